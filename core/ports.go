@@ -1,0 +1,66 @@
+package core
+
+import "context"
+
+// ContactStore keeps every person's contact list. Emails are already
+// normalized by the service. Implementations are safe for concurrent use.
+type ContactStore interface {
+	// CreateContact stores c in c.Owner's list unless the owner already has a
+	// contact with c.Email. It returns the contact now stored and whether this
+	// call created it. A Request contact is turned into a regular one, keeping
+	// its ID, taking c.Name, and counts as created.
+	CreateContact(ctx context.Context, c Contact) (stored Contact, created bool, err error)
+
+	// Contacts returns all of owner's contacts, in no particular order, and an
+	// empty slice when there are none.
+	Contacts(ctx context.Context, owner string) ([]Contact, error)
+
+	// BlockContact marks owner's contact with c.Email as blocked, storing c
+	// (blocked) first when the owner has no such contact, and returns it.
+	BlockContact(ctx context.Context, c Contact) (Contact, error)
+
+	// UnblockContact clears the block on owner's contact with email and
+	// returns it. ENOTFOUND when the owner has no such contact.
+	UnblockContact(ctx context.Context, owner, email string) (Contact, error)
+
+	// ReportContact sets r.Text as the report on r.Reporter's contact with
+	// r.Reported and keeps r for moderation, in one atomic write, and returns
+	// the contact. ENOTFOUND when the reporter has no such contact.
+	ReportContact(ctx context.Context, r Report) (Contact, error)
+}
+
+// MessageStore keeps conversations. Implementations are safe for concurrent use.
+type MessageStore interface {
+	// AddMessage stores m in the conversation of m.Sender and m.Recipient in
+	// one atomic write that also checks the rules of sending, so that no race
+	// with a block or a retry can break them:
+	//   - ENOTFOUND when the sender has no contact for the recipient;
+	//   - EBLOCKED when the sender has blocked the recipient or the recipient
+	//     has blocked the sender, as stored at the moment of the write;
+	//   - when m.ClientID is not empty and the sender already stored a message
+	//     with that ClientID to that recipient, nothing is written and that
+	//     message is returned with created false.
+	// The same write sets LastActivity to m.Date on both members' contacts,
+	// storing request as the recipient's contact for the sender when the
+	// recipient has none.
+	AddMessage(ctx context.Context, m Message, request Contact) (stored Message, created bool, err error)
+
+	// Messages returns the newest limit messages between a and b with an ID
+	// below before (or the newest of all when before is ""), in ascending ID
+	// order, and an empty slice when there are none.
+	Messages(ctx context.Context, a, b, before string, limit int) ([]Message, error)
+}
+
+// ModerationStore gives moderators the reports people filed.
+type ModerationStore interface {
+	// Reports returns every report filed about the person at reported, oldest
+	// first, and an empty slice when there are none.
+	Reports(ctx context.Context, reported string) ([]Report, error)
+}
+
+// Store is everything the service needs kept.
+type Store interface {
+	ContactStore
+	MessageStore
+	ModerationStore
+}

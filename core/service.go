@@ -1,0 +1,200 @@
+package core
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Service is Parley's application: every use case of the API, enforcing the
+// rules of the product on top of a Store. It is safe for concurrent use.
+type Service struct {
+	store Store
+	now   func() time.Time
+	newID func() string
+}
+
+// NewService returns a service over store. now is the clock and newID returns
+// a fresh ID that sorts after every ID it returned before.
+func NewService(store Store, now func() time.Time, newID func() string) *Service {
+	return &Service{store: store, now: now, newID: newID}
+}
+
+// AddContactInput is the request to add a contact.
+type AddContactInput struct {
+	Email string
+	Name  string
+}
+
+// AddContact adds the person at in.Email to the caller's contacts. When they
+// already are a contact it returns the existing one with created false, so
+// adding twice never duplicates.
+func (s *Service) AddContact(ctx context.Context, caller Caller, in AddContactInput) (Contact, bool, error) {
+	contact, err := NewContact(s.newID(), caller.Email, in.Email, in.Name, s.now().UTC())
+	if err != nil {
+		return Contact{}, false, err
+	}
+	stored, created, err := s.store.CreateContact(ctx, contact)
+	if err != nil {
+		return Contact{}, false, fmt.Errorf("add contact %s: %w", contact.Email, err)
+	}
+	return stored, created, nil
+}
+
+// GetContacts returns the caller's contacts, most recent activity first.
+func (s *Service) GetContacts(ctx context.Context, caller Caller) ([]Contact, error) {
+	contacts, err := s.store.Contacts(ctx, caller.Email)
+	if err != nil {
+		return nil, fmt.Errorf("list contacts: %w", err)
+	}
+	slices.SortFunc(contacts, func(a, b Contact) int {
+		if c := b.LastActivity.Compare(a.LastActivity); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Email, b.Email)
+	})
+	return contacts, nil
+}
+
+// BlockContact blocks the person at email for the caller: from now on no
+// message between them is stored, in either direction. Blocking someone who
+// is not a contact yet adds them, blocked.
+func (s *Service) BlockContact(ctx context.Context, caller Caller, email string) (Contact, error) {
+	email, err := s.otherMember(caller, email)
+	if err != nil {
+		return Contact{}, err
+	}
+	contact := placeholderContact(s.newID(), caller.Email, email, s.now().UTC())
+	contact.Blocked = true
+	blocked, err := s.store.BlockContact(ctx, contact)
+	if err != nil {
+		return Contact{}, fmt.Errorf("block contact %s: %w", email, err)
+	}
+	return blocked, nil
+}
+
+// UnblockContact lifts the caller's block on the person at email.
+func (s *Service) UnblockContact(ctx context.Context, caller Caller, email string) (Contact, error) {
+	email, err := s.otherMember(caller, email)
+	if err != nil {
+		return Contact{}, err
+	}
+	contact, err := s.store.UnblockContact(ctx, caller.Email, email)
+	if err != nil {
+		return Contact{}, fmt.Errorf("unblock contact %s: %w", email, err)
+	}
+	return contact, nil
+}
+
+// ReportContact records the caller's report about a contact, keeping the
+// latest messages of their conversation as evidence for moderation.
+func (s *Service) ReportContact(ctx context.Context, caller Caller, email, text string) (Contact, error) {
+	email, err := s.otherMember(caller, email)
+	if err != nil {
+		return Contact{}, err
+	}
+	text, err = normalizeText("report", text, MaxReportRunes, true)
+	if err != nil {
+		return Contact{}, err
+	}
+	evidence, err := s.store.Messages(ctx, caller.Email, email, "", ReportEvidenceLength)
+	if err != nil {
+		return Contact{}, fmt.Errorf("collect evidence for report on %s: %w", email, err)
+	}
+	report := Report{ID: s.newID(), Reporter: caller.Email, Reported: email, Text: text, Date: s.now().UTC(), Evidence: evidence}
+	contact, err := s.store.ReportContact(ctx, report)
+	if err != nil {
+		return Contact{}, fmt.Errorf("report contact %s: %w", email, err)
+	}
+	return contact, nil
+}
+
+// AddMessageInput is the request to send a message.
+type AddMessageInput struct {
+	Recipient string
+	Text      string
+	ClientID  string
+}
+
+// AddMessage sends a message from the caller to one of their contacts. With a
+// ClientID, sending the same message again returns the stored one with created
+// false instead of storing a second.
+func (s *Service) AddMessage(ctx context.Context, caller Caller, in AddMessageInput) (Message, bool, error) {
+	recipient, err := s.otherMember(caller, in.Recipient)
+	if err != nil {
+		return Message{}, false, renameField(err, "recipientNamespace")
+	}
+	text, err := normalizeText("message", in.Text, MaxMessageRunes, true)
+	if err != nil {
+		return Message{}, false, err
+	}
+	if in.ClientID != "" && !validToken(in.ClientID) {
+		return Message{}, false, invalidField("clientId", "must be 1 to %d letters, digits, '-' or '_'", maxTokenLength)
+	}
+	now := s.now().UTC()
+	message := Message{ID: s.newID(), Sender: caller.Email, Recipient: recipient, Text: text, Date: now, ClientID: in.ClientID}
+	request := placeholderContact(s.newID(), recipient, caller.Email, now)
+	request.Request = true
+	stored, created, err := s.store.AddMessage(ctx, message, request)
+	if err != nil {
+		return Message{}, false, fmt.Errorf("add message to %s: %w", recipient, err)
+	}
+	return stored, created, nil
+}
+
+// GetMessagesInput is the request for a page of a conversation.
+type GetMessagesInput struct {
+	With   string
+	Before string
+	Limit  int
+}
+
+// GetMessages returns a page of the caller's conversation with in.With, in
+// date order: the newest in.Limit messages older than message in.Before.
+// Either member may read it, whether or not they have added the other.
+func (s *Service) GetMessages(ctx context.Context, caller Caller, in GetMessagesInput) ([]Message, error) {
+	other, err := s.otherMember(caller, in.With)
+	if err != nil {
+		return nil, renameField(err, "recipientNamespace")
+	}
+	limit := in.Limit
+	switch {
+	case limit == 0:
+		limit = DefaultMessagePage
+	case limit < 1 || limit > MaxMessagePage:
+		return nil, invalidField("limit", "must be between 1 and %d", MaxMessagePage)
+	}
+	if in.Before != "" && !validToken(in.Before) {
+		return nil, invalidField("before", "is not a message ID")
+	}
+	messages, err := s.store.Messages(ctx, caller.Email, other, in.Before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("get messages with %s: %w", other, err)
+	}
+	return messages, nil
+}
+
+// otherMember normalizes the email of the other member of a conversation and
+// refuses the caller's own.
+func (s *Service) otherMember(caller Caller, email string) (string, error) {
+	other, err := NormalizeEmail(email)
+	if err != nil {
+		return "", err
+	}
+	if other == caller.Email {
+		return "", invalidField("email", "is your own address")
+	}
+	return other, nil
+}
+
+// renameField re-labels an invalid-field error for a request field with another name.
+func renameField(err error, field string) error {
+	var e *Error
+	if !errors.As(err, &e) || e.Field == "" {
+		return err
+	}
+	return &Error{Code: e.Code, Field: field, Message: field + e.Message[len(e.Field):]}
+}
