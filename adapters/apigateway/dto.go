@@ -1,0 +1,101 @@
+package apigateway
+
+import (
+	"time"
+
+	"github.com/parley-chat/parley/core"
+)
+
+// The request and response bodies of the ChatScape REST contract. Only this
+// package knows their JSON shape; the domain types carry no tags.
+
+type addContactRequest struct {
+	Email string `json:"email" validate:"required"`
+	Name  string `json:"name" validate:"required"`
+}
+
+type emailRequest struct {
+	Email string `json:"email" validate:"required"`
+}
+
+type reportContactRequest struct {
+	Email  string `json:"email" validate:"required"`
+	Report string `json:"report" validate:"required"`
+}
+
+type addMessageRequest struct {
+	RecipientNamespace string `json:"recipientNamespace" validate:"required"`
+	Message            string `json:"message" validate:"required"`
+	ClientID           string `json:"clientId" validate:"max=64"`
+}
+
+type contactResponse struct {
+	ID           string `json:"id"`
+	Email        string `json:"email"`
+	Name         string `json:"name"`
+	Avatar       string `json:"avatar"`
+	Blocked      bool   `json:"blocked"`
+	Report       string `json:"report,omitempty"`
+	Request      bool   `json:"request"`
+	LastActivity string `json:"lastActivity"`
+}
+
+type messageResponse struct {
+	ID        string `json:"id"`
+	Message   string `json:"message"`
+	Date      string `json:"date"`
+	Sender    string `json:"sender"`
+	Recipient string `json:"recipient"`
+	Them      bool   `json:"them"`
+	ClientID  string `json:"clientId,omitempty"`
+}
+
+type errorResponse struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func toContactResponse(c core.Contact) contactResponse {
+	return contactResponse{
+		ID:           c.ID,
+		Email:        c.Email,
+		Name:         c.Name,
+		Avatar:       c.Avatar(),
+		Blocked:      c.Blocked,
+		Report:       c.Report,
+		Request:      c.Request,
+		LastActivity: formatTime(c.LastActivity),
+	}
+}
+
+func toContactResponses(contacts []core.Contact) []contactResponse {
+	out := make([]contactResponse, 0, len(contacts))
+	for _, c := range contacts {
+		out = append(out, toContactResponse(c))
+	}
+	return out
+}
+
+func toMessageResponse(m core.Message, caller core.Caller) messageResponse {
+	return messageResponse{
+		ID:        m.ID,
+		Message:   m.Text,
+		Date:      formatTime(m.Date),
+		Sender:    m.Sender,
+		Recipient: m.Recipient,
+		Them:      m.SentTo(caller.Email),
+		ClientID:  m.ClientID,
+	}
+}
+
+func toMessageResponses(messages []core.Message, caller core.Caller) []messageResponse {
+	out := make([]messageResponse, 0, len(messages))
+	for _, m := range messages {
+		out = append(out, toMessageResponse(m, caller))
+	}
+	return out
+}
+
+func formatTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+}

@@ -1,0 +1,329 @@
+// Package apigateway is Parley's inbound adapter: it turns API Gateway HTTP API
+// (payload format 2.0) events into calls of the core service and the results
+// into responses of the ChatScape REST contract.
+package apigateway
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/go-playground/validator/v10"
+
+	"github.com/parley-chat/parley/core"
+)
+
+// MaxBodyBytes is the largest request body any route accepts.
+const MaxBodyBytes = 16 << 10
+
+// statusByCode is the one table from application error codes to HTTP status.
+var statusByCode = map[string]int{
+	core.EINVALID:      http.StatusBadRequest,
+	core.EUNAUTHORIZED: http.StatusUnauthorized,
+	core.EBLOCKED:      http.StatusForbidden,
+	core.ENOTFOUND:     http.StatusNotFound,
+	core.ECONFLICT:     http.StatusConflict,
+	core.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	core.ETHROTTLED:    http.StatusTooManyRequests,
+	core.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// retryAfterSeconds is what a throttled client is told to wait.
+const retryAfterSeconds = "1"
+
+// Config is the inbound adapter's configuration.
+type Config struct {
+	// AllowedOrigin is the SPA origin that CORS lets call the API.
+	AllowedOrigin string
+}
+
+// Handler serves every route of the REST contract. It is safe for concurrent use.
+type Handler struct {
+	service  *core.Service
+	config   Config
+	logger   *slog.Logger
+	validate *validator.Validate
+	routes   map[string]routeFunc
+}
+
+// routeFunc serves one route for an identified caller and returns the status
+// and the value to send as the JSON body.
+type routeFunc func(ctx context.Context, caller core.Caller, req events.APIGatewayV2HTTPRequest) (int, any, error)
+
+// NewHandler returns the handler of every route over service.
+func NewHandler(service *core.Service, config Config, logger *slog.Logger) *Handler {
+	validate := validator.New(validator.WithRequiredStructEnabled())
+	validate.RegisterTagNameFunc(func(field reflect.StructField) string {
+		return strings.SplitN(field.Tag.Get("json"), ",", 2)[0]
+	})
+	h := &Handler{service: service, config: config, logger: logger, validate: validate}
+	h.routes = map[string]routeFunc{
+		"add-contact":     h.addContact,
+		"get-contacts":    h.getContacts,
+		"block-contact":   h.blockContact,
+		"unblock-contact": h.unblockContact,
+		"report-contact":  h.reportContact,
+		"add-message":     h.addMessage,
+		"get-messages":    h.getMessages,
+	}
+	for _, route := range Routes {
+		if h.routes[route.Name] == nil {
+			panic("apigateway: no handler for route " + route.Name)
+		}
+	}
+	return h
+}
+
+// Route returns the Lambda handler of the named route, one of Routes.
+func (h *Handler) Route(name string) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	serve, ok := h.routes[name]
+	if !ok {
+		panic("apigateway: unknown route " + name)
+	}
+	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		start := time.Now()
+		logger := h.logger.With("request_id", req.RequestContext.RequestID, "route", name)
+		status, body, err := h.serve(ctx, serve, req)
+		response := h.respond(req.RequestContext.RequestID, status, body, err)
+		attrs := []any{"status", response.StatusCode, "duration_ms", time.Since(start).Milliseconds()}
+		switch code := core.ErrorCode(err); {
+		case code == core.EINTERNAL:
+			logger.ErrorContext(ctx, "request failed", append(attrs, "code", code, "error", err.Error())...)
+		case code != "":
+			logger.InfoContext(ctx, "request refused", append(attrs, "code", code, "error", err.Error())...)
+		default:
+			logger.InfoContext(ctx, "request served", attrs...)
+		}
+		return response, nil
+	}
+}
+
+func (h *Handler) serve(ctx context.Context, serve routeFunc, req events.APIGatewayV2HTTPRequest) (int, any, error) {
+	caller, err := CallerFromClaims(req.RequestContext.Authorizer)
+	if err != nil {
+		return 0, nil, err
+	}
+	if req.IsBase64Encoded {
+		decoded, err := base64.StdEncoding.DecodeString(req.Body)
+		if err != nil {
+			return 0, nil, core.Errorf(core.EINVALID, "The request body is not valid base64.")
+		}
+		req.Body, req.IsBase64Encoded = string(decoded), false
+	}
+	if len(req.Body) > MaxBodyBytes {
+		return 0, nil, core.Errorf(core.ETOOLARGE, "The request body is larger than %d bytes.", MaxBodyBytes)
+	}
+	return serve(ctx, caller, req)
+}
+
+// CallerFromClaims identifies the caller from the claims the JWT authorizer
+// verified: an ID token (token_use "id" where present) with a verified email.
+func CallerFromClaims(authorizer *events.APIGatewayV2HTTPRequestContextAuthorizerDescription) (core.Caller, error) {
+	if authorizer == nil || authorizer.JWT == nil {
+		return core.Caller{}, core.Errorf(core.EUNAUTHORIZED, "Sign in to use Parley.")
+	}
+	claims := authorizer.JWT.Claims
+	if use, ok := claims["token_use"]; ok && use != "id" {
+		return core.Caller{}, core.Errorf(core.EUNAUTHORIZED, "Send an ID token, not an %s token.", use)
+	}
+	return core.NewCaller(claims["email"], claims["email_verified"] == "true")
+}
+
+// Unauthorized is the response to a request whose token failed verification
+// before it reached a route; it carries the same CORS headers as every other.
+func (h *Handler) Unauthorized(requestID string, err error) events.APIGatewayV2HTTPResponse {
+	if core.ErrorCode(err) != core.EUNAUTHORIZED {
+		err = core.Errorf(core.EUNAUTHORIZED, "Sign in to use Parley.")
+	}
+	return h.respond(requestID, 0, nil, err)
+}
+
+// Preflight is the response to a CORS preflight request.
+func (h *Handler) Preflight() events.APIGatewayV2HTTPResponse {
+	return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusNoContent, Headers: h.corsHeaders()}
+}
+
+func (h *Handler) corsHeaders() map[string]string {
+	return map[string]string{
+		"Access-Control-Allow-Origin":  h.config.AllowedOrigin,
+		"Access-Control-Allow-Headers": "authorization,content-type",
+		"Access-Control-Allow-Methods": "GET,POST,OPTIONS",
+		"Access-Control-Max-Age":       "600",
+		"Vary":                         "Origin",
+	}
+}
+
+func (h *Handler) respond(requestID string, status int, body any, err error) events.APIGatewayV2HTTPResponse {
+	headers := h.corsHeaders()
+	headers["Content-Type"] = "application/json; charset=utf-8"
+	headers["Cache-Control"] = "no-store"
+	headers["X-Request-Id"] = requestID
+	if err != nil {
+		code := core.ErrorCode(err)
+		status = statusByCode[code]
+		body = errorResponse{Code: code, Message: core.ErrorMessage(err)}
+		if code == core.ETHROTTLED {
+			headers["Retry-After"] = retryAfterSeconds
+		}
+	}
+	encoded, encodeErr := json.Marshal(body)
+	if encodeErr != nil {
+		status, encoded = http.StatusInternalServerError, []byte(`{"code":"internal","message":"Internal error."}`)
+	}
+	return events.APIGatewayV2HTTPResponse{StatusCode: status, Headers: headers, Body: string(encoded)}
+}
+
+// decode reads the JSON body into dst and validates it, naming the field at fault.
+func (h *Handler) decode(body string, dst any) error {
+	if strings.TrimSpace(body) == "" {
+		return core.Errorf(core.EINVALID, "The request body is empty; send a JSON object.")
+	}
+	decoder := json.NewDecoder(strings.NewReader(body))
+	if err := decoder.Decode(dst); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && typeErr.Field != "" {
+			return &core.Error{Code: core.EINVALID, Field: typeErr.Field, Message: fmt.Sprintf("%s: must be a %s", typeErr.Field, jsonTypeName(typeErr.Type))}
+		}
+		return core.Errorf(core.EINVALID, "The request body is not a valid JSON object.")
+	}
+	if decoder.More() {
+		return core.Errorf(core.EINVALID, "The request body holds more than one JSON value.")
+	}
+	if err := h.validate.Struct(dst); err != nil {
+		var fieldErrs validator.ValidationErrors
+		if errors.As(err, &fieldErrs) && len(fieldErrs) > 0 {
+			fe := fieldErrs[0]
+			return &core.Error{Code: core.EINVALID, Field: fe.Field(), Message: fe.Field() + ": " + describeValidation(fe)}
+		}
+		return core.Errorf(core.EINVALID, "The request body is invalid.")
+	}
+	return nil
+}
+
+func describeValidation(fe validator.FieldError) string {
+	switch fe.Tag() {
+	case "required":
+		return "is required"
+	case "max":
+		return "must be at most " + fe.Param() + " characters"
+	default:
+		return "is invalid"
+	}
+}
+
+func jsonTypeName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int64, reflect.Float64:
+		return "number"
+	default:
+		return t.Kind().String()
+	}
+}
+
+func (h *Handler) addContact(ctx context.Context, caller core.Caller, req events.APIGatewayV2HTTPRequest) (int, any, error) {
+	var in addContactRequest
+	if err := h.decode(req.Body, &in); err != nil {
+		return 0, nil, err
+	}
+	contact, created, err := h.service.AddContact(ctx, caller, core.AddContactInput{Email: in.Email, Name: in.Name})
+	if err != nil {
+		return 0, nil, err
+	}
+	return createdOrOK(created), toContactResponse(contact), nil
+}
+
+func (h *Handler) getContacts(ctx context.Context, caller core.Caller, _ events.APIGatewayV2HTTPRequest) (int, any, error) {
+	contacts, err := h.service.GetContacts(ctx, caller)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, toContactResponses(contacts), nil
+}
+
+func (h *Handler) blockContact(ctx context.Context, caller core.Caller, req events.APIGatewayV2HTTPRequest) (int, any, error) {
+	var in emailRequest
+	if err := h.decode(req.Body, &in); err != nil {
+		return 0, nil, err
+	}
+	contact, err := h.service.BlockContact(ctx, caller, in.Email)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, toContactResponse(contact), nil
+}
+
+func (h *Handler) unblockContact(ctx context.Context, caller core.Caller, req events.APIGatewayV2HTTPRequest) (int, any, error) {
+	var in emailRequest
+	if err := h.decode(req.Body, &in); err != nil {
+		return 0, nil, err
+	}
+	contact, err := h.service.UnblockContact(ctx, caller, in.Email)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, toContactResponse(contact), nil
+}
+
+func (h *Handler) reportContact(ctx context.Context, caller core.Caller, req events.APIGatewayV2HTTPRequest) (int, any, error) {
+	var in reportContactRequest
+	if err := h.decode(req.Body, &in); err != nil {
+		return 0, nil, err
+	}
+	contact, err := h.service.ReportContact(ctx, caller, in.Email, in.Report)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, toContactResponse(contact), nil
+}
+
+func (h *Handler) addMessage(ctx context.Context, caller core.Caller, req events.APIGatewayV2HTTPRequest) (int, any, error) {
+	var in addMessageRequest
+	if err := h.decode(req.Body, &in); err != nil {
+		return 0, nil, err
+	}
+	message, created, err := h.service.AddMessage(ctx, caller, core.AddMessageInput{Recipient: in.RecipientNamespace, Text: in.Message, ClientID: in.ClientID})
+	if err != nil {
+		return 0, nil, err
+	}
+	return createdOrOK(created), toMessageResponse(message, caller), nil
+}
+
+func (h *Handler) getMessages(ctx context.Context, caller core.Caller, req events.APIGatewayV2HTTPRequest) (int, any, error) {
+	query := req.QueryStringParameters
+	in := core.GetMessagesInput{With: query["recipientNamespace"], Before: query["before"]}
+	if in.With == "" {
+		return 0, nil, &core.Error{Code: core.EINVALID, Field: "recipientNamespace", Message: "recipientNamespace: is required"}
+	}
+	if raw := query["limit"]; raw != "" {
+		limit, err := strconv.Atoi(raw)
+		if err != nil || limit < 1 {
+			return 0, nil, &core.Error{Code: core.EINVALID, Field: "limit", Message: fmt.Sprintf("limit: must be a whole number between 1 and %d", core.MaxMessagePage)}
+		}
+		in.Limit = limit
+	}
+	messages, err := h.service.GetMessages(ctx, caller, in)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, toMessageResponses(messages, caller), nil
+}
+
+func createdOrOK(created bool) int {
+	if created {
+		return http.StatusCreated
+	}
+	return http.StatusOK
+}

@@ -1,0 +1,142 @@
+// Package dynamodbtest connects tests and benchmarks to DynamoDB Local, which
+// scripts/dynamodb-local.sh starts and announces in PARLEY_DYNAMODB_ENDPOINT,
+// and counts the requests a client sends.
+package dynamodbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/stretchr/testify/require"
+
+	dynamostore "github.com/parley-chat/parley/adapters/dynamodb"
+)
+
+// Environment variables set by `scripts/dynamodb-local.sh run`.
+const (
+	EndpointEnv = "PARLEY_DYNAMODB_ENDPOINT"
+	RequireEnv  = "PARLEY_REQUIRE_DYNAMODB"
+)
+
+// NewClient returns a DynamoDB client for the endpoint of DynamoDB Local, with
+// static credentials in us-east-1, sending its requests through transport
+// (http.DefaultTransport's settings when nil).
+func NewClient(endpoint string, transport http.RoundTripper, optFns ...func(*dynamodb.Options)) *dynamodb.Client {
+	if transport == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		// The race tests send from dozens of goroutines at once; keep their
+		// connections instead of opening new ones.
+		t.MaxIdleConnsPerHost = 64
+		transport = t
+	}
+	opts := dynamodb.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(endpoint),
+		Credentials:  credentials.NewStaticCredentialsProvider("parley", "parley", ""),
+		HTTPClient:   &http.Client{Transport: transport, Timeout: 30 * time.Second},
+	}
+	return dynamodb.New(opts, optFns...)
+}
+
+// Endpoint returns the DynamoDB Local endpoint from PARLEY_DYNAMODB_ENDPOINT.
+// Without it the test is skipped, or fails when PARLEY_REQUIRE_DYNAMODB=1
+// (as in `make test` and CI), so a missing DynamoDB Local never passes silently.
+func Endpoint(tb testing.TB) string {
+	tb.Helper()
+	endpoint := os.Getenv(EndpointEnv)
+	if endpoint != "" {
+		return endpoint
+	}
+	const how = "run it under scripts/dynamodb-local.sh run -- go test ./adapters/dynamodb/..."
+	if os.Getenv(RequireEnv) == "1" {
+		tb.Fatalf("%s is not set but %s=1: DynamoDB Local is required; %s", EndpointEnv, RequireEnv, how)
+	}
+	tb.Skipf("%s is not set: skipping the tests against DynamoDB Local; %s", EndpointEnv, how)
+	return ""
+}
+
+// MustTable creates a table with a name unique to this call, as CreateTable
+// makes it, and deletes it when the test ends.
+func MustTable(tb testing.TB, client *dynamodb.Client) string {
+	tb.Helper()
+	suffix := make([]byte, 6)
+	_, err := rand.Read(suffix)
+	require.NoError(tb, err)
+	name := "parley-test-" + hex.EncodeToString(suffix)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	require.NoError(tb, dynamostore.CreateTable(ctx, client, name))
+	tb.Cleanup(func() {
+		_, err := client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+		if err != nil {
+			tb.Logf("delete table %s: %v", name, err)
+		}
+	})
+	return name
+}
+
+// RequestCounter is an http.RoundTripper that counts the DynamoDB requests
+// passing through it by operation, SDK retries included.
+type RequestCounter struct {
+	Next   http.RoundTripper
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+// NewRequestCounter returns a counter in front of next
+// (http.DefaultTransport when nil).
+func NewRequestCounter(next http.RoundTripper) *RequestCounter {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	return &RequestCounter{Next: next, counts: map[string]int{}}
+}
+
+// RoundTrip implements http.RoundTripper.
+func (c *RequestCounter) RoundTrip(req *http.Request) (*http.Response, error) {
+	target := req.Header.Get("X-Amz-Target")
+	op := target[strings.LastIndexByte(target, '.')+1:]
+	c.mu.Lock()
+	c.counts[op]++
+	c.mu.Unlock()
+	return c.Next.RoundTrip(req)
+}
+
+// Counts returns the requests counted since the last Reset, by operation.
+func (c *RequestCounter) Counts() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	counts := make(map[string]int, len(c.counts))
+	for op, n := range c.counts {
+		counts[op] = n
+	}
+	return counts
+}
+
+// Total returns the number of requests counted since the last Reset.
+func (c *RequestCounter) Total() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	total := 0
+	for _, n := range c.counts {
+		total += n
+	}
+	return total
+}
+
+// Reset forgets every count.
+func (c *RequestCounter) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.counts)
+}

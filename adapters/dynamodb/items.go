@@ -1,0 +1,221 @@
+package dynamodb
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/parley-chat/parley/core"
+)
+
+// Keys of the single table. Emails never contain '#' in their domain, so a
+// conversation key names exactly one pair of members; client IDs never contain
+// '#' at all.
+const (
+	userPrefix    = "USER#"
+	contactPrefix = "CONTACT#"
+	convPrefix    = "CONV#"
+	messagePrefix = "MSG#"
+	clientPrefix  = "CLIENT#"
+	reportPrefix  = "REPORT#"
+)
+
+// Attribute names shared by the expressions and the item structs' tags.
+const (
+	attrPK           = "pk"
+	attrSK           = "sk"
+	attrID           = "id"
+	attrOwner        = "owner"
+	attrEmail        = "email"
+	attrName         = "name"
+	attrBlocked      = "blocked"
+	attrReport       = "report"
+	attrRequest      = "request"
+	attrCreatedAt    = "createdAt"
+	attrLastActivity = "lastActivity"
+)
+
+func contactKey(owner, email string) (pk, sk string) {
+	return userPrefix + owner, contactPrefix + email
+}
+
+// conversationKey names the conversation of a and b, whichever of them asks.
+func conversationKey(a, b string) string {
+	if b < a {
+		a, b = b, a
+	}
+	return convPrefix + a + "#" + b
+}
+
+func messageSortKey(id string) string { return messagePrefix + id }
+
+func clientSortKey(sender, clientID string) string {
+	return clientPrefix + sender + "#" + clientID
+}
+
+func reportPartitionKey(reported string) string { return reportPrefix + reported }
+
+// timeLayout is RFC 3339 in UTC with a fixed nine-digit fraction, so stored
+// times also sort as strings.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(field, s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse %s %q: %w", field, s, err)
+	}
+	return t.UTC(), nil
+}
+
+// contactItem is a core.Contact as stored: pk USER#<owner>, sk CONTACT#<email>.
+type contactItem struct {
+	PK           string `dynamodbav:"pk"`
+	SK           string `dynamodbav:"sk"`
+	ID           string `dynamodbav:"id"`
+	Owner        string `dynamodbav:"owner"`
+	Email        string `dynamodbav:"email"`
+	Name         string `dynamodbav:"name"`
+	Blocked      bool   `dynamodbav:"blocked"`
+	Report       string `dynamodbav:"report,omitempty"`
+	Request      bool   `dynamodbav:"request"`
+	CreatedAt    string `dynamodbav:"createdAt"`
+	LastActivity string `dynamodbav:"lastActivity"`
+}
+
+func (it contactItem) toDomain() (core.Contact, error) {
+	createdAt, err := parseTime(attrCreatedAt, it.CreatedAt)
+	if err != nil {
+		return core.Contact{}, err
+	}
+	lastActivity, err := parseTime(attrLastActivity, it.LastActivity)
+	if err != nil {
+		return core.Contact{}, err
+	}
+	return core.Contact{
+		ID:           it.ID,
+		Owner:        it.Owner,
+		Email:        it.Email,
+		Name:         it.Name,
+		Blocked:      it.Blocked,
+		Report:       it.Report,
+		Request:      it.Request,
+		CreatedAt:    createdAt,
+		LastActivity: lastActivity,
+	}, nil
+}
+
+// messageItem is a core.Message as stored. The message itself has pk
+// CONV#<a>#<b> and sk MSG#<id>; its idempotency marker is a copy with sk
+// CLIENT#<sender>#<clientId> in the same partition, so a retried send gets the
+// stored message back from the failed condition alone.
+type messageItem struct {
+	PK        string `dynamodbav:"pk"`
+	SK        string `dynamodbav:"sk"`
+	ID        string `dynamodbav:"id"`
+	Sender    string `dynamodbav:"sender"`
+	Recipient string `dynamodbav:"recipient"`
+	Text      string `dynamodbav:"text"`
+	Date      string `dynamodbav:"date"`
+	ClientID  string `dynamodbav:"clientId,omitempty"`
+}
+
+func newMessageItem(m core.Message) messageItem {
+	return messageItem{
+		PK:        conversationKey(m.Sender, m.Recipient),
+		SK:        messageSortKey(m.ID),
+		ID:        m.ID,
+		Sender:    m.Sender,
+		Recipient: m.Recipient,
+		Text:      m.Text,
+		Date:      formatTime(m.Date),
+		ClientID:  m.ClientID,
+	}
+}
+
+// clientMarker returns the idempotency marker of the message item.
+func (it messageItem) clientMarker() messageItem {
+	it.SK = clientSortKey(it.Sender, it.ClientID)
+	return it
+}
+
+func (it messageItem) toDomain() (core.Message, error) {
+	date, err := parseTime("date", it.Date)
+	if err != nil {
+		return core.Message{}, err
+	}
+	return core.Message{
+		ID:        it.ID,
+		Sender:    it.Sender,
+		Recipient: it.Recipient,
+		Text:      it.Text,
+		Date:      date,
+		ClientID:  it.ClientID,
+	}, nil
+}
+
+// reportItem is a core.Report as stored: pk REPORT#<reported>, sk
+// REPORT#<id>, so a moderator pages the reports about someone oldest first.
+// The evidence is a list of maps inside the item.
+type reportItem struct {
+	PK       string         `dynamodbav:"pk"`
+	SK       string         `dynamodbav:"sk"`
+	ID       string         `dynamodbav:"id"`
+	Reporter string         `dynamodbav:"reporter"`
+	Reported string         `dynamodbav:"reported"`
+	Text     string         `dynamodbav:"text"`
+	Date     string         `dynamodbav:"date"`
+	Evidence []evidenceItem `dynamodbav:"evidence"`
+}
+
+// evidenceItem is a message kept inside a report.
+type evidenceItem struct {
+	ID        string `dynamodbav:"id"`
+	Sender    string `dynamodbav:"sender"`
+	Recipient string `dynamodbav:"recipient"`
+	Text      string `dynamodbav:"text"`
+	Date      string `dynamodbav:"date"`
+	ClientID  string `dynamodbav:"clientId,omitempty"`
+}
+
+func newReportItem(r core.Report) reportItem {
+	evidence := make([]evidenceItem, 0, len(r.Evidence))
+	for _, m := range r.Evidence {
+		evidence = append(evidence, evidenceItem{
+			ID: m.ID, Sender: m.Sender, Recipient: m.Recipient, Text: m.Text, Date: formatTime(m.Date), ClientID: m.ClientID,
+		})
+	}
+	return reportItem{
+		PK:       reportPartitionKey(r.Reported),
+		SK:       reportPrefix + r.ID,
+		ID:       r.ID,
+		Reporter: r.Reporter,
+		Reported: r.Reported,
+		Text:     r.Text,
+		Date:     formatTime(r.Date),
+		Evidence: evidence,
+	}
+}
+
+func (it reportItem) toDomain() (core.Report, error) {
+	date, err := parseTime("date", it.Date)
+	if err != nil {
+		return core.Report{}, err
+	}
+	evidence := make([]core.Message, 0, len(it.Evidence))
+	for _, e := range it.Evidence {
+		m, err := messageItem{ID: e.ID, Sender: e.Sender, Recipient: e.Recipient, Text: e.Text, Date: e.Date, ClientID: e.ClientID}.toDomain()
+		if err != nil {
+			return core.Report{}, fmt.Errorf("evidence %s: %w", e.ID, err)
+		}
+		evidence = append(evidence, m)
+	}
+	return core.Report{
+		ID:       it.ID,
+		Reporter: it.Reporter,
+		Reported: it.Reported,
+		Text:     it.Text,
+		Date:     date,
+		Evidence: evidence,
+	}, nil
+}

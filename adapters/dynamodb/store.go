@@ -1,0 +1,598 @@
+// Package dynamodb is Parley's store on one DynamoDB table: contacts,
+// conversations, idempotency markers and reports under a pk/sk key design, in
+// which every method is a constant number of requests, each write is one
+// conditional request or one transaction, and nothing ever scans.
+//
+//	item                 pk                  sk
+//	contact              USER#<owner>        CONTACT#<email>
+//	message              CONV#<a>#<b>        MSG#<id>            (a < b)
+//	idempotency marker   CONV#<a>#<b>        CLIENT#<sender>#<clientId>
+//	report               REPORT#<reported>   REPORT#<id>
+package dynamodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/parley-chat/parley/core"
+)
+
+var _ core.Store = (*Store)(nil)
+
+// API is the part of the DynamoDB client the store uses; *dynamodb.Client
+// implements it.
+type API interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+}
+
+// Store is a core.Store on one DynamoDB table, safe for concurrent use.
+type Store struct {
+	client   API
+	table    *string
+	capacity types.ReturnConsumedCapacity
+	record   func(op string, units float64)
+	retry    conflictRetry
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithCapacityRecorder asks DynamoDB for the capacity every request consumes
+// and reports it to record, with op the name of the store method that made
+// the request. Without it the store does not ask.
+func WithCapacityRecorder(record func(op string, units float64)) Option {
+	return func(s *Store) {
+		s.record = record
+		s.capacity = types.ReturnConsumedCapacityTotal
+	}
+}
+
+// New returns a store on the table tableName, which CreateTable made or
+// Terraform declares.
+func New(client API, tableName string, opts ...Option) *Store {
+	s := &Store{client: client, table: aws.String(tableName), capacity: types.ReturnConsumedCapacityNone, retry: defaultConflictRetry}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
+}
+
+func (s *Store) recordCapacity(op string, consumed ...*types.ConsumedCapacity) {
+	if s.record == nil {
+		return
+	}
+	units := 0.0
+	for _, c := range consumed {
+		if c != nil && c.CapacityUnits != nil {
+			units += *c.CapacityUnits
+		}
+	}
+	s.record(op, units)
+}
+
+func (s *Store) recordTransaction(op string, consumed []types.ConsumedCapacity) {
+	if s.record == nil {
+		return
+	}
+	pointers := make([]*types.ConsumedCapacity, len(consumed))
+	for i := range consumed {
+		pointers[i] = &consumed[i]
+	}
+	s.recordCapacity(op, pointers...)
+}
+
+// Expression values used by several methods.
+var (
+	valueTrue  = &types.AttributeValueMemberBOOL{Value: true}
+	valueFalse = &types.AttributeValueMemberBOOL{Value: false}
+)
+
+func stringValue(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
+
+func boolValue(b bool) types.AttributeValue {
+	if b {
+		return valueTrue
+	}
+	return valueFalse
+}
+
+func itemKey(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{attrPK: stringValue(pk), attrSK: stringValue(sk)}
+}
+
+// contactUpdate is an update of one contact item: the SET clauses and the
+// condition as written in the methods, with every placeholder they may use.
+// DynamoDB refuses names and values an expression does not use, so only the
+// used ones are sent.
+type contactUpdate struct {
+	set, condition string
+	contact        core.Contact
+}
+
+var placeholder = regexp.MustCompile(`[#:][A-Za-z]+`)
+
+// expression returns the attribute names and values the update uses.
+func (u contactUpdate) expression() (names map[string]string, values map[string]types.AttributeValue) {
+	c := u.contact
+	allNames := map[string]string{
+		"#pk": attrPK, "#id": attrID, "#owner": attrOwner, "#email": attrEmail, "#name": attrName,
+		"#blocked": attrBlocked, "#report": attrReport, "#request": attrRequest,
+		"#createdAt": attrCreatedAt, "#lastActivity": attrLastActivity,
+	}
+	allValues := map[string]types.AttributeValue{
+		":id": stringValue(c.ID), ":owner": stringValue(c.Owner), ":email": stringValue(c.Email),
+		":name": stringValue(c.Name), ":blocked": boolValue(c.Blocked), ":report": stringValue(c.Report),
+		":request": boolValue(c.Request), ":createdAt": stringValue(formatTime(c.CreatedAt)),
+		":lastActivity": stringValue(formatTime(c.LastActivity)), ":true": valueTrue, ":false": valueFalse,
+	}
+	names, values = map[string]string{}, map[string]types.AttributeValue{}
+	for _, p := range placeholder.FindAllString(u.set+" "+u.condition, -1) {
+		if name, ok := allNames[p]; ok {
+			names[p] = name
+		} else if value, ok := allValues[p]; ok {
+			values[p] = value
+		}
+	}
+	if len(values) == 0 {
+		values = nil
+	}
+	return names, values
+}
+
+// keepReport is the SET clause that stores c's report where the stored
+// contact has none; a contact is rarely created with a report.
+func keepReport(c core.Contact) string {
+	if c.Report == "" {
+		return ""
+	}
+	return ", #report = if_not_exists(#report, :report)"
+}
+
+func unmarshalContact(item map[string]types.AttributeValue) (core.Contact, error) {
+	var it contactItem
+	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+		return core.Contact{}, fmt.Errorf("unmarshal contact: %w", err)
+	}
+	return it.toDomain()
+}
+
+func notAContact(email string) error {
+	return core.Errorf(core.ENOTFOUND, "%s is not one of your contacts.", email)
+}
+
+// CreateContact implements core.ContactStore in one conditional UpdateItem:
+// it writes when the owner has no such contact or only a request, and
+// otherwise returns the existing contact from the failed condition.
+func (s *Store) CreateContact(ctx context.Context, c core.Contact) (core.Contact, bool, error) {
+	pk, sk := contactKey(c.Owner, c.Email)
+	u := contactUpdate{
+		set: "SET #id = if_not_exists(#id, :id), #owner = :owner, #email = :email, #name = :name, " +
+			"#blocked = if_not_exists(#blocked, :blocked), #request = :request, " +
+			"#createdAt = if_not_exists(#createdAt, :createdAt), #lastActivity = if_not_exists(#lastActivity, :lastActivity)" +
+			keepReport(c),
+		condition: "attribute_not_exists(#pk) OR #request = :true",
+		contact:   c,
+	}
+	names, values := u.expression()
+	in := &dynamodb.UpdateItemInput{
+		TableName:                           s.table,
+		Key:                                 itemKey(pk, sk),
+		UpdateExpression:                    aws.String(u.set),
+		ConditionExpression:                 aws.String(u.condition),
+		ExpressionAttributeNames:            names,
+		ExpressionAttributeValues:           values,
+		ReturnValues:                        types.ReturnValueAllNew,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		ReturnConsumedCapacity:              s.capacity,
+	}
+	var out *dynamodb.UpdateItemOutput
+	err := s.retry.do(ctx, func() (err error) {
+		out, err = s.client.UpdateItem(ctx, in)
+		return err
+	})
+	var failed *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &failed):
+		existing, err := unmarshalContact(failed.Item)
+		if err != nil {
+			return core.Contact{}, false, fmt.Errorf("create contact %s: existing: %w", c.Email, err)
+		}
+		return existing, false, nil
+	case err != nil:
+		return core.Contact{}, false, translate("create contact "+c.Email, err)
+	}
+	s.recordCapacity("CreateContact", out.ConsumedCapacity)
+	stored, err := unmarshalContact(out.Attributes)
+	if err != nil {
+		return core.Contact{}, false, fmt.Errorf("create contact %s: %w", c.Email, err)
+	}
+	return stored, true, nil
+}
+
+// Contacts implements core.ContactStore with one Query of the owner's
+// partition (more only past 1 MB, some two thousand contacts).
+func (s *Store) Contacts(ctx context.Context, owner string) ([]core.Contact, error) {
+	pk, _ := contactKey(owner, "")
+	in := &dynamodb.QueryInput{
+		TableName:              s.table,
+		KeyConditionExpression: aws.String("#pk = :pk AND begins_with(#sk, :prefix)"),
+		ExpressionAttributeNames: map[string]string{
+			"#pk": attrPK, "#sk": attrSK,
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": stringValue(pk), ":prefix": stringValue(contactPrefix),
+		},
+		ConsistentRead:         aws.Bool(true),
+		ReturnConsumedCapacity: s.capacity,
+	}
+	contacts := []core.Contact{}
+	err := s.query(ctx, "Contacts", in, 0, func(item map[string]types.AttributeValue) error {
+		c, err := unmarshalContact(item)
+		contacts = append(contacts, c)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("contacts of %s: %w", owner, err)
+	}
+	return contacts, nil
+}
+
+// BlockContact implements core.ContactStore in one UpdateItem that sets the
+// block and writes c's fields only where the owner has no such contact yet.
+func (s *Store) BlockContact(ctx context.Context, c core.Contact) (core.Contact, error) {
+	pk, sk := contactKey(c.Owner, c.Email)
+	u := contactUpdate{
+		set: "SET #id = if_not_exists(#id, :id), #owner = :owner, #email = :email, #name = if_not_exists(#name, :name), " +
+			"#blocked = :true, #request = if_not_exists(#request, :request), " +
+			"#createdAt = if_not_exists(#createdAt, :createdAt), #lastActivity = if_not_exists(#lastActivity, :lastActivity)" +
+			keepReport(c),
+		contact: c,
+	}
+	names, values := u.expression()
+	in := &dynamodb.UpdateItemInput{
+		TableName:                 s.table,
+		Key:                       itemKey(pk, sk),
+		UpdateExpression:          aws.String(u.set),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+		ReturnValues:              types.ReturnValueAllNew,
+		ReturnConsumedCapacity:    s.capacity,
+	}
+	var out *dynamodb.UpdateItemOutput
+	err := s.retry.do(ctx, func() (err error) {
+		out, err = s.client.UpdateItem(ctx, in)
+		return err
+	})
+	if err != nil {
+		return core.Contact{}, translate("block contact "+c.Email, err)
+	}
+	s.recordCapacity("BlockContact", out.ConsumedCapacity)
+	blocked, err := unmarshalContact(out.Attributes)
+	if err != nil {
+		return core.Contact{}, fmt.Errorf("block contact %s: %w", c.Email, err)
+	}
+	return blocked, nil
+}
+
+// UnblockContact implements core.ContactStore in one conditional UpdateItem.
+func (s *Store) UnblockContact(ctx context.Context, owner, email string) (core.Contact, error) {
+	pk, sk := contactKey(owner, email)
+	in := &dynamodb.UpdateItemInput{
+		TableName:                 s.table,
+		Key:                       itemKey(pk, sk),
+		UpdateExpression:          aws.String("SET #blocked = :false"),
+		ConditionExpression:       aws.String("attribute_exists(#pk)"),
+		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#blocked": attrBlocked},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":false": valueFalse},
+		ReturnValues:              types.ReturnValueAllNew,
+		ReturnConsumedCapacity:    s.capacity,
+	}
+	var out *dynamodb.UpdateItemOutput
+	err := s.retry.do(ctx, func() (err error) {
+		out, err = s.client.UpdateItem(ctx, in)
+		return err
+	})
+	var failed *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &failed):
+		return core.Contact{}, fmt.Errorf("unblock contact %s: %w", email, notAContact(email))
+	case err != nil:
+		return core.Contact{}, translate("unblock contact "+email, err)
+	}
+	s.recordCapacity("UnblockContact", out.ConsumedCapacity)
+	unblocked, err := unmarshalContact(out.Attributes)
+	if err != nil {
+		return core.Contact{}, fmt.Errorf("unblock contact %s: %w", email, err)
+	}
+	return unblocked, nil
+}
+
+// ReportContact implements core.ContactStore: one transaction sets the report
+// on the contact, which must exist, and puts the report; a strongly
+// consistent GetItem then reads the contact back, because a transaction
+// returns no items.
+func (s *Store) ReportContact(ctx context.Context, r core.Report) (core.Contact, error) {
+	pk, sk := contactKey(r.Reporter, r.Reported)
+	report, err := attributevalue.MarshalMap(newReportItem(r))
+	if err != nil {
+		return core.Contact{}, fmt.Errorf("report contact %s: marshal report %s: %w", r.Reported, r.ID, err)
+	}
+	in := &dynamodb.TransactWriteItemsInput{
+		TransactItems: []types.TransactWriteItem{
+			{Update: &types.Update{
+				TableName:                 s.table,
+				Key:                       itemKey(pk, sk),
+				UpdateExpression:          aws.String("SET #report = :report"),
+				ConditionExpression:       aws.String("attribute_exists(#pk)"),
+				ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#report": attrReport},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":report": stringValue(r.Text)},
+			}},
+			{Put: &types.Put{
+				TableName:                s.table,
+				Item:                     report,
+				ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+				ExpressionAttributeNames: map[string]string{"#pk": attrPK},
+			}},
+		},
+		ReturnConsumedCapacity: s.capacity,
+	}
+	var out *dynamodb.TransactWriteItemsOutput
+	err = s.retry.do(ctx, func() (err error) {
+		out, err = s.client.TransactWriteItems(ctx, in)
+		return err
+	})
+	var canceled *types.TransactionCanceledException
+	switch {
+	case errors.As(err, &canceled) && reasonCode(canceled, 0) == reasonConditionalCheck:
+		return core.Contact{}, fmt.Errorf("report contact %s: %w", r.Reported, notAContact(r.Reported))
+	case errors.As(err, &canceled) && reasonCode(canceled, 1) == reasonConditionalCheck:
+		return core.Contact{}, fmt.Errorf("report contact %s: report %s exists: %w", r.Reported, r.ID, errConflict)
+	case err != nil:
+		return core.Contact{}, translate(fmt.Sprintf("report contact %s: put report %s", r.Reported, r.ID), err)
+	}
+	s.recordTransaction("ReportContact", out.ConsumedCapacity)
+
+	got, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:              s.table,
+		Key:                    itemKey(pk, sk),
+		ConsistentRead:         aws.Bool(true),
+		ReturnConsumedCapacity: s.capacity,
+	})
+	if err != nil {
+		return core.Contact{}, translate("report contact "+r.Reported+": read back", err)
+	}
+	s.recordCapacity("ReportContact", got.ConsumedCapacity)
+	if got.Item == nil {
+		return core.Contact{}, fmt.Errorf("report contact %s: contact vanished after the report", r.Reported)
+	}
+	contact, err := unmarshalContact(got.Item)
+	if err != nil {
+		return core.Contact{}, fmt.Errorf("report contact %s: %w", r.Reported, err)
+	}
+	return contact, nil
+}
+
+// Reports implements core.ModerationStore with one Query per 1 MB of reports.
+func (s *Store) Reports(ctx context.Context, reported string) ([]core.Report, error) {
+	in := &dynamodb.QueryInput{
+		TableName:              s.table,
+		KeyConditionExpression: aws.String("#pk = :pk AND begins_with(#sk, :prefix)"),
+		ExpressionAttributeNames: map[string]string{
+			"#pk": attrPK, "#sk": attrSK,
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": stringValue(reportPartitionKey(reported)), ":prefix": stringValue(reportPrefix),
+		},
+		ConsistentRead:         aws.Bool(true),
+		ReturnConsumedCapacity: s.capacity,
+	}
+	reports := []core.Report{}
+	err := s.query(ctx, "Reports", in, 0, func(item map[string]types.AttributeValue) error {
+		var it reportItem
+		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+			return fmt.Errorf("unmarshal report: %w", err)
+		}
+		r, err := it.toDomain()
+		reports = append(reports, r)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reports about %s: %w", reported, err)
+	}
+	return reports, nil
+}
+
+// AddMessage implements core.MessageStore in one TransactWriteItems that
+// checks and writes, in this order: the idempotency marker (when m has a
+// ClientID), the sender's contact (must exist, not blocked), the recipient's
+// contact (absent or not blocked; request stored when absent) and the
+// message. Why a transaction was cancelled is read from its reasons, and a
+// retry's stored message from the marker's old image, so no path reads again.
+func (s *Store) AddMessage(ctx context.Context, m core.Message, request core.Contact) (core.Message, bool, error) {
+	message := newMessageItem(m)
+	messageAV, err := attributevalue.MarshalMap(message)
+	if err != nil {
+		return core.Message{}, false, fmt.Errorf("add message %s: marshal: %w", m.ID, err)
+	}
+	date := stringValue(message.Date)
+	senderPK, senderSK := contactKey(m.Sender, m.Recipient)
+	recipientPK, recipientSK := contactKey(m.Recipient, m.Sender)
+	request.LastActivity = m.Date
+	recipient := contactUpdate{
+		set: "SET #id = if_not_exists(#id, :id), #owner = :owner, #email = :email, #name = if_not_exists(#name, :name), " +
+			"#blocked = if_not_exists(#blocked, :false), #request = if_not_exists(#request, :request), " +
+			"#createdAt = if_not_exists(#createdAt, :createdAt), #lastActivity = :lastActivity",
+		condition: "attribute_not_exists(#pk) OR #blocked <> :true",
+		contact:   request,
+	}
+	recipientNames, recipientValues := recipient.expression()
+
+	var items []types.TransactWriteItem
+	markerAt := -1
+	if m.ClientID != "" {
+		marker, err := attributevalue.MarshalMap(message.clientMarker())
+		if err != nil {
+			return core.Message{}, false, fmt.Errorf("add message %s: marshal marker: %w", m.ID, err)
+		}
+		markerAt = len(items)
+		items = append(items, types.TransactWriteItem{Put: &types.Put{
+			TableName:                           s.table,
+			Item:                                marker,
+			ConditionExpression:                 aws.String("attribute_not_exists(#pk)"),
+			ExpressionAttributeNames:            map[string]string{"#pk": attrPK},
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		}})
+	}
+	senderAt := len(items)
+	items = append(items, types.TransactWriteItem{Update: &types.Update{
+		TableName:                           s.table,
+		Key:                                 itemKey(senderPK, senderSK),
+		UpdateExpression:                    aws.String("SET #lastActivity = :date"),
+		ConditionExpression:                 aws.String("attribute_exists(#pk) AND #blocked <> :true"),
+		ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#blocked": attrBlocked, "#lastActivity": attrLastActivity},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":true": valueTrue, ":date": date},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}})
+	recipientAt := len(items)
+	items = append(items, types.TransactWriteItem{Update: &types.Update{
+		TableName:                 s.table,
+		Key:                       itemKey(recipientPK, recipientSK),
+		UpdateExpression:          aws.String(recipient.set),
+		ConditionExpression:       aws.String(recipient.condition),
+		ExpressionAttributeNames:  recipientNames,
+		ExpressionAttributeValues: recipientValues,
+	}})
+	messageAt := len(items)
+	items = append(items, types.TransactWriteItem{Put: &types.Put{
+		TableName:                s.table,
+		Item:                     messageAV,
+		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#pk": attrPK},
+	}})
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: items, ReturnConsumedCapacity: s.capacity}
+
+	var out *dynamodb.TransactWriteItemsOutput
+	var stored *core.Message
+	err = s.retry.do(ctx, func() (err error) {
+		out, err = s.client.TransactWriteItems(ctx, in)
+		var canceled *types.TransactionCanceledException
+		if markerAt >= 0 && errors.As(err, &canceled) && reasonCode(canceled, markerAt) == reasonConditionalCheck {
+			// A send with this ClientID is stored: answer with it, even if a
+			// block came later, as a retry of an accepted send.
+			var it messageItem
+			if err := attributevalue.UnmarshalMap(canceled.CancellationReasons[markerAt].Item, &it); err != nil {
+				return fmt.Errorf("unmarshal stored message: %w", err)
+			}
+			sent, err := it.toDomain()
+			stored = &sent
+			return err
+		}
+		return err
+	})
+	var canceled *types.TransactionCanceledException
+	switch {
+	case stored != nil && err == nil:
+		return *stored, false, nil
+	case err == nil:
+		s.recordTransaction("AddMessage", out.ConsumedCapacity)
+		return m, true, nil
+	case isConflict(err) || !errors.As(err, &canceled):
+		return core.Message{}, false, translate("add message "+m.ID, err)
+	case reasonCode(canceled, senderAt) == reasonConditionalCheck:
+		if canceled.CancellationReasons[senderAt].Item == nil {
+			return core.Message{}, false, fmt.Errorf("add message %s: %w", m.ID, notAContact(m.Recipient))
+		}
+		return core.Message{}, false, fmt.Errorf("add message %s: %w", m.ID,
+			core.Errorf(core.EBLOCKED, "You blocked %s. Unblock them to send messages.", m.Recipient))
+	case reasonCode(canceled, recipientAt) == reasonConditionalCheck:
+		return core.Message{}, false, fmt.Errorf("add message %s: %w", m.ID,
+			core.Errorf(core.EBLOCKED, "%s does not accept your messages.", m.Recipient))
+	case reasonCode(canceled, messageAt) == reasonConditionalCheck:
+		return core.Message{}, false, fmt.Errorf("add message %s: message ID taken: %w", m.ID, errConflict)
+	default:
+		return core.Message{}, false, translate("add message "+m.ID, err)
+	}
+}
+
+// Messages implements core.MessageStore with one Query, newest first from
+// before, reversed into ascending order. BETWEEN is inclusive, so it asks for
+// one more message than limit and drops before itself. More than one Query
+// only when the page passes 1 MB (a hundred messages near the size limit).
+func (s *Store) Messages(ctx context.Context, a, b, before string, limit int) ([]core.Message, error) {
+	in := &dynamodb.QueryInput{
+		TableName:                s.table,
+		ExpressionAttributeNames: map[string]string{"#pk": attrPK, "#sk": attrSK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": stringValue(conversationKey(a, b)), ":low": stringValue(messagePrefix),
+		},
+		ScanIndexForward:       aws.Bool(false),
+		ConsistentRead:         aws.Bool(true),
+		ReturnConsumedCapacity: s.capacity,
+	}
+	want := limit
+	if before == "" {
+		in.KeyConditionExpression = aws.String("#pk = :pk AND begins_with(#sk, :low)")
+	} else {
+		in.KeyConditionExpression = aws.String("#pk = :pk AND #sk BETWEEN :low AND :high")
+		in.ExpressionAttributeValues[":high"] = stringValue(messageSortKey(before))
+		want++
+	}
+	messages := make([]core.Message, 0, want)
+	err := s.query(ctx, "Messages", in, want, func(item map[string]types.AttributeValue) error {
+		var it messageItem
+		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+			return fmt.Errorf("unmarshal message: %w", err)
+		}
+		if it.ID == before {
+			return nil
+		}
+		m, err := it.toDomain()
+		messages = append(messages, m)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("messages before %q: %w", before, err)
+	}
+	if len(messages) > limit {
+		messages = messages[:limit]
+	}
+	slices.Reverse(messages)
+	return messages, nil
+}
+
+// query runs in and its following pages, handing each item to each, until
+// want items (0: all) have been read.
+func (s *Store) query(ctx context.Context, op string, in *dynamodb.QueryInput, want int, each func(map[string]types.AttributeValue) error) error {
+	read := 0
+	for {
+		if want > 0 {
+			in.Limit = aws.Int32(int32(want - read))
+		}
+		out, err := s.client.Query(ctx, in)
+		if err != nil {
+			return translate("query", err)
+		}
+		s.recordCapacity(op, out.ConsumedCapacity)
+		for _, item := range out.Items {
+			if err := each(item); err != nil {
+				return err
+			}
+		}
+		read += len(out.Items)
+		if len(out.LastEvaluatedKey) == 0 || (want > 0 && read >= want) {
+			return nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}

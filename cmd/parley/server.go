@@ -1,0 +1,261 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/parley-chat/parley/adapters/apigateway"
+	"github.com/parley-chat/parley/adapters/dynamodb"
+	"github.com/parley-chat/parley/adapters/memory"
+	"github.com/parley-chat/parley/adapters/oidc"
+	"github.com/parley-chat/parley/cmd/parley/internal/devoidc"
+	"github.com/parley-chat/parley/core"
+	"github.com/parley-chat/parley/lambdas"
+)
+
+// shutdownGrace bounds how long in-flight requests may finish on shutdown.
+const shutdownGrace = 10 * time.Second
+
+// Server is the local server's HTTP side.
+type Server struct {
+	config   Config
+	logger   *slog.Logger
+	handler  *apigateway.Handler
+	verifier atomic.Pointer[oidc.Verifier]
+	mux      *http.ServeMux
+}
+
+// Run serves until ctx is done, then shuts down gracefully. When ready is not
+// nil it receives the server's base URL once every route answers.
+func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- string) error {
+	store, err := newStore(ctx, config)
+	if err != nil {
+		return err
+	}
+	listener, err := net.Listen("tcp", net.JoinHostPort(config.Host, config.Port))
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	address := "http://" + listener.Addr().String()
+	if config.PublicURL == "" {
+		config.PublicURL = "http://localhost:" + portOf(listener.Addr())
+	}
+	if config.App.AllowedOrigin == "" {
+		config.App.AllowedOrigin = config.PublicURL
+	}
+	server := &Server{config: config, logger: logger, handler: lambdas.NewHandler(store, config.App, logger), mux: http.NewServeMux()}
+	issuer := config.OIDC
+	if issuer.Issuer == "" {
+		provider, err := devoidc.New(config.PublicURL+"/dev-oidc", devClientID)
+		if err != nil {
+			return err
+		}
+		server.mux.Handle("/dev-oidc/", http.StripPrefix("/dev-oidc", provider.Handler()))
+		// The verifier fetches the development provider's keys from this very
+		// listener, whatever public URL the browser uses.
+		issuer = oidc.Config{Issuer: provider.Issuer(), ClientID: devClientID, JWKSURL: address + "/dev-oidc/.well-known/jwks.json"}
+		logger.Info("development sign-in enabled: any email signs in", "issuer", provider.Issuer())
+	}
+	server.routes(issuer)
+
+	httpServer := &http.Server{Handler: server, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- httpServer.Serve(listener) }()
+
+	verifier, err := oidc.NewVerifier(ctx, issuer, nil)
+	if err != nil {
+		_ = httpServer.Close()
+		return err
+	}
+	defer verifier.Close()
+	server.verifier.Store(verifier)
+	logger.Info("Parley is running", "url", config.PublicURL, "listen", address, "store", config.Store)
+	if ready != nil {
+		ready <- address
+	}
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	logger.Info("Parley stopped")
+	return nil
+}
+
+func newStore(ctx context.Context, config Config) (core.Store, error) {
+	if config.Store != "dynamodb" {
+		return memory.New(), nil
+	}
+	client, err := lambdas.NewDynamoDBClient(ctx, config.App)
+	if err != nil {
+		return nil, err
+	}
+	if err := dynamodb.CreateTable(ctx, client, config.App.TableName); err != nil {
+		return nil, err
+	}
+	return dynamodb.New(client, config.App.TableName), nil
+}
+
+func (s *Server) routes(issuer oidc.Config) {
+	for _, route := range apigateway.Routes {
+		serve := s.handler.Route(route.Name)
+		path := "/" + route.Name
+		s.mux.HandleFunc(route.Method+" "+path, func(w http.ResponseWriter, r *http.Request) {
+			s.serveRoute(w, r, route, serve)
+		})
+		s.mux.HandleFunc("OPTIONS "+path, func(w http.ResponseWriter, _ *http.Request) {
+			writeEventResponse(w, s.handler.Preflight())
+		})
+	}
+	s.mux.HandleFunc("GET /config.json", func(w http.ResponseWriter, _ *http.Request) {
+		s.serveConfig(w, issuer)
+	})
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		if s.verifier.Load() == nil {
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	s.mux.Handle("/", newSPAHandler(s.config.FrontendDir))
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+}
+
+// serveRoute does what API Gateway does in AWS: verify the token, turn the
+// request into an HTTP API (payload 2.0) event with the verified claims, and
+// hand it to the route's Lambda handler.
+func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, route apigateway.Route, serve func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)) {
+	requestID := newRequestID()
+	verifier := s.verifier.Load()
+	if verifier == nil {
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+		return
+	}
+	token, err := oidc.BearerToken(r.Header.Get("Authorization"))
+	var claims map[string]string
+	if err == nil {
+		claims, err = verifier.Verify(r.Context(), token)
+	}
+	if err != nil {
+		s.logger.Info("request refused", "request_id", requestID, "route", route.Name, "status", http.StatusUnauthorized, "error", err.Error())
+		writeEventResponse(w, s.handler.Unauthorized(requestID, err))
+		return
+	}
+	// Read one byte past the limit so the handler can answer 413 without the
+	// server ever holding more.
+	body, err := io.ReadAll(io.LimitReader(r.Body, apigateway.MaxBodyBytes+1))
+	if err != nil {
+		http.Error(w, "cannot read the request body", http.StatusBadRequest)
+		return
+	}
+	response, err := serve(r.Context(), toEvent(r, route, body, claims, requestID))
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	writeEventResponse(w, response)
+}
+
+// toEvent builds the API Gateway HTTP API event of r, as API Gateway would
+// after its JWT authorizer accepted the token.
+func toEvent(r *http.Request, route apigateway.Route, body []byte, claims map[string]string, requestID string) events.APIGatewayV2HTTPRequest {
+	headers := make(map[string]string, len(r.Header))
+	for name, values := range r.Header {
+		headers[strings.ToLower(name)] = strings.Join(values, ",")
+	}
+	query := map[string]string{}
+	for name, values := range r.URL.Query() {
+		query[name] = strings.Join(values, ",")
+	}
+	now := time.Now()
+	event := events.APIGatewayV2HTTPRequest{
+		Version:               "2.0",
+		RouteKey:              route.Method + " /" + route.Name,
+		RawPath:               r.URL.Path,
+		RawQueryString:        r.URL.RawQuery,
+		Headers:               headers,
+		QueryStringParameters: query,
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			RouteKey:  route.Method + " /" + route.Name,
+			Stage:     "$default",
+			RequestID: requestID,
+			Time:      now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
+			TimeEpoch: now.UnixMilli(),
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
+				Method:    r.Method,
+				Path:      r.URL.Path,
+				Protocol:  r.Proto,
+				SourceIP:  sourceIP(r.RemoteAddr),
+				UserAgent: r.UserAgent(),
+			},
+			Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+				JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: claims},
+			},
+		},
+	}
+	if utf8.Valid(body) {
+		event.Body = string(body)
+	} else {
+		event.Body, event.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
+	}
+	return event
+}
+
+func writeEventResponse(w http.ResponseWriter, response events.APIGatewayV2HTTPResponse) {
+	for name, value := range response.Headers {
+		w.Header().Set(name, value)
+	}
+	body := []byte(response.Body)
+	if response.IsBase64Encoded {
+		decoded, err := base64.StdEncoding.DecodeString(response.Body)
+		if err != nil {
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		body = decoded
+	}
+	w.WriteHeader(response.StatusCode)
+	_, _ = w.Write(body)
+}
+
+func newRequestID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func sourceIP(remoteAddr string) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		return remoteAddr
+	}
+	return host
+}
+
+func portOf(addr net.Addr) string {
+	_, port, _ := net.SplitHostPort(addr.String())
+	return port
+}
