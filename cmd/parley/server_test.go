@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,9 +29,11 @@ type localServer struct {
 	URL       string
 	PublicURL string
 	client    *http.Client
+	stop      func()
 }
 
-// startServer runs the local server on a free loopback port until the test ends.
+// startServer runs the local server on a free loopback port until Stop or the
+// end of the test.
 func startServer(t *testing.T, config Config) *localServer {
 	t.Helper()
 	config.Host, config.Port = "127.0.0.1", "0"
@@ -55,21 +58,28 @@ func startServer(t *testing.T, config Config) *localServer {
 		cancel()
 		t.Fatal("server did not start within 20s")
 	}
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-stopped:
-			assert.NoError(t, err, "server shuts down cleanly")
-		case <-time.After(15 * time.Second):
-			t.Error("server did not stop within 15s")
-		}
-	})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-stopped:
+				assert.NoError(t, err, "server shuts down cleanly")
+			case <-time.After(15 * time.Second):
+				t.Error("server did not stop within 15s")
+			}
+		})
+	}
+	t.Cleanup(stop)
 	public := config.PublicURL
 	if public == "" {
 		public = "http://localhost:" + address[strings.LastIndexByte(address, ':')+1:]
 	}
-	return &localServer{URL: address, PublicURL: public, client: &http.Client{Timeout: 10 * time.Second}}
+	return &localServer{URL: address, PublicURL: public, client: &http.Client{Timeout: 10 * time.Second}, stop: stop}
 }
+
+// Stop shuts the server down and waits until it has.
+func (s *localServer) Stop() { s.stop() }
 
 // signIn signs email in through the development provider, code flow with PKCE.
 func (s *localServer) signIn(t *testing.T, email string) string {
@@ -354,4 +364,39 @@ func TestOIDCConfigFromEnvReplacesTheDevelopmentProvider(t *testing.T) {
 	t.Setenv("PARLEY_STORE", "postgres")
 	_, err = ConfigFromEnv()
 	assert.ErrorContains(t, err, "PARLEY_STORE")
+}
+
+// TestLocalServerOnDynamoDBKeepsMessagesAcrossRestarts needs DynamoDB Local:
+// `make test` starts it and sets PARLEY_DYNAMODB_ENDPOINT.
+func TestLocalServerOnDynamoDBKeepsMessagesAcrossRestarts(t *testing.T) {
+	endpoint := os.Getenv("PARLEY_DYNAMODB_ENDPOINT")
+	if endpoint == "" {
+		if os.Getenv("PARLEY_REQUIRE_DYNAMODB") == "1" {
+			t.Fatal("PARLEY_REQUIRE_DYNAMODB=1 but PARLEY_DYNAMODB_ENDPOINT is not set")
+		}
+		t.Skip("PARLEY_DYNAMODB_ENDPOINT is not set; run `make test-go` to start DynamoDB Local")
+	}
+	config := Config{Store: "dynamodb"}
+	config.App.DynamoDBEndpoint = endpoint
+	config.App.TableName = fmt.Sprintf("parley-restart-%d", time.Now().UnixNano())
+
+	first := startServer(t, config)
+	alice, bob := first.signIn(t, "alice@example.com"), first.signIn(t, "bob@example.com")
+	first.mustJSON(t, http.MethodPost, "/add-contact", alice, map[string]string{"email": "bob@example.com", "name": "Bob"}, http.StatusCreated, nil)
+	first.mustJSON(t, http.MethodPost, "/add-contact", bob, map[string]string{"email": "alice@example.com", "name": "Alice"}, http.StatusCreated, nil)
+	var want []string
+	for i := range 5 {
+		first.send(t, alice, "bob@example.com", fmt.Sprintf("from alice %d", i), http.StatusCreated)
+		first.send(t, bob, "alice@example.com", fmt.Sprintf("from bob %d", i), http.StatusCreated)
+		want = append(want, fmt.Sprintf("from alice %d", i), fmt.Sprintf("from bob %d", i))
+	}
+	first.Stop()
+
+	second := startServer(t, config)
+	bob = second.signIn(t, "bob@example.com")
+	assert.Equal(t, want, texts(second.messages(t, bob, "alice@example.com", "")))
+	var contacts []contactJSON
+	second.mustJSON(t, http.MethodGet, "/get-contacts", bob, nil, http.StatusOK, &contacts)
+	require.Len(t, contacts, 1)
+	assert.Equal(t, "alice@example.com", contacts[0].Email)
 }

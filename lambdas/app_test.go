@@ -1,0 +1,48 @@
+package lambdas_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parley-chat/parley/adapters/apigateway"
+)
+
+// TestLambdasCannotReachDevelopmentOnlyCode proves from the build graph that
+// no Lambda can enable the development sign-in or run on the in-memory store.
+func TestLambdasCannotReachDevelopmentOnlyCode(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "./...").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	deps := strings.Fields(string(out))
+	require.Contains(t, deps, "github.com/parley-chat/parley/adapters/dynamodb")
+	for _, dep := range deps {
+		assert.NotContains(t, dep, "devoidc")
+		assert.NotEqual(t, "github.com/parley-chat/parley/adapters/memory", dep)
+	}
+}
+
+// TestEveryRouteHasItsLambda checks that the folders here are exactly the
+// routes of the Go route table, each starting its own route.
+func TestEveryRouteHasItsLambda(t *testing.T) {
+	var routes []string
+	for _, route := range apigateway.Routes {
+		routes = append(routes, route.Name)
+		source, err := os.ReadFile(filepath.Join(route.Name, "main.go"))
+		require.NoError(t, err)
+		assert.Contains(t, string(source), `lambdas.Start("`+route.Name+`")`)
+	}
+	entries, err := os.ReadDir(".")
+	require.NoError(t, err)
+	var folders []string
+	for _, entry := range entries {
+		if entry.IsDir() {
+			folders = append(folders, entry.Name())
+		}
+	}
+	assert.ElementsMatch(t, routes, folders)
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Prints Parley's figures: per-route handler latency through the API adapter
+# (Go benchmarks, memory store), local server throughput for get-messages and
+# add-message (vegeta, bounded), DynamoDB requests, capacity units and latency
+# per route on DynamoDB Local, and the size of every Lambda zip and of the SPA.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .tmp
+
+section() { printf '\n== %s\n' "$1"; }
+
+section "Handler latency per route (API adapter + core, in-memory store)"
+go test -run '^$' -bench BenchmarkRoute -benchtime 5000x -benchmem ./adapters/apigateway | grep -E '^Benchmark|^ok'
+
+section "Local server throughput"
+go build -o .tmp/parley-bench-server ./cmd/parley
+log=.tmp/bench-server.log
+PORT=0 PARLEY_FRONTEND_DIR=.tmp/no-frontend .tmp/parley-bench-server >"$log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
+address=""
+for _ in $(seq 1 100); do
+  address=$(grep -o '"listen":"[^"]*"' "$log" | head -n 1 | cut -d'"' -f4 || true)
+  [ -n "$address" ] && break
+  sleep 0.1
+done
+[ -n "$address" ] || { echo "the local server did not start:"; cat "$log"; exit 1; }
+go run ./cmd/parley/loadtest -url "$address" -duration 5s -workers 16
+kill "$server"; wait "$server" 2>/dev/null || true
+trap - EXIT
+
+section "DynamoDB requests, capacity units and latency per route (DynamoDB Local)"
+scripts/dynamodb-local.sh run -- go run ./adapters/dynamodb/cmd/dynamobench
+
+section "Lambda zips (linux/arm64)"
+for zip in out/*.zip; do
+  awk -v name="$(basename "$zip")" -v bytes="$(stat -c %s "$zip")" 'BEGIN { printf "%-22s %6.2f MiB\n", name, bytes / 1048576 }'
+done
+
+section "SPA initial bundle"
+scripts/bundle-size.sh
