@@ -1,0 +1,96 @@
+// The offline demo (?demo, in-memory adapter) at desktop and phone sizes, light and dark:
+// no horizontal overflow at 360 px, a sent message turns sent, and Ada's reply arrives by polling.
+// Saves screenshots next to the chat scenario's. Needs BASE_URL (any server of frontend/dist).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE_URL = process.env.BASE_URL;
+if (!BASE_URL) throw new Error('BASE_URL is required');
+const SHOTS = resolve(process.env.SCREENSHOT_DIR ?? new URL('../test-results/e2e/', import.meta.url).pathname);
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+describe('Offline demo, responsive and themed', { timeout: 3 * 60_000 }, () => {
+  let context;
+  let userDataDir;
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    userDataDir = mkdtempSync(join(tmpdir(), 'parley-demo-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      locale: 'en-GB',
+      viewport: { width: 1200, height: 760 },
+      timeout: 30_000,
+    });
+    context.setDefaultTimeout(15_000);
+  });
+
+  after(async () => {
+    await context?.close().catch(() => {});
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  it('desktop, light: send to Ada, see her reply without a reload', { timeout: 60_000 }, async () => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.goto(`${BASE_URL}/?demo`);
+    await page.locator('.contact[data-email="ada@parley.dev"]').click();
+    const box = page.getByRole('textbox', { name: 'Message Ada Lovelace' });
+    await box.fill('How is the engine today?');
+    await box.press('Enter');
+    await page.locator('.message.mine[data-status="sent"]', { hasText: 'How is the engine today?' }).waitFor();
+    await page.locator('.message.theirs').nth(2).waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(SHOTS, 'demo-desktop-light.png') });
+  });
+
+  it('desktop, dark, with the report dialog', { timeout: 60_000 }, async () => {
+    const page = context.pages()[0];
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.getByRole('button', { name: 'Report Ada Lovelace' }).click();
+    await page.getByRole('dialog', { name: 'Report Ada Lovelace' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'demo-desktop-dark-report.png') });
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await page.screenshot({ path: join(SHOTS, 'demo-desktop-dark.png') });
+  });
+
+  it('phone, 360 px: list, then conversation, no horizontal overflow', { timeout: 60_000 }, async () => {
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.goto(`${BASE_URL}/?demo`);
+    await page.locator('.contact[data-email="grace@parley.dev"]').waitFor();
+    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 360, 'list fits in 360 px');
+    await page.screenshot({ path: join(SHOTS, 'demo-phone-list.png') });
+
+    await page.locator('.contact[data-email="linus@parley.dev"]').click();
+    await page.getByRole('button', { name: 'Add to contacts' }).waitFor();
+    await page.locator('.message .bubble-text').first().waitFor();
+    await page.screenshot({ path: join(SHOTS, 'demo-phone-request.png') });
+    await page.getByRole('button', { name: 'Back to contacts' }).click();
+
+    await page.locator('.contact[data-email="grace@parley.dev"]').click();
+    await page.getByRole('textbox', { name: 'Message Grace Hopper' }).waitFor();
+    await page.locator('.message .bubble-text').first().waitFor();
+    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 360, 'conversation fits in 360 px');
+    assert.equal(await page.locator('.sidebar').isVisible(), false, 'one pane at a time');
+    await page.screenshot({ path: join(SHOTS, 'demo-phone-conversation.png') });
+    await page.close();
+  });
+});

@@ -1,0 +1,94 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ApiError } from './chat-api';
+import { RestChatAPI } from './rest-chat-api';
+
+function setup(response: () => Response = () => new Response('[]', { status: 200 })) {
+  const fetchFn = vi.fn<typeof fetch>().mockImplementation(async () => response());
+  const onUnauthorized = vi.fn();
+  const api = new RestChatAPI({
+    apiURL: 'https://x.cloudfront.net/api/',
+    getToken: () => 'the-id-token',
+    onUnauthorized,
+    fetch: fetchFn,
+  });
+  const call = (i = 0) => {
+    const [url, init] = fetchFn.mock.calls[i]!;
+    return {
+      url: String(url),
+      method: init?.method,
+      headers: init?.headers as Record<string, string>,
+      body: init?.body ? JSON.parse(String(init.body)) : undefined,
+    };
+  };
+  return { api, fetchFn, onUnauthorized, call };
+}
+
+describe('RestChatAPI', () => {
+  it('calls every route of the contract with the ID token', async () => {
+    const { api, call } = setup(() => new Response('{}', { status: 200 }));
+    await api.addContact({ email: 'bob@example.com', name: 'Bob' });
+    await api.getContacts();
+    await api.blockContact('bob@example.com');
+    await api.unblockContact('bob@example.com');
+    await api.reportContact('bob@example.com', 'spam');
+    await api.addMessage({ recipientNamespace: 'bob@example.com', message: 'hi', clientId: 'c1' });
+    await api.getMessages({ recipientNamespace: 'bob@example.com', limit: 50, before: '01ABC' });
+
+    const calls = [0, 1, 2, 3, 4, 5, 6].map(call);
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'POST https://x.cloudfront.net/api/add-contact',
+      'GET https://x.cloudfront.net/api/get-contacts',
+      'POST https://x.cloudfront.net/api/block-contact',
+      'POST https://x.cloudfront.net/api/unblock-contact',
+      'POST https://x.cloudfront.net/api/report-contact',
+      'POST https://x.cloudfront.net/api/add-message',
+      'GET https://x.cloudfront.net/api/get-messages?recipientNamespace=bob%40example.com&limit=50&before=01ABC',
+    ]);
+    expect(calls.map((c) => c.body)).toEqual([
+      { email: 'bob@example.com', name: 'Bob' },
+      undefined,
+      { email: 'bob@example.com' },
+      { email: 'bob@example.com' },
+      { email: 'bob@example.com', report: 'spam' },
+      { recipientNamespace: 'bob@example.com', message: 'hi', clientId: 'c1' },
+      undefined,
+    ]);
+    for (const c of calls) expect(c.headers.Authorization).toBe('Bearer the-id-token');
+  });
+
+  it('surfaces the message and keeps the code of an API error', async () => {
+    const { api } = setup(
+      () => new Response(JSON.stringify({ code: 'blocked', message: 'You cannot message this person.' }), { status: 403 }),
+    );
+    const err = await api.addMessage({ recipientNamespace: 'b@x.io', message: 'hi' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ code: 'blocked', status: 403, message: 'You cannot message this person.' });
+  });
+
+  it('tells the app when the token is refused', async () => {
+    const { api, onUnauthorized } = setup(
+      () => new Response(JSON.stringify({ code: 'unauthorized', message: 'token expired' }), { status: 401 }),
+    );
+    await expect(api.getContacts()).rejects.toMatchObject({ code: 'unauthorized', status: 401 });
+    expect(onUnauthorized).toHaveBeenCalledOnce();
+  });
+
+  it('copes with an error that is not JSON', async () => {
+    const { api } = setup(() => new Response('<html>Bad gateway</html>', { status: 502 }));
+    await expect(api.getContacts()).rejects.toMatchObject({ code: 'internal', status: 502 });
+  });
+
+  it('turns a failed fetch into a network error', async () => {
+    const { api, fetchFn } = setup();
+    fetchFn.mockRejectedValueOnce(new TypeError('Failed to fetch'));
+    await expect(api.getContacts()).rejects.toMatchObject({ code: 'network' });
+  });
+
+  it('leaves out clientId and before when not given', async () => {
+    const { api, call } = setup(() => new Response('{}', { status: 201 }));
+    await api.addMessage({ recipientNamespace: 'b@x.io', message: 'hi' });
+    await api.getMessages({ recipientNamespace: 'b@x.io' });
+    expect(call(0).body).toEqual({ recipientNamespace: 'b@x.io', message: 'hi' });
+    expect(call(1).url).toBe('https://x.cloudfront.net/api/get-messages?recipientNamespace=b%40x.io');
+  });
+});

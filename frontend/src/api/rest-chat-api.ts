@@ -1,0 +1,129 @@
+import {
+  ApiError,
+  type AddContactInput,
+  type AddMessageInput,
+  type ChatAPI,
+  type Contact,
+  type GetMessagesQuery,
+  type Message,
+} from './chat-api';
+
+export interface RestChatAPIOptions {
+  /** Base URL of the API, e.g. `http://localhost:8080` or `https://x.cloudfront.net/api`. */
+  apiURL: string;
+  /** Returns the current ID token (the API checks aud = client ID, so not the access token). */
+  getToken: () => string | undefined;
+  /** Called when the API answers 401, so the app can ask the user to sign in again. */
+  onUnauthorized?: () => void;
+  /** The signed-in user's email. */
+  me?: string;
+  fetch?: typeof fetch;
+}
+
+const fallbackMessages: Record<number, string> = {
+  400: 'The request was not valid.',
+  401: 'Your session has expired. Please sign in again.',
+  403: 'This is not allowed.',
+  404: 'Not found.',
+  409: 'This conflicts with a change made elsewhere.',
+  413: 'That is too large.',
+  429: 'Too many requests. Please wait a moment and try again.',
+};
+
+/** RestChatAPI is the ChatAPI adapter for the Parley REST API. */
+export class RestChatAPI implements ChatAPI {
+  readonly me?: string;
+  private readonly base: string;
+  private readonly options: RestChatAPIOptions;
+
+  constructor(options: RestChatAPIOptions) {
+    this.options = options;
+    this.me = options.me;
+    this.base = options.apiURL.replace(/\/+$/, '');
+  }
+
+  addContact(input: AddContactInput): Promise<Contact> {
+    return this.request<Contact>('POST', '/add-contact', { email: input.email, name: input.name });
+  }
+
+  getContacts(): Promise<Contact[]> {
+    return this.request<Contact[]>('GET', '/get-contacts');
+  }
+
+  blockContact(email: string): Promise<Contact> {
+    return this.request<Contact>('POST', '/block-contact', { email });
+  }
+
+  unblockContact(email: string): Promise<Contact> {
+    return this.request<Contact>('POST', '/unblock-contact', { email });
+  }
+
+  reportContact(email: string, report: string): Promise<Contact> {
+    return this.request<Contact>('POST', '/report-contact', { email, report });
+  }
+
+  addMessage(input: AddMessageInput): Promise<Message> {
+    const body: Record<string, string> = {
+      recipientNamespace: input.recipientNamespace,
+      message: input.message,
+    };
+    if (input.clientId) body.clientId = input.clientId;
+    return this.request<Message>('POST', '/add-message', body);
+  }
+
+  getMessages(query: GetMessagesQuery): Promise<Message[]> {
+    const params = new URLSearchParams({ recipientNamespace: query.recipientNamespace });
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.before) params.set('before', query.before);
+    return this.request<Message[]>('GET', `/get-messages?${params.toString()}`);
+  }
+
+  private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    const token = this.options.getToken();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+
+    const doFetch = this.options.fetch ?? globalThis.fetch.bind(globalThis);
+    let response: Response;
+    try {
+      response = await doFetch(`${this.base}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        cache: 'no-store',
+      });
+    } catch {
+      throw new ApiError('network', "Can't reach the server. Check your connection and try again.");
+    }
+
+    if (!response.ok) {
+      const err = await toApiError(response);
+      if (response.status === 401) this.options.onUnauthorized?.();
+      throw err;
+    }
+    try {
+      return (await response.json()) as T;
+    } catch {
+      throw new ApiError('internal', 'The server sent an unreadable answer.', response.status);
+    }
+  }
+}
+
+async function toApiError(response: Response): Promise<ApiError> {
+  let code = '';
+  let message = '';
+  try {
+    const data: unknown = await response.json();
+    if (data && typeof data === 'object') {
+      const rec = data as Record<string, unknown>;
+      if (typeof rec.code === 'string') code = rec.code;
+      if (typeof rec.message === 'string') message = rec.message;
+    }
+  } catch {
+    // Not JSON (a gateway error page, say): fall back to the status.
+  }
+  if (!code) code = response.status === 401 ? 'unauthorized' : response.status >= 500 ? 'internal' : 'error';
+  if (!message) message = fallbackMessages[response.status] ?? `The server answered ${response.status}.`;
+  return new ApiError(code, message, response.status);
+}

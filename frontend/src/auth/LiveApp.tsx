@@ -1,0 +1,113 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { AuthProvider, useAuth } from 'react-oidc-context';
+import type { UserManager } from 'oidc-client-ts';
+import { ChatAPIProvider } from '../api/ChatAPIContext';
+import { RestChatAPI } from '../api/rest-chat-api';
+import { ChatShell } from '../components/ChatShell';
+import { Landing, Splash } from '../components/Landing';
+import { cognitoLogoutURL, type AppConfig } from '../config';
+import { createUserManager, stripAuthParams } from './user-manager';
+
+/** LiveApp is the real app: OIDC sign-in (code + PKCE), then the chat over the REST API. */
+export default function LiveApp({ config }: { config: AppConfig }) {
+  const [userManager] = useState(() => createUserManager(config));
+  return (
+    <AuthProvider
+      userManager={userManager}
+      onSigninCallback={stripAuthParams}
+      matchSignoutCallback={() => {
+        const params = new URLSearchParams(window.location.search);
+        return params.has('state') && !params.has('code');
+      }}
+      onSignoutCallback={stripAuthParams}
+    >
+      <SignedIn config={config} userManager={userManager} />
+    </AuthProvider>
+  );
+}
+
+function SignedIn({ config, userManager }: { config: AppConfig; userManager: UserManager }) {
+  const auth = useAuth();
+  const [sessionExpired, setSessionExpired] = useState(false);
+  const [redirecting, setRedirecting] = useState(false);
+  const [signInError, setSignInError] = useState<string>();
+  const tokenRef = useRef<string | undefined>(undefined);
+  tokenRef.current = auth.user?.id_token;
+  const email = typeof auth.user?.profile.email === 'string' ? auth.user.profile.email.toLowerCase() : undefined;
+
+  useEffect(() => {
+    const expired = () => setSessionExpired(true);
+    const renewed = () => setSessionExpired(false);
+    userManager.events.addAccessTokenExpired(expired);
+    userManager.events.addSilentRenewError(expired);
+    userManager.events.addUserLoaded(renewed);
+    return () => {
+      userManager.events.removeAccessTokenExpired(expired);
+      userManager.events.removeSilentRenewError(expired);
+      userManager.events.removeUserLoaded(renewed);
+    };
+  }, [userManager]);
+
+  const api = useMemo(
+    () =>
+      new RestChatAPI({
+        apiURL: config.apiURL,
+        getToken: () => tokenRef.current,
+        onUnauthorized: () => setSessionExpired(true),
+        ...(email ? { me: email } : {}),
+      }),
+    [config.apiURL, email],
+  );
+
+  const signIn = () => {
+    setRedirecting(true);
+    setSignInError(undefined);
+    auth.signinRedirect().catch((err: unknown) => {
+      setRedirecting(false);
+      setSignInError(err instanceof Error ? err.message : 'Could not reach the sign-in page.');
+    });
+  };
+
+  const signOut = async () => {
+    const logout = cognitoLogoutURL(config);
+    if (logout) {
+      await auth.removeUser();
+      window.location.assign(logout);
+      return;
+    }
+    try {
+      await auth.signoutRedirect();
+    } catch {
+      // No end_session_endpoint: forgetting the tokens is all we can do.
+      await auth.removeUser();
+      window.location.assign('/');
+    }
+  };
+
+  if (auth.isLoading || auth.activeNavigator) {
+    return <Splash text={auth.activeNavigator === 'signoutRedirect' ? 'Signing you out…' : 'Signing you in…'} />;
+  }
+
+  if (!auth.user) {
+    return <Landing onSignIn={signIn} busy={redirecting} error={signInError ?? auth.error?.message} />;
+  }
+  if (!auth.isAuthenticated) {
+    // A stored session that expired while the app was closed.
+    return <Landing onSignIn={signIn} busy={redirecting} expired error={signInError} />;
+  }
+
+  const banner = sessionExpired ? (
+    <div className="session-banner" role="alert">
+      <span>Your session has expired. Sign in again to keep chatting.</span>
+      <button type="button" className="btn btn-primary btn-small" onClick={signIn} disabled={redirecting}>
+        Sign in again
+      </button>
+    </div>
+  ) : undefined;
+
+  return (
+    <ChatAPIProvider api={api}>
+      <ChatShell {...(email ? { me: email } : {})} onSignOut={() => void signOut()} banner={banner} />
+    </ChatAPIProvider>
+  );
+}

@@ -1,0 +1,87 @@
+import { useState, type FormEvent } from 'react';
+import { errorMessage, LIMITS, type AddContactInput, type Contact } from '../api/chat-api';
+import { isValidEmail } from '../lib/people';
+import { Dialog } from './Dialog';
+
+interface AddContactDialogProps {
+  onAdd: (input: AddContactInput) => Promise<Contact>;
+  onAdded: (contact: Contact) => void;
+  onClose: () => void;
+  initial?: Partial<AddContactInput>;
+}
+
+/** AddContactDialog asks for an email and a name and adds the contact. */
+export default function AddContactDialog({ onAdd, onAdded, onClose, initial }: AddContactDialogProps) {
+  const [email, setEmail] = useState(initial?.email ?? '');
+  const [name, setName] = useState(initial?.name ?? '');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const cleanEmail = email.trim().toLowerCase();
+    const cleanName = name.trim();
+    if (!isValidEmail(cleanEmail)) return setError('Enter a valid email address.');
+    if (!cleanName) return setError('Enter a name.');
+    setBusy(true);
+    setError(undefined);
+    try {
+      const contact = await onAdd({ email: cleanEmail, name: cleanName });
+      onAdded(contact);
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title="Add a contact" description="They'll see your messages once you write to them." onClose={onClose}>
+      <form className="form" onSubmit={submit} noValidate>
+        <label className="field">
+          <span className="field-label">Email</span>
+          <input
+            id="add-contact-email"
+            name="email"
+            type="email"
+            autoComplete="email"
+            inputMode="email"
+            required
+            maxLength={LIMITS.email}
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            disabled={busy || Boolean(initial?.email)}
+            data-autofocus={initial?.email ? undefined : true}
+          />
+        </label>
+        <label className="field">
+          <span className="field-label">Name</span>
+          <input
+            id="add-contact-name"
+            name="name"
+            type="text"
+            autoComplete="off"
+            required
+            maxLength={LIMITS.name}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            disabled={busy}
+            data-autofocus={initial?.email ? true : undefined}
+          />
+        </label>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button type="button" className="btn btn-ghost" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            {busy ? 'Adding…' : 'Add contact'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,31 @@
+import { render, type RenderOptions } from '@testing-library/react';
+import type { ReactElement } from 'react';
+import { ChatAPIProvider } from '../api/ChatAPIContext';
+import type { ChatAPI } from '../api/chat-api';
+import { MemoryChatAPI, MemoryChatServer } from '../api/memory-chat-api';
+
+/** renderWithAPI renders ui with api as the ChatAPI port. */
+export function renderWithAPI(ui: ReactElement, api: ChatAPI, options?: RenderOptions) {
+  return render(<ChatAPIProvider api={api}>{ui}</ChatAPIProvider>, options);
+}
+
+/** world builds a server with Alice and Bob, who have added each other. */
+export function world() {
+  const server = new MemoryChatServer();
+  const alice = new MemoryChatAPI(server, 'alice@example.com');
+  const bob = new MemoryChatAPI(server, 'bob@example.com');
+  server.addContact('alice@example.com', { email: 'bob@example.com', name: 'Bob' });
+  server.addContact('bob@example.com', { email: 'alice@example.com', name: 'Alice' });
+  return { server, alice, bob };
+}
+
+/** deferred returns a promise and the functions that settle it. */
+export function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
