@@ -25,7 +25,7 @@ const (
 // conflictRetry bounds the retries after a write lost to a concurrent
 // transaction on the same item, which neither DynamoDB nor the SDK retries.
 // The delays are drawn at random below a limit that doubles from base up to
-// limit, so writers that collided spread out: at most some 1.2 s in all.
+// limit, so writers that collided spread out: at most some 1.1 s in all.
 type conflictRetry struct {
 	attempts    int
 	base, limit time.Duration

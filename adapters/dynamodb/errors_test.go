@@ -115,7 +115,10 @@ var storeCalls = []struct {
 	}},
 	{"ReportContact", true, func(ctx context.Context, s *Store) error { _, err := s.ReportContact(ctx, report); return err }},
 	{"Reports", false, func(ctx context.Context, s *Store) error { _, err := s.Reports(ctx, report.Reported); return err }},
-	{"AddMessage", true, func(ctx context.Context, s *Store) error { _, _, err := s.AddMessage(ctx, message, request); return err }},
+	{"AddMessage", true, func(ctx context.Context, s *Store) error {
+		_, _, err := s.AddMessage(ctx, message, request)
+		return err
+	}},
 	{"Messages", false, func(ctx context.Context, s *Store) error {
 		_, err := s.Messages(ctx, message.Sender, message.Recipient, "m9", 10)
 		return err
@@ -161,7 +164,10 @@ func retriedIfWrite(write bool) int {
 }
 
 func TestCancelledTransactionsTranslateTheirReasons(t *testing.T) {
-	addMessage := func(ctx context.Context, s *Store) error { _, _, err := s.AddMessage(ctx, message, request); return err }
+	addMessage := func(ctx context.Context, s *Store) error {
+		_, _, err := s.AddMessage(ctx, message, request)
+		return err
+	}
 	reportContact := func(ctx context.Context, s *Store) error { _, err := s.ReportContact(ctx, report); return err }
 	for _, tc := range []struct {
 		name         string
@@ -174,12 +180,12 @@ func TestCancelledTransactionsTranslateTheirReasons(t *testing.T) {
 		{"ErrBlockedBySender", addMessage, cancellation(reasonOK, blockedContactImage, reasonOK, reasonOK), core.EBLOCKED, 1},
 		{"ErrBlockedByRecipient", addMessage, cancellation(reasonOK, reasonOK, reasonFailed, reasonOK), core.EBLOCKED, 1},
 		{"ErrConflictOnATakenMessageID", addMessage, cancellation(reasonOK, reasonOK, reasonOK, reasonFailed), core.ECONFLICT, 1},
-		{"ErrThrottledSending", addMessage, cancellation(reasonThrottled, reasonOK, reasonOK, reasonOK), core.ETHROTTLED, sdkAttempts},
+		{"ErrThrottledSending", addMessage, cancellation(reasonThrottled, reasonOK, reasonOK, reasonOK), core.ETHROTTLED, 1},
 		{"ErrConflictAfterRetriesSending", addMessage, cancellation(reasonOK, reasonConflict, reasonOK, reasonOK), core.ECONFLICT, 3},
 		{"ConflictBeforeBlockIsRetried", addMessage, cancellation(reasonOK, reasonConflict, reasonFailed, reasonOK), core.ECONFLICT, 3},
 		{"ErrNotFoundReportingANonContact", reportContact, cancellation(reasonFailed, reasonOK), core.ENOTFOUND, 1},
 		{"ErrConflictOnATakenReportID", reportContact, cancellation(reasonOK, reasonFailed), core.ECONFLICT, 1},
-		{"ErrThrottledReporting", reportContact, cancellation(reasonThrottled, reasonOK), core.ETHROTTLED, sdkAttempts},
+		{"ErrThrottledReporting", reportContact, cancellation(reasonThrottled, reasonOK), core.ETHROTTLED, 1},
 		{"ErrConflictAfterRetriesReporting", reportContact, cancellation(reasonConflict, reasonOK), core.ECONFLICT, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

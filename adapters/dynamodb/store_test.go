@@ -1,7 +1,14 @@
 package dynamodb_test
 
 import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	dynamostore "github.com/parley-chat/parley/adapters/dynamodb"
 	"github.com/parley-chat/parley/adapters/dynamodb/dynamodbtest"
@@ -15,4 +22,177 @@ func TestStoreContract(t *testing.T) {
 	client := dynamodbtest.NewClient(dynamodbtest.Endpoint(t), nil)
 	store := dynamostore.New(client, dynamodbtest.MustTable(t, client))
 	storetest.Run(t, func(*testing.T) core.Store { return store })
+}
+
+// TestRequestsPerRoute counts the DynamoDB requests each route makes through
+// the service, on every path, and the capacity the recorder hears of: each is
+// the designed constant, whatever the data.
+func TestRequestsPerRoute(t *testing.T) {
+	counter := dynamodbtest.NewRequestCounter(nil)
+	client := dynamodbtest.NewClient(dynamodbtest.Endpoint(t), counter)
+	table := dynamodbtest.MustTable(t, client)
+	var mu sync.Mutex
+	capacity := map[string]float64{}
+	store := dynamostore.New(client, table, dynamostore.WithCapacityRecorder(func(op string, units float64) {
+		mu.Lock()
+		defer mu.Unlock()
+		capacity[op] += units
+	}))
+	ctx := context.Background()
+
+	addContact := func(_ *testing.T, f *storetest.Fixture, p people) error {
+		_, _, err := f.Service.AddContact(ctx, p.alice, core.AddContactInput{Email: p.bob.Email, Name: "Bob"})
+		return err
+	}
+	addMessage := func(_ *testing.T, f *storetest.Fixture, p people) error {
+		_, _, err := f.Service.AddMessage(ctx, p.alice, core.AddMessageInput{Recipient: p.bob.Email, Text: "hi", ClientID: "c1"})
+		return err
+	}
+	contacts := func(t *testing.T, f *storetest.Fixture, p people) { f.MustAddContact(t, p.alice.Email, p.bob.Email) }
+	chatting := func(t *testing.T, f *storetest.Fixture, p people) {
+		contacts(t, f, p)
+		f.MustAddContact(t, p.bob.Email, p.alice.Email)
+		for i := range core.ReportEvidenceLength + 5 {
+			f.MustSend(t, p.bob.Email, p.alice.Email, fmt.Sprintf("message %d", i))
+		}
+	}
+	nothing := func(*testing.T, *storetest.Fixture, people) {}
+
+	for _, tc := range []struct {
+		name     string
+		setup    func(*testing.T, *storetest.Fixture, people)
+		act      func(*testing.T, *storetest.Fixture, people) error
+		wantCode string
+		want     map[string]int
+		wantOps  []string // store methods that must report consumed capacity
+	}{
+		{"AddContact/New", nothing, addContact, "", map[string]int{"UpdateItem": 1}, []string{"CreateContact"}},
+		{"AddContact/Existing", contacts, addContact, "", map[string]int{"UpdateItem": 1}, nil},
+		{"AddContact/AcceptRequest", func(t *testing.T, f *storetest.Fixture, p people) {
+			f.MustAddContact(t, p.bob.Email, p.alice.Email)
+			f.MustSend(t, p.bob.Email, p.alice.Email, "hi")
+		}, addContact, "", map[string]int{"UpdateItem": 1}, []string{"CreateContact"}},
+		{"GetContacts", chatting, func(t *testing.T, f *storetest.Fixture, p people) error {
+			_, err := f.Service.GetContacts(ctx, p.alice)
+			return err
+		}, "", map[string]int{"Query": 1}, []string{"Contacts"}},
+		{"BlockContact/Contact", contacts, blockBob, "", map[string]int{"UpdateItem": 1}, []string{"BlockContact"}},
+		{"BlockContact/Stranger", nothing, blockBob, "", map[string]int{"UpdateItem": 1}, []string{"BlockContact"}},
+		{"UnblockContact/Blocked", func(t *testing.T, f *storetest.Fixture, p people) {
+			require.NoError(t, blockBob(t, f, p))
+		}, unblockBob, "", map[string]int{"UpdateItem": 1}, []string{"UnblockContact"}},
+		{"UnblockContact/Stranger", nothing, unblockBob, core.ENOTFOUND, map[string]int{"UpdateItem": 1}, nil},
+		{"ReportContact/WithEvidence", chatting, reportBob, "", map[string]int{"Query": 1, "TransactWriteItems": 1, "GetItem": 1},
+			[]string{"Messages", "ReportContact"}},
+		{"ReportContact/Stranger", nothing, reportBob, core.ENOTFOUND, map[string]int{"Query": 1, "TransactWriteItems": 1}, nil},
+		{"AddMessage/New", contacts, addMessage, "", map[string]int{"TransactWriteItems": 1}, []string{"AddMessage"}},
+		{"AddMessage/Retry", func(t *testing.T, f *storetest.Fixture, p people) {
+			contacts(t, f, p)
+			require.NoError(t, addMessage(t, f, p))
+		}, addMessage, "", map[string]int{"TransactWriteItems": 1}, nil},
+		{"AddMessage/Blocked", func(t *testing.T, f *storetest.Fixture, p people) {
+			contacts(t, f, p)
+			_, err := f.Service.BlockContact(ctx, p.bob, p.alice.Email)
+			require.NoError(t, err)
+		}, addMessage, core.EBLOCKED, map[string]int{"TransactWriteItems": 1}, nil},
+		{"AddMessage/NotAContact", nothing, addMessage, core.ENOTFOUND, map[string]int{"TransactWriteItems": 1}, nil},
+		{"GetMessages/Newest", chatting, func(t *testing.T, f *storetest.Fixture, p people) error {
+			_, err := f.Service.GetMessages(ctx, p.alice, core.GetMessagesInput{With: p.bob.Email})
+			return err
+		}, "", map[string]int{"Query": 1}, []string{"Messages"}},
+		{"GetMessages/Before", chatting, func(t *testing.T, f *storetest.Fixture, p people) error {
+			page, err := f.Service.GetMessages(ctx, p.alice, core.GetMessagesInput{With: p.bob.Email, Limit: 5})
+			require.NoError(t, err)
+			_, err = f.Service.GetMessages(ctx, p.alice, core.GetMessagesInput{With: p.bob.Email, Limit: 5, Before: page[0].ID})
+			return err
+		}, "", map[string]int{"Query": 2}, []string{"Messages"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := storetest.NewFixture(t, func(*testing.T) core.Store { return store })
+			p := people{alice: f.Caller(t, f.Email("alice")), bob: f.Caller(t, f.Email("bob"))}
+			tc.setup(t, f, p)
+			counter.Reset()
+			mu.Lock()
+			clear(capacity)
+			mu.Unlock()
+
+			err := tc.act(t, f, p)
+			assert.Equal(t, tc.wantCode, core.ErrorCode(err), "%v", err)
+			assert.Equal(t, tc.want, counter.Counts())
+			mu.Lock()
+			defer mu.Unlock()
+			for _, op := range tc.wantOps {
+				assert.Positive(t, capacity[op], "capacity consumed by %s", op)
+			}
+		})
+	}
+}
+
+// people are the two members of a conversation in TestRequestsPerRoute.
+type people struct{ alice, bob core.Caller }
+
+func blockBob(_ *testing.T, f *storetest.Fixture, p people) error {
+	_, err := f.Service.BlockContact(context.Background(), p.alice, p.bob.Email)
+	return err
+}
+
+func unblockBob(_ *testing.T, f *storetest.Fixture, p people) error {
+	_, err := f.Service.UnblockContact(context.Background(), p.alice, p.bob.Email)
+	return err
+}
+
+func reportBob(_ *testing.T, f *storetest.Fixture, p people) error {
+	_, err := f.Service.ReportContact(context.Background(), p.alice, p.bob.Email, "spam")
+	return err
+}
+
+// TestStoreBeyondTheContract checks what DynamoDB itself could break: the
+// order in which a cancelled transaction's reasons are read, and pages larger
+// than the 1 MB a Query returns at most.
+func TestStoreBeyondTheContract(t *testing.T) {
+	counter := dynamodbtest.NewRequestCounter(nil)
+	client := dynamodbtest.NewClient(dynamodbtest.Endpoint(t), counter)
+	store := dynamostore.New(client, dynamodbtest.MustTable(t, client))
+	newStore := func(*testing.T) core.Store { return store }
+	ctx := context.Background()
+
+	t.Run("RetryAfterABlockGetsTheAcceptedMessage", func(t *testing.T) {
+		f := storetest.NewFixture(t, newStore)
+		alice, bob := f.Email("alice"), f.Email("bob")
+		f.MustAddContact(t, alice, bob)
+		in := core.AddMessageInput{Recipient: bob, Text: "sent before the block", ClientID: "retry-1"}
+		sent, created, err := f.Service.AddMessage(ctx, f.Caller(t, alice), in)
+		require.NoError(t, err)
+		require.True(t, created)
+		_, err = f.Service.BlockContact(ctx, f.Caller(t, bob), alice)
+		require.NoError(t, err)
+		_, err = f.Service.BlockContact(ctx, f.Caller(t, alice), bob)
+		require.NoError(t, err)
+
+		again, created, err := f.Service.AddMessage(ctx, f.Caller(t, alice), in)
+		require.NoError(t, err)
+		assert.False(t, created)
+		assert.Equal(t, sent, again)
+
+		_, _, err = f.Service.AddMessage(ctx, f.Caller(t, alice), core.AddMessageInput{Recipient: bob, Text: "new", ClientID: "retry-2"})
+		assert.Equal(t, core.EBLOCKED, core.ErrorCode(err))
+	})
+
+	t.Run("PageLargerThanOneQueryAnswer", func(t *testing.T) {
+		f := storetest.NewFixture(t, newStore)
+		alice, bob := f.Email("alice"), f.Email("bob")
+		f.MustAddContact(t, alice, bob)
+		// 4000 four-byte characters: 16 KB a message, 1.1 MB for the page.
+		text := strings.Repeat("\U0001F600", core.MaxMessageRunes)
+		const count = 70
+		sent := make([]core.Message, 0, count)
+		for range count {
+			sent = append(sent, f.MustSend(t, alice, bob, text))
+		}
+		counter.Reset()
+		page, err := f.Service.GetMessages(ctx, f.Caller(t, bob), core.GetMessagesInput{With: alice, Limit: core.MaxMessagePage})
+		require.NoError(t, err)
+		assert.Equal(t, sent, page)
+		assert.Equal(t, 2, counter.Counts()["Query"], "one Query per MB")
+	})
 }

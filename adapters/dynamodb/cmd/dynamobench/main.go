@@ -1,0 +1,217 @@
+// Command dynamobench measures every route of Parley on the DynamoDB store:
+// DynamoDB requests per call, capacity units consumed per call (as DynamoDB
+// reports them with ReturnConsumedCapacity TOTAL) and p50/p99 latency of the
+// service call, against the DynamoDB endpoint in PARLEY_DYNAMODB_ENDPOINT
+// (DynamoDB Local: scripts/dynamodb-local.sh run -- go run ./adapters/dynamodb/cmd/dynamobench).
+// It creates its own table, runs a bounded number of calls per route, one at
+// a time, and prints a Markdown table.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	dynamostore "github.com/parley-chat/parley/adapters/dynamodb"
+	"github.com/parley-chat/parley/adapters/dynamodb/dynamodbtest"
+	"github.com/parley-chat/parley/core"
+)
+
+func main() {
+	calls := flag.Int("n", 200, "calls per route (each a separate contact or message where the route writes)")
+	endpoint := flag.String("endpoint", os.Getenv(dynamodbtest.EndpointEnv), "DynamoDB endpoint")
+	flag.Parse()
+	if *endpoint == "" || *calls < 1 || *calls > 10000 {
+		fmt.Fprintf(os.Stderr, "dynamobench: set %s (scripts/dynamodb-local.sh run -- ...) and 1 <= -n <= 10000\n", dynamodbtest.EndpointEnv)
+		os.Exit(2)
+	}
+	if err := run(context.Background(), os.Stdout, *endpoint, *calls); err != nil {
+		fmt.Fprintln(os.Stderr, "dynamobench:", err)
+		os.Exit(1)
+	}
+}
+
+// meter adds up the capacity the store reports.
+type meter struct {
+	mu    sync.Mutex
+	units float64
+}
+
+func (m *meter) record(_ string, units float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.units += units
+}
+
+func (m *meter) take() float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	units := m.units
+	m.units = 0
+	return units
+}
+
+// result is what one route cost over its calls.
+type result struct {
+	route    string
+	calls    int
+	requests map[string]int
+	units    float64
+	p50, p99 time.Duration
+}
+
+func run(ctx context.Context, out io.Writer, endpoint string, n int) error {
+	counter := dynamodbtest.NewRequestCounter(nil)
+	client := dynamodbtest.NewClient(endpoint, counter)
+	suffix := make([]byte, 4)
+	if _, err := rand.Read(suffix); err != nil {
+		return err
+	}
+	table := "parley-bench-" + hex.EncodeToString(suffix)
+	if err := dynamostore.CreateTable(ctx, client, table); err != nil {
+		return err
+	}
+	defer func() {
+		_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
+	}()
+
+	var capacity meter
+	store := dynamostore.New(client, table, dynamostore.WithCapacityRecorder(capacity.record))
+	var ids atomic.Int64
+	service := core.NewService(store, time.Now, func() string { return fmt.Sprintf("%020d", ids.Add(1)) })
+
+	// The first pass, on other people, warms DynamoDB Local's JVM up; only
+	// the second is measured.
+	if _, err := measureRoutes(ctx, service, counter, &capacity, "warmup", n); err != nil {
+		return fmt.Errorf("warm up: %w", err)
+	}
+	results, err := measureRoutes(ctx, service, counter, &capacity, "bench", n)
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintf(out, "DynamoDB store on %s, %d calls per route, one at a time, after a warm-up pass\n\n", endpoint, n)
+	fmt.Fprintln(out, "| route | requests/call | requests | capacity units/call | p50 | p99 |")
+	fmt.Fprintln(out, "|---|---:|---|---:|---:|---:|")
+	for _, r := range results {
+		total := 0
+		var ops []string
+		for _, op := range slices.Sorted(maps.Keys(r.requests)) {
+			total += r.requests[op]
+			ops = append(ops, fmt.Sprintf("%s %.2g", op, float64(r.requests[op])/float64(r.calls)))
+		}
+		fmt.Fprintf(out, "| %s | %.2f | %s | %.2f | %s | %s |\n", r.route, float64(total)/float64(r.calls),
+			strings.Join(ops, " + "), r.units/float64(r.calls), round(r.p50), round(r.p99))
+	}
+	fmt.Fprintln(out, "\nCapacity units are read plus write units as the endpoint reports them on success. A write whose")
+	fmt.Fprintln(out, "condition fails (existing contact, retried clientId) reports none, though DynamoDB bills it. In a")
+	fmt.Fprintln(out, "transaction DynamoDB Local rounds the total size up to 1 KB where DynamoDB rounds each item:")
+	fmt.Fprintln(out, "add-message, four items under 1 KB, is 2 units here and 8 write units on DynamoDB.")
+	return nil
+}
+
+// measureRoutes calls every route n times for people named after who, and
+// returns what each route cost.
+func measureRoutes(ctx context.Context, service *core.Service, counter *dynamodbtest.RequestCounter, capacity *meter, who string, n int) ([]result, error) {
+	alice := core.Caller{Email: who + "-alice@example.com"}
+	contact := func(i int) string { return fmt.Sprintf("%s-contact-%04d@example.com", who, i) }
+	bob := core.Caller{Email: contact(0)}
+	text := strings.Repeat("Parley benchmark message. ", 4) // 104 bytes, a typical chat line
+	var results []result
+
+	measure := func(route string, call func(i int) error) error {
+		counter.Reset()
+		capacity.take()
+		latencies := make([]time.Duration, n)
+		for i := range n {
+			start := time.Now()
+			if err := call(i); err != nil {
+				return fmt.Errorf("%s call %d: %w", route, i, err)
+			}
+			latencies[i] = time.Since(start)
+		}
+		slices.Sort(latencies)
+		results = append(results, result{
+			route: route, calls: n, requests: counter.Counts(), units: capacity.take(),
+			p50: latencies[n/2], p99: latencies[min(n-1, n*99/100)],
+		})
+		return nil
+	}
+	expect := func(created, want bool, err error) error {
+		if err == nil && created != want {
+			return fmt.Errorf("created = %v, want %v", created, want)
+		}
+		return err
+	}
+
+	steps := []struct {
+		route string
+		call  func(i int) error
+	}{
+		{"add-contact (new)", func(i int) error {
+			_, created, err := service.AddContact(ctx, alice, core.AddContactInput{Email: contact(i), Name: fmt.Sprintf("Contact %d", i)})
+			return expect(created, true, err)
+		}},
+		{"add-contact (existing)", func(i int) error {
+			_, created, err := service.AddContact(ctx, alice, core.AddContactInput{Email: contact(i), Name: "Again"})
+			return expect(created, false, err)
+		}},
+		{fmt.Sprintf("get-contacts (%d contacts)", n), func(int) error {
+			contacts, err := service.GetContacts(ctx, alice)
+			if err == nil && len(contacts) != n {
+				err = fmt.Errorf("got %d contacts, want %d", len(contacts), n)
+			}
+			return err
+		}},
+		{"add-message (new, 104 B)", func(i int) error {
+			_, created, err := service.AddMessage(ctx, alice, core.AddMessageInput{Recipient: bob.Email, Text: text, ClientID: fmt.Sprintf("c%d", i)})
+			return expect(created, true, err)
+		}},
+		{"add-message (retried clientId)", func(i int) error {
+			_, created, err := service.AddMessage(ctx, alice, core.AddMessageInput{Recipient: bob.Email, Text: text, ClientID: fmt.Sprintf("c%d", i)})
+			return expect(created, false, err)
+		}},
+		{"get-messages (page of 50)", func(int) error {
+			page, err := service.GetMessages(ctx, bob, core.GetMessagesInput{With: alice.Email})
+			if err == nil && len(page) != min(n, core.DefaultMessagePage) {
+				err = fmt.Errorf("got %d messages", len(page))
+			}
+			return err
+		}},
+		{"block-contact", func(i int) error {
+			_, err := service.BlockContact(ctx, alice, contact(i))
+			return err
+		}},
+		{"unblock-contact", func(i int) error {
+			_, err := service.UnblockContact(ctx, alice, contact(i))
+			return err
+		}},
+		{"report-contact (20 messages of evidence)", func(int) error {
+			_, err := service.ReportContact(ctx, alice, bob.Email, "Sends the same message over and over.")
+			return err
+		}},
+	}
+	for _, step := range steps {
+		if err := measure(step.route, step.call); err != nil {
+			return nil, err
+		}
+	}
+	return results, nil
+}
+
+func round(d time.Duration) string {
+	return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000)
+}
