@@ -251,6 +251,29 @@ func testBlocking(t *testing.T, newStore NewStore) {
 		})
 	}
 
+	t.Run("RetryAfterABlockGetsTheAcceptedMessage", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		alice, bob := f.Email("alice"), f.Email("bob")
+		f.MustAddContact(t, alice, bob)
+		in := core.AddMessageInput{Recipient: bob, Text: "sent before the block", ClientID: "retry-1"}
+		sent, created, err := f.Service.AddMessage(ctx, f.Caller(t, alice), in)
+		require.NoError(t, err)
+		require.True(t, created)
+		_, err = f.Service.BlockContact(ctx, f.Caller(t, bob), alice)
+		require.NoError(t, err)
+		_, err = f.Service.BlockContact(ctx, f.Caller(t, alice), bob)
+		require.NoError(t, err)
+
+		again, created, err := f.Service.AddMessage(ctx, f.Caller(t, alice), in)
+		require.NoError(t, err)
+		assert.False(t, created)
+		assert.Equal(t, sent, again)
+
+		_, _, err = f.Service.AddMessage(ctx, f.Caller(t, alice), core.AddMessageInput{Recipient: bob, Text: "new", ClientID: "retry-2"})
+		assert.Equal(t, core.EBLOCKED, core.ErrorCode(err))
+	})
+
 	t.Run("ErrBlockedByRecipientWhoNeverAddedTheSender", func(t *testing.T) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
