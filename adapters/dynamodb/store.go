@@ -196,11 +196,7 @@ func (s *Store) CreateContact(ctx context.Context, c core.Contact) (core.Contact
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		ReturnConsumedCapacity:              s.capacity,
 	}
-	var out *dynamodb.UpdateItemOutput
-	err := s.retry.do(ctx, func() (err error) {
-		out, err = s.client.UpdateItem(ctx, in)
-		return err
-	})
+	stored, err := s.updateContact(ctx, "CreateContact", in)
 	var failed *types.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &failed):
@@ -211,11 +207,6 @@ func (s *Store) CreateContact(ctx context.Context, c core.Contact) (core.Contact
 		return existing, false, nil
 	case err != nil:
 		return core.Contact{}, false, translate("create contact "+c.Email, err)
-	}
-	s.recordCapacity("CreateContact", out.ConsumedCapacity)
-	stored, err := unmarshalContact(out.Attributes)
-	if err != nil {
-		return core.Contact{}, false, fmt.Errorf("create contact %s: %w", c.Email, err)
 	}
 	return stored, true, nil
 }
@@ -269,18 +260,9 @@ func (s *Store) BlockContact(ctx context.Context, c core.Contact) (core.Contact,
 		ReturnValues:              types.ReturnValueAllNew,
 		ReturnConsumedCapacity:    s.capacity,
 	}
-	var out *dynamodb.UpdateItemOutput
-	err := s.retry.do(ctx, func() (err error) {
-		out, err = s.client.UpdateItem(ctx, in)
-		return err
-	})
+	blocked, err := s.updateContact(ctx, "BlockContact", in)
 	if err != nil {
 		return core.Contact{}, translate("block contact "+c.Email, err)
-	}
-	s.recordCapacity("BlockContact", out.ConsumedCapacity)
-	blocked, err := unmarshalContact(out.Attributes)
-	if err != nil {
-		return core.Contact{}, fmt.Errorf("block contact %s: %w", c.Email, err)
 	}
 	return blocked, nil
 }
@@ -298,11 +280,7 @@ func (s *Store) UnblockContact(ctx context.Context, owner, email string) (core.C
 		ReturnValues:              types.ReturnValueAllNew,
 		ReturnConsumedCapacity:    s.capacity,
 	}
-	var out *dynamodb.UpdateItemOutput
-	err := s.retry.do(ctx, func() (err error) {
-		out, err = s.client.UpdateItem(ctx, in)
-		return err
-	})
+	unblocked, err := s.updateContact(ctx, "UnblockContact", in)
 	var failed *types.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &failed):
@@ -310,12 +288,23 @@ func (s *Store) UnblockContact(ctx context.Context, owner, email string) (core.C
 	case err != nil:
 		return core.Contact{}, translate("unblock contact "+email, err)
 	}
-	s.recordCapacity("UnblockContact", out.ConsumedCapacity)
-	unblocked, err := unmarshalContact(out.Attributes)
-	if err != nil {
-		return core.Contact{}, fmt.Errorf("unblock contact %s: %w", email, err)
-	}
 	return unblocked, nil
+}
+
+// updateContact runs one UpdateItem on a contact item and returns the contact
+// as the update left it. A failed condition comes back as the SDK's
+// *types.ConditionalCheckFailedException, carrying the old item when asked.
+func (s *Store) updateContact(ctx context.Context, op string, in *dynamodb.UpdateItemInput) (core.Contact, error) {
+	var out *dynamodb.UpdateItemOutput
+	err := s.retry.do(ctx, func() (err error) {
+		out, err = s.client.UpdateItem(ctx, in)
+		return err
+	})
+	if err != nil {
+		return core.Contact{}, err
+	}
+	s.recordCapacity(op, out.ConsumedCapacity)
+	return unmarshalContact(out.Attributes)
 }
 
 // ReportContact implements core.ContactStore: one transaction sets the report
