@@ -20,6 +20,9 @@ type Contact struct {
 	Request      bool
 	CreatedAt    time.Time
 	LastActivity time.Time
+	// LastMessage is the preview of the latest message of the conversation,
+	// nil until one is sent.
+	LastMessage *Message
 }
 
 // NewContact returns a validated contact of owner for the person at email.

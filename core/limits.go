@@ -13,6 +13,7 @@ const (
 	MaxNameRunes         = 100
 	MaxMessageRunes      = 4000
 	MaxReportRunes       = 1000
+	MaxPreviewRunes      = 140
 	DefaultMessagePage   = 50
 	MaxMessagePage       = 100
 	ReportEvidenceLength = 20

@@ -81,3 +81,19 @@ func TestErrorCodeAndMessage(t *testing.T) {
 	assert.Equal(t, core.EBLOCKED, core.ErrorCode(wrapped))
 	assert.Equal(t, "You blocked them.", core.ErrorMessage(wrapped))
 }
+
+func TestMessagePreview(t *testing.T) {
+	for _, tc := range []struct {
+		name, text, want string
+	}{
+		{"ShortTextIsKept", "hello", "hello"},
+		{"ExactlyTheLimitIsKept", strings.Repeat("a", core.MaxPreviewRunes), strings.Repeat("a", core.MaxPreviewRunes)},
+		{"LongTextIsCutByCharacters", strings.Repeat("€", core.MaxPreviewRunes+1), strings.Repeat("€", core.MaxPreviewRunes)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := core.Message{ID: "m1", Text: tc.text}
+			assert.Equal(t, core.Message{ID: "m1", Text: tc.want}, m.Preview())
+			assert.Equal(t, tc.text, m.Text, "the message itself is unchanged")
+		})
+	}
+}

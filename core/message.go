@@ -17,6 +17,20 @@ type Message struct {
 	ClientID string
 }
 
+// Preview is m with its text cut to MaxPreviewRunes characters, as shown in a
+// contact list.
+func (m Message) Preview() Message {
+	runes := 0
+	for i := range m.Text {
+		if runes == MaxPreviewRunes {
+			m.Text = m.Text[:i]
+			break
+		}
+		runes++
+	}
+	return m
+}
+
 // IsMember reports whether email is the sender or the recipient of m.
 func (m Message) IsMember(email string) bool {
 	return m.Sender == email || m.Recipient == email

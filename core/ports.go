@@ -40,9 +40,9 @@ type MessageStore interface {
 	//   - when m.ClientID is not empty and the sender already stored a message
 	//     with that ClientID to that recipient, nothing is written and that
 	//     message is returned with created false.
-	// The same write sets LastActivity to m.Date on both members' contacts,
-	// storing request as the recipient's contact for the sender when the
-	// recipient has none.
+	// The same write sets LastActivity to m.Date and LastMessage to
+	// m.Preview() on both members' contacts, storing request as the
+	// recipient's contact for the sender when the recipient has none.
 	AddMessage(ctx context.Context, m Message, request Contact) (stored Message, created bool, err error)
 
 	// Messages returns the newest limit messages between a and b with an ID

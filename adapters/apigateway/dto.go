@@ -30,14 +30,15 @@ type addMessageRequest struct {
 }
 
 type contactResponse struct {
-	ID           string `json:"id"`
-	Email        string `json:"email"`
-	Name         string `json:"name"`
-	Avatar       string `json:"avatar"`
-	Blocked      bool   `json:"blocked"`
-	Report       string `json:"report,omitempty"`
-	Request      bool   `json:"request"`
-	LastActivity string `json:"lastActivity"`
+	ID           string           `json:"id"`
+	Email        string           `json:"email"`
+	Name         string           `json:"name"`
+	Avatar       string           `json:"avatar"`
+	Blocked      bool             `json:"blocked"`
+	Report       string           `json:"report,omitempty"`
+	Request      bool             `json:"request"`
+	LastActivity string           `json:"lastActivity"`
+	LastMessage  *messageResponse `json:"lastMessage,omitempty"`
 }
 
 type messageResponse struct {
@@ -65,7 +66,17 @@ func toContactResponse(c core.Contact) contactResponse {
 		Report:       c.Report,
 		Request:      c.Request,
 		LastActivity: formatTime(c.LastActivity),
+		LastMessage:  toLastMessageResponse(c),
 	}
+}
+
+// toLastMessageResponse is the contact's last message as its owner sees it.
+func toLastMessageResponse(c core.Contact) *messageResponse {
+	if c.LastMessage == nil {
+		return nil
+	}
+	m := toMessageResponse(*c.LastMessage, core.Caller{Email: c.Owner})
+	return &m
 }
 
 func toContactResponses(contacts []core.Contact) []contactResponse {

@@ -32,6 +32,7 @@ const (
 	attrRequest      = "request"
 	attrCreatedAt    = "createdAt"
 	attrLastActivity = "lastActivity"
+	attrLastMessage  = "lastMessage"
 )
 
 func contactKey(owner, email string) (pk, sk string) {
@@ -70,17 +71,18 @@ func parseTime(field, s string) (time.Time, error) {
 
 // contactItem is a core.Contact as stored: pk USER#<owner>, sk CONTACT#<email>.
 type contactItem struct {
-	PK           string `dynamodbav:"pk"`
-	SK           string `dynamodbav:"sk"`
-	ID           string `dynamodbav:"id"`
-	Owner        string `dynamodbav:"owner"`
-	Email        string `dynamodbav:"email"`
-	Name         string `dynamodbav:"name"`
-	Blocked      bool   `dynamodbav:"blocked"`
-	Report       string `dynamodbav:"report,omitempty"`
-	Request      bool   `dynamodbav:"request"`
-	CreatedAt    string `dynamodbav:"createdAt"`
-	LastActivity string `dynamodbav:"lastActivity"`
+	PK           string           `dynamodbav:"pk"`
+	SK           string           `dynamodbav:"sk"`
+	ID           string           `dynamodbav:"id"`
+	Owner        string           `dynamodbav:"owner"`
+	Email        string           `dynamodbav:"email"`
+	Name         string           `dynamodbav:"name"`
+	Blocked      bool             `dynamodbav:"blocked"`
+	Report       string           `dynamodbav:"report,omitempty"`
+	Request      bool             `dynamodbav:"request"`
+	CreatedAt    string           `dynamodbav:"createdAt"`
+	LastActivity string           `dynamodbav:"lastActivity"`
+	LastMessage  *embeddedMessage `dynamodbav:"lastMessage,omitempty"`
 }
 
 func (it contactItem) toDomain() (core.Contact, error) {
@@ -92,6 +94,14 @@ func (it contactItem) toDomain() (core.Contact, error) {
 	if err != nil {
 		return core.Contact{}, err
 	}
+	var lastMessage *core.Message
+	if it.LastMessage != nil {
+		m, err := it.LastMessage.toDomain()
+		if err != nil {
+			return core.Contact{}, fmt.Errorf("%s: %w", attrLastMessage, err)
+		}
+		lastMessage = &m
+	}
 	return core.Contact{
 		ID:           it.ID,
 		Owner:        it.Owner,
@@ -102,6 +112,7 @@ func (it contactItem) toDomain() (core.Contact, error) {
 		Request:      it.Request,
 		CreatedAt:    createdAt,
 		LastActivity: lastActivity,
+		LastMessage:  lastMessage,
 	}, nil
 }
 
@@ -158,18 +169,19 @@ func (it messageItem) toDomain() (core.Message, error) {
 // REPORT#<id>, so a moderator pages the reports about someone oldest first.
 // The evidence is a list of maps inside the item.
 type reportItem struct {
-	PK       string         `dynamodbav:"pk"`
-	SK       string         `dynamodbav:"sk"`
-	ID       string         `dynamodbav:"id"`
-	Reporter string         `dynamodbav:"reporter"`
-	Reported string         `dynamodbav:"reported"`
-	Text     string         `dynamodbav:"text"`
-	Date     string         `dynamodbav:"date"`
-	Evidence []evidenceItem `dynamodbav:"evidence"`
+	PK       string            `dynamodbav:"pk"`
+	SK       string            `dynamodbav:"sk"`
+	ID       string            `dynamodbav:"id"`
+	Reporter string            `dynamodbav:"reporter"`
+	Reported string            `dynamodbav:"reported"`
+	Text     string            `dynamodbav:"text"`
+	Date     string            `dynamodbav:"date"`
+	Evidence []embeddedMessage `dynamodbav:"evidence"`
 }
 
-// evidenceItem is a message kept inside a report.
-type evidenceItem struct {
+// embeddedMessage is a message kept inside another item: a report's evidence,
+// a contact's last message.
+type embeddedMessage struct {
 	ID        string `dynamodbav:"id"`
 	Sender    string `dynamodbav:"sender"`
 	Recipient string `dynamodbav:"recipient"`
@@ -179,11 +191,9 @@ type evidenceItem struct {
 }
 
 func newReportItem(r core.Report) reportItem {
-	evidence := make([]evidenceItem, 0, len(r.Evidence))
+	evidence := make([]embeddedMessage, 0, len(r.Evidence))
 	for _, m := range r.Evidence {
-		evidence = append(evidence, evidenceItem{
-			ID: m.ID, Sender: m.Sender, Recipient: m.Recipient, Text: m.Text, Date: formatTime(m.Date), ClientID: m.ClientID,
-		})
+		evidence = append(evidence, newEmbeddedMessage(m))
 	}
 	return reportItem{
 		PK:       reportPartitionKey(r.Reported),
@@ -204,7 +214,7 @@ func (it reportItem) toDomain() (core.Report, error) {
 	}
 	evidence := make([]core.Message, 0, len(it.Evidence))
 	for _, e := range it.Evidence {
-		m, err := messageItem{ID: e.ID, Sender: e.Sender, Recipient: e.Recipient, Text: e.Text, Date: e.Date, ClientID: e.ClientID}.toDomain()
+		m, err := e.toDomain()
 		if err != nil {
 			return core.Report{}, fmt.Errorf("evidence %s: %w", e.ID, err)
 		}
@@ -218,4 +228,12 @@ func (it reportItem) toDomain() (core.Report, error) {
 		Date:     date,
 		Evidence: evidence,
 	}, nil
+}
+
+func newEmbeddedMessage(m core.Message) embeddedMessage {
+	return embeddedMessage{ID: m.ID, Sender: m.Sender, Recipient: m.Recipient, Text: m.Text, Date: formatTime(m.Date), ClientID: m.ClientID}
+}
+
+func (e embeddedMessage) toDomain() (core.Message, error) {
+	return messageItem{ID: e.ID, Sender: e.Sender, Recipient: e.Recipient, Text: e.Text, Date: e.Date, ClientID: e.ClientID}.toDomain()
 }

@@ -118,6 +118,8 @@ func itemKey(pk, sk string) map[string]types.AttributeValue {
 type contactUpdate struct {
 	set, condition string
 	contact        core.Contact
+	// lastMessage is the contact's LastMessage, marshalled, when the update sets it.
+	lastMessage types.AttributeValue
 }
 
 var placeholder = regexp.MustCompile(`[#:][A-Za-z]+`)
@@ -128,13 +130,16 @@ func (u contactUpdate) expression() (names map[string]string, values map[string]
 	allNames := map[string]string{
 		"#pk": attrPK, "#id": attrID, "#owner": attrOwner, "#email": attrEmail, "#name": attrName,
 		"#blocked": attrBlocked, "#report": attrReport, "#request": attrRequest,
-		"#createdAt": attrCreatedAt, "#lastActivity": attrLastActivity,
+		"#createdAt": attrCreatedAt, "#lastActivity": attrLastActivity, "#lastMessage": attrLastMessage,
 	}
 	allValues := map[string]types.AttributeValue{
 		":id": stringValue(c.ID), ":owner": stringValue(c.Owner), ":email": stringValue(c.Email),
 		":name": stringValue(c.Name), ":blocked": boolValue(c.Blocked), ":report": stringValue(c.Report),
 		":request": boolValue(c.Request), ":createdAt": stringValue(formatTime(c.CreatedAt)),
 		":lastActivity": stringValue(formatTime(c.LastActivity)), ":true": valueTrue, ":false": valueFalse,
+	}
+	if u.lastMessage != nil {
+		allValues[":lastMessage"] = u.lastMessage
 	}
 	names, values = map[string]string{}, map[string]types.AttributeValue{}
 	for _, p := range placeholder.FindAllString(u.set+" "+u.condition, -1) {
@@ -417,13 +422,18 @@ func (s *Store) AddMessage(ctx context.Context, m core.Message, request core.Con
 	date := stringValue(message.Date)
 	senderPK, senderSK := contactKey(m.Sender, m.Recipient)
 	recipientPK, recipientSK := contactKey(m.Recipient, m.Sender)
+	preview, err := attributevalue.Marshal(newEmbeddedMessage(m.Preview()))
+	if err != nil {
+		return core.Message{}, false, fmt.Errorf("add message %s: marshal preview: %w", m.ID, err)
+	}
 	request.LastActivity = m.Date
 	recipient := contactUpdate{
 		set: "SET #id = if_not_exists(#id, :id), #owner = :owner, #email = :email, #name = if_not_exists(#name, :name), " +
 			"#blocked = if_not_exists(#blocked, :false), #request = if_not_exists(#request, :request), " +
-			"#createdAt = if_not_exists(#createdAt, :createdAt), #lastActivity = :lastActivity",
-		condition: "attribute_not_exists(#pk) OR #blocked <> :true",
-		contact:   request,
+			"#createdAt = if_not_exists(#createdAt, :createdAt), #lastActivity = :lastActivity, #lastMessage = :lastMessage",
+		condition:   "attribute_not_exists(#pk) OR #blocked <> :true",
+		contact:     request,
+		lastMessage: preview,
 	}
 	recipientNames, recipientValues := recipient.expression()
 
@@ -447,10 +457,10 @@ func (s *Store) AddMessage(ctx context.Context, m core.Message, request core.Con
 	items = append(items, types.TransactWriteItem{Update: &types.Update{
 		TableName:                           s.table,
 		Key:                                 itemKey(senderPK, senderSK),
-		UpdateExpression:                    aws.String("SET #lastActivity = :date"),
+		UpdateExpression:                    aws.String("SET #lastActivity = :date, #lastMessage = :preview"),
 		ConditionExpression:                 aws.String("attribute_exists(#pk) AND #blocked <> :true"),
-		ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#blocked": attrBlocked, "#lastActivity": attrLastActivity},
-		ExpressionAttributeValues:           map[string]types.AttributeValue{":true": valueTrue, ":date": date},
+		ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#blocked": attrBlocked, "#lastActivity": attrLastActivity, "#lastMessage": attrLastMessage},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":true": valueTrue, ":date": date, ":preview": preview},
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}})
 	recipientAt := len(items)

@@ -169,7 +169,9 @@ func (s *Store) AddMessage(_ context.Context, m core.Message, request core.Conta
 	if m.ClientID != "" {
 		s.sentByClient[clientKey{m.Sender, m.Recipient, m.ClientID}] = m
 	}
-	senderContact.LastActivity, recipientContact.LastActivity = m.Date, m.Date
+	senderPreview, recipientPreview := m.Preview(), m.Preview()
+	senderContact.LastActivity, senderContact.LastMessage = m.Date, &senderPreview
+	recipientContact.LastActivity, recipientContact.LastMessage = m.Date, &recipientPreview
 	s.contacts[senderKey], s.contacts[recipientKey] = senderContact, recipientContact
 	return m, true, nil
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -387,13 +388,17 @@ func testMessages(t *testing.T, newStore NewStore) {
 		f.MustAddContact(t, alice, bob)
 		f.MustAddContact(t, bob, alice)
 		f.Advance(time.Hour)
-		sent := f.MustSend(t, alice, bob, "now")
+		long := strings.Repeat("ß", core.MaxPreviewRunes+10)
+		sent := f.MustSend(t, alice, bob, long)
 		for _, owner := range []string{alice, bob} {
 			contacts, err := f.Store.Contacts(ctx, owner)
 			require.NoError(t, err)
 			require.Len(t, contacts, 1)
 			assert.Equal(t, sent.Date, contacts[0].LastActivity, owner)
 			assert.False(t, contacts[0].Request)
+			require.NotNil(t, contacts[0].LastMessage, owner)
+			assert.Equal(t, sent.Preview(), *contacts[0].LastMessage, owner)
+			assert.Equal(t, strings.Repeat("ß", core.MaxPreviewRunes), contacts[0].LastMessage.Text)
 		}
 	})
 
