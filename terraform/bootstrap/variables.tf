@@ -1,0 +1,45 @@
+variable "name" {
+  description = "Name of the application, as in the main stack."
+  type        = string
+  default     = "parley"
+}
+
+variable "region" {
+  description = "Region of the state bucket (use the stack's region)."
+  type        = string
+  default     = "eu-central-1"
+}
+
+variable "github_repository" {
+  description = "GitHub repository allowed to deploy, as owner/name."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.github_repository))
+    error_message = "github_repository must be owner/name."
+  }
+}
+
+variable "github_environment" {
+  description = "GitHub environment whose jobs may assume the deploy role (protect it with required reviewers or branch rules)."
+  type        = string
+  default     = "production"
+}
+
+variable "environment" {
+  description = "Environment name of the stack the deploy role manages (the main stack's var.environment)."
+  type        = string
+  default     = "production"
+}
+
+variable "create_github_oidc_provider" {
+  description = "Create the account's GitHub OIDC provider; false when the account already has one (there can be only one)."
+  type        = bool
+  default     = true
+}
+
+variable "create_plan_role" {
+  description = "Create a read-only role that pull requests of the repository assume to run terraform plan."
+  type        = bool
+  default     = true
+}

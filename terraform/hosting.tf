@@ -1,0 +1,318 @@
+# The SPA: a private bucket reached only through CloudFront, which also sends
+# /api/* to the HTTP API so the SPA calls its API on its own origin.
+
+locals {
+  # CloudFront managed policies, by their documented IDs.
+  cache_policy_caching_optimized               = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+  cache_policy_caching_disabled                = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+  origin_request_policy_all_viewer_except_host = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+
+  spa_s3_origin_id  = "spa"
+  api_origin_id     = "api"
+  api_origin_domain = trimprefix(aws_apigatewayv2_api.http.api_endpoint, "https://")
+
+  content_security_policy = join("; ", [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: https://www.gravatar.com https://secure.gravatar.com",
+    "font-src 'self'",
+    "manifest-src 'self'",
+    "worker-src 'self'",
+    join(" ", concat([
+      "connect-src 'self'",
+      aws_apigatewayv2_api.http.api_endpoint,
+      local.cognito_domain_url,
+      "https://cognito-idp.${local.region}.amazonaws.com",
+    ], var.csp_extra_connect_src)),
+    "form-action 'self' ${local.cognito_domain_url}",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "object-src 'none'",
+  ])
+
+  response_headers_policy_id = coalesce(var.response_headers_policy_id, one(aws_cloudfront_response_headers_policy.security[*].id))
+}
+
+resource "aws_s3_bucket" "spa" {
+  bucket = "${local.prefix}-spa-${local.account_id}-${local.region}"
+}
+
+resource "aws_s3_bucket_public_access_block" "spa" {
+  bucket = aws_s3_bucket.spa.id
+
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "spa" {
+  bucket = aws_s3_bucket.spa.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "spa" {
+  bucket = aws_s3_bucket.spa.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+data "aws_iam_policy_document" "spa_bucket" {
+  statement {
+    sid       = "CloudFrontReadsObjects"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.spa.arn}/*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudfront.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "AWS:SourceArn"
+      values   = [aws_cloudfront_distribution.spa.arn]
+    }
+  }
+
+  # Listing lets S3 answer 404 rather than 403 for a file that does not exist.
+  statement {
+    sid       = "CloudFrontListsObjects"
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.spa.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudfront.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "AWS:SourceArn"
+      values   = [aws_cloudfront_distribution.spa.arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.spa_bucket_deny_insecure_transport ? [1] : []
+
+    content {
+      sid       = "DenyInsecureTransport"
+      effect    = "Deny"
+      actions   = ["s3:*"]
+      resources = [aws_s3_bucket.spa.arn, "${aws_s3_bucket.spa.arn}/*"]
+
+      principals {
+        type        = "*"
+        identifiers = ["*"]
+      }
+
+      condition {
+        test     = "Bool"
+        variable = "aws:SecureTransport"
+        values   = ["false"]
+      }
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "spa" {
+  bucket = aws_s3_bucket.spa.id
+  policy = data.aws_iam_policy_document.spa_bucket.json
+
+  # S3 rejects a bucket policy while the public access block is being written.
+  depends_on = [aws_s3_bucket_public_access_block.spa]
+}
+
+resource "aws_cloudfront_origin_access_control" "spa" {
+  name                              = "${local.prefix}-spa"
+  description                       = "CloudFront reads the ${local.prefix} SPA bucket."
+  origin_access_control_origin_type = "s3"
+  signing_behavior                  = "always"
+  signing_protocol                  = "sigv4"
+}
+
+resource "aws_cloudfront_response_headers_policy" "security" {
+  count = var.response_headers_policy_id == null ? 1 : 0
+
+  name    = "${local.prefix}-security-headers"
+  comment = "Security headers of the ${local.prefix} SPA and API."
+
+  security_headers_config {
+    strict_transport_security {
+      access_control_max_age_sec = 63072000
+      include_subdomains         = true
+      override                   = true
+    }
+
+    content_type_options {
+      override = true
+    }
+
+    frame_options {
+      frame_option = "DENY"
+      override     = true
+    }
+
+    referrer_policy {
+      referrer_policy = "strict-origin-when-cross-origin"
+      override        = true
+    }
+
+    content_security_policy {
+      content_security_policy = local.content_security_policy
+      override                = true
+    }
+  }
+
+  custom_headers_config {
+    items {
+      header   = "Permissions-Policy"
+      value    = "camera=(), microphone=(), geolocation=(), payment=()"
+      override = true
+    }
+  }
+}
+
+# SPA routes (paths without a file extension) get the app shell. A function on
+# the default behavior only, because custom error responses would apply to
+# every behavior and turn the API's 403 blocked and 404 not_found into index.html.
+resource "aws_cloudfront_function" "spa_fallback" {
+  count = var.spa_fallback_to_index ? 1 : 0
+
+  name    = "${local.prefix}-spa-fallback"
+  runtime = "cloudfront-js-2.0"
+  comment = "Serves /index.html for SPA routes."
+  publish = true
+  code    = <<-JS
+    function handler(event) {
+      var request = event.request;
+      var uri = request.uri;
+      if (uri.lastIndexOf(".") <= uri.lastIndexOf("/")) {
+        request.uri = "/index.html";
+      }
+      return request;
+    }
+  JS
+}
+
+resource "aws_cloudfront_distribution" "spa" {
+  enabled             = true
+  comment             = local.prefix
+  default_root_object = "index.html"
+  price_class         = var.cloudfront_price_class
+  http_version        = "http2and3"
+  is_ipv6_enabled     = true
+  wait_for_deployment = var.cloudfront_wait_for_deployment
+
+  origin {
+    origin_id                = local.spa_s3_origin_id
+    domain_name              = aws_s3_bucket.spa.bucket_regional_domain_name
+    origin_access_control_id = aws_cloudfront_origin_access_control.spa.id
+  }
+
+  origin {
+    origin_id   = local.api_origin_id
+    domain_name = local.api_origin_domain
+
+    custom_origin_config {
+      http_port              = 80
+      https_port             = 443
+      origin_protocol_policy = "https-only"
+      origin_ssl_protocols   = ["TLSv1.2"]
+    }
+  }
+
+  default_cache_behavior {
+    target_origin_id           = local.spa_s3_origin_id
+    viewer_protocol_policy     = "redirect-to-https"
+    allowed_methods            = ["GET", "HEAD", "OPTIONS"]
+    cached_methods             = ["GET", "HEAD"]
+    compress                   = true
+    cache_policy_id            = local.cache_policy_caching_optimized
+    response_headers_policy_id = local.response_headers_policy_id
+
+    dynamic "function_association" {
+      for_each = aws_cloudfront_function.spa_fallback
+
+      content {
+        event_type   = "viewer-request"
+        function_arn = function_association.value.arn
+      }
+    }
+  }
+
+  # /api/<route> reaches stage "api", route /<route>: no cache, every viewer
+  # header (Authorization included) but Host, which must be the API's own.
+  ordered_cache_behavior {
+    path_pattern               = "/${local.api_stage}/*"
+    target_origin_id           = local.api_origin_id
+    viewer_protocol_policy     = "https-only"
+    allowed_methods            = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
+    cached_methods             = ["GET", "HEAD"]
+    compress                   = true
+    cache_policy_id            = local.cache_policy_caching_disabled
+    origin_request_policy_id   = local.origin_request_policy_all_viewer_except_host
+    response_headers_policy_id = local.response_headers_policy_id
+  }
+
+  restrictions {
+    geo_restriction {
+      restriction_type = "none"
+    }
+  }
+
+  viewer_certificate {
+    cloudfront_default_certificate = true
+  }
+}
+
+locals {
+  # Content types by file extension; anything else is application/octet-stream.
+  spa_content_types = {
+    css         = "text/css; charset=utf-8"
+    html        = "text/html; charset=utf-8"
+    ico         = "image/x-icon"
+    jpg         = "image/jpeg"
+    jpeg        = "image/jpeg"
+    js          = "text/javascript; charset=utf-8"
+    json        = "application/json"
+    map         = "application/json"
+    mjs         = "text/javascript; charset=utf-8"
+    png         = "image/png"
+    svg         = "image/svg+xml"
+    txt         = "text/plain; charset=utf-8"
+    webmanifest = "application/manifest+json"
+    webp        = "image/webp"
+    woff        = "font/woff"
+    woff2       = "font/woff2"
+    xml         = "application/xml"
+  }
+
+  # config.json is Terraform's own (config.tf), never a copy from the build.
+  spa_files = toset([for f in fileset(local.spa_dist_dir, "**") : f if f != "config.json"])
+}
+
+resource "aws_s3_object" "spa" {
+  for_each = local.spa_files
+
+  bucket       = aws_s3_bucket.spa.id
+  key          = each.key
+  source       = "${local.spa_dist_dir}/${each.key}"
+  source_hash  = filemd5("${local.spa_dist_dir}/${each.key}")
+  content_type = lookup(local.spa_content_types, lower(reverse(split(".", each.key))[0]), "application/octet-stream")
+  # Vite fingerprints everything under assets/, so it never changes; the rest
+  # (index.html, the service worker, the manifest, icons) is revalidated on
+  # every load so a deploy shows at once.
+  cache_control = startswith(each.key, "assets/") ? "public, max-age=31536000, immutable" : "no-cache"
+
+  depends_on = [aws_s3_bucket_server_side_encryption_configuration.spa]
+}

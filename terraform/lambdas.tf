@@ -1,0 +1,94 @@
+# One Lambda per route of local.lambdas, each with its own log group and a role
+# that may do only what that route needs.
+
+resource "aws_cloudwatch_log_group" "lambda" {
+  for_each = local.lambdas
+
+  name              = "/aws/lambda/${local.prefix}-${each.key}"
+  retention_in_days = var.log_retention_days
+}
+
+data "aws_iam_policy_document" "lambda_assume_role" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "lambda" {
+  for_each = local.lambdas
+
+  name               = "${local.prefix}-${each.key}"
+  description        = "Runs the ${each.key} Lambda of ${local.prefix}."
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
+}
+
+data "aws_iam_policy_document" "lambda" {
+  for_each = local.lambdas
+
+  statement {
+    sid       = "Table"
+    actions   = local.lambda_dynamodb_actions[each.key]
+    resources = [aws_dynamodb_table.chat.arn]
+  }
+
+  # The log group exists before the function (Terraform makes it), so the role
+  # needs no logs:CreateLogGroup and can write to its own group only.
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.lambda[each.key].arn}:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "lambda" {
+  for_each = local.lambdas
+
+  name   = "${local.prefix}-${each.key}"
+  role   = aws_iam_role.lambda[each.key].id
+  policy = data.aws_iam_policy_document.lambda[each.key].json
+}
+
+resource "aws_lambda_function" "route" {
+  for_each = local.lambdas
+
+  function_name    = "${local.prefix}-${each.key}"
+  description      = "${each.value} /${each.key}"
+  role             = aws_iam_role.lambda[each.key].arn
+  runtime          = "provided.al2023"
+  architectures    = ["arm64"]
+  handler          = "bootstrap"
+  filename         = "${local.lambda_artifacts_dir}/${each.key}.zip"
+  source_code_hash = filebase64sha256("${local.lambda_artifacts_dir}/${each.key}.zip")
+  memory_size      = var.lambda_memory_size
+  timeout          = var.lambda_timeout
+
+  environment {
+    variables = {
+      PARLEY_TABLE_NAME     = aws_dynamodb_table.chat.name
+      PARLEY_ALLOWED_ORIGIN = local.spa_origin
+      PARLEY_OIDC_ISSUER    = local.cognito_issuer
+      PARLEY_OIDC_CLIENT_ID = aws_cognito_user_pool_client.spa.id
+    }
+  }
+
+  depends_on = [
+    aws_cloudwatch_log_group.lambda,
+    aws_iam_role_policy.lambda,
+  ]
+}
+
+resource "aws_lambda_permission" "api" {
+  for_each = local.lambdas
+
+  statement_id  = "AllowApiGateway"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.route[each.key].function_name
+  principal     = "apigateway.amazonaws.com"
+  # Only this route of this API, any stage: <execution arn>/<stage>/<method>/<path>.
+  source_arn = "${aws_apigatewayv2_api.http.execution_arn}/*/${each.value}/${each.key}"
+}

@@ -1,0 +1,55 @@
+locals {
+  # lambdas maps every REST route to its HTTP method; one for_each over it
+  # drives the function, its log group, role, route, integration and permission.
+  # The same routes are apigateway.Routes in Go and the folders of lambdas/;
+  # terraform_test.go proves the three agree. Every other lambda_* map below is
+  # keyed by exactly these routes.
+  lambdas = {
+    "add-contact"     = "POST"
+    "get-contacts"    = "GET"
+    "block-contact"   = "POST"
+    "unblock-contact" = "POST"
+    "report-contact"  = "POST"
+    "add-message"     = "POST"
+    "get-messages"    = "GET"
+  }
+
+  # lambda_dynamodb_actions is the least privilege of each route: the only
+  # DynamoDB actions its role may call, and only on the table.
+  lambda_dynamodb_actions = {
+    "add-contact"     = ["dynamodb:UpdateItem"]
+    "get-contacts"    = ["dynamodb:Query"]
+    "block-contact"   = ["dynamodb:UpdateItem"]
+    "unblock-contact" = ["dynamodb:UpdateItem"]
+    "report-contact"  = ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+    "add-message"     = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+    "get-messages"    = ["dynamodb:Query"]
+  }
+
+  prefix = "${var.name}-${var.environment}"
+
+  tags = merge(var.tags, {
+    Application = var.name
+    Environment = var.environment
+    ManagedBy   = "terraform"
+  })
+
+  account_id = data.aws_caller_identity.current.account_id
+  region     = data.aws_region.current.name
+  partition  = data.aws_partition.current.partition
+
+  repository_root      = "${path.module}/.."
+  lambda_artifacts_dir = coalesce(var.lambda_artifacts_dir, "${local.repository_root}/out")
+  spa_dist_dir         = coalesce(var.spa_dist_dir, "${local.repository_root}/frontend/dist")
+
+  # The SPA and its API share one origin: CloudFront serves the SPA from S3 and
+  # sends /api/* to the API's stage named "api" (see api.tf and hosting.tf).
+  spa_origin = "https://${aws_cloudfront_distribution.spa.domain_name}"
+  spa_url    = "${local.spa_origin}/"
+  api_stage  = "api"
+  api_url    = "${local.spa_origin}/${local.api_stage}"
+
+  cognito_issuer        = "https://cognito-idp.${local.region}.amazonaws.com/${aws_cognito_user_pool.users.id}"
+  cognito_domain_prefix = coalesce(var.cognito_domain_prefix, "${local.prefix}-${local.account_id}")
+  cognito_domain_url    = "https://${aws_cognito_user_pool_domain.users.domain}.auth.${local.region}.amazoncognito.com"
+}

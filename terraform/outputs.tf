@@ -1,0 +1,49 @@
+output "spa_url" {
+  description = "URL of the SPA (CloudFront)."
+  value       = local.spa_url
+}
+
+output "api_url" {
+  description = "Base URL of the REST API as the SPA calls it, through CloudFront: <api_url>/add-contact."
+  value       = local.api_url
+}
+
+output "api_invoke_url" {
+  description = "The API stage's own URL, bypassing CloudFront."
+  value       = aws_apigatewayv2_stage.api.invoke_url
+}
+
+output "cognito_issuer" {
+  description = "OIDC issuer (authority) of the user pool."
+  value       = local.cognito_issuer
+}
+
+output "cognito_client_id" {
+  description = "Client ID of the SPA in the user pool."
+  value       = aws_cognito_user_pool_client.spa.id
+}
+
+output "cognito_domain" {
+  description = "URL of the Cognito hosted sign-in."
+  value       = local.cognito_domain_url
+}
+
+output "table_name" {
+  description = "Name of the DynamoDB table."
+  value       = aws_dynamodb_table.chat.name
+}
+
+output "spa_bucket" {
+  description = "Bucket holding the SPA."
+  value       = aws_s3_bucket.spa.id
+}
+
+output "cloudfront_distribution_id" {
+  description = "ID of the CloudFront distribution (for invalidations)."
+  value       = aws_cloudfront_distribution.spa.id
+}
+
+output "lambda_function_names" {
+  description = "Lambda function name of every route."
+  value       = { for route, fn in aws_lambda_function.route : route => fn.function_name }
+}

@@ -1,0 +1,191 @@
+variable "name" {
+  description = "Name of the application; every resource name starts with \"<name>-<environment>\"."
+  type        = string
+  default     = "parley"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,11}$", var.name))
+    error_message = "name must be 2-12 characters of lower-case letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "environment" {
+  description = "Name of the stack (production, staging, ...); two environments fit in one account."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,11}$", var.environment))
+    error_message = "environment must be 2-12 characters of lower-case letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "region" {
+  description = "AWS region of the stack (CloudFront is global and needs no us-east-1 resources here)."
+  type        = string
+  default     = "eu-central-1"
+}
+
+variable "tags" {
+  description = "Extra tags for every resource."
+  type        = map(string)
+  default     = {}
+}
+
+variable "lambda_artifacts_dir" {
+  description = "Folder holding <route>.zip for every route, each with a bootstrap binary for linux/arm64. Default: out/ at the repository root, where `make build` puts them."
+  type        = string
+  default     = null
+}
+
+variable "spa_dist_dir" {
+  description = "Folder of the built SPA, uploaded as is. Default: frontend/dist at the repository root."
+  type        = string
+  default     = null
+}
+
+variable "lambda_memory_size" {
+  description = "Memory of every Lambda, in MB (CPU scales with it)."
+  type        = number
+  default     = 256
+}
+
+variable "lambda_timeout" {
+  description = "Timeout of every Lambda, in seconds (the HTTP API gives up after 30)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.lambda_timeout >= 1 && var.lambda_timeout <= 29
+    error_message = "lambda_timeout must be 1-29 seconds: the HTTP API integration times out at 30."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the Lambda and API access log groups, in days."
+  type        = number
+  default     = 14
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of the values CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...); never 0 (forever)."
+  }
+}
+
+variable "api_throttling_rate_limit" {
+  description = "Steady-state requests per second the API stage accepts, over all routes."
+  type        = number
+  default     = 50
+}
+
+variable "api_throttling_burst_limit" {
+  description = "Burst of requests the API stage accepts above the rate limit."
+  type        = number
+  default     = 100
+}
+
+variable "cors_allowed_origins" {
+  description = "Extra origins allowed to call the API's execute-api URL directly (e.g. a custom SPA domain or a local front-end dev server). The SPA itself calls the API same-origin through CloudFront (/api/*), which needs no CORS. Empty: no CORS configuration on the API, and the Lambdas' own CORS headers for the SPA origin pass through."
+  type        = list(string)
+  default     = []
+}
+
+variable "table_deletion_protection" {
+  description = "Protect the DynamoDB table from deletion; set false before `terraform destroy`."
+  type        = bool
+  default     = true
+}
+
+variable "table_kms_key_arn" {
+  description = "Customer managed KMS key for the table; null uses the AWS managed key aws/dynamodb."
+  type        = string
+  default     = null
+}
+
+variable "point_in_time_recovery" {
+  description = "Keep continuous backups of the table (35 days of point-in-time recovery)."
+  type        = bool
+  default     = true
+}
+
+variable "user_pool_deletion_protection" {
+  description = "Protect the Cognito user pool from deletion; set false before `terraform destroy`."
+  type        = bool
+  default     = true
+}
+
+variable "user_pool_tier" {
+  description = "Cognito feature plan: LITE (classic hosted sign-in, all Parley needs, cheapest past the free 10,000 monthly active users), ESSENTIALS or PLUS."
+  type        = string
+  default     = "LITE"
+
+  validation {
+    condition     = contains(["LITE", "ESSENTIALS", "PLUS"], var.user_pool_tier)
+    error_message = "user_pool_tier must be LITE, ESSENTIALS or PLUS."
+  }
+}
+
+variable "cognito_domain_prefix" {
+  description = "Prefix of the Cognito hosted sign-in domain (<prefix>.auth.<region>.amazoncognito.com); globally unique. Default: <name>-<environment>-<account id>."
+  type        = string
+  default     = null
+}
+
+variable "password_minimum_length" {
+  description = "Minimum password length in the user pool (upper, lower, digit and symbol are also required)."
+  type        = number
+  default     = 12
+}
+
+variable "id_token_validity_minutes" {
+  description = "Lifetime of ID and access tokens, in minutes (5-1440)."
+  type        = number
+  default     = 60
+}
+
+variable "refresh_token_validity_days" {
+  description = "Lifetime of refresh tokens, in days (1-3650)."
+  type        = number
+  default     = 30
+}
+
+variable "extra_callback_urls" {
+  description = "Extra sign-in callback and sign-out URLs for the SPA client besides the CloudFront URL (e.g. http://localhost:5173/ for front-end work against this stack)."
+  type        = list(string)
+  default     = []
+}
+
+variable "csp_extra_connect_src" {
+  description = "Extra sources the SPA may connect to, added to the Content-Security-Policy connect-src (e.g. a WebSocket API's wss:// URL)."
+  type        = list(string)
+  default     = []
+}
+
+variable "cloudfront_price_class" {
+  description = "CloudFront price class: PriceClass_100 (North America, Europe), PriceClass_200 or PriceClass_All."
+  type        = string
+  default     = "PriceClass_100"
+}
+
+variable "cloudfront_wait_for_deployment" {
+  description = "Wait until the CloudFront distribution is deployed everywhere (minutes), so an apply ends with the site live."
+  type        = bool
+  default     = true
+}
+
+variable "spa_fallback_to_index" {
+  description = "Serve /index.html for SPA paths without a file extension (a CloudFront Function on the default behavior). Done per behavior and not with custom error responses, which would also rewrite the API's own 403 and 404 answers."
+  type        = bool
+  default     = true
+}
+
+variable "spa_bucket_deny_insecure_transport" {
+  description = "Deny every request to the SPA bucket that does not use TLS. Turned off only for emulators that ignore policy conditions (moto), where the deny would apply to every request."
+  type        = bool
+  default     = true
+}
+
+variable "response_headers_policy_id" {
+  description = "ID of an existing CloudFront response headers policy to use instead of creating Parley's own security headers policy (e.g. an organization-wide one). null: create Parley's own."
+  type        = string
+  default     = null
+}
