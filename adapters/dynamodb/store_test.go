@@ -3,10 +3,15 @@ package dynamodb_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -57,6 +62,7 @@ func TestRequestsPerRoute(t *testing.T) {
 		}
 	}
 	nothing := func(*testing.T, *storetest.Fixture, people) {}
+	actionsByRoute := map[string][]string{}
 
 	for _, tc := range []struct {
 		name     string
@@ -119,6 +125,9 @@ func TestRequestsPerRoute(t *testing.T) {
 			err := tc.act(t, f, p)
 			assert.Equal(t, tc.wantCode, core.ErrorCode(err), "%v", err)
 			assert.Equal(t, tc.want, counter.Counts())
+			route := routeOfCase[strings.Split(tc.name, "/")[0]]
+			require.NotEmpty(t, route, "case %s names its route", tc.name)
+			actionsByRoute[route] = append(actionsByRoute[route], counter.Actions()...)
 			mu.Lock()
 			defer mu.Unlock()
 			for _, op := range tc.wantOps {
@@ -126,6 +135,48 @@ func TestRequestsPerRoute(t *testing.T) {
 			}
 		})
 	}
+
+	// Least privilege, proven both ways: each route's role in Terraform
+	// allows exactly the DynamoDB actions that route was seen to call.
+	granted := terraformDynamoDBActions(t)
+	require.Len(t, actionsByRoute, len(granted), "every route of Terraform is exercised above")
+	for route, called := range actionsByRoute {
+		assert.ElementsMatch(t, granted[route], slices.Compact(slices.Sorted(slices.Values(called))), "IAM actions of %s", route)
+	}
+}
+
+// routeOfCase names the route of each TestRequestsPerRoute case by its prefix.
+var routeOfCase = map[string]string{
+	"AddContact": "add-contact", "GetContacts": "get-contacts", "BlockContact": "block-contact",
+	"UnblockContact": "unblock-contact", "ReportContact": "report-contact", "AddMessage": "add-message",
+	"GetMessages": "get-messages",
+}
+
+// terraformDynamoDBActions reads local.lambda_dynamodb_actions of terraform/locals.tf.
+func terraformDynamoDBActions(t *testing.T) map[string][]string {
+	t.Helper()
+	path := filepath.Join("..", "..", "terraform", "locals.tf")
+	src, err := os.ReadFile(path)
+	require.NoError(t, err)
+	file, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+	require.False(t, diags.HasErrors(), "%s", diags.Error())
+	for _, block := range file.Body.(*hclsyntax.Body).Blocks {
+		attr, ok := block.Body.Attributes["lambda_dynamodb_actions"]
+		if block.Type != "locals" || !ok {
+			continue
+		}
+		value, diags := attr.Expr.Value(nil)
+		require.False(t, diags.HasErrors(), "lambda_dynamodb_actions is a literal: %s", diags.Error())
+		actions := map[string][]string{}
+		for route, list := range value.AsValueMap() {
+			for _, action := range list.AsValueSlice() {
+				actions[route] = append(actions[route], action.AsString())
+			}
+		}
+		return actions
+	}
+	t.Fatalf("no local.lambda_dynamodb_actions in %s", path)
+	return nil
 }
 
 // people are the two members of a conversation in TestRequestsPerRoute.

@@ -4,9 +4,13 @@
 package dynamodbtest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -86,11 +90,22 @@ func MustTable(tb testing.TB, client *dynamodb.Client) string {
 }
 
 // RequestCounter is an http.RoundTripper that counts the DynamoDB requests
-// passing through it by operation, SDK retries included.
+// passing through it by operation, SDK retries included, and records the IAM
+// actions they need.
 type RequestCounter struct {
-	Next   http.RoundTripper
-	mu     sync.Mutex
-	counts map[string]int
+	Next    http.RoundTripper
+	mu      sync.Mutex
+	counts  map[string]int
+	actions map[string]bool
+}
+
+// transactionItemActions are the IAM actions that authorize each kind of item
+// of a TransactWriteItems, which has no IAM action of its own.
+var transactionItemActions = map[string]string{
+	"Put":            "dynamodb:PutItem",
+	"Update":         "dynamodb:UpdateItem",
+	"Delete":         "dynamodb:DeleteItem",
+	"ConditionCheck": "dynamodb:ConditionCheckItem",
 }
 
 // NewRequestCounter returns a counter in front of next
@@ -99,17 +114,60 @@ func NewRequestCounter(next http.RoundTripper) *RequestCounter {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	return &RequestCounter{Next: next, counts: map[string]int{}}
+	return &RequestCounter{Next: next, counts: map[string]int{}, actions: map[string]bool{}}
 }
 
 // RoundTrip implements http.RoundTripper.
 func (c *RequestCounter) RoundTrip(req *http.Request) (*http.Response, error) {
 	target := req.Header.Get("X-Amz-Target")
 	op := target[strings.LastIndexByte(target, '.')+1:]
+	actions := []string{"dynamodb:" + op}
+	if op == "TransactWriteItems" {
+		var err error
+		if actions, err = transactionActions(req); err != nil {
+			return nil, err
+		}
+	}
 	c.mu.Lock()
 	c.counts[op]++
+	for _, action := range actions {
+		c.actions[action] = true
+	}
 	c.mu.Unlock()
 	return c.Next.RoundTrip(req)
+}
+
+// transactionActions reads the item kinds of a TransactWriteItems request,
+// leaving its body to be sent as it was.
+func transactionActions(req *http.Request) ([]string, error) {
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return nil, fmt.Errorf("read TransactWriteItems body: %w", err)
+	}
+	_ = req.Body.Close()
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	var in struct{ TransactItems []map[string]json.RawMessage }
+	if err := json.Unmarshal(body, &in); err != nil {
+		return nil, fmt.Errorf("decode TransactWriteItems body: %w", err)
+	}
+	var actions []string
+	for _, item := range in.TransactItems {
+		for kind := range item {
+			actions = append(actions, transactionItemActions[kind])
+		}
+	}
+	return actions, nil
+}
+
+// Actions returns the IAM actions the requests since the last Reset needed.
+func (c *RequestCounter) Actions() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	actions := make([]string, 0, len(c.actions))
+	for action := range c.actions {
+		actions = append(actions, action)
+	}
+	return actions
 }
 
 // Counts returns the requests counted since the last Reset, by operation.
@@ -139,4 +197,5 @@ func (c *RequestCounter) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	clear(c.counts)
+	clear(c.actions)
 }
