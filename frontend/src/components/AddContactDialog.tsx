@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
-import { errorMessage, LIMITS, type AddContactInput, type Contact } from '../api/chat-api';
+import { LIMITS, type AddContactInput, type Contact } from '../api/chat-api';
+import { useDialogAction } from '../hooks/useDialogAction';
 import { isValidEmail } from '../lib/people';
-import { Dialog } from './Dialog';
+import { Dialog, DialogFooter } from './Dialog';
 
 interface AddContactDialogProps {
   onAdd: (input: AddContactInput) => Promise<Contact>;
@@ -14,24 +15,15 @@ interface AddContactDialogProps {
 export default function AddContactDialog({ onAdd, onAdded, onClose, initial }: AddContactDialogProps) {
   const [email, setEmail] = useState(initial?.email ?? '');
   const [name, setName] = useState(initial?.name ?? '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const action = useDialogAction();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const cleanEmail = email.trim().toLowerCase();
     const cleanName = name.trim();
-    if (!isValidEmail(cleanEmail)) return setError('Enter a valid email address.');
-    if (!cleanName) return setError('Enter a name.');
-    setBusy(true);
-    setError(undefined);
-    try {
-      const contact = await onAdd({ email: cleanEmail, name: cleanName });
-      onAdded(contact);
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
+    if (!isValidEmail(cleanEmail)) return action.fail('Enter a valid email address.');
+    if (!cleanName) return action.fail('Enter a name.');
+    await action.run(async () => onAdded(await onAdd({ email: cleanEmail, name: cleanName })));
   };
 
   return (
@@ -49,7 +41,7 @@ export default function AddContactDialog({ onAdd, onAdded, onClose, initial }: A
             maxLength={LIMITS.email}
             value={email}
             onChange={(e) => setEmail(e.target.value)}
-            disabled={busy || Boolean(initial?.email)}
+            disabled={action.busy || Boolean(initial?.email)}
             data-autofocus={initial?.email ? undefined : true}
           />
         </label>
@@ -64,23 +56,11 @@ export default function AddContactDialog({ onAdd, onAdded, onClose, initial }: A
             maxLength={LIMITS.name}
             value={name}
             onChange={(e) => setName(e.target.value)}
-            disabled={busy}
+            disabled={action.busy}
             data-autofocus={initial?.email ? true : undefined}
           />
         </label>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="btn btn-ghost" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            {busy ? 'Adding…' : 'Add contact'}
-          </button>
-        </div>
+        <DialogFooter action={action} onCancel={onClose} label="Add contact" busyLabel="Adding…" tone="primary" />
       </form>
     </Dialog>
   );

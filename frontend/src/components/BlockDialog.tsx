@@ -1,7 +1,7 @@
-import { useState } from 'react';
-import { errorMessage, type Contact } from '../api/chat-api';
+import type { Contact } from '../api/chat-api';
+import { useDialogAction } from '../hooks/useDialogAction';
 import { displayName } from '../lib/people';
-import { Dialog } from './Dialog';
+import { Dialog, DialogFooter } from './Dialog';
 
 interface BlockDialogProps {
   contact: Contact;
@@ -11,21 +11,14 @@ interface BlockDialogProps {
 
 /** BlockDialog confirms blocking a contact. */
 export default function BlockDialog({ contact, onBlock, onClose }: BlockDialogProps) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const action = useDialogAction();
   const name = displayName(contact);
 
-  const confirm = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const confirm = () =>
+    action.run(async () => {
       await onBlock(contact.email);
       onClose();
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <Dialog
@@ -33,19 +26,7 @@ export default function BlockDialog({ contact, onBlock, onClose }: BlockDialogPr
       description={`Neither of you will be able to send messages in this conversation until you unblock ${name}. They are not notified.`}
       onClose={onClose}
     >
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="dialog-actions">
-        <button type="button" className="btn btn-ghost" onClick={onClose} data-autofocus>
-          Cancel
-        </button>
-        <button type="button" className="btn btn-danger" onClick={confirm} disabled={busy}>
-          {busy ? 'Blocking…' : 'Block'}
-        </button>
-      </div>
+      <DialogFooter action={action} onCancel={onClose} label="Block" busyLabel="Blocking…" tone="danger" onConfirm={confirm} />
     </Dialog>
   );
 }

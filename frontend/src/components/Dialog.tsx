@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import type { DialogAction } from '../hooks/useDialogAction';
 
 interface DialogProps {
   title: string;
@@ -74,5 +75,41 @@ export function Dialog({ title, description, onClose, children }: DialogProps) {
         {children}
       </div>
     </dialog>
+  );
+}
+
+interface DialogFooterProps {
+  action: DialogAction;
+  onCancel: () => void;
+  label: string;
+  busyLabel: string;
+  tone: 'primary' | 'danger';
+  /** onConfirm runs the action on click; without it the button submits the dialog's form. */
+  onConfirm?: () => void;
+}
+
+/** DialogFooter shows a dialog's error and its Cancel and action buttons. */
+export function DialogFooter({ action, onCancel, label, busyLabel, tone, onConfirm }: DialogFooterProps) {
+  return (
+    <>
+      {action.error && (
+        <p className="form-error" role="alert">
+          {action.error}
+        </p>
+      )}
+      <div className="dialog-actions">
+        <button type="button" className="btn btn-ghost" onClick={onCancel} data-autofocus={onConfirm ? true : undefined}>
+          Cancel
+        </button>
+        <button
+          type={onConfirm ? 'button' : 'submit'}
+          className={`btn btn-${tone}`}
+          onClick={onConfirm}
+          disabled={action.busy}
+        >
+          {action.busy ? busyLabel : label}
+        </button>
+      </div>
+    </>
   );
 }

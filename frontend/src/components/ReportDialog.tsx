@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
-import { errorMessage, LIMITS, type Contact } from '../api/chat-api';
+import { LIMITS, type Contact } from '../api/chat-api';
+import { useDialogAction } from '../hooks/useDialogAction';
 import { displayName } from '../lib/people';
-import { Dialog } from './Dialog';
+import { Dialog, DialogFooter } from './Dialog';
 
 interface ReportDialogProps {
   contact: Contact;
@@ -13,24 +14,18 @@ interface ReportDialogProps {
 /** ReportDialog asks for a reason and reports the contact to the moderators. */
 export default function ReportDialog({ contact, onReport, onClose, onDone }: ReportDialogProps) {
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const action = useDialogAction();
   const name = displayName(contact);
   const length = [...reason.trim()].length;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (length === 0) return setError('Tell us what happened.');
-    if (length > LIMITS.report) return setError(`Keep it under ${LIMITS.report} characters.`);
-    setBusy(true);
-    setError(undefined);
-    try {
+    if (length === 0) return action.fail('Tell us what happened.');
+    if (length > LIMITS.report) return action.fail(`Keep it under ${LIMITS.report} characters.`);
+    await action.run(async () => {
       await onReport(contact.email, reason.trim());
       onDone(`Thanks. Your report about ${name} was sent to the moderators.`);
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -52,26 +47,14 @@ export default function ReportDialog({ contact, onReport, onClose, onDone }: Rep
             maxLength={LIMITS.report}
             value={reason}
             onChange={(e) => setReason(e.target.value)}
-            disabled={busy}
+            disabled={action.busy}
             aria-describedby="report-count"
           />
           <span className="field-hint" id="report-count">
             {length}/{LIMITS.report} characters
           </span>
         </div>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="btn btn-ghost" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-danger" disabled={busy}>
-            {busy ? 'Sending…' : 'Send report'}
-          </button>
-        </div>
+        <DialogFooter action={action} onCancel={onClose} label="Send report" busyLabel="Sending…" tone="danger" />
       </form>
     </Dialog>
   );
