@@ -91,4 +91,15 @@ describe('RestChatAPI', () => {
     expect(call(0).body).toEqual({ recipientNamespace: 'b@x.io', message: 'hi' });
     expect(call(1).url).toBe('https://x.cloudfront.net/api/get-messages?recipientNamespace=b%40x.io');
   });
+
+  it('gives up on a request that hangs, with a network error', async () => {
+    const fetchFn = vi.fn<typeof fetch>().mockImplementation(
+      (_url, init) =>
+        new Promise((_resolve, reject) => {
+          init?.signal?.addEventListener('abort', () => reject(init.signal!.reason));
+        }),
+    );
+    const api = new RestChatAPI({ apiURL: 'https://x.test', getToken: () => 't', fetch: fetchFn, timeoutMs: 20 });
+    await expect(api.getContacts()).rejects.toMatchObject({ code: 'network', message: expect.stringMatching(/too long/) });
+  });
 });

@@ -18,6 +18,11 @@ export interface RestChatAPIOptions {
   /** The signed-in user's email. */
   me?: string;
   fetch?: typeof fetch;
+  /**
+   * Give up on a request after this long (default 30 s). Polling never overlaps, so one request that
+   * hangs (a dropped mobile connection) would otherwise stop the updates until the page is reloaded.
+   */
+  timeoutMs?: number;
 }
 
 const fallbackMessages: Record<number, string> = {
@@ -92,8 +97,12 @@ export class RestChatAPI implements ChatAPI {
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         cache: 'no-store',
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
       });
-    } catch {
+    } catch (err) {
+      if (err instanceof Error && err.name === 'TimeoutError') {
+        throw new ApiError('network', 'The server took too long to answer. Please try again.');
+      }
       throw new ApiError('network', "Can't reach the server. Check your connection and try again.");
     }
 

@@ -1,7 +1,7 @@
 import { screen, waitFor, within, render } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { ReactNode } from 'react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
 import LiveApp from './LiveApp';
 
 // react-oidc-context and the user manager are replaced by controllable fakes: these tests cover
@@ -9,6 +9,7 @@ import LiveApp from './LiveApp';
 const auth = vi.hoisted(() => ({
   state: {} as Record<string, unknown>,
   listeners: {} as Record<string, Array<() => void>>,
+  manager: {} as { signinRedirect?: Mock<() => Promise<void>>; signoutRedirect?: Mock<() => Promise<void>> },
 }));
 
 vi.mock('react-oidc-context', () => ({
@@ -26,6 +27,8 @@ vi.mock('./user-manager', () => {
   return {
     stripAuthParams: vi.fn(),
     createUserManager: () => ({
+      signinRedirect: () => auth.manager.signinRedirect!(),
+      signoutRedirect: () => auth.manager.signoutRedirect!(),
       events: {
         addAccessTokenExpired: on('expired'),
         removeAccessTokenExpired: off('expired'),
@@ -45,16 +48,17 @@ const signedIn = () => ({
   activeNavigator: undefined,
   error: undefined,
   user: { id_token: 'ID.TOKEN', access_token: 'ACCESS', expired: false, profile: { email: 'Alice@Example.com' } },
-  signinRedirect: vi.fn(async () => {}),
-  signoutRedirect: vi.fn(async () => {}),
   removeUser: vi.fn(async () => {}),
 });
+// A redirect that works never settles: the page goes away.
+const navigating = () => new Promise<void>(() => {});
 
 describe('LiveApp', () => {
   let fetchMock: ReturnType<typeof vi.fn<typeof fetch>>;
 
   beforeEach(() => {
     auth.listeners = {};
+    auth.manager = { signinRedirect: vi.fn(navigating), signoutRedirect: vi.fn(navigating) };
     fetchMock = vi.fn<typeof fetch>(async () => new Response('[]', { status: 200 }));
     vi.stubGlobal('fetch', fetchMock);
   });
@@ -67,7 +71,30 @@ describe('LiveApp', () => {
     auth.state = { ...signedIn(), isAuthenticated: false, user: undefined };
     render(<LiveApp config={config} />);
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
-    expect(auth.state.signinRedirect).toHaveBeenCalledOnce();
+    expect(auth.manager.signinRedirect).toHaveBeenCalledOnce();
+  });
+
+  it('shows why sign-in could not start and lets you try again', async () => {
+    const user = userEvent.setup();
+    auth.state = { ...signedIn(), isAuthenticated: false, user: undefined };
+    auth.manager.signinRedirect!.mockRejectedValueOnce(new Error('Failed to fetch'));
+    render(<LiveApp config={config} />);
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Failed to fetch');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(auth.manager.signinRedirect).toHaveBeenCalledTimes(2);
+  });
+
+  it('forgets the tokens and goes home when the provider has no sign-out endpoint', async () => {
+    const user = userEvent.setup();
+    auth.state = signedIn();
+    auth.manager.signoutRedirect!.mockRejectedValueOnce(new Error('No end session endpoint'));
+    const assign = vi.fn();
+    vi.stubGlobal('location', { ...window.location, assign });
+    render(<LiveApp config={config} />);
+    await user.click(await screen.findByRole('button', { name: 'Sign out' }));
+    await waitFor(() => expect(assign).toHaveBeenCalledWith('/'));
+    expect(auth.state.removeUser).toHaveBeenCalled();
   });
 
   it('asks to sign in again when the stored session has expired', () => {
@@ -93,7 +120,7 @@ describe('LiveApp', () => {
     render(<LiveApp config={config} />);
     const banner = (await screen.findByText(/Your session has expired/)).closest('.session-banner') as HTMLElement;
     await user.click(within(banner).getByRole('button', { name: 'Sign in again' }));
-    expect(auth.state.signinRedirect).toHaveBeenCalledOnce();
+    expect(auth.manager.signinRedirect).toHaveBeenCalledOnce();
   });
 
   it('shows the banner when silent renew fails, and hides it when a new token arrives', async () => {
@@ -119,7 +146,7 @@ describe('LiveApp', () => {
       ),
     );
     expect(auth.state.removeUser).toHaveBeenCalled();
-    expect(auth.state.signoutRedirect).not.toHaveBeenCalled();
+    expect(auth.manager.signoutRedirect).not.toHaveBeenCalled();
   });
 
   it('signs out through the provider otherwise', async () => {
@@ -127,6 +154,6 @@ describe('LiveApp', () => {
     auth.state = signedIn();
     render(<LiveApp config={config} />);
     await user.click(await screen.findByRole('button', { name: 'Sign out' }));
-    expect(auth.state.signoutRedirect).toHaveBeenCalledOnce();
+    expect(auth.manager.signoutRedirect).toHaveBeenCalledOnce();
   });
 });

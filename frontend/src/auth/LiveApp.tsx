@@ -16,8 +16,9 @@ export default function LiveApp({ config }: { config: AppConfig }) {
       userManager={userManager}
       onSigninCallback={stripAuthParams}
       matchSignoutCallback={() => {
+        // A sign-in error comes back as ?error=...&state=...: that is not a sign-out.
         const params = new URLSearchParams(window.location.search);
-        return params.has('state') && !params.has('code');
+        return params.has('state') && !params.has('code') && !params.has('error');
       }}
       onSignoutCallback={stripAuthParams}
     >
@@ -30,6 +31,7 @@ function SignedIn({ config, userManager }: { config: AppConfig; userManager: Use
   const auth = useAuth();
   const [sessionExpired, setSessionExpired] = useState(false);
   const [redirecting, setRedirecting] = useState(false);
+  const [signingOut, setSigningOut] = useState(false);
   const [signInError, setSignInError] = useState<string>();
   const tokenRef = useRef<string | undefined>(undefined);
   tokenRef.current = auth.user?.id_token;
@@ -59,34 +61,34 @@ function SignedIn({ config, userManager }: { config: AppConfig; userManager: Use
     [config.apiURL, email],
   );
 
+  // The UserManager, not auth.signinRedirect/signoutRedirect: react-oidc-context's wrappers swallow a failure
+  // (they resolve with null), so the button would stay "Redirecting…" and the fallbacks below would never run.
   const signIn = () => {
     setRedirecting(true);
     setSignInError(undefined);
-    auth.signinRedirect().catch((err: unknown) => {
+    userManager.signinRedirect().catch((err: unknown) => {
       setRedirecting(false);
       setSignInError(err instanceof Error ? err.message : 'Could not reach the sign-in page.');
     });
   };
 
   const signOut = async () => {
+    setSigningOut(true);
     const logout = cognitoLogoutURL(config);
-    if (logout) {
-      await auth.removeUser();
-      window.location.assign(logout);
-      return;
+    if (!logout) {
+      try {
+        await userManager.signoutRedirect();
+        return;
+      } catch {
+        // No end_session_endpoint: forgetting the tokens is all we can do.
+      }
     }
-    try {
-      await auth.signoutRedirect();
-    } catch {
-      // No end_session_endpoint: forgetting the tokens is all we can do.
-      await auth.removeUser();
-      window.location.assign('/');
-    }
+    await auth.removeUser();
+    window.location.assign(logout ?? '/');
   };
 
-  if (auth.isLoading || auth.activeNavigator) {
-    return <Splash text={auth.activeNavigator === 'signoutRedirect' ? 'Signing you out…' : 'Signing you in…'} />;
-  }
+  if (signingOut) return <Splash text="Signing you out…" />;
+  if (auth.isLoading || auth.activeNavigator) return <Splash text="Signing you in…" />;
 
   if (!auth.user) {
     return <Landing onSignIn={signIn} busy={redirecting} error={signInError ?? auth.error?.message} />;
@@ -98,7 +100,9 @@ function SignedIn({ config, userManager }: { config: AppConfig; userManager: Use
 
   const banner = sessionExpired ? (
     <div className="session-banner" role="alert">
-      <span>Your session has expired. Sign in again to keep chatting.</span>
+      <span>
+        Your session has expired. {signInError ? `Sign-in failed: ${signInError}` : 'Sign in again to keep chatting.'}
+      </span>
       <button type="button" className="btn btn-primary btn-small" onClick={signIn} disabled={redirecting}>
         Sign in again
       </button>

@@ -92,6 +92,39 @@ describe('useConversation', () => {
     expect(result.current.lastIncoming?.message).toBe('second');
   });
 
+  it('does not skip a message that arrived before my own sent one', async () => {
+    const { alice, bob } = world();
+    await bob.addMessage({ recipientNamespace: 'alice@example.com', message: 'first' });
+    const { result } = hook(alice);
+    await waitFor(() => expect(result.current.status).toBe('ready'));
+
+    // Bob writes after the last poll, then Alice sends: her stored message is newer than Bob's.
+    await bob.addMessage({ recipientNamespace: 'alice@example.com', message: 'from bob' });
+    act(() => result.current.send('from alice'));
+    await waitFor(() => expect(result.current.messages.at(-1)?.status).toBe('sent'));
+
+    await act(() => result.current.pollNow());
+    expect(result.current.messages.map((m) => m.message)).toEqual(['first', 'from bob', 'from alice']);
+    expect(result.current.lastIncoming?.message).toBe('from bob');
+  });
+
+  it('closes a gap longer than the catch-up limit by starting over from the newest page', async () => {
+    const { alice, bob } = world();
+    await bob.addMessage({ recipientNamespace: 'alice@example.com', message: 'old' });
+    const { result } = hook(alice);
+    await waitFor(() => expect(result.current.status).toBe('ready'));
+
+    for (let i = 0; i < 50 * 7; i++) await bob.addMessage({ recipientNamespace: 'alice@example.com', message: `n${i}` });
+    await act(() => result.current.pollNow());
+    const shown = result.current.messages.map((m) => m.message);
+    // Contiguous up to the newest, and the rest reachable by paging back.
+    expect(shown.at(-1)).toBe('n349');
+    expect(shown).not.toContain('old');
+    expect(result.current.hasOlder).toBe(true);
+    const first = Number(shown[0]!.slice(1));
+    expect(shown).toEqual(Array.from({ length: 350 - first }, (_, i) => `n${first + i}`));
+  });
+
   it('polls on its own while the tab is visible', async () => {
     const { alice, bob } = world();
     const { result } = hook(alice, 'bob@example.com', 30);

@@ -90,6 +90,9 @@ export function useConversation(peer: string, me: string | undefined, options: C
   const storedRef = useRef(stored);
   storedRef.current = stored;
   const loadedRef = useRef(false);
+  // The newest id of the latest newest-first page read from the server. Polls catch up from here, not from
+  // the newest stored message: a message I just sent can be newer than ones the other side sent before it.
+  const syncedRef = useRef<string | undefined>(undefined);
   const loadingOlderRef = useRef(false);
   const peerRef = useRef(peer);
 
@@ -98,6 +101,7 @@ export function useConversation(peer: string, me: string | undefined, options: C
       const page = await api.getMessages({ recipientNamespace: peer, limit: PAGE_SIZE });
       if (peerRef.current !== peer) return;
       loadedRef.current = true;
+      syncedRef.current = page.at(-1)?.id;
       setStored((cur) => mergeById(cur, page));
       setHasOlder(page.length >= PAGE_SIZE);
       setStatus('ready');
@@ -111,6 +115,7 @@ export function useConversation(peer: string, me: string | undefined, options: C
   useEffect(() => {
     peerRef.current = peer;
     loadedRef.current = false;
+    syncedRef.current = undefined;
     setStored([]);
     setLocal([]);
     setStatus('loading');
@@ -122,25 +127,31 @@ export function useConversation(peer: string, me: string | undefined, options: C
 
   const pollNow = useCallback(async () => {
     if (!loadedRef.current) return load();
-    const newest = storedRef.current.at(-1)?.id;
+    const synced = syncedRef.current;
+    const reachesSynced = (p: Message[]) => !synced || p.length < PAGE_SIZE || p[0]!.id <= synced;
     try {
       let page = await api.getMessages({ recipientNamespace: peer, limit: PAGE_SIZE });
       let collected = page;
-      // More than a page arrived since the newest we know: walk back until the pages meet.
-      for (let i = 0; newest && page.length >= PAGE_SIZE && page[0]!.id > newest && i < MAX_CATCH_UP_PAGES; i++) {
+      // More than a page arrived since the last poll: walk back until the pages meet.
+      for (let i = 0; !reachesSynced(page) && i < MAX_CATCH_UP_PAGES; i++) {
         page = await api.getMessages({ recipientNamespace: peer, limit: PAGE_SIZE, before: page[0]!.id });
         collected = [...page, ...collected];
       }
       if (peerRef.current !== peer) return;
-      const fresh = newest ? collected.filter((m) => m.id > newest) : collected;
-      if (!newest && collected.length >= PAGE_SIZE) setHasOlder(true);
-      if (fresh.length > 0) {
-        setStored((cur) => mergeById(cur, fresh));
-        const incoming = fresh.filter((m) => m.them);
-        if (incoming.length > 0) {
-          setLastIncoming(incoming.at(-1));
-          optionsRef.current.onReceived?.(incoming);
-        }
+      const known = new Set(storedRef.current.map((m) => m.id));
+      if (reachesSynced(page)) {
+        setStored((cur) => mergeById(cur, collected));
+        if (!synced && collected.length >= PAGE_SIZE) setHasOlder(true);
+      } else {
+        // Still a gap after the catch-up limit: start over from the newest pages; paging back fills the rest.
+        setStored(collected);
+        setHasOlder(true);
+      }
+      syncedRef.current = collected.at(-1)?.id ?? synced;
+      const incoming = collected.filter((m) => m.them && !known.has(m.id));
+      if (incoming.length > 0) {
+        setLastIncoming(incoming.at(-1));
+        optionsRef.current.onReceived?.(incoming);
       }
       setError(undefined);
     } catch (err) {
