@@ -102,4 +102,15 @@ describe('ChatShell', () => {
     await waitFor(() => expect(screen.queryByRole('textbox', { name: 'Message Bob' })).toBeNull());
     await waitFor(() => expect(screen.getByRole('button', { name: /Bob/ })).toHaveFocus());
   });
+
+  it('keeps the conversation and its draft when Escape is pressed while typing', async () => {
+    const user = userEvent.setup();
+    const { alice } = world();
+    renderWithAPI(<ChatShell me={alice.me} onSignOut={vi.fn()} />, alice);
+    await user.click(await screen.findByRole('button', { name: /Bob/ }));
+    const composer = await screen.findByRole('textbox', { name: 'Message Bob' });
+    await user.type(composer, 'half a thought');
+    await user.keyboard('{Escape}');
+    expect(screen.getByRole('textbox', { name: 'Message Bob' })).toHaveValue('half a thought');
+  });
 });

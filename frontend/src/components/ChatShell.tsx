@@ -54,7 +54,8 @@ export function ChatShell({ me, onSignOut, banner, badge, contactsPollMs, messag
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && selected && !document.querySelector('dialog[open]')) back();
+      if (e.key !== 'Escape' || !selected || document.querySelector('dialog[open]') || isTypingInto(e.target)) return;
+      back();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -132,4 +133,9 @@ export function ChatShell({ me, onSignOut, banner, badge, contactsPollMs, messag
       </Suspense>
     </div>
   );
+}
+
+/** isTypingInto reports whether target is a text field holding text, which Escape must not throw away. */
+function isTypingInto(target: EventTarget | null): boolean {
+  return (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement) && target.value !== '';
 }
