@@ -14,7 +14,7 @@ export interface Contact {
   blocked: boolean;
   report?: string;
   /** The latest message of the conversation, when the API provides it. */
-  lastMessage?: Message | string;
+  lastMessage?: Message;
   /** Number of unread messages from this contact, when the API provides it. */
   unread?: number;
   /** True for a stranger who messaged the caller and whom the caller has not added. */
@@ -119,10 +119,3 @@ export const LIMITS = {
   report: 1000,
 } as const;
 
-/** lastMessageText returns the preview text of a contact's lastMessage, whatever its shape. */
-export function lastMessageText(contact: Contact): string | undefined {
-  const last = contact.lastMessage;
-  if (last === undefined || last === null) return undefined;
-  if (typeof last === 'string') return last;
-  return last.message;
-}

@@ -16,8 +16,6 @@ export function createDemoAPI(): MemoryChatAPI {
   };
 
   const ada = new MemoryChatAPI(server, 'ada@parley.dev');
-  const grace = new MemoryChatAPI(server, 'grace@parley.dev');
-  const linus = new MemoryChatAPI(server, 'linus@parley.dev');
 
   server.addContact(DEMO_USER, { email: 'ada@parley.dev', name: 'Ada Lovelace' });
   server.addContact(DEMO_USER, { email: 'grace@parley.dev', name: 'Grace Hopper' });
@@ -56,8 +54,6 @@ export function createDemoAPI(): MemoryChatAPI {
       void ada.addMessage({ recipientNamespace: DEMO_USER, message: replies[n++ % replies.length] ?? '…' });
     }, 1500);
   });
-  void grace;
-  void linus;
 
   return new MemoryChatAPI(server, DEMO_USER, { latencyMs: 300 });
 }

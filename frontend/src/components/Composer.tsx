@@ -4,8 +4,6 @@ import { Icon } from './Icon';
 
 interface ComposerProps {
   recipientName: string;
-  disabled?: boolean;
-  disabledReason?: string;
   onSend: (text: string) => void;
 }
 
@@ -15,7 +13,7 @@ export interface ComposerHandle {
 
 /** Composer writes a message: Enter sends, Shift+Enter starts a new line. */
 export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Composer(
-  { recipientName, disabled = false, disabledReason, onSend },
+  { recipientName, onSend },
   ref,
 ) {
   const [text, setText] = useState('');
@@ -24,7 +22,7 @@ export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Compo
 
   const length = [...text.trim()].length;
   const tooLong = length > LIMITS.message;
-  const canSend = !disabled && length > 0 && !tooLong;
+  const canSend = length > 0 && !tooLong;
 
   useLayoutEffect(() => {
     const el = area.current;
@@ -66,8 +64,7 @@ export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Compo
         value={text}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={onKeyDown}
-        disabled={disabled}
-        placeholder={disabled ? disabledReason : `Message ${recipientName}`}
+        placeholder={`Message ${recipientName}`}
         aria-describedby="composer-hint"
         enterKeyHint="send"
       />

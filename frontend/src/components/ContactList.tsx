@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { lastMessageText, type Contact } from '../api/chat-api';
+import type { Contact } from '../api/chat-api';
 import type { LoadStatus } from '../hooks/useContacts';
 import { formatShort } from '../lib/dates';
 import { displayName } from '../lib/people';
@@ -113,8 +113,8 @@ export function ContactList({ contacts, status, error, selected, onSelect, onAdd
 
 function ContactRow({ contact, selected, onSelect }: { contact: Contact; selected: boolean; onSelect: (email: string) => void }) {
   const name = displayName(contact);
-  const preview = lastMessageText(contact);
-  const last = typeof contact.lastMessage === 'object' ? contact.lastMessage : undefined;
+  const last = contact.lastMessage;
+  const preview = last?.message;
   const when = last?.date ?? contact.lastActivity;
   const unread = contact.unread ?? 0;
   return (

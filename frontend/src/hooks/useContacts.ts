@@ -26,7 +26,7 @@ export interface ContactsState {
  * as long as nothing happened since (the API's lastActivity is not newer).
  */
 function keepLocalPreview(fresh: Contact, old: Contact | undefined): Contact {
-  if (fresh.lastMessage !== undefined || !old || typeof old.lastMessage !== 'object') return fresh;
+  if (fresh.lastMessage !== undefined || !old?.lastMessage) return fresh;
   const seen = Date.parse(old.lastMessage.date);
   const activity = fresh.lastActivity ? Date.parse(fresh.lastActivity) : Number.NaN;
   if (!Number.isNaN(activity) && activity > seen + 1000) return fresh;

@@ -1,16 +1,15 @@
 import { useEffect, useRef } from 'react';
 
 /**
- * usePolling calls task every intervalMs while enabled, never two at a time,
+ * usePolling calls task every intervalMs, never two at a time,
  * paused while the tab is hidden and run at once when it becomes visible again.
  * The first run happens after one interval: callers load their initial data themselves.
  */
-export function usePolling(task: () => Promise<unknown>, intervalMs: number, enabled = true): void {
+export function usePolling(task: () => Promise<unknown>, intervalMs: number): void {
   const taskRef = useRef(task);
   taskRef.current = task;
 
   useEffect(() => {
-    if (!enabled) return undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let running = false;
     let stopped = false;
@@ -44,5 +43,5 @@ export function usePolling(task: () => Promise<unknown>, intervalMs: number, ena
       clearTimeout(timer);
       document.removeEventListener('visibilitychange', onVisibility);
     };
-  }, [intervalMs, enabled]);
+  }, [intervalMs]);
 }
