@@ -133,7 +133,8 @@ func CallerFromClaims(authorizer *events.APIGatewayV2HTTPRequestContextAuthorize
 	}
 	claims := authorizer.JWT.Claims
 	if use, ok := claims["token_use"]; ok && use != "id" {
-		return core.Caller{}, core.Errorf(core.EUNAUTHORIZED, "Send an ID token, not an %s token.", use)
+		// The claim's value is not quoted back: the body never echoes token content.
+		return core.Caller{}, core.Errorf(core.EUNAUTHORIZED, "Send an ID token; this token is not one.")
 	}
 	return core.NewCaller(claims["email"], claims["email_verified"] == "true")
 }
@@ -144,6 +145,14 @@ func (h *Handler) Unauthorized(requestID string, err error) events.APIGatewayV2H
 	if core.ErrorCode(err) != core.EUNAUTHORIZED {
 		err = core.Errorf(core.EUNAUTHORIZED, "Sign in to use Parley.")
 	}
+	return h.respond(requestID, 0, nil, err)
+}
+
+// Refuse is the response to a request refused before it reached a route for
+// another reason than its token, such as a body that could not be read: the
+// contract's error body with the same CORS headers as every other response.
+// An error without a code answers 500 with no detail.
+func (h *Handler) Refuse(requestID string, err error) events.APIGatewayV2HTTPResponse {
 	return h.respond(requestID, 0, nil, err)
 }
 
@@ -168,9 +177,14 @@ func (h *Handler) respond(requestID string, status int, body any, err error) eve
 	headers["Cache-Control"] = "no-store"
 	headers["X-Request-Id"] = requestID
 	if err != nil {
-		code := core.ErrorCode(err)
+		code, message := core.ErrorCode(err), core.ErrorMessage(err)
 		status = statusByCode[code]
-		body = errorResponse{Code: code, Message: core.ErrorMessage(err)}
+		if status == 0 {
+			// A code missing from the table is a bug: answer as for any
+			// internal error rather than with status 0 and its message.
+			code, message, status = core.EINTERNAL, core.ErrorMessage(nil), http.StatusInternalServerError
+		}
+		body = errorResponse{Code: code, Message: message}
 		if code == core.ETHROTTLED {
 			headers["Retry-After"] = retryAfterSeconds
 		}

@@ -71,6 +71,7 @@ func TestStoreErrorsBecomeStatusesWithoutInternals(t *testing.T) {
 		{"ErrConflict", core.Errorf(core.ECONFLICT, "Try again."), 409, "conflict"},
 		{"ErrInternalWrapped", fmt.Errorf("query contacts: %w", errors.New("secret-table-name: connection reset")), 500, "internal"},
 		{"ErrInternalCoded", core.Errorf(core.EINTERNAL, "secret detail"), 500, "internal"},
+		{"ErrUnmappedCode", core.Errorf("no-such-code", "secret detail"), 500, "internal"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var logs strings.Builder

@@ -2,10 +2,12 @@ package dynamodb
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -76,11 +78,16 @@ const storedMessageImage = `{"Code":"ConditionalCheckFailed","Item":{"pk":{"S":"
 func newFakeStore(t *testing.T, status int, body string) (*Store, *fakeDynamoDB) {
 	t.Helper()
 	fake := &fakeDynamoDB{status: status, body: body}
+	return newStoreOn(fake), fake
+}
+
+// newStoreOn returns a store whose client sends every request to transport.
+func newStoreOn(transport http.RoundTripper) *Store {
 	client := dynamodb.New(dynamodb.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String("http://dynamodb.invalid"),
 		Credentials:  credentials.NewStaticCredentialsProvider("fake", "fake", ""),
-		HTTPClient:   &http.Client{Transport: fake},
+		HTTPClient:   &http.Client{Transport: transport},
 		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
 			o.MaxAttempts = sdkAttempts
 			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
@@ -89,7 +96,7 @@ func newFakeStore(t *testing.T, status int, body string) (*Store, *fakeDynamoDB)
 	})
 	store := New(client, "parley-fake")
 	store.retry = conflictRetry{attempts: 3, base: time.Microsecond, limit: time.Microsecond}
-	return store, fake
+	return store
 }
 
 var (
@@ -235,4 +242,63 @@ func TestConditionFailuresOfSingleWrites(t *testing.T) {
 		assert.True(t, existing.Blocked)
 		assert.EqualValues(t, 1, fake.requests.Load())
 	})
+}
+
+// tokenRecorder answers TransactWriteItems with answers in turn and records
+// the ClientRequestToken of every request.
+type tokenRecorder struct {
+	answers []struct {
+		status int
+		body   string
+	}
+	mu     sync.Mutex
+	tokens []string
+}
+
+func (r *tokenRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	var in struct{ ClientRequestToken string }
+	if err := json.NewDecoder(req.Body).Decode(&in); err != nil {
+		return nil, err
+	}
+	_ = req.Body.Close()
+	r.mu.Lock()
+	answer := r.answers[min(len(r.tokens), len(r.answers)-1)]
+	r.tokens = append(r.tokens, in.ClientRequestToken)
+	r.mu.Unlock()
+	return &http.Response{
+		StatusCode: answer.status,
+		Header:     http.Header{"Content-Type": []string{"application/x-amz-json-1.0"}},
+		Body:       io.NopCloser(strings.NewReader(answer.body)),
+		Request:    req,
+	}, nil
+}
+
+// TestTransactionRetriesUseTheRightToken proves that the SDK's retry of one
+// request (whose commit may have happened) resends its token, so DynamoDB
+// cannot apply it twice, while the store's retry after a cancelled attempt
+// sends a fresh one, so it is not answered with the cancelled outcome.
+func TestTransactionRetriesUseTheRightToken(t *testing.T) {
+	for _, call := range storeCalls {
+		if call.name != "AddMessage" && call.name != "ReportContact" {
+			continue
+		}
+		t.Run(call.name, func(t *testing.T) {
+			recorder := &tokenRecorder{answers: []struct {
+				status int
+				body   string
+			}{
+				{500, errorBody("InternalServerError", "")},
+				{400, cancellation(reasonConflict, reasonOK, reasonOK, reasonOK)},
+				{200, `{}`},
+			}}
+			err := call.call(context.Background(), newStoreOn(recorder))
+			recorder.mu.Lock()
+			defer recorder.mu.Unlock()
+			require.GreaterOrEqual(t, len(recorder.tokens), 3, "%v", err)
+			first, sdkRetry, storeRetry := recorder.tokens[0], recorder.tokens[1], recorder.tokens[2]
+			assert.NotEmpty(t, first)
+			assert.Equal(t, first, sdkRetry, "the SDK resends the token of a request it retries")
+			assert.NotEqual(t, sdkRetry, storeRetry, "a retry after a cancellation is a new transaction")
+		})
+	}
 }

@@ -312,6 +312,18 @@ func (s *Store) updateContact(ctx context.Context, op string, in *dynamodb.Updat
 	return unmarshalContact(out.Attributes)
 }
 
+// transactWrite sends in as a new transaction. The SDK fills in a
+// ClientRequestToken, reused by its own retries of that request so a commit
+// whose answer was lost is not applied twice, and writes it into the input it
+// was given; each call here sends a copy, so a retry after a cancelled
+// attempt is a new transaction with a fresh token, never a replay of the
+// cancelled one.
+func (s *Store) transactWrite(ctx context.Context, in *dynamodb.TransactWriteItemsInput) (*dynamodb.TransactWriteItemsOutput, error) {
+	attempt := *in
+	attempt.ClientRequestToken = nil
+	return s.client.TransactWriteItems(ctx, &attempt)
+}
+
 // ReportContact implements core.ContactStore: one transaction sets the report
 // on the contact, which must exist, and puts the report; a strongly
 // consistent GetItem then reads the contact back, because a transaction
@@ -343,7 +355,7 @@ func (s *Store) ReportContact(ctx context.Context, r core.Report) (core.Contact,
 	}
 	var out *dynamodb.TransactWriteItemsOutput
 	err = s.retry.do(ctx, func() (err error) {
-		out, err = s.client.TransactWriteItems(ctx, in)
+		out, err = s.transactWrite(ctx, in)
 		return err
 	})
 	var canceled *types.TransactionCanceledException
@@ -484,7 +496,7 @@ func (s *Store) AddMessage(ctx context.Context, m core.Message, request core.Con
 	var out *dynamodb.TransactWriteItemsOutput
 	var stored *core.Message
 	err = s.retry.do(ctx, func() (err error) {
-		out, err = s.client.TransactWriteItems(ctx, in)
+		out, err = s.transactWrite(ctx, in)
 		var canceled *types.TransactionCanceledException
 		if markerAt >= 0 && errors.As(err, &canceled) && reasonCode(canceled, markerAt) == reasonConditionalCheck {
 			// A send with this ClientID is stored: answer with it, even if a

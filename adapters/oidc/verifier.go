@@ -282,8 +282,14 @@ func flatten(v any) (string, bool) {
 	}
 }
 
+// maxPlainExponent bounds the binary exponent of a number that formatNumber
+// converts to decimal: writing out 1e600000000 costs minutes of CPU and
+// hundreds of MB, and every float64 fits well inside the bound.
+const maxPlainExponent = 1100
+
 // formatNumber prints integers exactly, even when written as 1.7e9, and
-// anything else in plain decimal.
+// anything else in plain decimal; magnitudes beyond float64's range are left
+// as the token wrote them.
 func formatNumber(s string) (string, bool) {
 	if _, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return s, true
@@ -291,6 +297,9 @@ func formatNumber(s string) (string, bool) {
 	f, _, err := big.ParseFloat(s, 10, 256, big.ToNearestEven)
 	if err != nil {
 		return "", false
+	}
+	if exp := f.MantExp(nil); exp > maxPlainExponent || exp < -maxPlainExponent {
+		return s, true
 	}
 	if f.IsInt() {
 		i, _ := f.Int(nil)

@@ -2,6 +2,7 @@ package oidc_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -292,5 +293,18 @@ func TestFlattenClaims(t *testing.T) {
 		"ratio":          "0.5",
 		"address":        `{"country":"NL"}`,
 		"nothing":        "",
+	}, got)
+}
+
+func TestFlattenClaims_HugeNumbersKeepTheirExponent(t *testing.T) {
+	got := oidc.FlattenClaims(map[string]any{
+		"huge": json.Number("1e600000000"),
+		"tiny": json.Number("1e-600000000"),
+		"big":  json.Number("1.5e20"),
+	})
+	assert.Equal(t, map[string]string{
+		"huge": "1e600000000",
+		"tiny": "1e-600000000",
+		"big":  "150000000000000000000",
 	}, got)
 }

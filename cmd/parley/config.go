@@ -35,7 +35,7 @@ func ConfigFromEnv() (Config, error) {
 	}
 	if issuer, ok := oidc.ConfigFromEnv(); ok {
 		if err := issuer.Validate(); err != nil {
-			return Config{}, err
+			return Config{}, fmt.Errorf("OIDC issuer (%s): %w", oidc.EnvIssuer, err)
 		}
 		config.OIDC = issuer
 	}

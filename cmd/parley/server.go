@@ -26,8 +26,15 @@ import (
 	"github.com/parley-chat/parley/lambdas"
 )
 
-// shutdownGrace bounds how long in-flight requests may finish on shutdown.
-const shutdownGrace = 10 * time.Second
+const (
+	// shutdownGrace bounds how long in-flight requests may finish on shutdown.
+	shutdownGrace = 10 * time.Second
+	// readTimeout bounds reading one whole request, body included, so a
+	// client trickling its body cannot hold a connection and its goroutine.
+	readTimeout = 30 * time.Second
+	// idleTimeout closes keep-alive connections nobody uses.
+	idleTimeout = 2 * time.Minute
+)
 
 // Server is the local server's HTTP side.
 type Server struct {
@@ -43,7 +50,7 @@ type Server struct {
 func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- string) error {
 	store, err := newStore(ctx, config)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s store: %w", config.Store, err)
 	}
 	listener, err := net.Listen("tcp", net.JoinHostPort(config.Host, config.Port))
 	if err != nil {
@@ -66,12 +73,12 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 		server.mux.Handle("/dev-oidc/", http.StripPrefix("/dev-oidc", provider.Handler()))
 		// The verifier fetches the development provider's keys from this very
 		// listener, whatever public URL the browser uses.
-		issuer = oidc.Config{Issuer: provider.Issuer(), ClientID: devClientID, JWKSURL: address + "/dev-oidc/.well-known/jwks.json"}
+		issuer = oidc.Config{Issuer: provider.Issuer(), ClientID: provider.ClientID(), JWKSURL: address + "/dev-oidc/.well-known/jwks.json"}
 		logger.Info("development sign-in enabled: any email signs in", "issuer", provider.Issuer())
 	}
 	server.routes(issuer)
 
-	httpServer := &http.Server{Handler: server, ReadHeaderTimeout: 10 * time.Second}
+	httpServer := &http.Server{Handler: server, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: readTimeout, IdleTimeout: idleTimeout}
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(listener) }()
 
@@ -168,12 +175,14 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, route apigat
 	// server ever holding more.
 	body, err := io.ReadAll(io.LimitReader(r.Body, apigateway.MaxBodyBytes+1))
 	if err != nil {
-		http.Error(w, "cannot read the request body", http.StatusBadRequest)
+		s.logger.Info("request refused", "request_id", requestID, "route", route.Name, "status", http.StatusBadRequest, "error", err.Error())
+		writeEventResponse(w, s.handler.Refuse(requestID, core.Errorf(core.EINVALID, "The request body could not be read.")))
 		return
 	}
 	response, err := serve(r.Context(), toEvent(r, route, body, claims, requestID))
 	if err != nil {
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.logger.Error("request failed", "request_id", requestID, "route", route.Name, "error", err.Error())
+		writeEventResponse(w, s.handler.Refuse(requestID, err))
 		return
 	}
 	writeEventResponse(w, response)
