@@ -9,6 +9,7 @@ package oidc
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -92,13 +93,27 @@ func (c Config) jwksURL() string {
 	return DefaultJWKSURL(c.Issuer)
 }
 
+// checkHTTPURL accepts an absolute https URL, and plain http only on a
+// loopback host: keys fetched over plain http across a network could be
+// swapped by anyone on the way.
 func checkHTTPURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("parse %q: %w", raw, err)
 	}
-	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	switch {
+	case u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
 		return fmt.Errorf("%q is not an absolute http(s) URL", raw)
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return fmt.Errorf("%q: use https; plain http is only for localhost", raw)
 	}
 	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

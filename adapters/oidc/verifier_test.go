@@ -222,6 +222,26 @@ func TestConfigFromEnv(t *testing.T) {
 			want:   oidc.Config{Issuer: "https://idp.example", ClientID: "c", JWKSURL: "https://keys.example/jwks"},
 		},
 		{
+			name:    "PlainHTTPIssuerOffLoopbackIsInvalid",
+			env:     map[string]string{oidc.EnvIssuer: "http://idp.example", oidc.EnvClientID: "c"},
+			wantOK:  true,
+			want:    oidc.Config{Issuer: "http://idp.example", ClientID: "c", JWKSURL: "http://idp.example/.well-known/jwks.json"},
+			wantErr: true,
+		},
+		{
+			name:    "PlainHTTPJWKSURLOffLoopbackIsInvalid",
+			env:     map[string]string{oidc.EnvIssuer: "https://idp.example", oidc.EnvClientID: "c", oidc.EnvJWKSURL: "http://keys.example/jwks"},
+			wantOK:  true,
+			want:    oidc.Config{Issuer: "https://idp.example", ClientID: "c", JWKSURL: "http://keys.example/jwks"},
+			wantErr: true,
+		},
+		{
+			name:   "PlainHTTPOnLoopbackIsValid",
+			env:    map[string]string{oidc.EnvIssuer: "http://localhost:8080/dev-oidc", oidc.EnvClientID: "c", oidc.EnvJWKSURL: "http://127.0.0.1:8080/dev-oidc/.well-known/jwks.json"},
+			wantOK: true,
+			want:   oidc.Config{Issuer: "http://localhost:8080/dev-oidc", ClientID: "c", JWKSURL: "http://127.0.0.1:8080/dev-oidc/.well-known/jwks.json"},
+		},
+		{
 			name:    "IssuerWithoutClientIDIsInvalid",
 			env:     map[string]string{oidc.EnvIssuer: "https://idp.example"},
 			wantOK:  true,

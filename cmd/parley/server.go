@@ -75,6 +75,9 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 		// listener, whatever public URL the browser uses.
 		issuer = oidc.Config{Issuer: provider.Issuer(), ClientID: provider.ClientID(), JWKSURL: address + "/dev-oidc/.well-known/jwks.json"}
 		logger.Info("development sign-in enabled: any email signs in", "issuer", provider.Issuer())
+		if ip := net.ParseIP(config.Host); config.Host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			logger.Warn("the development sign-in is reachable beyond this machine: anyone who reaches it can sign in as any email; set PARLEY_OIDC_ISSUER to use a real provider", "listen", config.Host)
+		}
 	}
 	server.routes(issuer)
 
