@@ -209,20 +209,7 @@ var errTooManyCodes = errors.New("too many outstanding authorization codes")
 // issueCode stores a single-use code for req and email.
 func (p *Provider) issueCode(req authRequest, email string) (string, error) {
 	now := p.now()
-	code := rand.Text() + rand.Text() // 256 random bits
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.codes) >= p.maxCodes {
-		for k, c := range p.codes {
-			if !now.Before(c.expiresAt) {
-				delete(p.codes, k)
-			}
-		}
-	}
-	if len(p.codes) >= p.maxCodes {
-		return "", fmt.Errorf("%w (%d)", errTooManyCodes, len(p.codes))
-	}
-	p.codes[code] = authCode{
+	return p.issueGrant(p.codes, authCode{
 		clientID:      req.ClientID,
 		redirectURI:   req.RedirectURI,
 		codeChallenge: req.CodeChallenge,
@@ -231,21 +218,42 @@ func (p *Provider) issueCode(req authRequest, email string) (string, error) {
 		email:         email,
 		authTime:      now,
 		expiresAt:     now.Add(codeTTL),
-	}
-	return code, nil
+	})
 }
 
-// redeemCode removes code and returns what it stood for: a code works once,
-// whatever the outcome of the exchange.
-func (p *Provider) redeemCode(code string) (authCode, bool) {
+// issueGrant stores grant in grants under a new random key (256 bits) and
+// returns the key. Expired grants are dropped when grants is full, and a full
+// map of live grants refuses, so memory stays bounded.
+func (p *Provider) issueGrant(grants map[string]authCode, grant authCode) (string, error) {
+	key := rand.Text() + rand.Text()
+	now := p.now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	c, ok := p.codes[code]
-	delete(p.codes, code)
-	if !ok || !p.now().Before(c.expiresAt) {
+	if len(grants) >= p.maxCodes {
+		for k, g := range grants {
+			if !now.Before(g.expiresAt) {
+				delete(grants, k)
+			}
+		}
+	}
+	if len(grants) >= p.maxCodes {
+		return "", fmt.Errorf("%w (%d)", errTooManyCodes, len(grants))
+	}
+	grants[key] = grant
+	return key, nil
+}
+
+// redeemGrant removes key from grants and returns what it stood for: a code
+// or refresh token works once, whatever the outcome of the exchange.
+func (p *Provider) redeemGrant(grants map[string]authCode, key string) (authCode, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	g, ok := grants[key]
+	delete(grants, key)
+	if !ok || !p.now().Before(g.expiresAt) {
 		return authCode{}, false
 	}
-	return c, true
+	return g, true
 }
 
 func redirectWithError(w http.ResponseWriter, r *http.Request, req authRequest, err error) {

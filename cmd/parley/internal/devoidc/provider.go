@@ -30,6 +30,9 @@ const (
 	codeTTL = 60 * time.Second
 	// tokenTTL is the lifetime of ID and access tokens.
 	tokenTTL = time.Hour
+	// refreshTTL is how long a refresh token can be used: a working day of
+	// `make run` without signing in again.
+	refreshTTL = 12 * time.Hour
 	// defaultMaxCodes bounds the memory held by codes nobody redeems.
 	defaultMaxCodes = 10_000
 	// maxFormBytes bounds request bodies of /authorize and /token.
@@ -49,6 +52,8 @@ type Provider struct {
 
 	mu    sync.Mutex
 	codes map[string]authCode
+	// refreshTokens are single-use too: each refresh rotates the token.
+	refreshTokens map[string]authCode
 }
 
 // Option configures a Provider.
@@ -94,6 +99,8 @@ func New(issuer string, clientID string, opts ...Option) (*Provider, error) {
 		now:        time.Now,
 		maxCodes:   defaultMaxCodes,
 		codes:      make(map[string]authCode),
+
+		refreshTokens: make(map[string]authCode),
 	}
 	for _, opt := range opts {
 		opt(p)
@@ -159,7 +166,7 @@ func (p *Provider) serveDiscovery(w http.ResponseWriter, _ *http.Request) {
 		"end_session_endpoint":                  p.issuer + "/logout",
 		"response_types_supported":              []string{"code"},
 		"response_modes_supported":              []string{"query"},
-		"grant_types_supported":                 []string{"authorization_code"},
+		"grant_types_supported":                 []string{"authorization_code", "refresh_token"},
 		"subject_types_supported":               []string{"public"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"scopes_supported":                      []string{"openid", "email"},

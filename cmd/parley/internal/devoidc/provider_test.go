@@ -142,11 +142,16 @@ func tokenForm(code string) url.Values {
 }
 
 type tokenResult struct {
-	AccessToken string `json:"access_token"`
-	IDToken     string `json:"id_token"`
-	TokenType   string `json:"token_type"`
-	ExpiresIn   int    `json:"expires_in"`
-	Error       string `json:"error"`
+	AccessToken  string `json:"access_token"`
+	IDToken      string `json:"id_token"`
+	RefreshToken string `json:"refresh_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int    `json:"expires_in"`
+	Error        string `json:"error"`
+}
+
+func refreshForm(token string) url.Values {
+	return url.Values{"grant_type": {"refresh_token"}, "refresh_token": {token}, "client_id": {clientID}}
 }
 
 func (f *fixture) exchange(t *testing.T, form url.Values) (int, tokenResult) {
@@ -535,4 +540,60 @@ func TestNew(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "http://localhost:8080/dev-oidc", p.Issuer())
 	})
+}
+
+func TestToken_RefreshTokenRenewsTheSessionOnce(t *testing.T) {
+	f := newFixture(t)
+	v, err := oidc.NewVerifier(t.Context(), oidc.Config{Issuer: f.issuer, ClientID: clientID}, f.srv.Client())
+	require.NoError(t, err)
+	t.Cleanup(v.Close)
+	signIn := func(t *testing.T) tokenResult {
+		status, tok := f.exchange(t, tokenForm(f.signInCode(t, authorizeParams(), "carol@example.com")))
+		require.Equal(t, http.StatusOK, status, tok.Error)
+		require.NotEmpty(t, tok.RefreshToken)
+		return tok
+	}
+
+	t.Run("IssuesAFreshIDTokenAndRotates", func(t *testing.T) {
+		first := signIn(t)
+		status, renewed := f.exchange(t, refreshForm(first.RefreshToken))
+		require.Equal(t, http.StatusOK, status, renewed.Error)
+		claims, err := v.Verify(t.Context(), renewed.IDToken)
+		require.NoError(t, err)
+		assert.Equal(t, "carol@example.com", claims["email"])
+		assert.NotContains(t, claims, "nonce", "a refreshed ID token carries no nonce")
+		assert.NotEqual(t, first.RefreshToken, renewed.RefreshToken)
+
+		status, reused := f.exchange(t, refreshForm(first.RefreshToken))
+		assert.Equal(t, http.StatusBadRequest, status)
+		assert.Equal(t, "invalid_grant", reused.Error, "a refresh token works once")
+		status, _ = f.exchange(t, refreshForm(renewed.RefreshToken))
+		assert.Equal(t, http.StatusOK, status, "the rotated token works")
+	})
+
+	for _, tc := range []struct {
+		name       string
+		form       func(token string) url.Values
+		wait       time.Duration
+		wantStatus int
+		wantError  string
+	}{
+		{"ErrUnknownToken", func(string) url.Values { return refreshForm("not-a-token") }, 0, http.StatusBadRequest, "invalid_grant"},
+		{"ErrExpiredToken", refreshForm, 13 * time.Hour, http.StatusBadRequest, "invalid_grant"},
+		{"ErrOtherClient", func(token string) url.Values {
+			form := refreshForm(token)
+			form.Set("client_id", "another-client")
+			return form
+		}, 0, http.StatusUnauthorized, "invalid_client"},
+		{"ErrNoToken", func(string) url.Values { return refreshForm("") }, 0, http.StatusBadRequest, "invalid_request"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tok := signIn(t)
+			f.clock.Advance(tc.wait)
+			status, refused := f.exchange(t, tc.form(tok.RefreshToken))
+			assert.Equal(t, tc.wantStatus, status)
+			assert.Equal(t, tc.wantError, refused.Error)
+			assert.Empty(t, refused.IDToken)
+		})
+	}
 }
