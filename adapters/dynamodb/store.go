@@ -155,6 +155,27 @@ func (u contactUpdate) expression() (names map[string]string, values map[string]
 	return names, values
 }
 
+// updateItemInput is u as one UpdateItem on its contact's item that returns
+// the contact as written, and the old item when u's condition fails.
+func (s *Store) updateItemInput(u contactUpdate) *dynamodb.UpdateItemInput {
+	pk, sk := contactKey(u.contact.Owner, u.contact.Email)
+	names, values := u.expression()
+	in := &dynamodb.UpdateItemInput{
+		TableName:                 s.table,
+		Key:                       itemKey(pk, sk),
+		UpdateExpression:          aws.String(u.set),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+		ReturnValues:              types.ReturnValueAllNew,
+		ReturnConsumedCapacity:    s.capacity,
+	}
+	if u.condition != "" {
+		in.ConditionExpression = aws.String(u.condition)
+		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
+	}
+	return in
+}
+
 // keepReport is the SET clause that stores c's report where the stored
 // contact has none; a contact is rarely created with a report.
 func keepReport(c core.Contact) string {
@@ -180,28 +201,14 @@ func notAContact(email string) error {
 // it writes when the owner has no such contact or only a request, and
 // otherwise returns the existing contact from the failed condition.
 func (s *Store) CreateContact(ctx context.Context, c core.Contact) (core.Contact, bool, error) {
-	pk, sk := contactKey(c.Owner, c.Email)
-	u := contactUpdate{
+	stored, err := s.updateContact(ctx, "CreateContact", s.updateItemInput(contactUpdate{
 		set: "SET #id = if_not_exists(#id, :id), #owner = :owner, #email = :email, #name = :name, " +
 			"#blocked = if_not_exists(#blocked, :blocked), #request = :request, " +
 			"#createdAt = if_not_exists(#createdAt, :createdAt), #lastActivity = if_not_exists(#lastActivity, :lastActivity)" +
 			keepReport(c),
 		condition: "attribute_not_exists(#pk) OR #request = :true",
 		contact:   c,
-	}
-	names, values := u.expression()
-	in := &dynamodb.UpdateItemInput{
-		TableName:                           s.table,
-		Key:                                 itemKey(pk, sk),
-		UpdateExpression:                    aws.String(u.set),
-		ConditionExpression:                 aws.String(u.condition),
-		ExpressionAttributeNames:            names,
-		ExpressionAttributeValues:           values,
-		ReturnValues:                        types.ReturnValueAllNew,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-		ReturnConsumedCapacity:              s.capacity,
-	}
-	stored, err := s.updateContact(ctx, "CreateContact", in)
+	}))
 	var failed *types.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &failed):
@@ -247,25 +254,13 @@ func (s *Store) Contacts(ctx context.Context, owner string) ([]core.Contact, err
 // BlockContact implements core.ContactStore in one UpdateItem that sets the
 // block and writes c's fields only where the owner has no such contact yet.
 func (s *Store) BlockContact(ctx context.Context, c core.Contact) (core.Contact, error) {
-	pk, sk := contactKey(c.Owner, c.Email)
-	u := contactUpdate{
+	blocked, err := s.updateContact(ctx, "BlockContact", s.updateItemInput(contactUpdate{
 		set: "SET #id = if_not_exists(#id, :id), #owner = :owner, #email = :email, #name = if_not_exists(#name, :name), " +
 			"#blocked = :true, #request = if_not_exists(#request, :request), " +
 			"#createdAt = if_not_exists(#createdAt, :createdAt), #lastActivity = if_not_exists(#lastActivity, :lastActivity)" +
 			keepReport(c),
 		contact: c,
-	}
-	names, values := u.expression()
-	in := &dynamodb.UpdateItemInput{
-		TableName:                 s.table,
-		Key:                       itemKey(pk, sk),
-		UpdateExpression:          aws.String(u.set),
-		ExpressionAttributeNames:  names,
-		ExpressionAttributeValues: values,
-		ReturnValues:              types.ReturnValueAllNew,
-		ReturnConsumedCapacity:    s.capacity,
-	}
-	blocked, err := s.updateContact(ctx, "BlockContact", in)
+	}))
 	if err != nil {
 		return core.Contact{}, translate("block contact "+c.Email, err)
 	}
@@ -274,18 +269,11 @@ func (s *Store) BlockContact(ctx context.Context, c core.Contact) (core.Contact,
 
 // UnblockContact implements core.ContactStore in one conditional UpdateItem.
 func (s *Store) UnblockContact(ctx context.Context, owner, email string) (core.Contact, error) {
-	pk, sk := contactKey(owner, email)
-	in := &dynamodb.UpdateItemInput{
-		TableName:                 s.table,
-		Key:                       itemKey(pk, sk),
-		UpdateExpression:          aws.String("SET #blocked = :false"),
-		ConditionExpression:       aws.String("attribute_exists(#pk)"),
-		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#blocked": attrBlocked},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":false": valueFalse},
-		ReturnValues:              types.ReturnValueAllNew,
-		ReturnConsumedCapacity:    s.capacity,
-	}
-	unblocked, err := s.updateContact(ctx, "UnblockContact", in)
+	unblocked, err := s.updateContact(ctx, "UnblockContact", s.updateItemInput(contactUpdate{
+		set:       "SET #blocked = :false",
+		condition: "attribute_exists(#pk)",
+		contact:   core.Contact{Owner: owner, Email: email},
+	}))
 	var failed *types.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &failed):
