@@ -86,7 +86,19 @@ resource "aws_iam_openid_connect_provider" "github" {
   client_id_list = ["sts.amazonaws.com"]
 }
 
-data "aws_iam_policy_document" "deploy_trust" {
+# Who may assume each GitHub role: the deploy role only jobs of this
+# repository that run in the protected environment, the plan role its pull
+# requests.
+locals {
+  github_role_subjects = {
+    deploy = "repo:${var.github_repository}:environment:${var.github_environment}"
+    plan   = "repo:${var.github_repository}:pull_request"
+  }
+}
+
+data "aws_iam_policy_document" "github_trust" {
+  for_each = local.github_role_subjects
+
   statement {
     actions = ["sts:AssumeRoleWithWebIdentity"]
 
@@ -101,11 +113,10 @@ data "aws_iam_policy_document" "deploy_trust" {
       values   = ["sts.amazonaws.com"]
     }
 
-    # Only jobs of this repository that run in the protected environment.
     condition {
       test     = "StringEquals"
       variable = "${local.github_oidc}:sub"
-      values   = ["repo:${var.github_repository}:environment:${var.github_environment}"]
+      values   = [each.value]
     }
   }
 }
@@ -113,7 +124,7 @@ data "aws_iam_policy_document" "deploy_trust" {
 resource "aws_iam_role" "deploy" {
   name                 = "${local.prefix}-github-deploy"
   description          = "GitHub Actions applies the ${local.prefix} stack."
-  assume_role_policy   = data.aws_iam_policy_document.deploy_trust.json
+  assume_role_policy   = data.aws_iam_policy_document.github_trust["deploy"].json
   max_session_duration = 3600
 }
 
@@ -159,35 +170,12 @@ resource "aws_iam_role_policy" "deploy" {
 }
 
 # Pull requests get a plan from a role that can read but not change.
-data "aws_iam_policy_document" "plan_trust" {
-  statement {
-    actions = ["sts:AssumeRoleWithWebIdentity"]
-
-    principals {
-      type        = "Federated"
-      identifiers = [local.oidc_provider_arn]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "${local.github_oidc}:aud"
-      values   = ["sts.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "${local.github_oidc}:sub"
-      values   = ["repo:${var.github_repository}:pull_request"]
-    }
-  }
-}
-
 resource "aws_iam_role" "plan" {
   count = var.create_plan_role ? 1 : 0
 
   name                 = "${local.prefix}-github-plan"
   description          = "GitHub Actions plans the ${local.prefix} stack for pull requests (read only)."
-  assume_role_policy   = data.aws_iam_policy_document.plan_trust.json
+  assume_role_policy   = data.aws_iam_policy_document.github_trust["plan"].json
   max_session_duration = 3600
 }
 
