@@ -69,8 +69,8 @@ func NewHandler(service *core.Service, config Config, logger *slog.Logger) *Hand
 	h.routes = map[string]routeFunc{
 		"add-contact":     h.addContact,
 		"get-contacts":    h.getContacts,
-		"block-contact":   h.blockContact,
-		"unblock-contact": h.unblockContact,
+		"block-contact":   h.changeContact(service.BlockContact),
+		"unblock-contact": h.changeContact(service.UnblockContact),
 		"report-contact":  h.reportContact,
 		"add-message":     h.addMessage,
 		"get-messages":    h.getMessages,
@@ -267,28 +267,20 @@ func (h *Handler) getContacts(ctx context.Context, caller core.Caller, _ events.
 	return http.StatusOK, toContactResponses(contacts), nil
 }
 
-func (h *Handler) blockContact(ctx context.Context, caller core.Caller, req events.APIGatewayV2HTTPRequest) (int, any, error) {
-	var in emailRequest
-	if err := h.decode(req.Body, &in); err != nil {
-		return 0, nil, err
+// changeContact is a route whose body names a contact by email, answered
+// with the contact as change leaves it: block-contact and unblock-contact.
+func (h *Handler) changeContact(change func(context.Context, core.Caller, string) (core.Contact, error)) routeFunc {
+	return func(ctx context.Context, caller core.Caller, req events.APIGatewayV2HTTPRequest) (int, any, error) {
+		var in emailRequest
+		if err := h.decode(req.Body, &in); err != nil {
+			return 0, nil, err
+		}
+		contact, err := change(ctx, caller, in.Email)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, toContactResponse(contact), nil
 	}
-	contact, err := h.service.BlockContact(ctx, caller, in.Email)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, toContactResponse(contact), nil
-}
-
-func (h *Handler) unblockContact(ctx context.Context, caller core.Caller, req events.APIGatewayV2HTTPRequest) (int, any, error) {
-	var in emailRequest
-	if err := h.decode(req.Body, &in); err != nil {
-		return 0, nil, err
-	}
-	contact, err := h.service.UnblockContact(ctx, caller, in.Email)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, toContactResponse(contact), nil
 }
 
 func (h *Handler) reportContact(ctx context.Context, caller core.Caller, req events.APIGatewayV2HTTPRequest) (int, any, error) {
