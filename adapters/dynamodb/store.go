@@ -227,20 +227,8 @@ func (s *Store) CreateContact(ctx context.Context, c core.Contact) (core.Contact
 // partition (more only past 1 MB, some two thousand contacts).
 func (s *Store) Contacts(ctx context.Context, owner string) ([]core.Contact, error) {
 	pk, _ := contactKey(owner, "")
-	in := &dynamodb.QueryInput{
-		TableName:              s.table,
-		KeyConditionExpression: aws.String("#pk = :pk AND begins_with(#sk, :prefix)"),
-		ExpressionAttributeNames: map[string]string{
-			"#pk": attrPK, "#sk": attrSK,
-		},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": stringValue(pk), ":prefix": stringValue(contactPrefix),
-		},
-		ConsistentRead:         aws.Bool(true),
-		ReturnConsumedCapacity: s.capacity,
-	}
 	contacts := []core.Contact{}
-	err := s.query(ctx, "Contacts", in, 0, func(item map[string]types.AttributeValue) error {
+	err := s.query(ctx, "Contacts", s.prefixQuery(pk, contactPrefix), 0, func(item map[string]types.AttributeValue) error {
 		c, err := unmarshalContact(item)
 		contacts = append(contacts, c)
 		return err
@@ -249,6 +237,19 @@ func (s *Store) Contacts(ctx context.Context, owner string) ([]core.Contact, err
 		return nil, fmt.Errorf("contacts of %s: %w", owner, err)
 	}
 	return contacts, nil
+}
+
+// prefixQuery is a strongly consistent Query of the items of partition pk
+// whose sort key starts with prefix, oldest key first.
+func (s *Store) prefixQuery(pk, prefix string) *dynamodb.QueryInput {
+	return &dynamodb.QueryInput{
+		TableName:                 s.table,
+		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :prefix)"),
+		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#sk": attrSK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": stringValue(pk), ":prefix": stringValue(prefix)},
+		ConsistentRead:            aws.Bool(true),
+		ReturnConsumedCapacity:    s.capacity,
+	}
 }
 
 // BlockContact implements core.ContactStore in one UpdateItem that sets the
@@ -379,20 +380,8 @@ func (s *Store) ReportContact(ctx context.Context, r core.Report) (core.Contact,
 
 // Reports implements core.ModerationStore with one Query per 1 MB of reports.
 func (s *Store) Reports(ctx context.Context, reported string) ([]core.Report, error) {
-	in := &dynamodb.QueryInput{
-		TableName:              s.table,
-		KeyConditionExpression: aws.String("#pk = :pk AND begins_with(#sk, :prefix)"),
-		ExpressionAttributeNames: map[string]string{
-			"#pk": attrPK, "#sk": attrSK,
-		},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": stringValue(reportPartitionKey(reported)), ":prefix": stringValue(reportPrefix),
-		},
-		ConsistentRead:         aws.Bool(true),
-		ReturnConsumedCapacity: s.capacity,
-	}
 	reports := []core.Report{}
-	err := s.query(ctx, "Reports", in, 0, func(item map[string]types.AttributeValue) error {
+	err := s.query(ctx, "Reports", s.prefixQuery(reportPartitionKey(reported), reportPrefix), 0, func(item map[string]types.AttributeValue) error {
 		var it reportItem
 		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
 			return fmt.Errorf("unmarshal report: %w", err)
