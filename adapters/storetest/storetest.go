@@ -45,10 +45,10 @@ type Fixture struct {
 	Store   core.Store
 	Service *core.Service
 	// Pusher records what the service pushes to the connections of the store.
-	Pusher  *RecordingPusher
-	clock   atomic.Int64
-	ids     atomic.Int64
-	runID   string
+	Pusher *RecordingPusher
+	clock  atomic.Int64
+	ids    atomic.Int64
+	runID  string
 }
 
 // NewFixture returns a fixture over the store newStore returns.
