@@ -323,6 +323,6 @@ func TestStoreBeyondTheContract(t *testing.T) {
 		page, err := f.Service.GetMessages(ctx, f.Caller(t, bob), core.GetMessagesInput{With: alice, Limit: core.MaxMessagePage})
 		require.NoError(t, err)
 		assert.Equal(t, sent, page)
-		assert.Equal(t, 2, counter.Counts()["Query"], "one Query per MB")
+		assert.Equal(t, 2, counter.Counts()["Query"], "one Query per MB: %v", counter.Actions())
 	})
 }
