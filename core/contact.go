@@ -34,7 +34,7 @@ func NewContact(id, owner, email, name string, now time.Time) (Contact, error) {
 	if email == owner {
 		return Contact{}, invalidField("email", "is your own address; you cannot add yourself")
 	}
-	name, err = normalizeText("name", name, MaxNameRunes, false)
+	name, err = normalizeName("name", name)
 	if err != nil {
 		return Contact{}, err
 	}

@@ -7,9 +7,8 @@ import (
 	"github.com/parley-chat/parley/core"
 )
 
-// Keys of the single table. Emails never contain '#' in their domain, so a
-// conversation key names exactly one pair of members; client IDs never contain
-// '#' at all.
+// Key prefixes of the single table. Every key is built by key (keys.go), which
+// escapes its parts, so no email or ID can make two keys collide.
 const (
 	userPrefix    = "USER#"
 	contactPrefix = "CONTACT#"
@@ -36,7 +35,7 @@ const (
 )
 
 func contactKey(owner, email string) (pk, sk string) {
-	return userPrefix + owner, contactPrefix + email
+	return key(userPrefix, owner), key(contactPrefix, email)
 }
 
 // conversationKey names the conversation of a and b, whichever of them asks.
@@ -44,16 +43,16 @@ func conversationKey(a, b string) string {
 	if b < a {
 		a, b = b, a
 	}
-	return convPrefix + a + "#" + b
+	return key(convPrefix, a, b)
 }
 
-func messageSortKey(id string) string { return messagePrefix + id }
+func messageSortKey(id string) string { return key(messagePrefix, id) }
 
 func clientSortKey(sender, clientID string) string {
-	return clientPrefix + sender + "#" + clientID
+	return key(clientPrefix, sender, clientID)
 }
 
-func reportPartitionKey(reported string) string { return reportPrefix + reported }
+func reportPartitionKey(reported string) string { return key(reportPrefix, reported) }
 
 // timeLayout is RFC 3339 in UTC with a fixed nine-digit fraction, so stored
 // times also sort as strings.
@@ -197,7 +196,7 @@ func newReportItem(r core.Report) reportItem {
 	}
 	return reportItem{
 		PK:       reportPartitionKey(r.Reported),
-		SK:       reportPrefix + r.ID,
+		SK:       key(reportPrefix, r.ID),
 		ID:       r.ID,
 		Reporter: r.Reporter,
 		Reported: r.Reported,

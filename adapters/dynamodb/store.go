@@ -8,6 +8,8 @@
 //	message              CONV#<a>#<b>        MSG#<id>            (a < b)
 //	idempotency marker   CONV#<a>#<b>        CLIENT#<sender>#<clientId>
 //	report               REPORT#<reported>   REPORT#<id>
+//
+// Every part of a key is escaped ('#' and '%'), so keys never collide (keys.go).
 package dynamodb
 
 import (
