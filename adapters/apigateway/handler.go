@@ -22,9 +22,6 @@ import (
 	"github.com/parley-chat/parley/core"
 )
 
-// MaxBodyBytes is the largest request body any route accepts.
-const MaxBodyBytes = 16 << 10
-
 // statusByCode is the one table from application error codes to HTTP status.
 var statusByCode = map[string]int{
 	core.EINVALID:      http.StatusBadRequest,
@@ -121,6 +118,9 @@ func (h *Handler) serve(ctx context.Context, serve routeFunc, req events.APIGate
 	}
 	if len(req.Body) > MaxBodyBytes {
 		return 0, nil, core.Errorf(core.ETOOLARGE, "The request body is larger than %d bytes.", MaxBodyBytes)
+	}
+	if err := checkBodyText(req.Body); err != nil {
+		return 0, nil, err
 	}
 	return serve(ctx, caller, req)
 }

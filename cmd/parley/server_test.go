@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/parley-chat/parley/adapters/apigateway"
 	"github.com/parley-chat/parley/adapters/oidc"
 	"github.com/parley-chat/parley/adapters/oidc/oidctest"
 	"github.com/parley-chat/parley/cmd/parley/internal/devoidc"
@@ -270,7 +271,7 @@ func TestLocalServerRefusesBadRequests(t *testing.T) {
 		{"ErrBlankMessage", http.MethodPost, "/add-message", map[string]string{"recipientNamespace": "bob@example.com", "message": "  \n "}, 400, "invalid", "message"},
 		{"ErrControlCharacter", http.MethodPost, "/add-message", map[string]string{"recipientNamespace": "bob@example.com", "message": "bell\a"}, 400, "invalid", "message"},
 		{"ErrMessagingAStranger", http.MethodPost, "/add-message", map[string]string{"recipientNamespace": "carol@example.com", "message": "hi"}, 404, "not_found", "carol@example.com"},
-		{"ErrBodyTooLarge", http.MethodPost, "/add-message", `{"recipientNamespace":"bob@example.com","message":"` + strings.Repeat("x", 17<<10) + `"}`, 413, "too_large", "bytes"},
+		{"ErrBodyTooLarge", http.MethodPost, "/add-message", `{"recipientNamespace":"bob@example.com","message":"` + strings.Repeat("x", apigateway.MaxBodyBytes) + `"}`, 413, "too_large", "bytes"},
 		{"ErrLimitNotANumber", http.MethodGet, "/get-messages?recipientNamespace=bob@example.com&limit=ten", nil, 400, "invalid", "limit"},
 		{"ErrLimitTooLarge", http.MethodGet, "/get-messages?recipientNamespace=bob@example.com&limit=101", nil, 400, "invalid", "limit"},
 		{"ErrNoRecipientNamespace", http.MethodGet, "/get-messages", nil, 400, "invalid", "recipientNamespace"},
