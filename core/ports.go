@@ -25,7 +25,10 @@ type ContactStore interface {
 
 	// ReportContact sets r.Text as the report on r.Reporter's contact with
 	// r.Reported and keeps r for moderation, in one atomic write, and returns
-	// the contact. ENOTFOUND when the reporter has no such contact.
+	// the contact. A report with the same reporter, reported and text as one
+	// already kept is the same report (a retry): nothing more is kept and the
+	// contact is returned. r.Evidence is not stored: see Report.
+	// ENOTFOUND when the reporter has no such contact.
 	ReportContact(ctx context.Context, r Report) (Contact, error)
 }
 
@@ -54,13 +57,14 @@ type MessageStore interface {
 // ModerationStore gives moderators the reports people filed.
 type ModerationStore interface {
 	// Reports returns every report filed about the person at reported, oldest
-	// first, and an empty slice when there are none.
+	// first, each with its Evidence read, and an empty slice when there are none.
 	Reports(ctx context.Context, reported string) ([]Report, error)
 }
 
 // Store is everything the service needs kept.
 type Store interface {
 	ContactStore
+	ContactDirectory
 	MessageStore
 	ModerationStore
 }

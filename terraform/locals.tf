@@ -21,7 +21,7 @@ locals {
     "get-contacts"    = ["dynamodb:Query"]
     "block-contact"   = ["dynamodb:UpdateItem"]
     "unblock-contact" = ["dynamodb:UpdateItem"]
-    "report-contact"  = ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+    "report-contact"  = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
     "add-message"     = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
     "get-messages"    = ["dynamodb:Query"]
   }

@@ -163,11 +163,12 @@ func (h *Handler) Preflight() events.APIGatewayV2HTTPResponse {
 
 func (h *Handler) corsHeaders() map[string]string {
 	return map[string]string{
-		"Access-Control-Allow-Origin":  h.config.AllowedOrigin,
-		"Access-Control-Allow-Headers": "authorization,content-type",
-		"Access-Control-Allow-Methods": "GET,POST,OPTIONS",
-		"Access-Control-Max-Age":       "600",
-		"Vary":                         "Origin",
+		"Access-Control-Allow-Origin":   h.config.AllowedOrigin,
+		"Access-Control-Allow-Headers":  "authorization,content-type",
+		"Access-Control-Allow-Methods":  "GET,POST,OPTIONS",
+		"Access-Control-Max-Age":        "600",
+		"Access-Control-Expose-Headers": NextCursorHeader,
+		"Vary":                          "Origin",
 	}
 }
 
@@ -188,6 +189,12 @@ func (h *Handler) respond(requestID string, status int, body any, err error) eve
 		if code == core.ETHROTTLED {
 			headers["Retry-After"] = retryAfterSeconds
 		}
+	}
+	if with, ok := body.(withHeaders); ok {
+		for name, value := range with.headers {
+			headers[name] = value
+		}
+		body = with.body
 	}
 	encoded, encodeErr := json.Marshal(body)
 	if encodeErr != nil {
@@ -257,14 +264,6 @@ func (h *Handler) addContact(ctx context.Context, caller core.Caller, req events
 		return 0, nil, err
 	}
 	return createdOrOK(created), toContactResponse(contact), nil
-}
-
-func (h *Handler) getContacts(ctx context.Context, caller core.Caller, _ events.APIGatewayV2HTTPRequest) (int, any, error) {
-	contacts, err := h.service.GetContacts(ctx, caller)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, toContactResponses(contacts), nil
 }
 
 // changeContact is a route whose body names a contact by email, answered

@@ -3,6 +3,7 @@ package apigateway_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -112,4 +113,87 @@ func TestTextThatCannotHideIsRefusedNamingTheField(t *testing.T) {
 		assert.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
 		assert.Contains(t, res.Body, "😀")
 	})
+}
+
+// TestChatScapeClientListsItsContactsByID replays ChatScape's own REST
+// client: it lists the contacts, then asks get-messages for each with the
+// contact's id as recipientNamespace and reads an array.
+func TestChatScapeClientListsItsContactsByID(t *testing.T) {
+	h := newHandler(memory.New(), io.Discard)
+	ctx := context.Background()
+	serve := func(route string, req events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+		t.Helper()
+		res, err := h.Route(route)(ctx, req)
+		require.NoError(t, err)
+		return res
+	}
+	for _, email := range []string{"bob@example.com", "carol@example.com"} {
+		require.Equal(t, http.StatusCreated, serve("add-contact", event("alice@example.com", `{"email":"`+email+`","name":"X"}`)).StatusCode)
+	}
+	require.Equal(t, http.StatusCreated, serve("add-message", event("alice@example.com", `{"recipientNamespace":"bob@example.com","message":"hi bob"}`)).StatusCode)
+
+	var contacts []struct{ ID, Email string }
+	require.NoError(t, json.Unmarshal([]byte(serve("get-contacts", event("alice@example.com", "")).Body), &contacts))
+	require.Len(t, contacts, 2)
+	previews := map[string]int{}
+	for _, c := range contacts {
+		req := event("alice@example.com", "")
+		req.QueryStringParameters = map[string]string{"recipientNamespace": c.ID}
+		res := serve("get-messages", req)
+		require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+		var messages []struct{ Message string }
+		require.NoError(t, json.Unmarshal([]byte(res.Body), &messages), "an array, as ChatScape's client reads it")
+		previews[c.Email] = len(messages)
+	}
+	assert.Equal(t, map[string]int{"bob@example.com": 1, "carol@example.com": 0}, previews)
+
+	req := event("carol@example.com", "")
+	req.QueryStringParameters = map[string]string{"recipientNamespace": contacts[0].ID}
+	res := serve("get-messages", req)
+	assert.Equal(t, http.StatusNotFound, res.StatusCode, "someone else's contact ID is not found")
+}
+
+// TestGetContactsPagesWithACursorHeader pages get-contacts with limit and
+// cursor; the body stays a plain array.
+func TestGetContactsPagesWithACursorHeader(t *testing.T) {
+	h := newHandler(memory.New(), io.Discard)
+	ctx := context.Background()
+	for i := range 5 {
+		res, err := h.Route("add-contact")(ctx, event("alice@example.com", fmt.Sprintf(`{"email":"c%d@example.com","name":"C"}`, i)))
+		require.NoError(t, err)
+		require.Equal(t, http.StatusCreated, res.StatusCode)
+	}
+	var seen []string
+	cursor, pages := "", 0
+	for range 10 {
+		req := event("alice@example.com", "")
+		req.QueryStringParameters = map[string]string{"limit": "2"}
+		if cursor != "" {
+			req.QueryStringParameters["cursor"] = cursor
+		}
+		res, err := h.Route("get-contacts")(ctx, req)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+		pages++
+		var page []struct{ Email string }
+		require.NoError(t, json.Unmarshal([]byte(res.Body), &page))
+		for _, c := range page {
+			seen = append(seen, c.Email)
+		}
+		cursor = res.Headers[apigateway.NextCursorHeader]
+		if cursor == "" {
+			break
+		}
+		assert.Equal(t, apigateway.NextCursorHeader, res.Headers["Access-Control-Expose-Headers"])
+	}
+	assert.Equal(t, 3, pages)
+	assert.ElementsMatch(t, []string{"c0@example.com", "c1@example.com", "c2@example.com", "c3@example.com", "c4@example.com"}, seen)
+
+	for _, query := range []map[string]string{{"limit": "0"}, {"limit": "1001"}, {"cursor": "%%%"}, {"cursor": "bm90IGFuIGVtYWls"}} {
+		req := event("alice@example.com", "")
+		req.QueryStringParameters = query
+		res, err := h.Route("get-contacts")(ctx, req)
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusBadRequest, res.StatusCode, "%v", query)
+	}
 }

@@ -1,6 +1,8 @@
 package dynamodb
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -53,6 +55,13 @@ func clientSortKey(sender, clientID string) string {
 }
 
 func reportPartitionKey(reported string) string { return key(reportPrefix, reported) }
+
+// reportSortKey names a report by its reporter and a hash of its text, so a
+// retried report writes the same item: a report is stored once.
+func reportSortKey(reporter, text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return key(reportPrefix, reporter, hex.EncodeToString(sum[:16]))
+}
 
 // timeLayout is RFC 3339 in UTC with a fixed nine-digit fraction, so stored
 // times also sort as strings.
@@ -165,8 +174,9 @@ func (it messageItem) toDomain() (core.Message, error) {
 }
 
 // reportItem is a core.Report as stored: pk REPORT#<reported>, sk
-// REPORT#<id>, so a moderator pages the reports about someone oldest first.
-// The evidence is a list of maps inside the item.
+// REPORT#<reporter>#<hash of the text>. Its evidence is read from the
+// conversation when the report is read (core.Report); items written before
+// that kept it as a list of maps inside the item.
 type reportItem struct {
 	PK       string            `dynamodbav:"pk"`
 	SK       string            `dynamodbav:"sk"`
@@ -175,7 +185,7 @@ type reportItem struct {
 	Reported string            `dynamodbav:"reported"`
 	Text     string            `dynamodbav:"text"`
 	Date     string            `dynamodbav:"date"`
-	Evidence []embeddedMessage `dynamodbav:"evidence"`
+	Evidence []embeddedMessage `dynamodbav:"evidence,omitempty"`
 }
 
 // embeddedMessage is a message kept inside another item: a report's evidence,
@@ -190,19 +200,14 @@ type embeddedMessage struct {
 }
 
 func newReportItem(r core.Report) reportItem {
-	evidence := make([]embeddedMessage, 0, len(r.Evidence))
-	for _, m := range r.Evidence {
-		evidence = append(evidence, newEmbeddedMessage(m))
-	}
 	return reportItem{
 		PK:       reportPartitionKey(r.Reported),
-		SK:       key(reportPrefix, r.ID),
+		SK:       reportSortKey(r.Reporter, r.Text),
 		ID:       r.ID,
 		Reporter: r.Reporter,
 		Reported: r.Reported,
 		Text:     r.Text,
 		Date:     formatTime(r.Date),
-		Evidence: evidence,
 	}
 }
 

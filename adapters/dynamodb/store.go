@@ -315,10 +315,12 @@ func (s *Store) transactWrite(ctx context.Context, in *dynamodb.TransactWriteIte
 	return s.client.TransactWriteItems(ctx, &attempt)
 }
 
-// ReportContact implements core.ContactStore: one transaction sets the report
-// on the contact, which must exist, and puts the report; a strongly
-// consistent GetItem then reads the contact back, because a transaction
-// returns no items.
+// ReportContact implements core.ContactStore in two requests: one
+// transaction sets the report on the contact, which must exist, and puts the
+// report where no report of that reporter with that text is (a retry finds
+// it and writes nothing); a strongly consistent GetItem then reads the
+// contact back, because a transaction returns no items. A retry after a lost
+// answer or a failed read therefore stores nothing twice.
 func (s *Store) ReportContact(ctx context.Context, r core.Report) (core.Contact, error) {
 	pk, sk := contactKey(r.Reporter, r.Reported)
 	report, err := attributevalue.MarshalMap(newReportItem(r))
@@ -354,11 +356,12 @@ func (s *Store) ReportContact(ctx context.Context, r core.Report) (core.Contact,
 	case errors.As(err, &canceled) && reasonCode(canceled, 0) == reasonConditionalCheck:
 		return core.Contact{}, fmt.Errorf("report contact %s: %w", r.Reported, notAContact(r.Reported))
 	case errors.As(err, &canceled) && reasonCode(canceled, 1) == reasonConditionalCheck:
-		return core.Contact{}, fmt.Errorf("report contact %s: report %s exists: %w", r.Reported, r.ID, errConflict)
+		// This report is kept already: a retry. Answer as the first time.
 	case err != nil:
 		return core.Contact{}, translate(fmt.Sprintf("report contact %s: put report %s", r.Reported, r.ID), err)
+	default:
+		s.recordTransaction("ReportContact", out.ConsumedCapacity)
 	}
-	s.recordTransaction("ReportContact", out.ConsumedCapacity)
 
 	got, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:              s.table,
@@ -380,7 +383,8 @@ func (s *Store) ReportContact(ctx context.Context, r core.Report) (core.Contact,
 	return contact, nil
 }
 
-// Reports implements core.ModerationStore with one Query per 1 MB of reports.
+// Reports implements core.ModerationStore with one Query per 1 MB of reports,
+// and one more per report without stored evidence to read it.
 func (s *Store) Reports(ctx context.Context, reported string) ([]core.Report, error) {
 	reports := []core.Report{}
 	err := s.query(ctx, "Reports", s.prefixQuery(reportPartitionKey(reported), reportPrefix), 0, func(item map[string]types.AttributeValue) error {
@@ -395,7 +399,7 @@ func (s *Store) Reports(ctx context.Context, reported string) ([]core.Report, er
 	if err != nil {
 		return nil, fmt.Errorf("reports about %s: %w", reported, err)
 	}
-	return reports, nil
+	return s.withEvidence(ctx, reports)
 }
 
 // AddMessage implements core.MessageStore in one TransactWriteItems that

@@ -34,6 +34,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Pagination", func(t *testing.T) { t.Parallel(); testPagination(t, newStore) })
 	t.Run("Races", func(t *testing.T) { t.Parallel(); testRaces(t, newStore) })
 	t.Run("Identities", func(t *testing.T) { t.Parallel(); testIdentities(t, newStore) })
+	t.Run("Directory", func(t *testing.T) { t.Parallel(); testDirectory(t, newStore) })
 }
 
 // Fixture is one test's view of a store: the service over it with a clock that
