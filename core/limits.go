@@ -2,9 +2,16 @@ package core
 
 import (
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
+
+// ClientIDWindow is how long a message's clientId makes a retry of it return
+// the stored message: a retry within the window stores nothing, the same
+// clientId after it is a new message. Stores may then forget the clientId
+// (DynamoDB expires its marker with TTL).
+const ClientIDWindow = 7 * 24 * time.Hour
 
 // Limits of the API contract.
 const (

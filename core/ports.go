@@ -41,8 +41,9 @@ type MessageStore interface {
 	//   - EBLOCKED when the sender has blocked the recipient or the recipient
 	//     has blocked the sender, as stored at the moment of the write;
 	//   - when m.ClientID is not empty and the sender already stored a message
-	//     with that ClientID to that recipient, nothing is written and that
-	//     message is returned with created false.
+	//     with that ClientID to that recipient less than ClientIDWindow before
+	//     m.Date, nothing is written and that message is returned with
+	//     created false.
 	// The same write sets LastActivity to m.Date and LastMessage to
 	// m.Preview() on both members' contacts, storing request as the
 	// recipient's contact for the sender when the recipient has none.

@@ -31,6 +31,11 @@ type Config struct {
 	DynamoDBEndpoint string
 	// AllowedOrigin is the SPA origin allowed by CORS (PARLEY_ALLOWED_ORIGIN).
 	AllowedOrigin string
+	// OIDCIssuer and OIDCClientID are the issuer and audience the claims
+	// must name (PARLEY_OIDC_ISSUER, PARLEY_OIDC_CLIENT_ID); a Lambda
+	// refuses to start without them.
+	OIDCIssuer   string
+	OIDCClientID string
 }
 
 // ConfigFromEnv reads the configuration from the environment.
@@ -39,6 +44,8 @@ func ConfigFromEnv() Config {
 		TableName:        os.Getenv("PARLEY_TABLE_NAME"),
 		DynamoDBEndpoint: os.Getenv("PARLEY_DYNAMODB_ENDPOINT"),
 		AllowedOrigin:    os.Getenv("PARLEY_ALLOWED_ORIGIN"),
+		OIDCIssuer:       os.Getenv("PARLEY_OIDC_ISSUER"),
+		OIDCClientID:     os.Getenv("PARLEY_OIDC_CLIENT_ID"),
 	}
 }
 
@@ -90,7 +97,9 @@ func NewService(store core.Store) *core.Service {
 
 // NewHandler returns the handler of every REST route over store.
 func NewHandler(store core.Store, config Config, logger *slog.Logger) *apigateway.Handler {
-	return apigateway.NewHandler(NewService(store), apigateway.Config{AllowedOrigin: config.AllowedOrigin}, logger)
+	return apigateway.NewHandler(NewService(store), apigateway.Config{
+		AllowedOrigin: config.AllowedOrigin, Issuer: config.OIDCIssuer, Audience: config.OIDCClientID,
+	}, logger)
 }
 
 // Start is the whole of a route's Lambda: it wires the route on the DynamoDB
@@ -99,6 +108,9 @@ func Start(route string) {
 	logger := NewLogger()
 	config := ConfigFromEnv()
 	store, err := NewDynamoDBStore(context.Background(), config)
+	if err == nil && (config.OIDCIssuer == "" || config.OIDCClientID == "") {
+		err = fmt.Errorf("PARLEY_OIDC_ISSUER and PARLEY_OIDC_CLIENT_ID must name the authorizer's issuer and audience")
+	}
 	if err != nil {
 		logger.Error("cannot start", "route", route, "error", err.Error())
 		os.Exit(1)

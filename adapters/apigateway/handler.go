@@ -41,6 +41,10 @@ const retryAfterSeconds = "1"
 type Config struct {
 	// AllowedOrigin is the SPA origin that CORS lets call the API.
 	AllowedOrigin string
+	// Issuer and Audience, when set, are the only iss and aud the claims
+	// may carry (checkIssuer).
+	Issuer   string
+	Audience string
 }
 
 // Handler serves every route of the REST contract. It is safe for concurrent use.
@@ -94,9 +98,9 @@ func (h *Handler) Route(name string) func(context.Context, events.APIGatewayV2HT
 		attrs := []any{"status", response.StatusCode, "duration_ms", time.Since(start).Milliseconds()}
 		switch code := core.ErrorCode(err); {
 		case code == core.EINTERNAL:
-			logger.ErrorContext(ctx, "request failed", append(attrs, "code", code, "error", err.Error())...)
+			logger.ErrorContext(ctx, "request failed", append(attrs, "code", code, "error", RedactEmails(err.Error()))...)
 		case code != "":
-			logger.InfoContext(ctx, "request refused", append(attrs, "code", code, "error", err.Error())...)
+			logger.InfoContext(ctx, "request refused", append(attrs, "code", code, "error", RedactEmails(err.Error()))...)
 		default:
 			logger.InfoContext(ctx, "request served", attrs...)
 		}
@@ -105,6 +109,9 @@ func (h *Handler) Route(name string) func(context.Context, events.APIGatewayV2HT
 }
 
 func (h *Handler) serve(ctx context.Context, serve routeFunc, req events.APIGatewayV2HTTPRequest) (int, any, error) {
+	if err := h.config.checkIssuer(req.RequestContext.Authorizer); err != nil {
+		return 0, nil, err
+	}
 	caller, err := CallerFromClaims(req.RequestContext.Authorizer)
 	if err != nil {
 		return 0, nil, err

@@ -137,6 +137,9 @@ type messageItem struct {
 	Text      string `dynamodbav:"text"`
 	Date      string `dynamodbav:"date"`
 	ClientID  string `dynamodbav:"clientId,omitempty"`
+	// ExpiresAt (Unix seconds) is set on idempotency markers only: DynamoDB's
+	// TTL deletes them after core.ClientIDWindow; messages never expire.
+	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty"`
 }
 
 func newMessageItem(m core.Message) messageItem {
@@ -152,9 +155,11 @@ func newMessageItem(m core.Message) messageItem {
 	}
 }
 
-// clientMarker returns the idempotency marker of the message item.
-func (it messageItem) clientMarker() messageItem {
+// clientMarker returns the idempotency marker of the message item sent at
+// date, which expires core.ClientIDWindow after it.
+func (it messageItem) clientMarker(date time.Time) messageItem {
 	it.SK = clientSortKey(it.Sender, it.ClientID)
+	it.ExpiresAt = date.Add(core.ClientIDWindow).Unix()
 	return it
 }
 

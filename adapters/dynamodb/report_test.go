@@ -3,10 +3,14 @@ package dynamodb_test
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -50,4 +54,36 @@ func TestReportRetriedAfterAFailedReadIsStoredOnce(t *testing.T) {
 	reports, err := store.Reports(ctx, bob)
 	require.NoError(t, err)
 	assert.Len(t, reports, 1)
+}
+
+// TestIdempotencyMarkersExpire reads the items AddMessage wrote: the marker
+// carries the table's TTL attribute at the end of core.ClientIDWindow, the
+// message none.
+func TestIdempotencyMarkersExpire(t *testing.T) {
+	client := dynamodbtest.NewClient(dynamodbtest.Endpoint(t), nil)
+	table := dynamodbtest.MustTable(t, client)
+	store := dynamostore.New(client, table)
+	f := storetest.NewFixture(t, func(*testing.T) core.Store { return store })
+	alice, bob := f.Email("alice"), f.Email("bob")
+	f.MustAddContact(t, alice, bob)
+	sent, _, err := f.Service.AddMessage(context.Background(), f.Caller(t, alice), core.AddMessageInput{Recipient: bob, Text: "hi", ClientID: "k1"})
+	require.NoError(t, err)
+
+	out, err := client.Query(context.Background(), &dynamodb.QueryInput{
+		TableName:                 aws.String(table),
+		KeyConditionExpression:    aws.String("pk = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "CONV#" + alice + "#" + bob}},
+	})
+	require.NoError(t, err)
+	require.Len(t, out.Items, 2, "the message and its marker")
+	for _, item := range out.Items {
+		sk := item["sk"].(*types.AttributeValueMemberS).Value
+		expires, ok := item[dynamostore.TTLAttribute].(*types.AttributeValueMemberN)
+		if strings.HasPrefix(sk, "MSG#") {
+			assert.False(t, ok, "a message never expires")
+			continue
+		}
+		require.True(t, ok, "the marker %s expires", sk)
+		assert.Equal(t, strconv.FormatInt(sent.Date.Add(core.ClientIDWindow).Unix(), 10), expires.Value)
+	}
 }

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -435,16 +436,19 @@ func (s *Store) AddMessage(ctx context.Context, m core.Message, request core.Con
 	var items []types.TransactWriteItem
 	markerAt := -1
 	if m.ClientID != "" {
-		marker, err := attributevalue.MarshalMap(message.clientMarker())
+		marker, err := attributevalue.MarshalMap(message.clientMarker(m.Date))
 		if err != nil {
 			return core.Message{}, false, fmt.Errorf("add message %s: marshal marker: %w", m.ID, err)
 		}
 		markerAt = len(items)
+		// An expired marker that TTL has not deleted yet (it may take days)
+		// counts as gone, as it would in the memory store.
 		items = append(items, types.TransactWriteItem{Put: &types.Put{
 			TableName:                           s.table,
 			Item:                                marker,
-			ConditionExpression:                 aws.String("attribute_not_exists(#pk)"),
-			ExpressionAttributeNames:            map[string]string{"#pk": attrPK},
+			ConditionExpression:                 aws.String("attribute_not_exists(#pk) OR #expiresAt <= :now"),
+			ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#expiresAt": TTLAttribute},
+			ExpressionAttributeValues:           map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(m.Date.Unix(), 10)}},
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		}})
 	}

@@ -144,7 +144,7 @@ func (s *Store) AddMessage(_ context.Context, m core.Message, request core.Conta
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if m.ClientID != "" {
-		if sent, ok := s.sentByClient[clientKey{m.Sender, m.Recipient, m.ClientID}]; ok {
+		if sent, ok := s.sentByClient[clientKey{m.Sender, m.Recipient, m.ClientID}]; ok && m.Date.Before(sent.Date.Add(core.ClientIDWindow)) {
 			return sent, false, nil
 		}
 	}
