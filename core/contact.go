@@ -1,8 +1,6 @@
 package core
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"strings"
 	"time"
 )
@@ -46,11 +44,4 @@ func NewContact(id, owner, email, name string, now time.Time) (Contact, error) {
 func placeholderContact(id, owner, email string, now time.Time) Contact {
 	name := email[:strings.IndexByte(email, '@')]
 	return Contact{ID: id, Owner: owner, Email: email, Name: name, CreatedAt: now, LastActivity: now}
-}
-
-// Avatar is the contact's Gravatar image URL, with a generated pattern for
-// addresses that have none.
-func (c Contact) Avatar() string {
-	sum := sha256.Sum256([]byte(c.Email))
-	return "https://www.gravatar.com/avatar/" + hex.EncodeToString(sum[:]) + "?d=identicon"
 }

@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 	"time"
@@ -93,5 +94,31 @@ func TestTextThatCannotHide(t *testing.T) {
 	for _, s := range visible {
 		_, err := core.NewContact("id", "alice@example.com", "bob@example.com", s, now)
 		assert.NoError(t, err, "%q", s)
+	}
+}
+
+// TestAvatarIsDrawnLocally: the avatar field names no third party; it is a
+// data: URI of the initials on a colour derived from the email.
+func TestAvatarIsDrawnLocally(t *testing.T) {
+	bob := core.Contact{Email: "bob@example.com", Name: "Bob <script> Smith"}
+	avatar := bob.Avatar()
+	require.True(t, strings.HasPrefix(avatar, "data:image/svg+xml;base64,"), avatar)
+	svg, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(avatar, "data:image/svg+xml;base64,"))
+	require.NoError(t, err)
+	assert.Contains(t, string(svg), ">BS</text>")
+	assert.NotContains(t, strings.ToLower(avatar), "gravatar")
+	assert.NotContains(t, string(svg), "<script")
+	assert.NotContains(t, string(svg), "href", "the SVG loads nothing")
+
+	assert.Equal(t, avatar, core.Contact{Email: "bob@example.com", Name: "Bob <script> Smith"}.Avatar(), "stable")
+	for _, tc := range []struct{ name, email, want string }{
+		{"Ada Lovelace", "ada@example.com", "AL"},
+		{"", "grace.hopper@example.com", "GH"},
+		{"zoë", "z@example.com", "Z"},
+		{"Ünal Kaya", "u@example.com", "ÜK"},
+		{"<&>", "x@example.com", "?"},
+		{"b@example.com", "b@example.com", "B"},
+	} {
+		assert.Equal(t, tc.want, core.Initials(tc.name, tc.email), "%q", tc.name)
 	}
 }

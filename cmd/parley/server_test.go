@@ -199,7 +199,7 @@ func TestLocalServerChatEndToEnd(t *testing.T) {
 	server.mustJSON(t, http.MethodPost, "/add-contact", alice, map[string]string{"email": "BOB@example.com", "name": "Bob"}, http.StatusOK, &again)
 	assert.Equal(t, added, again)
 	assert.Equal(t, "bob@example.com", added.Email)
-	assert.Contains(t, added.Avatar, "https://www.gravatar.com/avatar/")
+	assert.True(t, strings.HasPrefix(added.Avatar, "data:image/svg+xml;base64,"), "the avatar is drawn locally: %s", added.Avatar)
 	server.mustJSON(t, http.MethodPost, "/add-contact", bob, map[string]string{"email": "alice@example.com", "name": "Alice"}, http.StatusCreated, nil)
 
 	// Exchange messages; each side sees `them` from its own point of view.
