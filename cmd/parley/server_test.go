@@ -343,6 +343,7 @@ func TestLocalServerServesTheSPAAndItsConfig(t *testing.T) {
 		assert.Equal(t, http.StatusOK, res.Status, tc.path)
 		assert.Contains(t, string(res.Body), tc.wantBody, tc.path)
 		assert.Equal(t, tc.wantCache, res.Headers.Get("Cache-Control"), tc.path)
+		assert.Contains(t, res.Headers.Get("Content-Security-Policy"), "img-src 'self' data:;", tc.path)
 	}
 
 	preflight := server.do(t, http.MethodOptions, "/add-message", "", nil)
