@@ -35,7 +35,7 @@ locals {
     "get-contacts"    = ["dynamodb:Query"]
     "block-contact"   = ["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"]
     "unblock-contact" = ["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"]
-    "report-contact"  = ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+    "report-contact"  = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
     "add-message"     = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"]
     "get-messages"    = ["dynamodb:Query", "dynamodb:GetItem"]
     "ack"             = ["dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:BatchWriteItem"]

@@ -126,7 +126,7 @@ function ContactRow({ contact, selected, onSelect }: { contact: Contact; selecte
         data-email={contact.email}
         onClick={() => onSelect(contact.email)}
       >
-        <Avatar name={contact.name} email={contact.email} src={contact.avatar} />
+        <Avatar name={contact.name} email={contact.email} />
         <span className="contact-main">
           <span className="contact-top">
             <span className="contact-name">{name}</span>

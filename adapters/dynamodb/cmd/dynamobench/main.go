@@ -146,6 +146,7 @@ func measureRoutes(ctx context.Context, service *core.Service, counter *dynamodb
 		}
 	}
 	sent := make([]string, n)
+	var bobID string // alice's contact for bob, as ChatScape's client names it
 
 	measure := func(route string, call func(i int) error) error {
 		counter.Reset()
@@ -177,17 +178,27 @@ func measureRoutes(ctx context.Context, service *core.Service, counter *dynamodb
 		call  func(i int) error
 	}{
 		{"add-contact (new)", func(i int) error {
-			_, created, err := service.AddContact(ctx, alice, core.AddContactInput{Email: contact(i), Name: fmt.Sprintf("Contact %d", i)})
+			added, created, err := service.AddContact(ctx, alice, core.AddContactInput{Email: contact(i), Name: fmt.Sprintf("Contact %d", i)})
+			if i == 0 {
+				bobID = added.ID
+			}
 			return expect(created, true, err)
 		}},
 		{"add-contact (existing)", func(i int) error {
 			_, created, err := service.AddContact(ctx, alice, core.AddContactInput{Email: contact(i), Name: "Again"})
 			return expect(created, false, err)
 		}},
-		{fmt.Sprintf("get-contacts (%d contacts)", n), func(int) error {
-			contacts, err := service.GetContacts(ctx, alice)
-			if err == nil && len(contacts) != n {
-				err = fmt.Errorf("got %d contacts, want %d", len(contacts), n)
+		{fmt.Sprintf("get-contacts (%d contacts, one page)", n), func(int) error {
+			page, err := service.GetContactsPage(ctx, alice, core.GetContactsInput{})
+			if err == nil && (len(page.Contacts) != min(n, core.DefaultContactPage) || page.Next != "") {
+				err = fmt.Errorf("got %d contacts and next %q, want %d and none", len(page.Contacts), page.Next, n)
+			}
+			return err
+		}},
+		{"get-contacts (pages of 10, followed)", func(int) error {
+			page, err := service.GetContactsPage(ctx, alice, core.GetContactsInput{Limit: 10})
+			if err == nil && n > 10 && page.Next == "" {
+				err = fmt.Errorf("a page of 10 of %d contacts says it is the last", n)
 			}
 			return err
 		}},
@@ -230,8 +241,16 @@ func measureRoutes(ctx context.Context, service *core.Service, counter *dynamodb
 			_, err := service.UnblockContact(ctx, alice, contact(i))
 			return err
 		}},
-		{"report-contact (20 messages of evidence)", func(int) error {
-			_, err := service.ReportContact(ctx, alice, bob.Email, "Sends the same message over and over.")
+		{fmt.Sprintf("get-messages (recipientNamespace = contact id, %d contacts)", n), func(int) error {
+			_, err := service.GetMessages(ctx, alice, core.GetMessagesInput{With: bobID})
+			return err
+		}},
+		{"report-contact (new report)", func(i int) error {
+			_, err := service.ReportContact(ctx, alice, bob.Email, fmt.Sprintf("Sends the same message over and over (%d).", i))
+			return err
+		}},
+		{"report-contact (retried)", func(i int) error {
+			_, err := service.ReportContact(ctx, alice, bob.Email, fmt.Sprintf("Sends the same message over and over (%d).", i))
 			return err
 		}},
 	}
