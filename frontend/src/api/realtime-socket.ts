@@ -301,11 +301,11 @@ export class RealtimeSocket {
 
   /** ping checks the connection: with no frame back in time, it is taken for dead and replaced. */
   private ping(): void {
-    if (!this.send({ action: 'ping' })) return;
     clearTimeout(this.pongTimer);
     this.pongTimer = setTimeout(() => {
       if (this.current) this.lost();
     }, this.timing.pongTimeoutMs);
+    if (!this.send({ action: 'ping' })) clearTimeout(this.pongTimer);
   }
 
   private wentOffline(): void {

@@ -134,7 +134,7 @@ export function useConversation(peer: string, me: string | undefined, options: C
   const catchUp = useCallback(async () => {
     let after = syncedRef.current;
     const collected: Message[] = [];
-    for (let i = 0; i < MAX_CATCH_UP_PAGES; i++) {
+    for (let i = 0; i < (after ? MAX_CATCH_UP_PAGES : 1); i++) {
       const page = await api.getMessages({ recipientNamespace: peer, limit: CATCH_UP_PAGE, ...(after ? { after } : {}) });
       collected.push(...page);
       if (page.length === 0) break;
@@ -143,6 +143,8 @@ export function useConversation(peer: string, me: string | undefined, options: C
     }
     if (peerRef.current !== peer) return;
     received(collected);
+    // From an empty start the first page is the newest one: anything before it is reached by paging back.
+    if (!syncedRef.current && collected.length >= CATCH_UP_PAGE) setHasOlder(true);
     syncedRef.current = after;
     setStored((cur) => mergeById(cur, collected));
     setError(undefined);
