@@ -33,6 +33,9 @@ const (
 	attrCreatedAt    = "createdAt"
 	attrLastActivity = "lastActivity"
 	attrLastMessage  = "lastMessage"
+	attrUnread       = "unread"
+	attrVersion      = "version"
+	attrMarks        = "marks"
 )
 
 func contactKey(owner, email string) (pk, sk string) {
@@ -83,6 +86,7 @@ type contactItem struct {
 	CreatedAt    string           `dynamodbav:"createdAt"`
 	LastActivity string           `dynamodbav:"lastActivity"`
 	LastMessage  *embeddedMessage `dynamodbav:"lastMessage,omitempty"`
+	Unread       int              `dynamodbav:"unread"`
 }
 
 func (it contactItem) toDomain() (core.Contact, error) {
@@ -113,6 +117,7 @@ func (it contactItem) toDomain() (core.Contact, error) {
 		CreatedAt:    createdAt,
 		LastActivity: lastActivity,
 		LastMessage:  lastMessage,
+		Unread:       it.Unread,
 	}, nil
 }
 
