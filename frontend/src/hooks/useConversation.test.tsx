@@ -185,6 +185,22 @@ describe('useConversation', () => {
     expect(result.current.messages[0]?.status).toBe('read');
   });
 
+  it('catches up on ticks whose receipts were pushed while the connection was down', async () => {
+    const { alice, bob } = world();
+    const { result } = hook(alice);
+    await waitFor(() => expect(result.current.status).toBe('ready'));
+    act(() => result.current.send('read while you were away'));
+    await waitFor(() => expect(result.current.messages[0]?.status).toBe('sent'));
+    await act(() => result.current.pollNow()); // the message is now behind the catch-up point
+    const id = result.current.messages[0]!.id;
+
+    act(() => alice.setConnected(false));
+    await bob.ack({ recipientNamespace: 'alice@example.com', upTo: id, read: true });
+    expect(result.current.messages[0]?.status).toBe('sent');
+    act(() => alice.setConnected(true));
+    await waitFor(() => expect(result.current.messages[0]?.status).toBe('read'));
+  });
+
   it('acknowledges what it shows as read, in one batched call', async () => {
     const { alice, bob } = world();
     for (let i = 0; i < 5; i++) await bob.addMessage({ recipientNamespace: 'alice@example.com', message: `m${i}` });

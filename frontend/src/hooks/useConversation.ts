@@ -205,10 +205,28 @@ export function useConversation(peer: string, me: string | undefined, options: C
 
   usePolling(sync, pollMs, connection !== 'open');
 
+  const theirsRef = useRef(theirs);
+  theirsRef.current = theirs;
+
+  /**
+   * refreshTicks rereads the newest page when some of my messages there are not read yet: receipts pushed while
+   * the connection was down are lost, and a catch-up with `after` does not return messages already here.
+   */
+  const refreshTicks = useCallback(async () => {
+    const mineUnread = storedRef.current.some((m) => m.sender !== peer && tickOf(m, theirsRef.current) !== 'read');
+    if (!loadedRef.current || !mineUnread) return;
+    try {
+      const page = await api.getMessages({ recipientNamespace: peer, limit: PAGE_SIZE });
+      if (peerRef.current === peer) setStored((cur) => mergeById(cur, page));
+    } catch {
+      // The next reconnect or receipt brings them.
+    }
+  }, [api, peer]);
+
   useChatEvents((event) => {
     switch (event.type) {
       case 'connection':
-        if (event.state === 'open') void sync();
+        if (event.state === 'open') void sync().then(refreshTicks);
         break;
       case 'message': {
         const m = event.message;
