@@ -11,6 +11,7 @@ const (
 	EINVALID      = "invalid"      // the request is malformed or breaks a limit
 	EUNAUTHORIZED = "unauthorized" // the caller could not be identified
 	EBLOCKED      = "blocked"      // one member of the conversation blocked the other
+	EFORBIDDEN    = "forbidden"    // the caller is known but may not do this
 	ENOTFOUND     = "not_found"    // the thing asked for does not exist for this caller
 	ECONFLICT     = "conflict"     // the write lost to a concurrent one
 	ETOOLARGE     = "too_large"    // the request body exceeds its limit

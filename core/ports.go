@@ -101,4 +101,5 @@ type Store interface {
 	ModerationStore
 	ReceiptStore
 	ConnectionStore
+	ChannelStore
 }

@@ -16,6 +16,9 @@ type Service struct {
 	pusher       Pusher
 	pushDeadline time.Duration
 	observePush  func(PushReport)
+	// snapshots, when set, publishes channel snapshots after each change (feed.go).
+	snapshots       SnapshotWriter
+	onSnapshotError func(channel string, err error)
 }
 
 // Option configures a Service.

@@ -40,6 +40,7 @@ type Store struct {
 	// watermarks holds each member's receipt watermarks by conversation.
 	watermarks  map[conversationKey]map[string]core.Watermarks
 	connections map[string]core.Connection
+	feeds       *channels
 }
 
 // New returns an empty store.
@@ -51,6 +52,7 @@ func New() *Store {
 		reports:       map[string][]core.Report{},
 		watermarks:    map[conversationKey]map[string]core.Watermarks{},
 		connections:   map[string]core.Connection{},
+		feeds:         newChannels(),
 	}
 }
 

@@ -1,0 +1,383 @@
+package dynamodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/parley-chat/parley/core"
+)
+
+// Channels live in one partition each, so one Query pages a channel newest
+// first and one transaction keeps its Seq with its posts:
+//
+//	item                 pk               sk
+//	channel              CHAN#<id>        CHANNEL
+//	publisher            CHAN#<id>        PUB#<email>
+//	post                 CHAN#<id>        POST#<id>
+//	idempotency marker   CHAN#<id>        CLIENT#<author>#<clientId>
+//
+// The sort keys of posts are the only ones that begin with "POST#", which is
+// what the table stream's filter to the feed Lambda matches.
+
+var _ core.ChannelStore = (*Store)(nil)
+
+const (
+	channelPrefix   = "CHAN#"
+	channelSortKey  = "CHANNEL"
+	publisherPrefix = "PUB#"
+	// PostSortKeyPrefix begins the sort key of every post and of nothing
+	// else: the stream filter of the feed Lambda (terraform/feeds.tf).
+	PostSortKeyPrefix = "POST#"
+	// postsEnd sorts after every post's sort key and before any other
+	// ("$" follows "#").
+	postsEnd = "POST$"
+	attrSeq  = "seq"
+)
+
+func channelKey(id string) string          { return key(channelPrefix, id) }
+func publisherSortKey(email string) string { return key(publisherPrefix, email) }
+func postSortKey(id string) string         { return key(PostSortKeyPrefix, id) }
+func postClientSortKey(author, clientID string) string {
+	return key(clientPrefix, author, clientID)
+}
+
+// ChannelOfPostKey returns the channel of the post item with keys pk and sk,
+// as a stream record names them, and false for any other item.
+func ChannelOfPostKey(pk, sk string) (string, bool) {
+	id, ok := strings.CutPrefix(pk, channelPrefix)
+	if !ok || !strings.HasPrefix(sk, PostSortKeyPrefix) || !core.ValidChannelID(id) {
+		return "", false
+	}
+	return id, true
+}
+
+// channelItem is a core.Channel as stored.
+type channelItem struct {
+	PK        string `dynamodbav:"pk"`
+	SK        string `dynamodbav:"sk"`
+	ID        string `dynamodbav:"id"`
+	Owner     string `dynamodbav:"owner"`
+	Title     string `dynamodbav:"title"`
+	CreatedAt string `dynamodbav:"createdAt"`
+	Seq       int64  `dynamodbav:"seq"`
+}
+
+func (it channelItem) toDomain() (core.Channel, error) {
+	createdAt, err := parseTime(attrCreatedAt, it.CreatedAt)
+	return core.Channel{ID: it.ID, Owner: it.Owner, Title: it.Title, CreatedAt: createdAt, Seq: it.Seq}, err
+}
+
+// publisherItem is a core.Publisher as stored.
+type publisherItem struct {
+	PK      string `dynamodbav:"pk"`
+	SK      string `dynamodbav:"sk"`
+	Channel string `dynamodbav:"channel"`
+	Email   string `dynamodbav:"email"`
+	Name    string `dynamodbav:"name"`
+	AddedAt string `dynamodbav:"addedAt"`
+}
+
+func (it publisherItem) toDomain() (core.Publisher, error) {
+	addedAt, err := parseTime("addedAt", it.AddedAt)
+	return core.Publisher{Channel: it.Channel, Email: it.Email, Name: it.Name, AddedAt: addedAt}, err
+}
+
+// postItem is a core.Post as stored; its idempotency marker is a copy with
+// the marker's sort key and an ExpiresAt, as for messages.
+type postItem struct {
+	PK         string `dynamodbav:"pk"`
+	SK         string `dynamodbav:"sk"`
+	ID         string `dynamodbav:"id"`
+	Channel    string `dynamodbav:"channel"`
+	Author     string `dynamodbav:"author"`
+	AuthorName string `dynamodbav:"authorName"`
+	Text       string `dynamodbav:"text"`
+	Date       string `dynamodbav:"date"`
+	ClientID   string `dynamodbav:"clientId,omitempty"`
+	ExpiresAt  int64  `dynamodbav:"expiresAt,omitempty"`
+}
+
+func newPostItem(p core.Post) postItem {
+	return postItem{
+		PK: channelKey(p.Channel), SK: postSortKey(p.ID), ID: p.ID, Channel: p.Channel, Author: p.Author,
+		AuthorName: p.AuthorName, Text: p.Text, Date: formatTime(p.Date), ClientID: p.ClientID,
+	}
+}
+
+func (it postItem) toDomain() (core.Post, error) {
+	date, err := parseTime("date", it.Date)
+	return core.Post{
+		ID: it.ID, Channel: it.Channel, Author: it.Author, AuthorName: it.AuthorName,
+		Text: it.Text, Date: date, ClientID: it.ClientID,
+	}, err
+}
+
+func unmarshalPost(item map[string]types.AttributeValue) (core.Post, error) {
+	var it postItem
+	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+		return core.Post{}, fmt.Errorf("unmarshal post: %w", err)
+	}
+	return it.toDomain()
+}
+
+func channelNotFound(id string) error {
+	return core.Errorf(core.ENOTFOUND, "There is no channel %s.", id)
+}
+
+// bumpSeq is the transaction item that adds one to the Seq of channel id,
+// which must exist.
+func (s *Store) bumpSeq(id string) types.TransactWriteItem {
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName:                 s.table,
+		Key:                       itemKey(channelKey(id), channelSortKey),
+		UpdateExpression:          aws.String("ADD #seq :one"),
+		ConditionExpression:       aws.String("attribute_exists(#pk)"),
+		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#seq": attrSeq},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": valueOne},
+	}}
+}
+
+// transact sends in, retrying lost races, and records its capacity as op.
+func (s *Store) transact(ctx context.Context, op string, in *dynamodb.TransactWriteItemsInput) error {
+	in.ReturnConsumedCapacity = s.capacity
+	var out *dynamodb.TransactWriteItemsOutput
+	err := s.retry.do(ctx, func() (err error) {
+		out, err = s.transactWrite(ctx, in)
+		return err
+	})
+	if err == nil {
+		s.recordTransaction(op, out.ConsumedCapacity)
+	}
+	return err
+}
+
+// getItem reads one item with a strongly consistent GetItem; nil when absent.
+func (s *Store) getItem(ctx context.Context, op, pk, sk string) (map[string]types.AttributeValue, error) {
+	got, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: s.table, Key: itemKey(pk, sk), ConsistentRead: aws.Bool(true), ReturnConsumedCapacity: s.capacity,
+	})
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	s.recordCapacity(op, got.ConsumedCapacity)
+	return got.Item, nil
+}
+
+// CreateChannel implements core.ChannelStore in one transaction that puts
+// the channel, where none has its name, and its owner as a publisher.
+func (s *Store) CreateChannel(ctx context.Context, c core.Channel, owner core.Publisher) error {
+	channel, err := attributevalue.MarshalMap(channelItem{
+		PK: channelKey(c.ID), SK: channelSortKey, ID: c.ID, Owner: c.Owner, Title: c.Title, CreatedAt: formatTime(c.CreatedAt),
+	})
+	if err != nil {
+		return fmt.Errorf("create channel %s: marshal: %w", c.ID, err)
+	}
+	publisher, err := attributevalue.MarshalMap(publisherItem{
+		PK: channelKey(c.ID), SK: publisherSortKey(owner.Email), Channel: c.ID, Email: owner.Email, Name: owner.Name, AddedAt: formatTime(owner.AddedAt),
+	})
+	if err != nil {
+		return fmt.Errorf("create channel %s: marshal owner: %w", c.ID, err)
+	}
+	err = s.transact(ctx, "CreateChannel", &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{
+			TableName: s.table, Item: channel,
+			ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+			ExpressionAttributeNames: map[string]string{"#pk": attrPK},
+		}},
+		{Put: &types.Put{TableName: s.table, Item: publisher}},
+	}})
+	var canceled *types.TransactionCanceledException
+	switch {
+	case errors.As(err, &canceled) && reasonCode(canceled, 0) == reasonConditionalCheck:
+		return core.Errorf(core.ECONFLICT, "The channel name %s is taken.", c.ID)
+	case err != nil:
+		return translate("create channel "+c.ID, err)
+	}
+	return nil
+}
+
+// Channel implements core.ChannelStore with one GetItem.
+func (s *Store) Channel(ctx context.Context, id string) (core.Channel, error) {
+	item, err := s.getItem(ctx, "Channel", channelKey(id), channelSortKey)
+	if err != nil {
+		return core.Channel{}, fmt.Errorf("channel %s: %w", id, err)
+	}
+	if item == nil {
+		return core.Channel{}, channelNotFound(id)
+	}
+	var it channelItem
+	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+		return core.Channel{}, fmt.Errorf("unmarshal channel %s: %w", id, err)
+	}
+	return it.toDomain()
+}
+
+// PutPublisher implements core.ChannelStore with one UpdateItem that keeps
+// the first AddedAt, after one GetItem of the channel (channels are never
+// deleted, so nothing races between the two).
+func (s *Store) PutPublisher(ctx context.Context, p core.Publisher) (core.Publisher, error) {
+	if _, err := s.Channel(ctx, p.Channel); err != nil {
+		return core.Publisher{}, err
+	}
+	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:        s.table,
+		Key:              itemKey(channelKey(p.Channel), publisherSortKey(p.Email)),
+		UpdateExpression: aws.String("SET #channel = :channel, #email = :email, #name = :name, #addedAt = if_not_exists(#addedAt, :addedAt)"),
+		ExpressionAttributeNames: map[string]string{
+			"#channel": "channel", "#email": attrEmail, "#name": attrName, "#addedAt": "addedAt",
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":channel": stringValue(p.Channel), ":email": stringValue(p.Email), ":name": stringValue(p.Name),
+			":addedAt": stringValue(formatTime(p.AddedAt)),
+		},
+		ReturnValues:           types.ReturnValueAllNew,
+		ReturnConsumedCapacity: s.capacity,
+	})
+	if err != nil {
+		return core.Publisher{}, translate("put publisher of "+p.Channel, err)
+	}
+	s.recordCapacity("PutPublisher", out.ConsumedCapacity)
+	var it publisherItem
+	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
+		return core.Publisher{}, fmt.Errorf("unmarshal publisher: %w", err)
+	}
+	return it.toDomain()
+}
+
+// Publisher implements core.ChannelStore with one GetItem.
+func (s *Store) Publisher(ctx context.Context, channel, email string) (core.Publisher, error) {
+	item, err := s.getItem(ctx, "Publisher", channelKey(channel), publisherSortKey(email))
+	if err != nil {
+		return core.Publisher{}, fmt.Errorf("publisher of %s: %w", channel, err)
+	}
+	if item == nil {
+		return core.Publisher{}, core.Errorf(core.ENOTFOUND, "%s is not a publisher of %s.", email, channel)
+	}
+	var it publisherItem
+	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+		return core.Publisher{}, fmt.Errorf("unmarshal publisher: %w", err)
+	}
+	return it.toDomain()
+}
+
+// AddPost implements core.ChannelStore in one transaction: the idempotency
+// marker (when p has a ClientID), the channel's Seq (the channel must exist)
+// and the post. A retry's stored post comes back from the marker's old image.
+func (s *Store) AddPost(ctx context.Context, p core.Post) (core.Post, bool, error) {
+	it := newPostItem(p)
+	item, err := attributevalue.MarshalMap(it)
+	if err != nil {
+		return core.Post{}, false, fmt.Errorf("add post %s: marshal: %w", p.ID, err)
+	}
+	var items []types.TransactWriteItem
+	markerAt := -1
+	if p.ClientID != "" {
+		marker := it
+		marker.SK, marker.ExpiresAt = postClientSortKey(p.Author, p.ClientID), p.Date.Add(core.ClientIDWindow).Unix()
+		markerItem, err := attributevalue.MarshalMap(marker)
+		if err != nil {
+			return core.Post{}, false, fmt.Errorf("add post %s: marshal marker: %w", p.ID, err)
+		}
+		markerAt = len(items)
+		items = append(items, types.TransactWriteItem{Put: &types.Put{
+			TableName:                           s.table,
+			Item:                                markerItem,
+			ConditionExpression:                 aws.String("attribute_not_exists(#pk) OR #expiresAt <= :now"),
+			ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#expiresAt": TTLAttribute},
+			ExpressionAttributeValues:           map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(p.Date.Unix(), 10)}},
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		}})
+	}
+	channelAt := len(items)
+	items = append(items, s.bumpSeq(p.Channel), types.TransactWriteItem{Put: &types.Put{
+		TableName: s.table, Item: item,
+		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#pk": attrPK},
+	}})
+	err = s.transact(ctx, "AddPost", &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	var canceled *types.TransactionCanceledException
+	switch {
+	case err == nil:
+		return p, true, nil
+	case isConflict(err) || !errors.As(err, &canceled):
+		return core.Post{}, false, translate("add post "+p.ID, err)
+	case markerAt >= 0 && reasonCode(canceled, markerAt) == reasonConditionalCheck:
+		stored, err := unmarshalPost(canceled.CancellationReasons[markerAt].Item)
+		if err != nil {
+			return core.Post{}, false, fmt.Errorf("add post %s: stored post: %w", p.ID, err)
+		}
+		return stored, false, nil
+	case reasonCode(canceled, channelAt) == reasonConditionalCheck:
+		return core.Post{}, false, channelNotFound(p.Channel)
+	case reasonCode(canceled, channelAt+1) == reasonConditionalCheck:
+		return core.Post{}, false, fmt.Errorf("add post %s: post ID taken: %w", p.ID, errConflict)
+	default:
+		return core.Post{}, false, translate("add post "+p.ID, err)
+	}
+}
+
+// DeletePost implements core.ChannelStore in one transaction that deletes
+// the post, which must exist, and adds one to the channel's Seq.
+func (s *Store) DeletePost(ctx context.Context, channel, id string) error {
+	err := s.transact(ctx, "DeletePost", &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Delete: &types.Delete{
+			TableName:                s.table,
+			Key:                      itemKey(channelKey(channel), postSortKey(id)),
+			ConditionExpression:      aws.String("attribute_exists(#pk)"),
+			ExpressionAttributeNames: map[string]string{"#pk": attrPK},
+		}},
+		s.bumpSeq(channel),
+	}})
+	var canceled *types.TransactionCanceledException
+	switch {
+	case errors.As(err, &canceled) && !isConflict(err) && hasReason(canceled, reasonConditionalCheck):
+		return core.Errorf(core.ENOTFOUND, "There is no post %s in %s.", id, channel)
+	case err != nil:
+		return translate("delete post "+id, err)
+	}
+	return nil
+}
+
+// Posts implements core.ChannelStore with one Query newest first (more only
+// past 1 MB). BETWEEN is inclusive, so a page before a post asks for one
+// item more and drops that post itself.
+func (s *Store) Posts(ctx context.Context, q core.PostQuery) ([]core.Post, error) {
+	high, want := postsEnd, q.Limit
+	if q.Before != "" {
+		high, want = postSortKey(q.Before), q.Limit+1
+	}
+	in := &dynamodb.QueryInput{
+		TableName:                s.table,
+		KeyConditionExpression:   aws.String("#pk = :pk AND #sk BETWEEN :low AND :high"),
+		ExpressionAttributeNames: map[string]string{"#pk": attrPK, "#sk": attrSK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": stringValue(channelKey(q.Channel)), ":low": stringValue(PostSortKeyPrefix), ":high": stringValue(high),
+		},
+		ScanIndexForward:       aws.Bool(false),
+		ConsistentRead:         aws.Bool(true),
+		ReturnConsumedCapacity: s.capacity,
+	}
+	posts := make([]core.Post, 0, min(want, core.MaxPostPage))
+	err := s.query(ctx, "Posts", in, want, func(item map[string]types.AttributeValue) error {
+		p, err := unmarshalPost(item)
+		if err == nil && p.ID != q.Before {
+			posts = append(posts, p)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("posts of %s: %w", q.Channel, err)
+	}
+	if len(posts) > q.Limit {
+		posts = posts[:q.Limit]
+	}
+	return posts, nil
+}

@@ -1,0 +1,156 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/parley-chat/parley/core"
+)
+
+var _ core.ChannelStore = (*Store)(nil)
+
+// channels holds the channels, publishers and posts, behind their own mutex
+// so feeds never wait on conversations.
+type channels struct {
+	mu         sync.Mutex
+	byID       map[string]core.Channel
+	publishers map[publisherKey]core.Publisher
+	// posts holds each channel's posts in ascending ID order.
+	posts        map[string][]core.Post
+	postByClient map[postClientKey]core.Post
+}
+
+type publisherKey struct{ channel, email string }
+
+type postClientKey struct{ channel, author, clientID string }
+
+func newChannels() *channels {
+	return &channels{
+		byID:         map[string]core.Channel{},
+		publishers:   map[publisherKey]core.Publisher{},
+		posts:        map[string][]core.Post{},
+		postByClient: map[postClientKey]core.Post{},
+	}
+}
+
+func channelNotFound(id string) error {
+	return core.Errorf(core.ENOTFOUND, "There is no channel %s.", id)
+}
+
+// CreateChannel implements core.ChannelStore.
+func (s *Store) CreateChannel(_ context.Context, c core.Channel, owner core.Publisher) error {
+	f := s.feeds
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.byID[c.ID]; ok {
+		return core.Errorf(core.ECONFLICT, "The channel name %s is taken.", c.ID)
+	}
+	f.byID[c.ID] = c
+	f.publishers[publisherKey{owner.Channel, owner.Email}] = owner
+	return nil
+}
+
+// Channel implements core.ChannelStore.
+func (s *Store) Channel(_ context.Context, id string) (core.Channel, error) {
+	f := s.feeds
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.byID[id]
+	if !ok {
+		return core.Channel{}, channelNotFound(id)
+	}
+	return c, nil
+}
+
+// PutPublisher implements core.ChannelStore.
+func (s *Store) PutPublisher(_ context.Context, p core.Publisher) (core.Publisher, error) {
+	f := s.feeds
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.byID[p.Channel]; !ok {
+		return core.Publisher{}, channelNotFound(p.Channel)
+	}
+	key := publisherKey{p.Channel, p.Email}
+	if old, ok := f.publishers[key]; ok {
+		p.AddedAt = old.AddedAt
+	}
+	f.publishers[key] = p
+	return p, nil
+}
+
+// Publisher implements core.ChannelStore.
+func (s *Store) Publisher(_ context.Context, channel, email string) (core.Publisher, error) {
+	f := s.feeds
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, ok := f.publishers[publisherKey{channel, email}]
+	if !ok {
+		return core.Publisher{}, core.Errorf(core.ENOTFOUND, "%s is not a publisher of %s.", email, channel)
+	}
+	return p, nil
+}
+
+// AddPost implements core.ChannelStore.
+func (s *Store) AddPost(_ context.Context, p core.Post) (core.Post, bool, error) {
+	f := s.feeds
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.byID[p.Channel]
+	if !ok {
+		return core.Post{}, false, channelNotFound(p.Channel)
+	}
+	client := postClientKey{p.Channel, p.Author, p.ClientID}
+	if p.ClientID != "" {
+		if stored, ok := f.postByClient[client]; ok && p.Date.Before(stored.Date.Add(core.ClientIDWindow)) {
+			return stored, false, nil
+		}
+	}
+	posts := f.posts[p.Channel]
+	at, found := slices.BinarySearchFunc(posts, p.ID, func(q core.Post, id string) int { return cmp.Compare(q.ID, id) })
+	if found {
+		return core.Post{}, false, core.Errorf(core.ECONFLICT, "post ID %s is taken", p.ID)
+	}
+	f.posts[p.Channel] = slices.Insert(posts, at, p)
+	if p.ClientID != "" {
+		f.postByClient[client] = p
+	}
+	c.Seq++
+	f.byID[p.Channel] = c
+	return p, true, nil
+}
+
+// DeletePost implements core.ChannelStore.
+func (s *Store) DeletePost(_ context.Context, channel, id string) error {
+	f := s.feeds
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	posts := f.posts[channel]
+	at, found := slices.BinarySearchFunc(posts, id, func(q core.Post, id string) int { return cmp.Compare(q.ID, id) })
+	if !found {
+		return core.Errorf(core.ENOTFOUND, "There is no post %s in %s.", id, channel)
+	}
+	f.posts[channel] = slices.Delete(posts, at, at+1)
+	c := f.byID[channel]
+	c.Seq++
+	f.byID[channel] = c
+	return nil
+}
+
+// Posts implements core.ChannelStore.
+func (s *Store) Posts(_ context.Context, q core.PostQuery) ([]core.Post, error) {
+	f := s.feeds
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	posts := f.posts[q.Channel]
+	end := len(posts)
+	if q.Before != "" {
+		end, _ = slices.BinarySearchFunc(posts, q.Before, func(p core.Post, id string) int { return cmp.Compare(p.ID, id) })
+	}
+	page := make([]core.Post, 0, min(q.Limit, end))
+	for i := end - 1; i >= 0 && len(page) < q.Limit; i-- {
+		page = append(page, posts[i])
+	}
+	return page, nil
+}
