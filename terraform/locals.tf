@@ -13,6 +13,10 @@ locals {
     "add-message"     = "POST"
     "get-messages"    = "GET"
     "ack"             = "POST"
+    "create-channel"  = "POST"
+    "add-publisher"   = "POST"
+    "post-to-channel" = "POST"
+    "delete-post"     = "POST"
   }
 
   # websocket_lambdas maps every route of the realtime WebSocket API to its
@@ -39,6 +43,10 @@ locals {
     "add-message"     = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"]
     "get-messages"    = ["dynamodb:Query", "dynamodb:GetItem"]
     "ack"             = ["dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:BatchWriteItem"]
+    "create-channel"  = ["dynamodb:PutItem"]
+    "add-publisher"   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    "post-to-channel" = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+    "delete-post"     = ["dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
     "ws-connect"      = ["dynamodb:BatchWriteItem"]
     "ws-disconnect"   = ["dynamodb:GetItem", "dynamodb:BatchWriteItem"]
     "ws-default"      = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"]
@@ -55,6 +63,10 @@ locals {
     "add-message"     = true
     "get-messages"    = false
     "ack"             = true
+    "create-channel"  = false
+    "add-publisher"   = false
+    "post-to-channel" = false
+    "delete-post"     = false
     "ws-connect"      = false
     "ws-disconnect"   = false
     "ws-default"      = true

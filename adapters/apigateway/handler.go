@@ -27,6 +27,7 @@ var statusByCode = map[string]int{
 	core.EINVALID:      http.StatusBadRequest,
 	core.EUNAUTHORIZED: http.StatusUnauthorized,
 	core.EBLOCKED:      http.StatusForbidden,
+	core.EFORBIDDEN:    http.StatusForbidden,
 	core.ENOTFOUND:     http.StatusNotFound,
 	core.ECONFLICT:     http.StatusConflict,
 	core.ETOOLARGE:     http.StatusRequestEntityTooLarge,
@@ -76,6 +77,10 @@ func NewHandler(service *core.Service, config Config, logger *slog.Logger) *Hand
 		"add-message":     h.addMessage,
 		"get-messages":    h.getMessages,
 		"ack":             h.ack,
+		"create-channel":  h.createChannel,
+		"add-publisher":   h.addPublisher,
+		"post-to-channel": h.postToChannel,
+		"delete-post":     h.deletePost,
 	}
 	for _, route := range Routes {
 		if h.routes[route.Name] == nil {

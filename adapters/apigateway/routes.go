@@ -18,6 +18,10 @@ var Routes = []Route{
 	{Name: "add-message", Method: "POST"},
 	{Name: "get-messages", Method: "GET"},
 	{Name: "ack", Method: "POST"},
+	{Name: "create-channel", Method: "POST"},
+	{Name: "add-publisher", Method: "POST"},
+	{Name: "post-to-channel", Method: "POST"},
+	{Name: "delete-post", Method: "POST"},
 }
 
 // WebSocketRoute is one route of the WebSocket API: Name is the Lambda that

@@ -86,6 +86,43 @@ func TestRequestsPerRoute(t *testing.T) {
 			return err
 		}
 	}
+	channelOf := func(f *storetest.Fixture) string { return f.ChannelID("live") }
+	aliceChannel := func(t *testing.T, f *storetest.Fixture, p people) {
+		f.MustCreateChannel(t, p.alice.Email, channelOf(f))
+	}
+	bobPublishes := func(t *testing.T, f *storetest.Fixture, p people) {
+		aliceChannel(t, f, p)
+		_, err := f.Service.AddPublisher(ctx, p.alice, core.AddPublisherInput{Channel: channelOf(f), Email: p.bob.Email, Name: "Bob"})
+		require.NoError(t, err)
+	}
+	createChannel := func(_ *testing.T, f *storetest.Fixture, p people) error {
+		_, err := f.Service.CreateChannel(ctx, p.alice, core.CreateChannelInput{Channel: channelOf(f), Title: "Live"})
+		return err
+	}
+	addPublisher := func(caller func(people) core.Caller) func(*testing.T, *storetest.Fixture, people) error {
+		return func(_ *testing.T, f *storetest.Fixture, p people) error {
+			_, err := f.Service.AddPublisher(ctx, caller(p), core.AddPublisherInput{Channel: channelOf(f), Email: p.bob.Email, Name: "Bob"})
+			return err
+		}
+	}
+	bobPosts := func(_ *testing.T, f *storetest.Fixture, p people) error {
+		_, _, err := f.Service.PostToChannel(ctx, p.bob, core.PostInput{Channel: channelOf(f), Text: "gg", ClientID: "p1"})
+		return err
+	}
+	deleteNewestPost := func(_ *testing.T, f *storetest.Fixture, p people) error {
+		posts, err := f.Store.Posts(ctx, core.PostQuery{Channel: channelOf(f), Limit: 1})
+		if err != nil || len(posts) == 0 {
+			return fmt.Errorf("no post to delete: %w", err)
+		}
+		counter.Reset()
+		return f.Service.DeletePost(ctx, p.alice, channelOf(f), posts[0].ID)
+	}
+	alice := func(p people) core.Caller { return p.alice }
+	bob := func(p people) core.Caller { return p.bob }
+	posted := func(t *testing.T, f *storetest.Fixture, p people) {
+		bobPublishes(t, f, p)
+		require.NoError(t, bobPosts(t, f, p))
+	}
 	actionsByRoute := map[string][]string{}
 
 	for _, tc := range []struct {
@@ -231,6 +268,17 @@ func TestRequestsPerRoute(t *testing.T) {
 			_, err = f.Service.Ack(ctx, caller, core.AckInput{With: p.bob.Email, UpTo: newest.(string), Read: true}, c.ID)
 			return err
 		}, "", map[string]int{"GetItem": 2, "Query": 3, "TransactWriteItems": 1, "BatchWriteItem": 1}, nil},
+		{"CreateChannel/New", nothing, createChannel, "", map[string]int{"TransactWriteItems": 1}, []string{"CreateChannel"}},
+		{"CreateChannel/Taken", aliceChannel, createChannel, core.ECONFLICT, map[string]int{"TransactWriteItems": 1}, nil},
+		{"AddPublisher/New", aliceChannel, addPublisher(alice), "", map[string]int{"GetItem": 2, "UpdateItem": 1}, []string{"Channel", "PutPublisher"}},
+		{"AddPublisher/NotOwner", aliceChannel, addPublisher(bob), core.EFORBIDDEN, map[string]int{"GetItem": 1}, nil},
+		{"PostToChannel/ByPublisher", bobPublishes, bobPosts, "", map[string]int{"GetItem": 1, "TransactWriteItems": 1}, []string{"Publisher", "AddPost"}},
+		{"PostToChannel/Retry", posted, bobPosts, "", map[string]int{"GetItem": 1, "TransactWriteItems": 1}, nil},
+		{"PostToChannel/NotAPublisher", aliceChannel, bobPosts, core.EFORBIDDEN, map[string]int{"GetItem": 2}, nil},
+		{"DeletePost/ByOwner", posted, deleteNewestPost, "", map[string]int{"GetItem": 1, "TransactWriteItems": 1}, []string{"Channel", "DeletePost"}},
+		{"DeletePost/Gone", posted, func(t *testing.T, f *storetest.Fixture, p people) error {
+			return f.Service.DeletePost(ctx, p.alice, channelOf(f), "0")
+		}, core.ENOTFOUND, map[string]int{"GetItem": 1, "TransactWriteItems": 1}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := storetest.NewFixture(t, func(*testing.T) core.Store { return store })
@@ -269,7 +317,9 @@ var routeOfCase = map[string]string{
 	"AddContact": "add-contact", "GetContacts": "get-contacts", "BlockContact": "block-contact",
 	"UnblockContact": "unblock-contact", "ReportContact": "report-contact", "AddMessage": "add-message",
 	"GetMessages": "get-messages", "Ack": "ack",
-	"WsConnect": "ws-connect", "WsDisconnect": "ws-disconnect", "WsDefault": "ws-default",
+	"CreateChannel": "create-channel", "AddPublisher": "add-publisher", "PostToChannel": "post-to-channel",
+	"DeletePost": "delete-post",
+	"WsConnect":  "ws-connect", "WsDisconnect": "ws-disconnect", "WsDefault": "ws-default",
 }
 
 // connectionOfFixture and lastSentOfFixture keep the connection each case's

@@ -70,7 +70,9 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 		config.App.AllowedOrigin = config.PublicURL
 	}
 	connections := newLocalConnections()
-	service := lambdas.NewService(store, lambdas.PushOptions(connections, logger)...)
+	feeds := newLocalFeeds()
+	service := lambdas.NewService(store, append(lambdas.PushOptions(connections, logger), feeds.option(logger))...)
+	feeds.service = service
 	server := &Server{config: config, logger: logger, connections: connections, service: service, mux: http.NewServeMux()}
 	issuer := config.OIDC
 	if issuer.Issuer == "" {
@@ -91,6 +93,7 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 	config.App.OIDCIssuer, config.App.OIDCClientID = issuer.Issuer, issuer.ClientID
 	server.handler = lambdas.NewHandler(service, config.App, logger)
 	server.routes(issuer)
+	server.mux.Handle("/feeds/", feeds.snapshots)
 
 	httpServer := &http.Server{Handler: server, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: readTimeout, IdleTimeout: idleTimeout}
 	served := make(chan error, 1)

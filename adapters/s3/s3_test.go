@@ -1,0 +1,133 @@
+package s3_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parley-chat/parley/adapters/s3"
+	"github.com/parley-chat/parley/core"
+)
+
+// motoEndpoint starts moto_server on 127.0.0.1 for this test and returns its
+// URL. Without moto_server the test skips, unless PARLEY_REQUIRE_MOTO=1 (CI,
+// where test-terraform needs it anyway) makes that a failure.
+func motoEndpoint(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("moto_server")
+	if err != nil {
+		if os.Getenv("PARLEY_REQUIRE_MOTO") == "1" {
+			t.Fatal("moto_server is not installed and PARLEY_REQUIRE_MOTO=1")
+		}
+		t.Skip("moto_server is not installed: the S3 writer's test needs it (pip install 'moto[server]')")
+	}
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := listener.Addr().(*net.TCPAddr).Port
+	require.NoError(t, listener.Close())
+	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	endpoint := fmt.Sprintf("http://127.0.0.1:%d", port)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		res, err := http.Get(endpoint + "/moto-api/")
+		if err == nil {
+			res.Body.Close()
+			return endpoint
+		}
+		require.True(t, time.Now().Before(deadline), "moto_server did not answer: %v", err)
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func encode(s core.Snapshot) (s3.Object, error) {
+	return s3.Object{Body: []byte(fmt.Sprintf(`{"channel":%q,"seq":%d}`, s.Channel, s.Seq)), ContentType: "application/json", CacheControl: "public, max-age=5"}, nil
+}
+
+func TestWriteSnapshot(t *testing.T) {
+	endpoint := motoEndpoint(t)
+	req, err := http.NewRequest(http.MethodPut, endpoint+"/feeds-bucket", nil)
+	require.NoError(t, err)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+
+	creds := credentials.NewStaticCredentialsProvider("test", "test", "")
+	w, err := s3.New(&http.Client{Timeout: 10 * time.Second}, endpoint+"/feeds-bucket", "us-east-1", creds, encode)
+	require.NoError(t, err)
+	ctx := context.Background()
+	read := func(t *testing.T, channel string) (string, http.Header) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, endpoint+"/feeds-bucket/feeds/"+channel+".json", nil)
+		require.NoError(t, err)
+		const emptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+		req.Header.Set("X-Amz-Content-Sha256", emptyHash)
+		signed, err := creds.Retrieve(ctx)
+		require.NoError(t, err)
+		require.NoError(t, v4.NewSigner().SignHTTP(ctx, signed, req, emptyHash, "s3", "us-east-1", time.Now()))
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		body, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		return string(body), res.Header
+	}
+
+	t.Run("FirstSnapshotCreatesTheObject", func(t *testing.T) {
+		written, err := w.WriteSnapshot(ctx, core.Snapshot{Channel: "finals", Seq: 0})
+		require.NoError(t, err)
+		assert.True(t, written)
+		body, header := read(t, "finals")
+		assert.Equal(t, `{"channel":"finals","seq":0}`, body)
+		assert.Equal(t, "public, max-age=5", header.Get("Cache-Control"))
+		assert.Equal(t, "application/json", header.Get("Content-Type"))
+		assert.NotEmpty(t, header.Get("ETag"))
+	})
+
+	t.Run("NewerReplacesOlderNever", func(t *testing.T) {
+		written, err := w.WriteSnapshot(ctx, core.Snapshot{Channel: "finals", Seq: 5})
+		require.NoError(t, err)
+		assert.True(t, written)
+		written, err = w.WriteSnapshot(ctx, core.Snapshot{Channel: "finals", Seq: 3})
+		require.NoError(t, err)
+		assert.False(t, written, "an older snapshot never replaces a newer one")
+		written, err = w.WriteSnapshot(ctx, core.Snapshot{Channel: "finals", Seq: 5})
+		require.NoError(t, err)
+		assert.False(t, written)
+		body, _ := read(t, "finals")
+		assert.Equal(t, `{"channel":"finals","seq":5}`, body)
+	})
+
+	t.Run("RacingWritersLeaveTheNewest", func(t *testing.T) {
+		const writers = 12
+		var wg sync.WaitGroup
+		for seq := range writers {
+			wg.Go(func() {
+				_, err := w.WriteSnapshot(ctx, core.Snapshot{Channel: "race", Seq: int64(seq)})
+				assert.NoError(t, err)
+			})
+		}
+		wg.Wait()
+		body, _ := read(t, "race")
+		assert.Equal(t, fmt.Sprintf(`{"channel":"race","seq":%d}`, writers-1), body)
+	})
+}

@@ -1,0 +1,65 @@
+package lambdas
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/parley-chat/parley/adapters/dynamodb"
+	"github.com/parley-chat/parley/adapters/feed"
+	"github.com/parley-chat/parley/adapters/s3"
+	"github.com/parley-chat/parley/core"
+)
+
+// snapshotWriteTimeout bounds one request to S3.
+const snapshotWriteTimeout = 10 * time.Second
+
+// EncodeSnapshotObject is a snapshot as the object CloudFront serves: its
+// JSON, with the short shared cache of every snapshot.
+func EncodeSnapshotObject(snapshot core.Snapshot) (s3.Object, error) {
+	body, err := feed.Encode(snapshot)
+	return s3.Object{Body: body, ContentType: feed.ContentType, CacheControl: feed.CacheControl}, err
+}
+
+// NewFeedStreamHandler returns the feed Lambda's handler: snapshots built
+// from store, written to the bucket at bucketURL.
+func NewFeedStreamHandler(ctx context.Context, store core.Store, bucketURL string) (*feed.StreamHandler, error) {
+	awsConfig, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	writer, err := s3.New(&http.Client{Timeout: snapshotWriteTimeout}, bucketURL, awsConfig.Region, awsConfig.Credentials, EncodeSnapshotObject)
+	if err != nil {
+		return nil, err
+	}
+	return feed.NewStreamHandler(NewService(store), writer, dynamodb.ChannelOfPostKey, NewLogger()), nil
+}
+
+// StartFeed is the whole of the feed Lambda, which the table stream's post
+// records invoke: PARLEY_FEEDS_BUCKET names the bucket CloudFront serves
+// /feeds/* from.
+func StartFeed() {
+	logger := NewLogger()
+	config := ConfigFromEnv()
+	ctx := context.Background()
+	bucket := os.Getenv("PARLEY_FEEDS_BUCKET")
+	store, err := NewDynamoDBStore(ctx, config)
+	var handler *feed.StreamHandler
+	switch {
+	case err != nil:
+	case bucket == "":
+		err = fmt.Errorf("PARLEY_FEEDS_BUCKET is not set")
+	default:
+		handler, err = NewFeedStreamHandler(ctx, store, s3.BucketURL(bucket, envOr("AWS_REGION", "us-east-1")))
+	}
+	if err != nil {
+		logger.Error("cannot start", "function", "feed", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(handler.Handle)
+}
