@@ -107,6 +107,7 @@ provider "aws" {
     iam            = "$endpoint"
     lambda         = "$endpoint"
     s3             = "$endpoint"
+    sqs            = "$endpoint"
     sts            = "$endpoint"
   }
 }
@@ -198,6 +199,8 @@ user_pool_deletion_protection      = false
 spa_fallback_to_index              = false
 response_headers_policy_id         = "67f7725c-6f97-4210-82d7-5512b31e9d03"
 spa_bucket_deny_insecure_transport = false
+feeds_cache_policy_id              = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+feeds_response_headers_policy_id   = "60669652-455b-4ae9-85a4-c4c02393f86c"
 cloudfront_wait_for_deployment     = false
 manage_api_gateway_logging_role    = false
 EOF
@@ -219,7 +222,8 @@ EOF
 
   # A second plan must find nothing to do (no perpetual diff), but for what moto
   # reads back unlike AWS: the distribution (it adds forwarded_values next to a
-  # cache policy and rewrites origins) and the bucket policy that names it.
+  # cache policy and rewrites origins) and the bucket policies that name it
+  # (the SPA's and the feeds').
   set +e
   terraform -chdir="$stack" plan -detailed-exitcode -input=false -no-color >"$work/replan.log" 2>&1
   replan=$?
@@ -228,7 +232,7 @@ EOF
     0) echo "plan after apply: no changes" ;;
     2)
       changes=$(sed -nE 's/^  # ([^ ]+) (will be (updated|created|destroyed|replaced)|must be replaced).*/\1/p' "$work/replan.log" |
-        grep -vE '^(aws_cloudfront_distribution\.spa|aws_s3_bucket_policy\.spa)$' || true)
+        grep -vE '^(aws_cloudfront_distribution\.spa|aws_s3_bucket_policy\.(spa|feeds))$' || true)
       if [ -n "$changes" ]; then
         grep -E '^  # |^Plan:' "$work/replan.log"
         fail "plan after apply wants to change: $changes"

@@ -26,6 +26,10 @@ resource "aws_dynamodb_table" "chat" {
     kms_key_arn = var.table_kms_key_arn
   }
 
+  # New images of changed items feed the feed Lambda (feeds.tf).
+  stream_enabled   = true
+  stream_view_type = "NEW_IMAGE"
+
   ttl {
     attribute_name = "expiresAt"
     enabled        = true

@@ -220,6 +220,12 @@ resource "aws_cloudfront_distribution" "spa" {
   }
 
   origin {
+    origin_id                = local.feeds_origin_id
+    domain_name              = aws_s3_bucket.feeds.bucket_regional_domain_name
+    origin_access_control_id = aws_cloudfront_origin_access_control.spa.id
+  }
+
+  origin {
     origin_id   = local.api_origin_id
     domain_name = local.api_origin_domain
 
@@ -262,6 +268,19 @@ resource "aws_cloudfront_distribution" "spa" {
     cache_policy_id            = local.cache_policy_caching_disabled
     origin_request_policy_id   = local.origin_request_policy_all_viewer_except_host
     response_headers_policy_id = local.response_headers_policy_id
+  }
+
+  # Channel snapshots (feeds.tf): cached for their few seconds, readable
+  # from any origin.
+  ordered_cache_behavior {
+    path_pattern               = "/feeds/*"
+    target_origin_id           = local.feeds_origin_id
+    viewer_protocol_policy     = "redirect-to-https"
+    allowed_methods            = ["GET", "HEAD", "OPTIONS"]
+    cached_methods             = ["GET", "HEAD"]
+    compress                   = true
+    cache_policy_id            = local.feeds_cache_policy_id
+    response_headers_policy_id = local.feeds_response_headers_policy_id
   }
 
   restrictions {

@@ -5,9 +5,27 @@ import { loadBoot, type Boot } from './config';
 const LiveApp = lazy(() => import('./auth/LiveApp'));
 const DemoApp = lazy(() => import('./DemoApp'));
 const UpdatePrompt = lazy(() => import('./components/UpdatePrompt'));
+const LiveFeedPage = lazy(() => import('./components/LiveFeedPage'));
 
-/** App reads /config.json and starts either the live app or the offline demo. */
+/** liveChannel is the channel of an anonymous live page, /live/<channel>; undefined on any other path. */
+export function liveChannel(pathname: string = window.location.pathname): string | undefined {
+  return /^\/live\/([a-z0-9-]{3,40})\/?$/.exec(pathname)?.[1];
+}
+
+/** App is the anonymous live page of a channel (/live/<channel>, no sign-in) or the chat app. */
 export function App() {
+  const [live] = useState(() => liveChannel());
+  return live ? (
+    <Suspense fallback={<Splash />}>
+      <LiveFeedPage channel={live} />
+    </Suspense>
+  ) : (
+    <ChatApp />
+  );
+}
+
+/** ChatApp reads /config.json and starts either the live app or the offline demo. */
+function ChatApp() {
   const [boot, setBoot] = useState<Boot>();
 
   useEffect(() => {

@@ -216,7 +216,8 @@ export class RestChatAPI implements ChatAPI {
   }
 }
 
-async function toApiError(response: Response): Promise<ApiError> {
+/** toApiError turns an error response of the API into an ApiError with its code and message. */
+export async function toApiError(response: Response): Promise<ApiError> {
   let code = '';
   let message = '';
   try {

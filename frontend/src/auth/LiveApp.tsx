@@ -1,12 +1,15 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { AuthProvider, useAuth } from 'react-oidc-context';
 import type { UserManager } from 'oidc-client-ts';
 import { ChatAPIProvider } from '../api/ChatAPIContext';
 import { RestChatAPI } from '../api/rest-chat-api';
+import { RestChannelsAPI } from '../api/channels-api';
 import { ChatShell } from '../components/ChatShell';
 import { Landing, Splash } from '../components/Landing';
 import { cognitoLogoutURL, type AppConfig } from '../config';
 import { createUserManager, stripAuthParams } from './user-manager';
+
+const ChannelStudio = lazy(() => import('../components/ChannelStudio'));
 
 /** LiveApp is the real app: OIDC sign-in (code + PKCE), then the chat over the REST API. */
 export default function LiveApp({ config }: { config: AppConfig }) {
@@ -49,6 +52,10 @@ function SignedIn({ config, userManager }: { config: AppConfig; userManager: Use
     [config.apiURL, config.wsURL, email],
   );
   useEffect(() => () => api.close(), [api]);
+  const channelsAPI = useMemo(
+    () => new RestChannelsAPI({ apiURL: config.apiURL, getToken: () => tokenRef.current, onUnauthorized: () => setSessionExpired(true) }),
+    [config.apiURL],
+  );
 
   useEffect(() => {
     const expired = () => setSessionExpired(true);
@@ -116,6 +123,16 @@ function SignedIn({ config, userManager }: { config: AppConfig; userManager: Use
       </button>
     </div>
   ) : undefined;
+
+  // Tests replace window.location with an object that may have no pathname.
+  if (email && window.location.pathname?.startsWith('/channels')) {
+    return (
+      <Suspense fallback={<Splash />}>
+        {banner}
+        <ChannelStudio api={channelsAPI} me={email} />
+      </Suspense>
+    );
+  }
 
   return (
     <ChatAPIProvider api={api}>

@@ -104,6 +104,11 @@ export function ChatShell({ me, onSignOut, banner, badge, contactsPollMs, messag
           <span className="me" title={me}>
             {me}
           </span>
+          {!badge && (
+            <a className="btn btn-ghost btn-small" href="/channels">
+              Live channels
+            </a>
+          )}
           <button type="button" className="btn btn-ghost btn-small" onClick={onSignOut}>
             <Icon name="logout" size={18} />
             <span>Sign out</span>

@@ -1,0 +1,67 @@
+package dynamodb_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	dynamostore "github.com/parley-chat/parley/adapters/dynamodb"
+	"github.com/parley-chat/parley/adapters/dynamodb/dynamodbtest"
+	"github.com/parley-chat/parley/adapters/storetest"
+	"github.com/parley-chat/parley/core"
+)
+
+// TestFeedSnapshotRequests counts what the feed Lambda asks of DynamoDB for
+// one snapshot, whatever the channel holds: one GetItem and one Query; and
+// proves local.feed_dynamodb_actions of terraform/feeds.tf is exactly that.
+func TestFeedSnapshotRequests(t *testing.T) {
+	counter := dynamodbtest.NewRequestCounter(nil)
+	client := dynamodbtest.NewClient(dynamodbtest.Endpoint(t), counter)
+	store := dynamostore.New(client, dynamodbtest.MustTable(t, client))
+	f := storetest.NewFixture(t, func(*testing.T) core.Store { return store })
+	owner := f.Email("owner")
+	channel := f.ChannelID("bench")
+	f.MustCreateChannel(t, owner, channel)
+	for i := range 150 {
+		f.MustPost(t, owner, channel, fmt.Sprintf("post %d", i))
+	}
+	counter.Reset()
+
+	snapshot, err := f.Service.FeedSnapshot(context.Background(), channel)
+	require.NoError(t, err)
+	assert.Len(t, snapshot.Posts, 150)
+	assert.Equal(t, map[string]int{"GetItem": 1, "Query": 1}, counter.Counts())
+	assert.ElementsMatch(t, terraformFeedActions(t), slices.Compact(slices.Sorted(slices.Values(counter.Actions()))))
+}
+
+func terraformFeedActions(t *testing.T) []string {
+	t.Helper()
+	path := filepath.Join("..", "..", "terraform", "feeds.tf")
+	src, err := os.ReadFile(path)
+	require.NoError(t, err)
+	file, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+	require.False(t, diags.HasErrors(), "%s", diags.Error())
+	for _, block := range file.Body.(*hclsyntax.Body).Blocks {
+		attr, ok := block.Body.Attributes["feed_dynamodb_actions"]
+		if block.Type != "locals" || !ok {
+			continue
+		}
+		value, diags := attr.Expr.Value(nil)
+		require.False(t, diags.HasErrors(), "feed_dynamodb_actions is a literal: %s", diags.Error())
+		var actions []string
+		for _, action := range value.AsValueSlice() {
+			actions = append(actions, action.AsString())
+		}
+		return actions
+	}
+	t.Fatalf("no local.feed_dynamodb_actions in %s", path)
+	return nil
+}
