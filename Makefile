@@ -14,7 +14,7 @@ PORT          ?= 8080
 # this machine has one, the registry everywhere else.
 export TF_CLI_CONFIG_FILE := $(CURDIR)/.tmp/terraform.rc
 
-.PHONY: all depend build build-lambdas build-frontend run test test-go check test-dynamodb test-terraform test-frontend test-e2e bench bench-e2e bench-feeds bundle-size clean
+.PHONY: all depend build build-lambdas build-frontend run test test-go check test-dynamodb test-terraform test-frontend test-e2e bench bench-e2e bundle-size clean
 
 all: build
 
@@ -86,11 +86,7 @@ test-e2e: build-frontend
 bench-e2e: build-frontend
 	scripts/bench-e2e.sh
 
-## bench-feeds: live feeds, highest post rate a 5 s poller follows with 0 missed, post -> seen, snapshot bytes, origin requests
-bench-feeds:
-	scripts/bench-feeds.sh
-
-## bench: handler latency, local server throughput, DynamoDB cost per route, zip and bundle sizes
+## bench: handler latency, local server throughput, live feeds, DynamoDB cost per route, zip and bundle sizes
 bench: build
 	scripts/bench.sh
 

@@ -203,12 +203,9 @@ func (s *Service) PostToChannel(ctx context.Context, caller Caller, in PostInput
 	if err := checkChannelID(in.Channel); err != nil {
 		return Post{}, false, err
 	}
-	text, err := normalizeText("message", in.Text, MaxMessageRunes, true)
+	text, err := normalizeSend(in.Text, in.ClientID)
 	if err != nil {
 		return Post{}, false, err
-	}
-	if in.ClientID != "" && !validToken(in.ClientID) {
-		return Post{}, false, invalidField("clientId", "must be 1 to %d letters, digits, '-' or '_'", maxTokenLength)
 	}
 	publisher, err := s.store.Publisher(ctx, in.Channel, caller.Email)
 	switch {
@@ -268,4 +265,17 @@ func (s *Service) ownedChannel(ctx context.Context, caller Caller, id string) (C
 // wrapf wraps err with the context of what failed, keeping its code.
 func wrapf(err error, format string, args ...any) error {
 	return fmt.Errorf(format+": %w", append(args, err)...)
+}
+
+// normalizeSend checks what a message and a post share: the text (returned
+// trimmed) within the message limits, and an optional clientId.
+func normalizeSend(text, clientID string) (string, error) {
+	text, err := normalizeText("message", text, MaxMessageRunes, true)
+	if err != nil {
+		return "", err
+	}
+	if clientID != "" && !validToken(clientID) {
+		return "", invalidField("clientId", "must be 1 to %d letters, digits, '-' or '_'", maxTokenLength)
+	}
+	return text, nil
 }

@@ -152,12 +152,9 @@ func (s *Service) AddMessage(ctx context.Context, caller Caller, in AddMessageIn
 	if err != nil {
 		return Message{}, false, renameField(err, "recipientNamespace")
 	}
-	text, err := normalizeText("message", in.Text, MaxMessageRunes, true)
+	text, err := normalizeSend(in.Text, in.ClientID)
 	if err != nil {
 		return Message{}, false, err
-	}
-	if in.ClientID != "" && !validToken(in.ClientID) {
-		return Message{}, false, invalidField("clientId", "must be 1 to %d letters, digits, '-' or '_'", maxTokenLength)
 	}
 	now := s.now().UTC()
 	message := Message{ID: s.newID(), Sender: caller.Email, Recipient: recipient, Text: text, Date: now, ClientID: in.ClientID}

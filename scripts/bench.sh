@@ -3,7 +3,9 @@
 # (Go benchmarks, memory store), local server throughput for get-messages and
 # add-message (vegeta, bounded), DynamoDB requests, capacity units and latency
 # per route on DynamoDB Local, send -> WebSocket frame latency on the local
-# server, and the size of every Lambda zip and of the SPA.
+# server, live feeds (the highest post rate a viewer polling every 5 s follows
+# with 0 missed, post -> seen, snapshot bytes, origin requests per
+# viewer-minute), and the size of every Lambda zip and of the SPA.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .tmp
@@ -30,6 +32,10 @@ go run ./cmd/parley/loadtest -url "$address" -duration 5s -workers 16
 
 section "Realtime: send -> frame on the other user's WebSocket (local server)"
 go run ./cmd/parley/realtimebench -url "$address" -messages 500
+
+section "Live feeds: the highest post rate a viewer polling every 5 s follows with 0 missed (local server)"
+# shellcheck disable=SC2086 # FEEDBENCH_ARGS is a list of flags, e.g. "-rates 20,100 -seconds 6"
+go run ./cmd/parley/feedbench -url "$address" ${FEEDBENCH_ARGS:-}
 kill "$server"; wait "$server" 2>/dev/null || true
 trap - EXIT
 

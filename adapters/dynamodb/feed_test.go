@@ -3,13 +3,9 @@ package dynamodb_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -44,24 +40,9 @@ func TestFeedSnapshotRequests(t *testing.T) {
 
 func terraformFeedActions(t *testing.T) []string {
 	t.Helper()
-	path := filepath.Join("..", "..", "terraform", "feeds.tf")
-	src, err := os.ReadFile(path)
-	require.NoError(t, err)
-	file, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
-	require.False(t, diags.HasErrors(), "%s", diags.Error())
-	for _, block := range file.Body.(*hclsyntax.Body).Blocks {
-		attr, ok := block.Body.Attributes["feed_dynamodb_actions"]
-		if block.Type != "locals" || !ok {
-			continue
-		}
-		value, diags := attr.Expr.Value(nil)
-		require.False(t, diags.HasErrors(), "feed_dynamodb_actions is a literal: %s", diags.Error())
-		var actions []string
-		for _, action := range value.AsValueSlice() {
-			actions = append(actions, action.AsString())
-		}
-		return actions
+	var actions []string
+	for _, action := range terraformLocal(t, "feeds.tf", "feed_dynamodb_actions").AsValueSlice() {
+		actions = append(actions, action.AsString())
 	}
-	t.Fatalf("no local.feed_dynamodb_actions in %s", path)
-	return nil
+	return actions
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/zclconf/go-cty/cty"
 
 	dynamostore "github.com/parley-chat/parley/adapters/dynamodb"
 	"github.com/parley-chat/parley/adapters/dynamodb/dynamodbtest"
@@ -329,28 +330,34 @@ var connectionOfFixture, lastSentOfFixture sync.Map
 // terraformDynamoDBActions reads local.lambda_dynamodb_actions of terraform/locals.tf.
 func terraformDynamoDBActions(t *testing.T) map[string][]string {
 	t.Helper()
-	path := filepath.Join("..", "..", "terraform", "locals.tf")
+	actions := map[string][]string{}
+	for route, list := range terraformLocal(t, "locals.tf", "lambda_dynamodb_actions").AsValueMap() {
+		for _, action := range list.AsValueSlice() {
+			actions[route] = append(actions[route], action.AsString())
+		}
+	}
+	return actions
+}
+
+// terraformLocal evaluates the literal local name of terraform/<file>.
+func terraformLocal(t *testing.T, file, name string) cty.Value {
+	t.Helper()
+	path := filepath.Join("..", "..", "terraform", file)
 	src, err := os.ReadFile(path)
 	require.NoError(t, err)
-	file, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+	parsed, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
 	require.False(t, diags.HasErrors(), "%s", diags.Error())
-	for _, block := range file.Body.(*hclsyntax.Body).Blocks {
-		attr, ok := block.Body.Attributes["lambda_dynamodb_actions"]
+	for _, block := range parsed.Body.(*hclsyntax.Body).Blocks {
+		attr, ok := block.Body.Attributes[name]
 		if block.Type != "locals" || !ok {
 			continue
 		}
 		value, diags := attr.Expr.Value(nil)
-		require.False(t, diags.HasErrors(), "lambda_dynamodb_actions is a literal: %s", diags.Error())
-		actions := map[string][]string{}
-		for route, list := range value.AsValueMap() {
-			for _, action := range list.AsValueSlice() {
-				actions[route] = append(actions[route], action.AsString())
-			}
-		}
-		return actions
+		require.False(t, diags.HasErrors(), "%s is a literal: %s", name, diags.Error())
+		return value
 	}
-	t.Fatalf("no local.lambda_dynamodb_actions in %s", path)
-	return nil
+	t.Fatalf("no local.%s in %s", name, path)
+	return cty.NilVal
 }
 
 // people are the two members of a conversation in TestRequestsPerRoute.
