@@ -2,6 +2,8 @@ import { screen, waitFor, within, render } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
+import { RestChatAPI } from '../api/rest-chat-api';
+import { FakeSocket } from '../test/fake-socket';
 import LiveApp from './LiveApp';
 
 // react-oidc-context and the user manager are replaced by controllable fakes: these tests cover
@@ -131,6 +133,17 @@ describe('LiveApp', () => {
     expect(await screen.findByRole('button', { name: 'Sign in again' })).toBeInTheDocument();
     auth.listeners.loaded?.forEach((cb) => cb());
     await waitFor(() => expect(screen.queryByRole('button', { name: 'Sign in again' })).toBeNull());
+  });
+
+  it('replaces the realtime connection when the token is renewed', async () => {
+    auth.state = signedIn();
+    vi.stubGlobal('WebSocket', FakeSocket);
+    const renew = vi.spyOn(RestChatAPI.prototype, 'renewConnection');
+    render(<LiveApp config={{ ...config, wsURL: 'ws://api.test/ws' }} />);
+    await screen.findByText('No conversations yet');
+    expect(renew).not.toHaveBeenCalled();
+    auth.listeners.loaded?.forEach((cb) => (cb as (u: unknown) => void)({ id_token: 'NEW.TOKEN' }));
+    expect(renew).toHaveBeenCalledOnce();
   });
 
   it('signs out through Cognito when a Cognito domain is configured', async () => {
