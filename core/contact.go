@@ -1,8 +1,6 @@
 package core
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"strings"
 	"time"
 )
@@ -37,7 +35,7 @@ func NewContact(id, owner, email, name string, now time.Time) (Contact, error) {
 	if email == owner {
 		return Contact{}, invalidField("email", "is your own address; you cannot add yourself")
 	}
-	name, err = normalizeText("name", name, MaxNameRunes, false)
+	name, err = normalizeName("name", name)
 	if err != nil {
 		return Contact{}, err
 	}
@@ -49,11 +47,4 @@ func NewContact(id, owner, email, name string, now time.Time) (Contact, error) {
 func placeholderContact(id, owner, email string, now time.Time) Contact {
 	name := email[:strings.IndexByte(email, '@')]
 	return Contact{ID: id, Owner: owner, Email: email, Name: name, CreatedAt: now, LastActivity: now}
-}
-
-// Avatar is the contact's Gravatar image URL, with a generated pattern for
-// addresses that have none.
-func (c Contact) Avatar() string {
-	sum := sha256.Sum256([]byte(c.Email))
-	return "https://www.gravatar.com/avatar/" + hex.EncodeToString(sum[:]) + "?d=identicon"
 }

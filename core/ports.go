@@ -28,7 +28,10 @@ type ContactStore interface {
 
 	// ReportContact sets r.Text as the report on r.Reporter's contact with
 	// r.Reported and keeps r for moderation, in one atomic write, and returns
-	// the contact. ENOTFOUND when the reporter has no such contact.
+	// the contact. A report with the same reporter, reported and text as one
+	// already kept is the same report (a retry): nothing more is kept and the
+	// contact is returned. r.Evidence is not stored: see Report.
+	// ENOTFOUND when the reporter has no such contact.
 	ReportContact(ctx context.Context, r Report) (Contact, error)
 }
 
@@ -41,8 +44,9 @@ type MessageStore interface {
 	//   - EBLOCKED when the sender has blocked the recipient or the recipient
 	//     has blocked the sender, as stored at the moment of the write;
 	//   - when m.ClientID is not empty and the sender already stored a message
-	//     with that ClientID to that recipient, nothing is written and that
-	//     message is returned with created false.
+	//     with that ClientID to that recipient less than ClientIDWindow before
+	//     m.Date, nothing is written and that message is returned with
+	//     created false.
 	// The same write sets LastActivity to m.Date and LastMessage to
 	// m.Preview() on both members' contacts, adds one to Unread on the
 	// recipient's, and stores request (with Unread 1) as the recipient's
@@ -85,13 +89,14 @@ type MessagePage struct {
 // ModerationStore gives moderators the reports people filed.
 type ModerationStore interface {
 	// Reports returns every report filed about the person at reported, oldest
-	// first, and an empty slice when there are none.
+	// first, each with its Evidence read, and an empty slice when there are none.
 	Reports(ctx context.Context, reported string) ([]Report, error)
 }
 
 // Store is everything the service needs kept.
 type Store interface {
 	ContactStore
+	ContactDirectory
 	MessageStore
 	ModerationStore
 	ReceiptStore

@@ -1,11 +1,9 @@
 package core
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -81,12 +79,7 @@ func (s *Service) GetContacts(ctx context.Context, caller Caller) ([]Contact, er
 	if err != nil {
 		return nil, fmt.Errorf("list contacts: %w", err)
 	}
-	slices.SortFunc(contacts, func(a, b Contact) int {
-		if c := b.LastActivity.Compare(a.LastActivity); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Email, b.Email)
-	})
+	sortByRecentActivity(contacts)
 	return contacts, nil
 }
 
@@ -133,11 +126,7 @@ func (s *Service) ReportContact(ctx context.Context, caller Caller, email, text 
 	if err != nil {
 		return Contact{}, err
 	}
-	evidence, err := s.store.Messages(ctx, MessageQuery{Reader: caller.Email, With: email, Limit: ReportEvidenceLength})
-	if err != nil {
-		return Contact{}, fmt.Errorf("collect evidence for report on %s: %w", email, err)
-	}
-	report := Report{ID: s.newID(), Reporter: caller.Email, Reported: email, Text: text, Date: s.now().UTC(), Evidence: evidence.Messages}
+	report := Report{ID: s.newID(), Reporter: caller.Email, Reported: email, Text: text, Date: s.now().UTC()}
 	contact, err := s.store.ReportContact(ctx, report)
 	if err != nil {
 		return Contact{}, fmt.Errorf("report contact %s: %w", email, err)
@@ -202,12 +191,14 @@ type GetMessagesInput struct {
 }
 
 // GetMessages returns a page of the caller's conversation with in.With, in
-// date order, the caller's own messages with their Status. Either member may
-// read it, whether or not they have added the other.
+// date order, the caller's own messages with their Status. in.With is the
+// other member's email or the ID of one of the caller's contacts
+// (conversationPartner). Either member may read it, whether or not they have
+// added the other.
 func (s *Service) GetMessages(ctx context.Context, caller Caller, in GetMessagesInput) ([]Message, error) {
-	other, err := s.otherMember(caller, in.With)
+	other, err := s.conversationPartner(ctx, caller, in.With)
 	if err != nil {
-		return nil, renameField(err, "recipientNamespace")
+		return nil, err
 	}
 	limit := in.Limit
 	switch {

@@ -38,6 +38,11 @@ type Config struct {
 	// WebSocketCallbackURL is the @connections endpoint of the WebSocket API's
 	// stage (PARLEY_WS_CALLBACK_URL); set only for the functions that push.
 	WebSocketCallbackURL string
+	// OIDCIssuer and OIDCClientID are the issuer and audience the claims
+	// must name (PARLEY_OIDC_ISSUER, PARLEY_OIDC_CLIENT_ID); a Lambda
+	// refuses to start without them.
+	OIDCIssuer   string
+	OIDCClientID string
 }
 
 // ConfigFromEnv reads the configuration from the environment.
@@ -48,6 +53,8 @@ func ConfigFromEnv() Config {
 		AllowedOrigin:    os.Getenv("PARLEY_ALLOWED_ORIGIN"),
 
 		WebSocketCallbackURL: os.Getenv("PARLEY_WS_CALLBACK_URL"),
+		OIDCIssuer:       os.Getenv("PARLEY_OIDC_ISSUER"),
+		OIDCClientID:     os.Getenv("PARLEY_OIDC_CLIENT_ID"),
 	}
 }
 
@@ -99,7 +106,9 @@ func NewService(store core.Store, opts ...core.Option) *core.Service {
 
 // NewHandler returns the handler of every REST route over service.
 func NewHandler(service *core.Service, config Config, logger *slog.Logger) *apigateway.Handler {
-	return apigateway.NewHandler(service, apigateway.Config{AllowedOrigin: config.AllowedOrigin}, logger)
+	return apigateway.NewHandler(service, apigateway.Config{
+		AllowedOrigin: config.AllowedOrigin, Issuer: config.OIDCIssuer, Audience: config.OIDCClientID,
+	}, logger)
 }
 
 // NewWebSocketHandler returns the handler of every WebSocket route over
@@ -162,6 +171,9 @@ func Start(route string) {
 	logger := NewLogger()
 	config := ConfigFromEnv()
 	service, err := newAWSService(context.Background(), config, logger)
+	if err == nil && (config.OIDCIssuer == "" || config.OIDCClientID == "") {
+		err = fmt.Errorf("PARLEY_OIDC_ISSUER and PARLEY_OIDC_CLIENT_ID must name the authorizer's issuer and audience")
+	}
 	if err != nil {
 		logger.Error("cannot start", "route", route, "error", err.Error())
 		os.Exit(1)

@@ -22,9 +22,6 @@ import (
 	"github.com/parley-chat/parley/core"
 )
 
-// MaxBodyBytes is the largest request body any route accepts.
-const MaxBodyBytes = 16 << 10
-
 // statusByCode is the one table from application error codes to HTTP status.
 var statusByCode = map[string]int{
 	core.EINVALID:      http.StatusBadRequest,
@@ -44,6 +41,10 @@ const retryAfterSeconds = "1"
 type Config struct {
 	// AllowedOrigin is the SPA origin that CORS lets call the API.
 	AllowedOrigin string
+	// Issuer and Audience, when set, are the only iss and aud the claims
+	// may carry (checkIssuer).
+	Issuer   string
+	Audience string
 }
 
 // Handler serves every route of the REST contract. It is safe for concurrent use.
@@ -98,9 +99,9 @@ func (h *Handler) Route(name string) func(context.Context, events.APIGatewayV2HT
 		attrs := []any{"status", response.StatusCode, "duration_ms", time.Since(start).Milliseconds()}
 		switch code := core.ErrorCode(err); {
 		case code == core.EINTERNAL:
-			logger.ErrorContext(ctx, "request failed", append(attrs, "code", code, "error", err.Error())...)
+			logger.ErrorContext(ctx, "request failed", append(attrs, "code", code, "error", RedactEmails(err.Error()))...)
 		case code != "":
-			logger.InfoContext(ctx, "request refused", append(attrs, "code", code, "error", err.Error())...)
+			logger.InfoContext(ctx, "request refused", append(attrs, "code", code, "error", RedactEmails(err.Error()))...)
 		default:
 			logger.InfoContext(ctx, "request served", attrs...)
 		}
@@ -109,6 +110,9 @@ func (h *Handler) Route(name string) func(context.Context, events.APIGatewayV2HT
 }
 
 func (h *Handler) serve(ctx context.Context, serve routeFunc, req events.APIGatewayV2HTTPRequest) (int, any, error) {
+	if err := h.config.checkIssuer(req.RequestContext.Authorizer); err != nil {
+		return 0, nil, err
+	}
 	caller, err := CallerFromClaims(req.RequestContext.Authorizer)
 	if err != nil {
 		return 0, nil, err
@@ -122,6 +126,9 @@ func (h *Handler) serve(ctx context.Context, serve routeFunc, req events.APIGate
 	}
 	if len(req.Body) > MaxBodyBytes {
 		return 0, nil, core.Errorf(core.ETOOLARGE, "The request body is larger than %d bytes.", MaxBodyBytes)
+	}
+	if err := checkBodyText(req.Body); err != nil {
+		return 0, nil, err
 	}
 	return serve(ctx, caller, req)
 }
@@ -169,11 +176,12 @@ func (h *Handler) Preflight() events.APIGatewayV2HTTPResponse {
 
 func (h *Handler) corsHeaders() map[string]string {
 	return map[string]string{
-		"Access-Control-Allow-Origin":  h.config.AllowedOrigin,
-		"Access-Control-Allow-Headers": "authorization,content-type",
-		"Access-Control-Allow-Methods": "GET,POST,OPTIONS",
-		"Access-Control-Max-Age":       "600",
-		"Vary":                         "Origin",
+		"Access-Control-Allow-Origin":   h.config.AllowedOrigin,
+		"Access-Control-Allow-Headers":  "authorization,content-type",
+		"Access-Control-Allow-Methods":  "GET,POST,OPTIONS",
+		"Access-Control-Max-Age":        "600",
+		"Access-Control-Expose-Headers": NextCursorHeader,
+		"Vary":                          "Origin",
 	}
 }
 
@@ -194,6 +202,12 @@ func (h *Handler) respond(requestID string, status int, body any, err error) eve
 		if code == core.ETHROTTLED {
 			headers["Retry-After"] = retryAfterSeconds
 		}
+	}
+	if with, ok := body.(withHeaders); ok {
+		for name, value := range with.headers {
+			headers[name] = value
+		}
+		body = with.body
 	}
 	encoded, encodeErr := json.Marshal(body)
 	if encodeErr != nil {
@@ -263,14 +277,6 @@ func (h *Handler) addContact(ctx context.Context, caller core.Caller, req events
 		return 0, nil, err
 	}
 	return createdOrOK(created), toContactResponse(contact), nil
-}
-
-func (h *Handler) getContacts(ctx context.Context, caller core.Caller, _ events.APIGatewayV2HTTPRequest) (int, any, error) {
-	contacts, err := h.service.GetContacts(ctx, caller)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, toContactResponses(contacts), nil
 }
 
 // changeContact is a route whose body names a contact by email, answered

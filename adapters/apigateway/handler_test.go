@@ -33,6 +33,10 @@ type failingStore struct {
 
 func (s failingStore) Contacts(context.Context, string) ([]core.Contact, error) { return nil, s.err }
 
+func (s failingStore) ContactsPage(context.Context, string, string, int) ([]core.Contact, string, error) {
+	return nil, "", s.err
+}
+
 func newHandler(store core.Store, logs io.Writer) *apigateway.Handler {
 	now := func() time.Time { return time.Now().UTC() }
 	service := core.NewService(store, now, ulid.NewGenerator(now).NewID)

@@ -191,7 +191,6 @@ func TestCancelledTransactionsTranslateTheirReasons(t *testing.T) {
 		{"ErrConflictAfterRetriesSending", addMessage, cancellation(reasonOK, reasonConflict, reasonOK, reasonOK, reasonOK), core.ECONFLICT, 3},
 		{"ConflictBeforeBlockIsRetried", addMessage, cancellation(reasonOK, reasonConflict, reasonFailed, reasonOK, reasonOK), core.ECONFLICT, 3},
 		{"ErrNotFoundReportingANonContact", reportContact, cancellation(reasonFailed, reasonOK), core.ENOTFOUND, 1},
-		{"ErrConflictOnATakenReportID", reportContact, cancellation(reasonOK, reasonFailed), core.ECONFLICT, 1},
 		{"ErrThrottledReporting", reportContact, cancellation(reasonThrottled, reasonOK), core.ETHROTTLED, 1},
 		{"ErrConflictAfterRetriesReporting", reportContact, cancellation(reasonConflict, reasonOK), core.ECONFLICT, 3},
 	} {

@@ -1,15 +1,16 @@
 package dynamodb
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 
 	"github.com/parley-chat/parley/core"
 )
 
-// Keys of the single table. Emails never contain '#' in their domain, so a
-// conversation key names exactly one pair of members; client IDs never contain
-// '#' at all.
+// Key prefixes of the single table. Every key is built by key (keys.go), which
+// escapes its parts, so no email or ID can make two keys collide.
 const (
 	userPrefix    = "USER#"
 	contactPrefix = "CONTACT#"
@@ -39,7 +40,7 @@ const (
 )
 
 func contactKey(owner, email string) (pk, sk string) {
-	return userPrefix + owner, contactPrefix + email
+	return key(userPrefix, owner), key(contactPrefix, email)
 }
 
 // conversationKey names the conversation of a and b, whichever of them asks.
@@ -47,16 +48,23 @@ func conversationKey(a, b string) string {
 	if b < a {
 		a, b = b, a
 	}
-	return convPrefix + a + "#" + b
+	return key(convPrefix, a, b)
 }
 
-func messageSortKey(id string) string { return messagePrefix + id }
+func messageSortKey(id string) string { return key(messagePrefix, id) }
 
 func clientSortKey(sender, clientID string) string {
-	return clientPrefix + sender + "#" + clientID
+	return key(clientPrefix, sender, clientID)
 }
 
-func reportPartitionKey(reported string) string { return reportPrefix + reported }
+func reportPartitionKey(reported string) string { return key(reportPrefix, reported) }
+
+// reportSortKey names a report by its reporter and a hash of its text, so a
+// retried report writes the same item: a report is stored once.
+func reportSortKey(reporter, text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return key(reportPrefix, reporter, hex.EncodeToString(sum[:16]))
+}
 
 // timeLayout is RFC 3339 in UTC with a fixed nine-digit fraction, so stored
 // times also sort as strings.
@@ -134,6 +142,9 @@ type messageItem struct {
 	Text      string `dynamodbav:"text"`
 	Date      string `dynamodbav:"date"`
 	ClientID  string `dynamodbav:"clientId,omitempty"`
+	// ExpiresAt (Unix seconds) is set on idempotency markers only: DynamoDB's
+	// TTL deletes them after core.ClientIDWindow; messages never expire.
+	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty"`
 }
 
 func newMessageItem(m core.Message) messageItem {
@@ -149,9 +160,11 @@ func newMessageItem(m core.Message) messageItem {
 	}
 }
 
-// clientMarker returns the idempotency marker of the message item.
-func (it messageItem) clientMarker() messageItem {
+// clientMarker returns the idempotency marker of the message item sent at
+// date, which expires core.ClientIDWindow after it.
+func (it messageItem) clientMarker(date time.Time) messageItem {
 	it.SK = clientSortKey(it.Sender, it.ClientID)
+	it.ExpiresAt = date.Add(core.ClientIDWindow).Unix()
 	return it
 }
 
@@ -171,8 +184,9 @@ func (it messageItem) toDomain() (core.Message, error) {
 }
 
 // reportItem is a core.Report as stored: pk REPORT#<reported>, sk
-// REPORT#<id>, so a moderator pages the reports about someone oldest first.
-// The evidence is a list of maps inside the item.
+// REPORT#<reporter>#<hash of the text>. Its evidence is read from the
+// conversation when the report is read (core.Report); items written before
+// that kept it as a list of maps inside the item.
 type reportItem struct {
 	PK       string            `dynamodbav:"pk"`
 	SK       string            `dynamodbav:"sk"`
@@ -181,7 +195,7 @@ type reportItem struct {
 	Reported string            `dynamodbav:"reported"`
 	Text     string            `dynamodbav:"text"`
 	Date     string            `dynamodbav:"date"`
-	Evidence []embeddedMessage `dynamodbav:"evidence"`
+	Evidence []embeddedMessage `dynamodbav:"evidence,omitempty"`
 }
 
 // embeddedMessage is a message kept inside another item: a report's evidence,
@@ -196,19 +210,14 @@ type embeddedMessage struct {
 }
 
 func newReportItem(r core.Report) reportItem {
-	evidence := make([]embeddedMessage, 0, len(r.Evidence))
-	for _, m := range r.Evidence {
-		evidence = append(evidence, newEmbeddedMessage(m))
-	}
 	return reportItem{
 		PK:       reportPartitionKey(r.Reported),
-		SK:       reportPrefix + r.ID,
+		SK:       reportSortKey(r.Reporter, r.Text),
 		ID:       r.ID,
 		Reporter: r.Reporter,
 		Reported: r.Reported,
 		Text:     r.Text,
 		Date:     formatTime(r.Date),
-		Evidence: evidence,
 	}
 }
 

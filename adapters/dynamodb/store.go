@@ -9,6 +9,7 @@
 //	idempotency marker   CONV#<a>#<b>        CLIENT#<sender>#<clientId>
 //	report               REPORT#<reported>   REPORT#<id>
 //
+// Every part of a key is escaped ('#' and '%'), so keys never collide (keys.go),
 // and the realtime items of realtime.go: receipts and connections.
 package dynamodb
 
@@ -18,6 +19,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -338,10 +340,12 @@ func (s *Store) transactWrite(ctx context.Context, in *dynamodb.TransactWriteIte
 	return s.client.TransactWriteItems(ctx, &attempt)
 }
 
-// ReportContact implements core.ContactStore: one transaction sets the report
-// on the contact, which must exist, and puts the report; a strongly
-// consistent GetItem then reads the contact back, because a transaction
-// returns no items.
+// ReportContact implements core.ContactStore in two requests: one
+// transaction sets the report on the contact, which must exist, and puts the
+// report where no report of that reporter with that text is (a retry finds
+// it and writes nothing); a strongly consistent GetItem then reads the
+// contact back, because a transaction returns no items. A retry after a lost
+// answer or a failed read therefore stores nothing twice.
 func (s *Store) ReportContact(ctx context.Context, r core.Report) (core.Contact, error) {
 	pk, sk := contactKey(r.Reporter, r.Reported)
 	report, err := attributevalue.MarshalMap(newReportItem(r))
@@ -377,11 +381,12 @@ func (s *Store) ReportContact(ctx context.Context, r core.Report) (core.Contact,
 	case errors.As(err, &canceled) && reasonCode(canceled, 0) == reasonConditionalCheck:
 		return core.Contact{}, fmt.Errorf("report contact %s: %w", r.Reported, notAContact(r.Reported))
 	case errors.As(err, &canceled) && reasonCode(canceled, 1) == reasonConditionalCheck:
-		return core.Contact{}, fmt.Errorf("report contact %s: report %s exists: %w", r.Reported, r.ID, errConflict)
+		// This report is kept already: a retry. Answer as the first time.
 	case err != nil:
 		return core.Contact{}, translate(fmt.Sprintf("report contact %s: put report %s", r.Reported, r.ID), err)
+	default:
+		s.recordTransaction("ReportContact", out.ConsumedCapacity)
 	}
-	s.recordTransaction("ReportContact", out.ConsumedCapacity)
 
 	got, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:              s.table,
@@ -403,7 +408,8 @@ func (s *Store) ReportContact(ctx context.Context, r core.Report) (core.Contact,
 	return contact, nil
 }
 
-// Reports implements core.ModerationStore with one Query per 1 MB of reports.
+// Reports implements core.ModerationStore with one Query per 1 MB of reports,
+// and one more per report without stored evidence to read it.
 func (s *Store) Reports(ctx context.Context, reported string) ([]core.Report, error) {
 	reports := []core.Report{}
 	err := s.query(ctx, "Reports", s.prefixQuery(reportPartitionKey(reported), reportPrefix), 0, func(item map[string]types.AttributeValue) error {
@@ -418,7 +424,7 @@ func (s *Store) Reports(ctx context.Context, reported string) ([]core.Report, er
 	if err != nil {
 		return nil, fmt.Errorf("reports about %s: %w", reported, err)
 	}
-	return reports, nil
+	return s.withEvidence(ctx, reports)
 }
 
 // AddMessage implements core.MessageStore in one TransactWriteItems that
@@ -471,7 +477,7 @@ func (s *Store) newSendTransaction(m core.Message, request core.Contact) (*sendT
 	}
 	send := &sendTransaction{message: m, request: request, item: item, preview: preview}
 	if m.ClientID != "" {
-		if send.marker, err = attributevalue.MarshalMap(message.clientMarker()); err != nil {
+		if send.marker, err = attributevalue.MarshalMap(message.clientMarker(m.Date)); err != nil {
 			return nil, fmt.Errorf("add message %s: marshal marker: %w", m.ID, err)
 		}
 	}
@@ -505,11 +511,14 @@ func (s *Store) sendOnce(ctx context.Context, send *sendTransaction) (core.SentM
 	markerAt := -1
 	if send.marker != nil {
 		markerAt = len(items)
+		// An expired marker that TTL has not deleted yet (it may take days)
+		// counts as gone, as it would in the memory store.
 		items = append(items, types.TransactWriteItem{Put: &types.Put{
 			TableName:                           s.table,
 			Item:                                send.marker,
-			ConditionExpression:                 aws.String("attribute_not_exists(#pk)"),
-			ExpressionAttributeNames:            map[string]string{"#pk": attrPK},
+			ConditionExpression:                 aws.String("attribute_not_exists(#pk) OR #expiresAt <= :now"),
+			ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#expiresAt": TTLAttribute},
+			ExpressionAttributeValues:           map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(m.Date.Unix(), 10)}},
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		}})
 	}

@@ -137,8 +137,10 @@ func (s *Store) ReportContact(_ context.Context, r core.Report) (core.Contact, e
 	}
 	contact.Report = r.Text
 	s.contacts[key] = contact
-	r.Evidence = slices.Clone(r.Evidence)
-	s.reports[r.Reported] = append(s.reports[r.Reported], r)
+	if !slices.ContainsFunc(s.reports[r.Reported], func(kept core.Report) bool { return kept.Reporter == r.Reporter && kept.Text == r.Text }) {
+		r.Evidence = nil
+		s.reports[r.Reported] = append(s.reports[r.Reported], r)
+	}
 	return contact, nil
 }
 
@@ -148,7 +150,7 @@ func (s *Store) Reports(_ context.Context, reported string) ([]core.Report, erro
 	defer s.mu.Unlock()
 	reports := make([]core.Report, 0, len(s.reports[reported]))
 	for _, r := range s.reports[reported] {
-		r.Evidence = slices.Clone(r.Evidence)
+		r.Evidence = s.messages(r.Reporter, r.Reported, r.ID, core.ReportEvidenceLength)
 		reports = append(reports, r)
 	}
 	return reports, nil
@@ -159,7 +161,7 @@ func (s *Store) AddMessage(_ context.Context, m core.Message, request core.Conta
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if m.ClientID != "" {
-		if sent, ok := s.sentByClient[clientKey{m.Sender, m.Recipient, m.ClientID}]; ok {
+		if sent, ok := s.sentByClient[clientKey{m.Sender, m.Recipient, m.ClientID}]; ok && m.Date.Before(sent.Date.Add(core.ClientIDWindow)) {
 			return core.SentMessage{Message: sent}, nil
 		}
 	}
@@ -305,4 +307,15 @@ func (s *Store) RemoveConnection(_ context.Context, c core.Connection) error {
 		delete(s.connections, c.ID)
 	}
 	return nil
+}
+
+// messages is Messages for a caller that holds s.mu.
+func (s *Store) messages(a, b, before string, limit int) []core.Message {
+	messages := s.conversations[newConversationKey(a, b)]
+	end := len(messages)
+	if before != "" {
+		end, _ = slices.BinarySearchFunc(messages, before, func(stored core.Message, id string) int { return cmp.Compare(stored.ID, id) })
+	}
+	page := make([]core.Message, 0, min(limit, end))
+	return append(page, messages[max(0, end-limit):end]...)
 }

@@ -37,6 +37,9 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Receipts", func(t *testing.T) { t.Parallel(); testReceipts(t, newStore) })
 	t.Run("CatchingUp", func(t *testing.T) { t.Parallel(); testCatchingUp(t, newStore) })
 	t.Run("Connections", func(t *testing.T) { t.Parallel(); testConnections(t, newStore) })
+	t.Run("Identities", func(t *testing.T) { t.Parallel(); testIdentities(t, newStore) })
+	t.Run("Directory", func(t *testing.T) { t.Parallel(); testDirectory(t, newStore) })
+	t.Run("ClientIDWindow", func(t *testing.T) { t.Parallel(); testClientIDWindow(t, newStore) })
 }
 
 // Fixture is one test's view of a store: the service over it with a clock that

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 
 	"github.com/parley-chat/parley/adapters/oidc"
@@ -21,17 +22,41 @@ type Config struct {
 	App         lambdas.Config
 	// OIDC is the trusted issuer; zero means the development provider.
 	OIDC oidc.Config
+	// DevSignInAnyHost lets the development sign-in listen beyond loopback
+	// (PARLEY_DEV_SIGNIN_ANY_HOST=1); see checkDevSignInReach.
+	DevSignInAnyHost bool
+}
+
+// EnvDevSignInAnyHost forces the development sign-in on a non-loopback address.
+const EnvDevSignInAnyHost = "PARLEY_DEV_SIGNIN_ANY_HOST"
+
+// checkDevSignInReach refuses the development sign-in, where anyone signs in
+// as any email, on an address other machines reach, unless it is forced: a
+// warning in a log nobody reads protects nobody.
+func (c Config) checkDevSignInReach() error {
+	if c.OIDC.Issuer != "" || isLoopback(c.Host) || c.DevSignInAnyHost {
+		return nil
+	}
+	return fmt.Errorf("PARLEY_LISTEN_HOST=%s reaches beyond this machine, where the development sign-in lets anyone sign in as any email: "+
+		"set PARLEY_OIDC_ISSUER to use a real provider, listen on 127.0.0.1, or set %s=1 to accept it", c.Host, EnvDevSignInAnyHost)
+}
+
+// isLoopback reports whether host names only this machine.
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 // ConfigFromEnv reads the local server's configuration.
 func ConfigFromEnv() (Config, error) {
 	config := Config{
-		Host:        envOr("PARLEY_LISTEN_HOST", "127.0.0.1"),
-		Port:        envOr("PORT", "8080"),
-		PublicURL:   os.Getenv("PARLEY_PUBLIC_URL"),
-		FrontendDir: envOr("PARLEY_FRONTEND_DIR", "frontend/dist"),
-		Store:       envOr("PARLEY_STORE", "memory"),
-		App:         lambdas.ConfigFromEnv(),
+		Host:             envOr("PARLEY_LISTEN_HOST", "127.0.0.1"),
+		Port:             envOr("PORT", "8080"),
+		PublicURL:        os.Getenv("PARLEY_PUBLIC_URL"),
+		FrontendDir:      envOr("PARLEY_FRONTEND_DIR", "frontend/dist"),
+		Store:            envOr("PARLEY_STORE", "memory"),
+		App:              lambdas.ConfigFromEnv(),
+		DevSignInAnyHost: os.Getenv(EnvDevSignInAnyHost) == "1",
 	}
 	if issuer, ok := oidc.ConfigFromEnv(); ok {
 		if err := issuer.Validate(); err != nil {

@@ -51,6 +51,9 @@ type Server struct {
 // Run serves until ctx is done, then shuts down gracefully. When ready is not
 // nil it receives the server's base URL once every route answers.
 func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- string) error {
+	if err := config.checkDevSignInReach(); err != nil {
+		return err
+	}
 	store, err := newStore(ctx, config)
 	if err != nil {
 		return fmt.Errorf("%s store: %w", config.Store, err)
@@ -68,8 +71,7 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 	}
 	connections := newLocalConnections()
 	service := lambdas.NewService(store, lambdas.PushOptions(connections, logger)...)
-	server := &Server{config: config, logger: logger, handler: lambdas.NewHandler(service, config.App, logger),
-		connections: connections, service: service, mux: http.NewServeMux()}
+	server := &Server{config: config, logger: logger, connections: connections, service: service, mux: http.NewServeMux()}
 	issuer := config.OIDC
 	if issuer.Issuer == "" {
 		provider, err := devoidc.New(config.PublicURL+"/dev-oidc", devClientID)
@@ -81,10 +83,13 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 		// listener, whatever public URL the browser uses.
 		issuer = oidc.Config{Issuer: provider.Issuer(), ClientID: provider.ClientID(), JWKSURL: address + "/dev-oidc/.well-known/jwks.json"}
 		logger.Info("development sign-in enabled: any email signs in", "issuer", provider.Issuer())
-		if ip := net.ParseIP(config.Host); config.Host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			logger.Warn("the development sign-in is reachable beyond this machine: anyone who reaches it can sign in as any email; set PARLEY_OIDC_ISSUER to use a real provider", "listen", config.Host)
+		if !isLoopback(config.Host) {
+			logger.Warn("the development sign-in is reachable beyond this machine, as "+EnvDevSignInAnyHost+" asks: anyone who reaches it can sign in as any email", "listen", config.Host)
 		}
 	}
+	// The handler checks the claims name this issuer, as the Lambdas do.
+	config.App.OIDCIssuer, config.App.OIDCClientID = issuer.Issuer, issuer.ClientID
+	server.handler = lambdas.NewHandler(service, config.App, logger)
 	server.routes(issuer)
 
 	httpServer := &http.Server{Handler: server, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: readTimeout, IdleTimeout: idleTimeout}
@@ -180,7 +185,7 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, route apigat
 		claims, err = verifier.Verify(r.Context(), token)
 	}
 	if err != nil {
-		s.logger.Info("request refused", "request_id", requestID, "route", route.Name, "status", http.StatusUnauthorized, "error", err.Error())
+		s.logger.Info("request refused", "request_id", requestID, "route", route.Name, "status", http.StatusUnauthorized, "error", apigateway.RedactEmails(err.Error()))
 		writeEventResponse(w, s.handler.Unauthorized(requestID, err))
 		return
 	}
@@ -194,7 +199,7 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, route apigat
 	}
 	response, err := serve(r.Context(), toEvent(r, route, body, claims, requestID))
 	if err != nil {
-		s.logger.Error("request failed", "request_id", requestID, "route", route.Name, "error", err.Error())
+		s.logger.Error("request failed", "request_id", requestID, "route", route.Name, "error", apigateway.RedactEmails(err.Error()))
 		writeEventResponse(w, s.handler.Refuse(requestID, err))
 		return
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/parley-chat/parley/adapters/apigateway"
 	"github.com/parley-chat/parley/adapters/oidc"
 	"github.com/parley-chat/parley/adapters/oidc/oidctest"
 	"github.com/parley-chat/parley/cmd/parley/internal/devoidc"
@@ -200,7 +201,7 @@ func TestLocalServerChatEndToEnd(t *testing.T) {
 	server.mustJSON(t, http.MethodPost, "/add-contact", alice, map[string]string{"email": "BOB@example.com", "name": "Bob"}, http.StatusOK, &again)
 	assert.Equal(t, added, again)
 	assert.Equal(t, "bob@example.com", added.Email)
-	assert.Contains(t, added.Avatar, "https://www.gravatar.com/avatar/")
+	assert.True(t, strings.HasPrefix(added.Avatar, "data:image/svg+xml;base64,"), "the avatar is drawn locally: %s", added.Avatar)
 	server.mustJSON(t, http.MethodPost, "/add-contact", bob, map[string]string{"email": "alice@example.com", "name": "Alice"}, http.StatusCreated, nil)
 
 	// Exchange messages; each side sees `them` from its own point of view.
@@ -272,7 +273,7 @@ func TestLocalServerRefusesBadRequests(t *testing.T) {
 		{"ErrBlankMessage", http.MethodPost, "/add-message", map[string]string{"recipientNamespace": "bob@example.com", "message": "  \n "}, 400, "invalid", "message"},
 		{"ErrControlCharacter", http.MethodPost, "/add-message", map[string]string{"recipientNamespace": "bob@example.com", "message": "bell\a"}, 400, "invalid", "message"},
 		{"ErrMessagingAStranger", http.MethodPost, "/add-message", map[string]string{"recipientNamespace": "carol@example.com", "message": "hi"}, 404, "not_found", "carol@example.com"},
-		{"ErrBodyTooLarge", http.MethodPost, "/add-message", `{"recipientNamespace":"bob@example.com","message":"` + strings.Repeat("x", 17<<10) + `"}`, 413, "too_large", "bytes"},
+		{"ErrBodyTooLarge", http.MethodPost, "/add-message", `{"recipientNamespace":"bob@example.com","message":"` + strings.Repeat("x", apigateway.MaxBodyBytes) + `"}`, 413, "too_large", "bytes"},
 		{"ErrLimitNotANumber", http.MethodGet, "/get-messages?recipientNamespace=bob@example.com&limit=ten", nil, 400, "invalid", "limit"},
 		{"ErrLimitTooLarge", http.MethodGet, "/get-messages?recipientNamespace=bob@example.com&limit=101", nil, 400, "invalid", "limit"},
 		{"ErrNoRecipientNamespace", http.MethodGet, "/get-messages", nil, 400, "invalid", "recipientNamespace"},
@@ -344,6 +345,7 @@ func TestLocalServerServesTheSPAAndItsConfig(t *testing.T) {
 		assert.Equal(t, http.StatusOK, res.Status, tc.path)
 		assert.Contains(t, string(res.Body), tc.wantBody, tc.path)
 		assert.Equal(t, tc.wantCache, res.Headers.Get("Cache-Control"), tc.path)
+		assert.Contains(t, res.Headers.Get("Content-Security-Policy"), "img-src 'self' data:;", tc.path)
 	}
 
 	preflight := server.do(t, http.MethodOptions, "/add-message", "", nil)

@@ -35,6 +35,11 @@ func (s *Server) serveConfig(w http.ResponseWriter, issuer oidc.Config) {
 	_ = json.NewEncoder(w).Encode(spaConfig{APIURL: s.config.PublicURL, WSURL: webSocketURL(s.config.PublicURL), Authority: issuer.Issuer, ClientID: issuer.ClientID})
 }
 
+// localContentSecurityPolicy is the part of CloudFront's policy that holds
+// whatever issuer the local server trusts: the issuer's origins are not
+// known here, so connect-src and form-action stay open.
+const localContentSecurityPolicy = "img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+
 // newSPAHandler serves the built SPA from dir: hashed assets cached for good,
 // everything else revalidated, and index.html for any path that is not a file
 // so the SPA can handle it. Without a build it says how to make one.
@@ -61,6 +66,9 @@ func newSPAHandler(dir string) http.Handler {
 			r.URL.Path = "/"
 			name = "index.html"
 		}
+		// As in AWS (terraform/hosting.tf): images only from here and data:
+		// URIs, so no third party is asked for anything about a contact.
+		w.Header().Set("Content-Security-Policy", localContentSecurityPolicy)
 		if strings.HasPrefix(name, "assets/") {
 			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		} else {

@@ -29,6 +29,13 @@ async function person(email, name) {
   const page = context.pages()[0] ?? (await context.newPage());
   const problems = [];
   page.on('pageerror', (err) => problems.push(`${email} page error: ${err.message}`));
+  // Nothing but Parley's own origin is ever asked for anything (no avatar service, no font CDN).
+  page.on('request', (req) => {
+    const url = new URL(req.url());
+    if (url.protocol !== 'data:' && url.origin !== new URL(BASE_URL).origin) {
+      problems.push(`${email} asked another origin: ${url.origin}`);
+    }
+  });
   return { email, name, context, page, userDataDir, problems };
 }
 

@@ -9,7 +9,7 @@ export interface Contact {
   id: string;
   email: string;
   name: string;
-  /** Gravatar URL (may 404: fall back to initials). */
+  /** The initials as an SVG data: URI (for ChatScape clients; the SPA draws its own, see Avatar). */
   avatar: string;
   blocked: boolean;
   report?: string;

@@ -25,7 +25,10 @@ function setup(response: () => Response = () => new Response('[]', { status: 200
 
 describe('RestChatAPI', () => {
   it('calls every route of the contract with the ID token', async () => {
-    const { api, call } = setup(() => new Response('{}', { status: 200 }));
+    const { api, fetchFn, call } = setup(() => new Response('{}', { status: 200 }));
+    fetchFn.mockImplementation(async (url) =>
+      new Response(String(url).endsWith('/get-contacts') ? '[]' : '{}', { status: 200 }),
+    );
     await api.addContact({ email: 'bob@example.com', name: 'Bob' });
     await api.getContacts();
     await api.blockContact('bob@example.com');
@@ -101,5 +104,38 @@ describe('RestChatAPI', () => {
     );
     const api = new RestChatAPI({ apiURL: 'https://x.test', getToken: () => 't', fetch: fetchFn, timeoutMs: 20 });
     await expect(api.getContacts()).rejects.toMatchObject({ code: 'network', message: expect.stringMatching(/too long/) });
+  });
+});
+
+describe('RestChatAPI.getContacts', () => {
+  it('follows the X-Next-Cursor pages and sorts the whole list by recent activity', async () => {
+    const contact = (email: string, lastActivity: string) => ({
+      id: email,
+      email,
+      name: email,
+      avatar: '',
+      blocked: false,
+      lastActivity,
+    });
+    const pages = [
+      new Response(JSON.stringify([contact('a@example.com', '2026-01-01T00:00:01.000Z')]), {
+        status: 200,
+        headers: { 'X-Next-Cursor': 'YUBleGFtcGxlLmNvbQ' },
+      }),
+      new Response(JSON.stringify([contact('b@example.com', '2026-01-01T00:00:03.000Z')]), {
+        status: 200,
+        headers: { 'X-Next-Cursor': 'YkBleGFtcGxlLmNvbQ' },
+      }),
+      new Response(JSON.stringify([contact('c@example.com', '2026-01-01T00:00:02.000Z')]), { status: 200 }),
+    ];
+    const { api, fetchFn, call } = setup(() => pages.shift()!);
+    const contacts = await api.getContacts();
+    expect(contacts.map((c) => c.email)).toEqual(['b@example.com', 'c@example.com', 'a@example.com']);
+    expect(fetchFn).toHaveBeenCalledTimes(3);
+    expect([0, 1, 2].map((i) => call(i).url)).toEqual([
+      'https://x.cloudfront.net/api/get-contacts',
+      'https://x.cloudfront.net/api/get-contacts?cursor=YUBleGFtcGxlLmNvbQ',
+      'https://x.cloudfront.net/api/get-contacts?cursor=YkBleGFtcGxlLmNvbQ',
+    ]);
   });
 });

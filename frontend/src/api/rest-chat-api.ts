@@ -34,6 +34,16 @@ export interface RestChatAPIOptions {
   socket?: Partial<Pick<RealtimeSocketOptions, 'createSocket' | 'connectivity' | 'random' | 'timing'>>;
 }
 
+/** The response header that carries the cursor of the next page of get-contacts. */
+const NEXT_CURSOR_HEADER = 'X-Next-Cursor';
+/** A bound on the pages followed: 100 pages of 1000 contacts. */
+const MAX_CONTACT_PAGES = 100;
+
+function byRecentActivity(a: Contact, b: Contact): number {
+  const byActivity = (b.lastActivity ?? '').localeCompare(a.lastActivity ?? '');
+  return byActivity || a.email.localeCompare(b.email);
+}
+
 /** How long the connection stays open after the last listener left (React remounts listeners at once). */
 const LINGER_MS = 1000;
 
@@ -111,8 +121,22 @@ export class RestChatAPI implements ChatAPI {
     return this.request<Contact>('POST', '/add-contact', { email: input.email, name: input.name });
   }
 
-  getContacts(): Promise<Contact[]> {
-    return this.request<Contact[]>('GET', '/get-contacts');
+  /**
+   * Every contact, most recent activity first. The API pages its contact list by key (a page at most 1000, the
+   * next page's cursor in the X-Next-Cursor header), so this follows the cursor and sorts the whole list.
+   */
+  async getContacts(): Promise<Contact[]> {
+    const contacts: Contact[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < MAX_CONTACT_PAGES; page++) {
+      const path: string = cursor ? `/get-contacts?${new URLSearchParams({ cursor }).toString()}` : '/get-contacts';
+      const { data, headers } = await this.send<Contact[]>('GET', path);
+      if (!Array.isArray(data)) throw new ApiError('internal', 'The server sent an unreadable answer.');
+      contacts.push(...data);
+      cursor = headers.get(NEXT_CURSOR_HEADER);
+      if (!cursor) break;
+    }
+    return contacts.sort(byRecentActivity);
   }
 
   blockContact(email: string): Promise<Contact> {
@@ -153,6 +177,10 @@ export class RestChatAPI implements ChatAPI {
   }
 
   private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    return (await this.send<T>(method, path, body)).data;
+  }
+
+  private async send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ data: T; headers: Headers }> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     const token = this.options.getToken();
     if (token) headers.Authorization = `Bearer ${token}`;
@@ -181,7 +209,7 @@ export class RestChatAPI implements ChatAPI {
       throw err;
     }
     try {
-      return (await response.json()) as T;
+      return { data: (await response.json()) as T, headers: response.headers };
     } catch {
       throw new ApiError('internal', 'The server sent an unreadable answer.', response.status);
     }

@@ -1,17 +1,18 @@
-import { useState, type CSSProperties } from 'react';
+import type { CSSProperties } from 'react';
 import { avatarHue, initials } from '../lib/people';
 
 interface AvatarProps {
   name: string;
   email: string;
-  src?: string;
   size?: 'sm' | 'md' | 'lg';
 }
 
-/** Avatar shows the Gravatar image, or the person's initials when there is none or it fails to load. */
-export function Avatar({ name, email, src, size = 'md' }: AvatarProps) {
-  const [failedSrc, setFailedSrc] = useState<string>();
-  const showImage = Boolean(src) && failedSrc !== src;
+/**
+ * Avatar draws the person's initials on a colour derived from their email, here in the page. It never loads an
+ * image (the API's `avatar` field is ignored): a request per contact to a third party would tell it who has whom as
+ * a contact, and the Content-Security-Policy allows images only from this origin and data: URIs.
+ */
+export function Avatar({ name, email, size = 'md' }: AvatarProps) {
   const hue = avatarHue(email);
   return (
     <span
@@ -20,16 +21,6 @@ export function Avatar({ name, email, src, size = 'md' }: AvatarProps) {
       aria-hidden="true"
     >
       <span className="avatar-initials">{initials(name, email)}</span>
-      {showImage && (
-        <img
-          src={src}
-          alt=""
-          loading="lazy"
-          decoding="async"
-          referrerPolicy="no-referrer"
-          onError={() => setFailedSrc(src)}
-        />
-      )}
     </span>
   );
 }

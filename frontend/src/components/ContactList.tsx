@@ -145,7 +145,7 @@ function ContactRow({ contact, selected, onSelect, typing, onAction }: ContactRo
         data-email={contact.email}
         onClick={() => onSelect(contact.email)}
       >
-        <Avatar name={contact.name} email={contact.email} src={contact.avatar} />
+        <Avatar name={contact.name} email={contact.email} />
         <span className="contact-main">
           <span className="contact-top">
             <span className="contact-name">{name}</span>

@@ -78,7 +78,7 @@ export function Conversation({
         <button type="button" className="btn btn-icon btn-ghost back-button" onClick={onBack} aria-label="Back to contacts">
           <Icon name="back" />
         </button>
-        <Avatar name={contact.name} email={contact.email} src={contact.avatar} />
+        <Avatar name={contact.name} email={contact.email} />
         <div className="conversation-who">
           <h2 id="conversation-title" className="conversation-name">
             {name}
@@ -132,7 +132,7 @@ export function Conversation({
       )}
       {chat.status === 'ready' && chat.messages.length === 0 && (
         <div className="conversation-empty">
-          <Avatar name={contact.name} email={contact.email} src={contact.avatar} size="lg" />
+          <Avatar name={contact.name} email={contact.email} size="lg" />
           <p className="empty-title">Say hello to {name}</p>
           <p className="empty-text">Messages you send appear here. Only the two of you can read them.</p>
         </div>

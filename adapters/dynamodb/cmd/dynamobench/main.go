@@ -64,6 +64,11 @@ func (m *meter) take() float64 {
 	return units
 }
 
+// discardPusher delivers every event nowhere.
+type discardPusher struct{}
+
+func (discardPusher) Push(context.Context, core.Connection, core.Event) error { return nil }
+
 // result is what one route cost over its calls.
 type result struct {
 	route    string
@@ -91,7 +96,10 @@ func run(ctx context.Context, out io.Writer, endpoint string, n int) error {
 	var capacity meter
 	store := dynamostore.New(client, table, dynamostore.WithCapacityRecorder(capacity.record))
 	var ids atomic.Int64
-	service := core.NewService(store, time.Now, func() string { return fmt.Sprintf("%020d", ids.Add(1)) })
+	// Pushes go nowhere, but the registry lookups and the connection writes
+	// they make are the store's, as in AWS.
+	service := core.NewService(store, time.Now, func() string { return fmt.Sprintf("%020d", ids.Add(1)) },
+		core.WithPusher(discardPusher{}))
 
 	// The first pass, on other people, warms DynamoDB Local's JVM up; only
 	// the second is measured.
@@ -131,6 +139,14 @@ func measureRoutes(ctx context.Context, service *core.Service, counter *dynamodb
 	bob := core.Caller{Email: contact(0)}
 	text := strings.Repeat("Parley benchmark message. ", 4) // 104 bytes, a typical chat line
 	var results []result
+	// Each member has one device connected, so every write pushes.
+	for _, c := range []core.Caller{alice, bob} {
+		if _, err := service.Connect(ctx, c, who+"-device-"+strings.Split(c.Email, "@")[0]); err != nil {
+			return nil, err
+		}
+	}
+	sent := make([]string, n)
+	var bobID string // alice's contact for bob, as ChatScape's client names it
 
 	measure := func(route string, call func(i int) error) error {
 		counter.Reset()
@@ -162,22 +178,33 @@ func measureRoutes(ctx context.Context, service *core.Service, counter *dynamodb
 		call  func(i int) error
 	}{
 		{"add-contact (new)", func(i int) error {
-			_, created, err := service.AddContact(ctx, alice, core.AddContactInput{Email: contact(i), Name: fmt.Sprintf("Contact %d", i)})
+			added, created, err := service.AddContact(ctx, alice, core.AddContactInput{Email: contact(i), Name: fmt.Sprintf("Contact %d", i)})
+			if i == 0 {
+				bobID = added.ID
+			}
 			return expect(created, true, err)
 		}},
 		{"add-contact (existing)", func(i int) error {
 			_, created, err := service.AddContact(ctx, alice, core.AddContactInput{Email: contact(i), Name: "Again"})
 			return expect(created, false, err)
 		}},
-		{fmt.Sprintf("get-contacts (%d contacts)", n), func(int) error {
-			contacts, err := service.GetContacts(ctx, alice)
-			if err == nil && len(contacts) != n {
-				err = fmt.Errorf("got %d contacts, want %d", len(contacts), n)
+		{fmt.Sprintf("get-contacts (%d contacts, one page)", n), func(int) error {
+			page, err := service.GetContactsPage(ctx, alice, core.GetContactsInput{})
+			if err == nil && (len(page.Contacts) != min(n, core.DefaultContactPage) || page.Next != "") {
+				err = fmt.Errorf("got %d contacts and next %q, want %d and none", len(page.Contacts), page.Next, n)
+			}
+			return err
+		}},
+		{"get-contacts (pages of 10, followed)", func(int) error {
+			page, err := service.GetContactsPage(ctx, alice, core.GetContactsInput{Limit: 10})
+			if err == nil && n > 10 && page.Next == "" {
+				err = fmt.Errorf("a page of 10 of %d contacts says it is the last", n)
 			}
 			return err
 		}},
 		{"add-message (new, 104 B)", func(i int) error {
-			_, created, err := service.AddMessage(ctx, alice, core.AddMessageInput{Recipient: bob.Email, Text: text, ClientID: fmt.Sprintf("c%d", i)})
+			m, created, err := service.AddMessage(ctx, alice, core.AddMessageInput{Recipient: bob.Email, Text: text, ClientID: fmt.Sprintf("c%d", i)})
+			sent[i] = m.ID
 			return expect(created, true, err)
 		}},
 		{"add-message (retried clientId)", func(i int) error {
@@ -191,6 +218,21 @@ func measureRoutes(ctx context.Context, service *core.Service, counter *dynamodb
 			}
 			return err
 		}},
+		{"ack (delivered)", func(i int) error {
+			_, err := service.Ack(ctx, bob, core.AckInput{With: alice.Email, UpTo: sent[i]}, "")
+			return err
+		}},
+		{"ack (read)", func(i int) error {
+			_, err := service.Ack(ctx, bob, core.AckInput{With: alice.Email, UpTo: sent[i], Read: true}, "")
+			return err
+		}},
+		{"ws $connect", func(i int) error {
+			_, err := service.Connect(ctx, alice, fmt.Sprintf("%s-tab-%d", who, i))
+			return err
+		}},
+		{"ws $disconnect", func(i int) error {
+			return service.Disconnect(ctx, fmt.Sprintf("%s-tab-%d", who, i))
+		}},
 		{"block-contact", func(i int) error {
 			_, err := service.BlockContact(ctx, alice, contact(i))
 			return err
@@ -199,8 +241,16 @@ func measureRoutes(ctx context.Context, service *core.Service, counter *dynamodb
 			_, err := service.UnblockContact(ctx, alice, contact(i))
 			return err
 		}},
-		{"report-contact (20 messages of evidence)", func(int) error {
-			_, err := service.ReportContact(ctx, alice, bob.Email, "Sends the same message over and over.")
+		{fmt.Sprintf("get-messages (recipientNamespace = contact id, %d contacts)", n), func(int) error {
+			_, err := service.GetMessages(ctx, alice, core.GetMessagesInput{With: bobID})
+			return err
+		}},
+		{"report-contact (new report)", func(i int) error {
+			_, err := service.ReportContact(ctx, alice, bob.Email, fmt.Sprintf("Sends the same message over and over (%d).", i))
+			return err
+		}},
+		{"report-contact (retried)", func(i int) error {
+			_, err := service.ReportContact(ctx, alice, bob.Email, fmt.Sprintf("Sends the same message over and over (%d).", i))
 			return err
 		}},
 	}
