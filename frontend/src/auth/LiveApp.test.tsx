@@ -162,11 +162,15 @@ describe('LiveApp', () => {
     expect(auth.manager.signoutRedirect).not.toHaveBeenCalled();
   });
 
-  it('signs out through the provider otherwise', async () => {
+  it('signs out through the provider otherwise, leaving no unsent message behind', async () => {
     const user = userEvent.setup();
     auth.state = signedIn();
+    localStorage.setItem('parley.outbox.v1.alice@example.com', '[]');
+    localStorage.setItem('parley.outbox.v1.bob@example.com', '[]');
     render(<LiveApp config={config} />);
     await user.click(await screen.findByRole('button', { name: 'Sign out' }));
     expect(auth.manager.signoutRedirect).toHaveBeenCalledOnce();
+    expect(localStorage.getItem('parley.outbox.v1.alice@example.com')).toBeNull();
+    expect(localStorage.getItem('parley.outbox.v1.bob@example.com')).toBe('[]');
   });
 });
