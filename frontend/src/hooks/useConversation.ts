@@ -46,8 +46,6 @@ export interface ConversationOptions {
   pollMs?: number;
   /** Called when a message of mine is stored (to update the contact list preview). */
   onSent?: (message: Message) => void;
-  /** Called when new messages arrive from the other side. */
-  onReceived?: (messages: Message[]) => void;
   /** Called after the conversation was acknowledged as read (to clear its unread badge). */
   onRead?: () => void;
 }
@@ -126,7 +124,6 @@ export function useConversation(peer: string, me: string | undefined, options: C
       const fresh = incoming.filter((m) => m.sender === peer && !known.has(m.id));
       if (fresh.length === 0) return;
       setLastIncoming(fresh.at(-1));
-      optionsRef.current.onReceived?.(fresh);
     },
     [peer],
   );
