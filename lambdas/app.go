@@ -53,8 +53,8 @@ func ConfigFromEnv() Config {
 		AllowedOrigin:    os.Getenv("PARLEY_ALLOWED_ORIGIN"),
 
 		WebSocketCallbackURL: os.Getenv("PARLEY_WS_CALLBACK_URL"),
-		OIDCIssuer:       os.Getenv("PARLEY_OIDC_ISSUER"),
-		OIDCClientID:     os.Getenv("PARLEY_OIDC_CLIENT_ID"),
+		OIDCIssuer:           os.Getenv("PARLEY_OIDC_ISSUER"),
+		OIDCClientID:         os.Getenv("PARLEY_OIDC_CLIENT_ID"),
 	}
 }
 
