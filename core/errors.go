@@ -64,3 +64,36 @@ func ErrorMessage(err error) string {
 	}
 	return "Internal error."
 }
+
+// The refusals of Parley's rules. Stores enforce some rules inside their
+// writes (a block is checked in the write that stores a message) and return
+// these, so every store refuses in the same words.
+
+// ErrNotAContact is the refusal when the caller has no contact with email.
+func ErrNotAContact(email string) error {
+	return Errorf(ENOTFOUND, "%s is not one of your contacts.", email)
+}
+
+// ErrNoContactWithID is the refusal when none of the caller's contacts has id.
+func ErrNoContactWithID(id string) error {
+	return Errorf(ENOTFOUND, "No contact of yours has the ID %s.", id)
+}
+
+// ErrYouBlocked is the refusal of a message to someone the sender blocked.
+func ErrYouBlocked(email string) error {
+	return Errorf(EBLOCKED, "You blocked %s. Unblock them to send messages.", email)
+}
+
+// ErrBlockedByRecipient is the refusal of a message to someone who blocked
+// the sender.
+func ErrBlockedByRecipient(email string) error {
+	return Errorf(EBLOCKED, "%s does not accept your messages.", email)
+}
+
+// ErrNoSuchConnection is the answer for a realtime connection that is not
+// registered, or expired.
+var ErrNoSuchConnection = Errorf(ENOTFOUND, "No such connection.")
+
+// ErrNotInConversation is the refusal of an ack of a message that is not
+// one of the conversation's.
+var ErrNotInConversation = &Error{Code: ENOTFOUND, Field: "upTo", Message: "upTo: is not a message of this conversation"}

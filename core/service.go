@@ -160,7 +160,7 @@ func (s *Service) AddMessage(ctx context.Context, caller Caller, in AddMessageIn
 	message := Message{ID: s.newID(), Sender: caller.Email, Recipient: recipient, Text: text, Date: now, ClientID: in.ClientID}
 	request := placeholderContact(s.newID(), recipient, caller.Email, now)
 	request.Request = true
-	sent, err := s.store.AddMessage(ctx, message, request)
+	sent, err := s.store.AddMessage(ctx, message, message.Preview(), request)
 	if err != nil {
 		return Message{}, false, fmt.Errorf("add message to %s: %w", recipient, err)
 	}
