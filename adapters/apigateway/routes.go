@@ -8,7 +8,7 @@ type Route struct {
 	Method string
 }
 
-// Routes lists every REST route Parley serves, in the order of ARCHITECTURE.md.
+// Routes lists every REST route Parley serves, in the order of README.md's API table; docs/architecture.md says how to add one.
 var Routes = []Route{
 	{Name: "add-contact", Method: "POST"},
 	{Name: "get-contacts", Method: "GET"},
