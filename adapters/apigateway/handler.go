@@ -67,20 +67,9 @@ func NewHandler(service *core.Service, config Config, logger *slog.Logger) *Hand
 		return strings.SplitN(field.Tag.Get("json"), ",", 2)[0]
 	})
 	h := &Handler{service: service, config: config, logger: logger, validate: validate}
-	h.routes = map[string]routeFunc{
-		"add-contact":     h.addContact,
-		"get-contacts":    h.getContacts,
-		"block-contact":   h.changeContact(service.BlockContact),
-		"unblock-contact": h.changeContact(service.UnblockContact),
-		"report-contact":  h.reportContact,
-		"add-message":     h.addMessage,
-		"get-messages":    h.getMessages,
-		"ack":             h.ack,
-	}
+	h.routes = make(map[string]routeFunc, len(Routes))
 	for _, route := range Routes {
-		if h.routes[route.Name] == nil {
-			panic("apigateway: no handler for route " + route.Name)
-		}
+		h.routes[route.Name] = route.serve(h)
 	}
 	return h
 }
