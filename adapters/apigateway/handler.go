@@ -180,7 +180,7 @@ func (h *Handler) respond(requestID string, status int, body any, err error) eve
 	headers["Cache-Control"] = "no-store"
 	headers["X-Request-Id"] = requestID
 	if err != nil {
-		code, message := core.ErrorCode(err), core.ErrorMessage(err)
+		code, message := core.ErrorCode(err), publicMessage(err, contractFields)
 		status = statusByCode[code]
 		if status == 0 {
 			// A code missing from the table is a bug: answer as for any
