@@ -14,7 +14,7 @@ PORT          ?= 8080
 # this machine has one, the registry everywhere else.
 export TF_CLI_CONFIG_FILE := $(CURDIR)/.tmp/terraform.rc
 
-.PHONY: all depend build build-lambdas build-frontend run test test-go check test-dynamodb test-terraform test-frontend test-e2e bench bundle-size clean
+.PHONY: all depend build build-lambdas build-frontend run test test-go check test-dynamodb test-terraform test-frontend test-e2e bench bench-e2e bundle-size clean
 
 all: build
 
@@ -81,6 +81,10 @@ test-frontend: frontend/node_modules/.package-lock.json
 ## test-e2e: two people chat in Chromium against the local server
 test-e2e: build-frontend
 	scripts/test-e2e.sh
+
+## bench-e2e: send -> shown in the other browser (Chromium, local server), p50/p99 over 200 messages
+bench-e2e: build-frontend
+	scripts/bench-e2e.sh
 
 ## bench: handler latency, local server throughput, DynamoDB cost per route, zip and bundle sizes
 bench: build

@@ -21,6 +21,9 @@ type Contact struct {
 	// LastMessage is the preview of the latest message of the conversation,
 	// nil until one is sent.
 	LastMessage *Message
+	// Unread is how many of Email's messages are newer than the Owner's read
+	// watermark in their conversation.
+	Unread int
 }
 
 // NewContact returns a validated contact of owner for the person at email.

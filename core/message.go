@@ -15,6 +15,9 @@ type Message struct {
 	// ClientID is the sender's own key for the message, so that a retried send
 	// stores it once.
 	ClientID string
+	// Status is how far the message has come, set on the messages a reader
+	// sent when the service hands them to that reader; empty otherwise.
+	Status Status
 }
 
 // Preview is m with its text cut to MaxPreviewRunes characters, as shown in a

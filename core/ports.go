@@ -15,6 +15,9 @@ type ContactStore interface {
 	// empty slice when there are none.
 	Contacts(ctx context.Context, owner string) ([]Contact, error)
 
+	// Contact returns owner's contact with email. ENOTFOUND when there is none.
+	Contact(ctx context.Context, owner, email string) (Contact, error)
+
 	// BlockContact marks owner's contact with c.Email as blocked, storing c
 	// (blocked) first when the owner has no such contact, and returns it.
 	BlockContact(ctx context.Context, c Contact) (Contact, error)
@@ -45,14 +48,42 @@ type MessageStore interface {
 	//     m.Date, nothing is written and that message is returned with
 	//     created false.
 	// The same write sets LastActivity to m.Date and LastMessage to
-	// m.Preview() on both members' contacts, storing request as the
-	// recipient's contact for the sender when the recipient has none.
-	AddMessage(ctx context.Context, m Message, request Contact) (stored Message, created bool, err error)
+	// m.Preview() on both members' contacts, adds one to Unread on the
+	// recipient's, and stores request (with Unread 1) as the recipient's
+	// contact for the sender when the recipient has none.
+	AddMessage(ctx context.Context, m Message, request Contact) (SentMessage, error)
 
-	// Messages returns the newest limit messages between a and b with an ID
-	// below before (or the newest of all when before is ""), in ascending ID
-	// order, and an empty slice when there are none.
-	Messages(ctx context.Context, a, b, before string, limit int) ([]Message, error)
+	// Messages returns a page of the conversation of q.Reader and q.With in
+	// ascending ID order (an empty slice when there are none): the newest
+	// q.Limit messages with an ID below q.Before, or the oldest q.Limit with an
+	// ID above q.After, or the newest q.Limit when neither is set; and
+	// q.With's watermarks whenever the page holds a message of q.Reader's.
+	Messages(ctx context.Context, q MessageQuery) (MessagePage, error)
+}
+
+// SentMessage is what AddMessage stored, or found stored.
+type SentMessage struct {
+	Message Message
+	// Created is false when a message with the same ClientID was stored
+	// before, and Message is that one.
+	Created bool
+	// Request is the contact this message made for its recipient, a
+	// stranger's first message; nil otherwise.
+	Request *Contact
+}
+
+// MessageQuery asks for a page of the conversation of Reader and With.
+type MessageQuery struct {
+	Reader, With  string
+	Before, After string
+	Limit         int
+}
+
+// MessagePage is a page of a conversation and the watermarks of the member
+// the reader talks with, which give the reader's own messages their status.
+type MessagePage struct {
+	Messages       []Message
+	WithWatermarks Watermarks
 }
 
 // ModerationStore gives moderators the reports people filed.
@@ -68,4 +99,6 @@ type Store interface {
 	ContactDirectory
 	MessageStore
 	ModerationStore
+	ReceiptStore
+	ConnectionStore
 }

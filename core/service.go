@@ -10,15 +10,43 @@ import (
 // Service is Parley's application: every use case of the API, enforcing the
 // rules of the product on top of a Store. It is safe for concurrent use.
 type Service struct {
-	store Store
-	now   func() time.Time
-	newID func() string
+	store        Store
+	now          func() time.Time
+	newID        func() string
+	pusher       Pusher
+	pushDeadline time.Duration
+	observePush  func(PushReport)
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithPusher makes the service tell people's realtime connections what its
+// writes change, through pusher. Without it nothing is pushed.
+func WithPusher(pusher Pusher) Option {
+	return func(s *Service) { s.pusher = pusher }
+}
+
+// WithPushDeadline bounds the pushes of one write by d instead of
+// PushDeadline.
+func WithPushDeadline(d time.Duration) Option {
+	return func(s *Service) { s.pushDeadline = d }
+}
+
+// WithPushObserver hands observe the count of every write's pushes, for logs
+// and metrics.
+func WithPushObserver(observe func(PushReport)) Option {
+	return func(s *Service) { s.observePush = observe }
 }
 
 // NewService returns a service over store. now is the clock and newID returns
 // a fresh ID that sorts after every ID it returned before.
-func NewService(store Store, now func() time.Time, newID func() string) *Service {
-	return &Service{store: store, now: now, newID: newID}
+func NewService(store Store, now func() time.Time, newID func() string, opts ...Option) *Service {
+	s := &Service{store: store, now: now, newID: newID, pushDeadline: PushDeadline}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
 }
 
 // AddContactInput is the request to add a contact.
@@ -38,6 +66,9 @@ func (s *Service) AddContact(ctx context.Context, caller Caller, in AddContactIn
 	stored, created, err := s.store.CreateContact(ctx, contact)
 	if err != nil {
 		return Contact{}, false, fmt.Errorf("add contact %s: %w", contact.Email, err)
+	}
+	if created {
+		s.push(ctx, delivery{to: caller.Email, event: ContactEvent{Contact: stored}})
 	}
 	return stored, created, nil
 }
@@ -66,6 +97,7 @@ func (s *Service) BlockContact(ctx context.Context, caller Caller, email string)
 	if err != nil {
 		return Contact{}, fmt.Errorf("block contact %s: %w", email, err)
 	}
+	s.push(ctx, delivery{to: caller.Email, event: ContactEvent{Contact: blocked}})
 	return blocked, nil
 }
 
@@ -79,6 +111,7 @@ func (s *Service) UnblockContact(ctx context.Context, caller Caller, email strin
 	if err != nil {
 		return Contact{}, fmt.Errorf("unblock contact %s: %w", email, err)
 	}
+	s.push(ctx, delivery{to: caller.Email, event: ContactEvent{Contact: contact}})
 	return contact, nil
 }
 
@@ -127,24 +160,41 @@ func (s *Service) AddMessage(ctx context.Context, caller Caller, in AddMessageIn
 	message := Message{ID: s.newID(), Sender: caller.Email, Recipient: recipient, Text: text, Date: now, ClientID: in.ClientID}
 	request := placeholderContact(s.newID(), recipient, caller.Email, now)
 	request.Request = true
-	stored, created, err := s.store.AddMessage(ctx, message, request)
+	sent, err := s.store.AddMessage(ctx, message, request)
 	if err != nil {
 		return Message{}, false, fmt.Errorf("add message to %s: %w", recipient, err)
 	}
-	return stored, created, nil
+	sent.Message.Status = StatusSent
+	if sent.Created {
+		// A retry of a stored send pushes nothing: its first attempt did, and
+		// a client that missed it catches up with get-messages?after=.
+		deliveries := []delivery{
+			{to: recipient, event: MessageEvent{Message: sent.Message}},
+			{to: caller.Email, event: MessageEvent{Message: sent.Message}},
+		}
+		if sent.Request != nil {
+			deliveries = append(deliveries, delivery{to: recipient, event: ContactEvent{Contact: *sent.Request}})
+		}
+		s.push(ctx, deliveries...)
+	}
+	return sent.Message, sent.Created, nil
 }
 
-// GetMessagesInput is the request for a page of a conversation.
+// GetMessagesInput is the request for a page of a conversation: the newest
+// Limit messages older than message Before, or the oldest Limit messages newer
+// than message After (for a client catching up), or the newest Limit.
 type GetMessagesInput struct {
 	With   string
 	Before string
+	After  string
 	Limit  int
 }
 
 // GetMessages returns a page of the caller's conversation with in.With, in
-// date order: the newest in.Limit messages older than message in.Before.
-// in.With is the other member's email or the ID of one of the caller's
-// contacts (conversationPartner). Either member may read it, whether or not they have added the other.
+// date order, the caller's own messages with their Status. in.With is the
+// other member's email or the ID of one of the caller's contacts
+// (conversationPartner). Either member may read it, whether or not they have
+// added the other.
 func (s *Service) GetMessages(ctx context.Context, caller Caller, in GetMessagesInput) ([]Message, error) {
 	other, err := s.conversationPartner(ctx, caller, in.With)
 	if err != nil {
@@ -157,14 +207,24 @@ func (s *Service) GetMessages(ctx context.Context, caller Caller, in GetMessages
 	case limit < 1 || limit > MaxMessagePage:
 		return nil, invalidField("limit", "must be between 1 and %d", MaxMessagePage)
 	}
-	if in.Before != "" && !validToken(in.Before) {
+	switch {
+	case in.Before != "" && in.After != "":
+		return nil, invalidField("after", "cannot be combined with before; page one way at a time")
+	case in.Before != "" && !validToken(in.Before):
 		return nil, invalidField("before", "is not a message ID")
+	case in.After != "" && !validToken(in.After):
+		return nil, invalidField("after", "is not a message ID")
 	}
-	messages, err := s.store.Messages(ctx, caller.Email, other, in.Before, limit)
+	page, err := s.store.Messages(ctx, MessageQuery{Reader: caller.Email, With: other, Before: in.Before, After: in.After, Limit: limit})
 	if err != nil {
 		return nil, fmt.Errorf("get messages with %s: %w", other, err)
 	}
-	return messages, nil
+	for i, m := range page.Messages {
+		if m.Sender == caller.Email {
+			page.Messages[i].Status = page.WithWatermarks.StatusOf(m.ID)
+		}
+	}
+	return page.Messages, nil
 }
 
 // otherMember normalizes the email of the other member of a conversation and

@@ -3,14 +3,14 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
 
-// Paths the service worker must never answer with the app shell: the API routes, the development
-// sign-in of the local server, and config.json (each deployment writes its own).
+// Paths the service worker must never answer with the app shell: the API routes, the WebSocket, the
+// development sign-in of the local server, and config.json (each deployment writes its own).
 const networkOnlyPaths = [
   /^\/config\.json/,
   /^\/api\//,
   /^\/dev-oidc\//,
   /^\/healthz/,
-  /^\/(add-contact|get-contacts|block-contact|unblock-contact|report-contact|add-message|get-messages)\b/,
+  /^\/(add-contact|get-contacts|block-contact|unblock-contact|report-contact|add-message|get-messages|ack|ws)\b/,
 ];
 
 export default defineConfig({
@@ -48,7 +48,7 @@ export default defineConfig({
             // config.json and every API call go to the network, always.
             urlPattern: ({ url, sameOrigin }) =>
               !sameOrigin ||
-              /^\/(config\.json|api\/|dev-oidc\/|healthz|add-contact|get-contacts|block-contact|unblock-contact|report-contact|add-message|get-messages)/.test(
+              /^\/(config\.json|api\/|dev-oidc\/|healthz|add-contact|get-contacts|block-contact|unblock-contact|report-contact|add-message|get-messages|ack|ws)/.test(
                 url.pathname,
               ),
             handler: 'NetworkOnly',

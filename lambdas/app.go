@@ -5,8 +5,10 @@ package lambdas
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"time"
 
@@ -18,6 +20,8 @@ import (
 
 	"github.com/parley-chat/parley/adapters/apigateway"
 	"github.com/parley-chat/parley/adapters/dynamodb"
+	"github.com/parley-chat/parley/adapters/oidc"
+	"github.com/parley-chat/parley/adapters/push"
 	"github.com/parley-chat/parley/adapters/ulid"
 	"github.com/parley-chat/parley/core"
 )
@@ -31,6 +35,9 @@ type Config struct {
 	DynamoDBEndpoint string
 	// AllowedOrigin is the SPA origin allowed by CORS (PARLEY_ALLOWED_ORIGIN).
 	AllowedOrigin string
+	// WebSocketCallbackURL is the @connections endpoint of the WebSocket API's
+	// stage (PARLEY_WS_CALLBACK_URL); set only for the functions that push.
+	WebSocketCallbackURL string
 	// OIDCIssuer and OIDCClientID are the issuer and audience the claims
 	// must name (PARLEY_OIDC_ISSUER, PARLEY_OIDC_CLIENT_ID); a Lambda
 	// refuses to start without them.
@@ -44,8 +51,10 @@ func ConfigFromEnv() Config {
 		TableName:        os.Getenv("PARLEY_TABLE_NAME"),
 		DynamoDBEndpoint: os.Getenv("PARLEY_DYNAMODB_ENDPOINT"),
 		AllowedOrigin:    os.Getenv("PARLEY_ALLOWED_ORIGIN"),
-		OIDCIssuer:       os.Getenv("PARLEY_OIDC_ISSUER"),
-		OIDCClientID:     os.Getenv("PARLEY_OIDC_CLIENT_ID"),
+
+		WebSocketCallbackURL: os.Getenv("PARLEY_WS_CALLBACK_URL"),
+		OIDCIssuer:           os.Getenv("PARLEY_OIDC_ISSUER"),
+		OIDCClientID:         os.Getenv("PARLEY_OIDC_CLIENT_ID"),
 	}
 }
 
@@ -90,24 +99,78 @@ func NewDynamoDBClient(ctx context.Context, config Config) (*awsdynamodb.Client,
 
 // NewService returns the core service over store, with the real clock and
 // ULIDs for IDs.
-func NewService(store core.Store) *core.Service {
+func NewService(store core.Store, opts ...core.Option) *core.Service {
 	now := func() time.Time { return time.Now().UTC() }
-	return core.NewService(store, now, ulid.NewGenerator(now).NewID)
+	return core.NewService(store, now, ulid.NewGenerator(now).NewID, opts...)
 }
 
-// NewHandler returns the handler of every REST route over store.
-func NewHandler(store core.Store, config Config, logger *slog.Logger) *apigateway.Handler {
-	return apigateway.NewHandler(NewService(store), apigateway.Config{
+// NewHandler returns the handler of every REST route over service.
+func NewHandler(service *core.Service, config Config, logger *slog.Logger) *apigateway.Handler {
+	return apigateway.NewHandler(service, apigateway.Config{
 		AllowedOrigin: config.AllowedOrigin, Issuer: config.OIDCIssuer, Audience: config.OIDCClientID,
 	}, logger)
 }
 
-// Start is the whole of a route's Lambda: it wires the route on the DynamoDB
-// store once, at cold start, and serves its events.
+// NewWebSocketHandler returns the handler of every WebSocket route over
+// service, verifying tokens with verifier.
+func NewWebSocketHandler(service *core.Service, verifier apigateway.TokenVerifier, config Config, logger *slog.Logger) *apigateway.WebSocketHandler {
+	return apigateway.NewWebSocketHandler(service, verifier, apigateway.Config{AllowedOrigin: config.AllowedOrigin}, logger)
+}
+
+// PushOptions are the service options that make it push through pusher,
+// logging every failure and the count of every write's pushes.
+func PushOptions(pusher core.Pusher, logger *slog.Logger) []core.Option {
+	return []core.Option{
+		core.WithPusher(loggingPusher{next: pusher, logger: logger}),
+		core.WithPushObserver(func(r core.PushReport) {
+			logger.Info("pushed", "delivered", r.Delivered, "gone", r.Gone, "failed", r.Failed)
+		}),
+	}
+}
+
+// loggingPusher logs each push that failed for another reason than a gone
+// connection.
+type loggingPusher struct {
+	next   core.Pusher
+	logger *slog.Logger
+}
+
+func (p loggingPusher) Push(ctx context.Context, c core.Connection, e core.Event) error {
+	err := p.next.Push(ctx, c, e)
+	if err != nil && !errors.Is(err, core.ErrConnectionGone) {
+		p.logger.WarnContext(ctx, "push failed", "connection_id", c.ID, "error", err.Error())
+	}
+	return err
+}
+
+// newAWSService is the service of a Lambda: the DynamoDB store and, where
+// the function pushes, the @connections client of the WebSocket API.
+func newAWSService(ctx context.Context, config Config, logger *slog.Logger) (*core.Service, error) {
+	store, err := NewDynamoDBStore(ctx, config)
+	if err != nil {
+		return nil, err
+	}
+	if config.WebSocketCallbackURL == "" {
+		return NewService(store), nil
+	}
+	awsConfig, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	httpClient := &http.Client{Timeout: core.PushDeadline}
+	pusher, err := push.New(httpClient, config.WebSocketCallbackURL, awsConfig.Region, awsConfig.Credentials, apigateway.EncodeEvent)
+	if err != nil {
+		return nil, err
+	}
+	return NewService(store, PushOptions(pusher, logger)...), nil
+}
+
+// Start is the whole of a REST route's Lambda: it wires the route once, at
+// cold start, and serves its events.
 func Start(route string) {
 	logger := NewLogger()
 	config := ConfigFromEnv()
-	store, err := NewDynamoDBStore(context.Background(), config)
+	service, err := newAWSService(context.Background(), config, logger)
 	if err == nil && (config.OIDCIssuer == "" || config.OIDCClientID == "") {
 		err = fmt.Errorf("PARLEY_OIDC_ISSUER and PARLEY_OIDC_CLIENT_ID must name the authorizer's issuer and audience")
 	}
@@ -115,7 +178,36 @@ func Start(route string) {
 		logger.Error("cannot start", "route", route, "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(NewHandler(store, config, logger).Route(route))
+	lambda.Start(NewHandler(service, config, logger).Route(route))
+}
+
+// StartWebSocket is the whole of a WebSocket route's Lambda. $connect
+// verifies ID tokens itself against the configured issuer (PARLEY_OIDC_*).
+func StartWebSocket(route string) {
+	logger := NewLogger()
+	config := ConfigFromEnv()
+	ctx := context.Background()
+	service, err := newAWSService(ctx, config, logger)
+	if err != nil {
+		logger.Error("cannot start", "route", route, "error", err.Error())
+		os.Exit(1)
+	}
+	var verifier apigateway.TokenVerifier = refuseEveryToken{}
+	if issuer, ok := oidc.ConfigFromEnv(); ok {
+		if verifier, err = oidc.NewVerifier(ctx, issuer, nil); err != nil {
+			logger.Error("cannot start", "route", route, "error", err.Error())
+			os.Exit(1)
+		}
+	}
+	lambda.Start(NewWebSocketHandler(service, verifier, config, logger).WebSocketRoute(route))
+}
+
+// refuseEveryToken is the verifier of a function with no issuer configured,
+// which never needs one: only $connect verifies tokens.
+type refuseEveryToken struct{}
+
+func (refuseEveryToken) Verify(context.Context, string) (map[string]string, error) {
+	return nil, core.Errorf(core.EUNAUTHORIZED, "No issuer is configured.")
 }
 
 func envOr(name, fallback string) string {

@@ -27,7 +27,7 @@ func TestLambdasCannotReachDevelopmentOnlyCode(t *testing.T) {
 }
 
 // TestEveryRouteHasItsLambda checks that the folders here are exactly the
-// routes of the Go route table, each starting its own route.
+// routes of the Go route tables, REST and WebSocket, each starting its own route.
 func TestEveryRouteHasItsLambda(t *testing.T) {
 	var routes []string
 	for _, route := range apigateway.Routes {
@@ -35,6 +35,12 @@ func TestEveryRouteHasItsLambda(t *testing.T) {
 		source, err := os.ReadFile(filepath.Join(route.Name, "main.go"))
 		require.NoError(t, err)
 		assert.Contains(t, string(source), `lambdas.Start("`+route.Name+`")`)
+	}
+	for _, route := range apigateway.WebSocketRoutes {
+		routes = append(routes, route.Name)
+		source, err := os.ReadFile(filepath.Join(route.Name, "main.go"))
+		require.NoError(t, err)
+		assert.Contains(t, string(source), `lambdas.StartWebSocket("`+route.Name+`")`)
 	}
 	entries, err := os.ReadDir(".")
 	require.NoError(t, err)

@@ -2,7 +2,8 @@
 # Prints Parley's figures: per-route handler latency through the API adapter
 # (Go benchmarks, memory store), local server throughput for get-messages and
 # add-message (vegeta, bounded), DynamoDB requests, capacity units and latency
-# per route on DynamoDB Local, and the size of every Lambda zip and of the SPA.
+# per route on DynamoDB Local, send -> WebSocket frame latency on the local
+# server, and the size of every Lambda zip and of the SPA.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .tmp
@@ -26,6 +27,9 @@ for _ in $(seq 1 100); do
 done
 [ -n "$address" ] || { echo "the local server did not start:"; cat "$log"; exit 1; }
 go run ./cmd/parley/loadtest -url "$address" -duration 5s -workers 16
+
+section "Realtime: send -> frame on the other user's WebSocket (local server)"
+go run ./cmd/parley/realtimebench -url "$address" -messages 500
 kill "$server"; wait "$server" 2>/dev/null || true
 trap - EXIT
 

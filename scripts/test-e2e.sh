@@ -3,6 +3,8 @@
 # playwright-core. Installs what is missing, builds the SPA and the server, starts the server on a
 # free port, runs frontend/e2e with node's test runner, and always stops the server.
 # Screenshots go to frontend/test-results/e2e/.
+# With E2E_BENCH=1 it runs the realtime bench (frontend/e2e/realtime.bench.mjs) instead of the tests:
+# scripts/bench-e2e.sh does that.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -70,11 +72,17 @@ if [[ $ready -ne 1 ]]; then
 fi
 echo "e2e: server ready on $base"
 
+status=0
+if [[ "${E2E_BENCH:-}" == "1" ]]; then
+  BASE_URL="$base" timeout 600 node frontend/e2e/realtime.bench.mjs || status=$?
+  exit $status
+fi
+
 rm -rf frontend/test-results/e2e
 mkdir -p frontend/test-results/e2e
-status=0
 BASE_URL="$base" SCREENSHOT_DIR="$root/frontend/test-results/e2e" \
-  timeout 600 node --test --test-reporter=spec --test-concurrency=1 frontend/e2e/chat.e2e.test.mjs frontend/e2e/demo.e2e.test.mjs || status=$?
+  timeout 900 node --test --test-reporter=spec --test-concurrency=1 \
+  frontend/e2e/chat.e2e.test.mjs frontend/e2e/realtime.e2e.test.mjs frontend/e2e/demo.e2e.test.mjs || status=$?
 
 if [[ $status -ne 0 ]]; then
   echo "e2e: FAILED; server log tail:" >&2

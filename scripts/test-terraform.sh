@@ -157,8 +157,9 @@ else
   write_moto_override "$stack"
 
   # The real Lambda zips when `make build` made them all, else one tiny zip per route.
-  routes=$(sed -n '/^  lambdas = {/,/^  }/s/^ *"\([a-z0-9-]*\)" *= *"[A-Z]*".*/\1/p' terraform/locals.tf)
-  [ -n "$routes" ] || fail "no routes found in terraform/locals.tf"
+  # The folders of lambdas/ are the functions of locals.functions (terraform_test.go proves it).
+  routes=$(cd lambdas && for d in */; do [ -f "$d/main.go" ] && echo "${d%/}"; done)
+  [ -n "$routes" ] || fail "no functions found in lambdas/"
   artifacts="$root/out"
   for route in $routes; do
     if [ ! -f "$artifacts/$route.zip" ]; then artifacts="$work/zips"; fi
@@ -189,7 +190,8 @@ else
   # turns the SPA fallback off and uses the managed SecurityHeadersPolicy by ID.
   # moto ignores policy conditions, so the bucket's deny of plain HTTP would deny
   # everything. Nothing waits for CloudFront to deploy, and destroy needs no
-  # deletion protection.
+  # deletion protection. moto has no API Gateway UpdateAccount, so the account's
+  # CloudWatch role for WebSocket access logs is left alone.
   cat >"$stack/moto.auto.tfvars" <<EOF
 environment                        = "test"
 lambda_artifacts_dir               = "$artifacts"
@@ -200,6 +202,7 @@ spa_fallback_to_index              = false
 response_headers_policy_id         = "67f7725c-6f97-4210-82d7-5512b31e9d03"
 spa_bucket_deny_insecure_transport = false
 cloudfront_wait_for_deployment     = false
+manage_api_gateway_logging_role    = false
 EOF
 
   init_module "$stack"

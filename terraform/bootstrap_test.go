@@ -77,6 +77,8 @@ func TestBootstrapDeployRoleLeastPrivilege(t *testing.T) {
 		{"ErrChangesARoleOutsideTheStack", "iam:PutRolePolicy", iamARN("role", "admin"), withBoundary, false},
 		{"ErrCreatesARoleOutsideTheStack", "iam:CreateRole", iamARN("role", "other-app-production-x"), withBoundary, false},
 		{"ErrPassesARoleToEC2", "iam:PassRole", stackRole, map[string]string{"iam:PassedToService": "ec2.amazonaws.com"}, false},
+		{"PassesTheLoggingRoleToApiGateway", "iam:PassRole", iamARN("role", prefix+"-apigateway-logs"), map[string]string{"iam:PassedToService": "apigateway.amazonaws.com"}, true},
+		{"ErrPassesAFunctionRoleToApiGateway", "iam:PassRole", stackRole, map[string]string{"iam:PassedToService": "apigateway.amazonaws.com"}, false},
 		{"ErrCreatesAUser", "iam:CreateUser", iamARN("user", prefix+"-x"), nil, false},
 		{"ErrReadsItems", "dynamodb:GetItem", table, nil, false},
 		{"ErrQueriesItems", "dynamodb:Query", table, nil, false},

@@ -7,6 +7,7 @@ resource "aws_s3_object" "config" {
   cache_control = "no-cache"
   content = jsonencode({
     apiURL        = local.api_url
+    wsURL         = local.ws_url
     authority     = local.cognito_issuer
     clientID      = aws_cognito_user_pool_client.spa.id
     cognitoDomain = local.cognito_domain_url

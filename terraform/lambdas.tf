@@ -1,8 +1,8 @@
-# One Lambda per route of local.lambdas, each with its own log group and a role
-# that may do only what that route needs.
+# One Lambda per route of local.functions (REST and WebSocket), each with its
+# own log group and a role that may do only what that route needs.
 
 resource "aws_cloudwatch_log_group" "lambda" {
-  for_each = local.lambdas
+  for_each = local.functions
 
   name              = "/aws/lambda/${local.prefix}-${each.key}"
   retention_in_days = var.log_retention_days
@@ -20,7 +20,7 @@ data "aws_iam_policy_document" "lambda_assume_role" {
 }
 
 resource "aws_iam_role" "lambda" {
-  for_each = local.lambdas
+  for_each = local.functions
 
   name                 = "${local.prefix}-${each.key}"
   description          = "Runs the ${each.key} Lambda of ${local.prefix}."
@@ -29,7 +29,7 @@ resource "aws_iam_role" "lambda" {
 }
 
 data "aws_iam_policy_document" "lambda" {
-  for_each = local.lambdas
+  for_each = local.functions
 
   statement {
     sid       = "Table"
@@ -44,10 +44,21 @@ data "aws_iam_policy_document" "lambda" {
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
     resources = ["${aws_cloudwatch_log_group.lambda[each.key].arn}:*"]
   }
+
+  # Posting to the connections of this stage only.
+  dynamic "statement" {
+    for_each = local.lambda_pushes[each.key] ? [1] : []
+
+    content {
+      sid       = "Push"
+      actions   = ["execute-api:ManageConnections"]
+      resources = ["${aws_apigatewayv2_api.websocket.execution_arn}/${local.ws_stage}/POST/@connections/*"]
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "lambda" {
-  for_each = local.lambdas
+  for_each = local.functions
 
   name   = "${local.prefix}-${each.key}"
   role   = aws_iam_role.lambda[each.key].id
@@ -55,10 +66,10 @@ resource "aws_iam_role_policy" "lambda" {
 }
 
 resource "aws_lambda_function" "route" {
-  for_each = local.lambdas
+  for_each = local.functions
 
   function_name    = "${local.prefix}-${each.key}"
-  description      = "${each.value} /${each.key}"
+  description      = startswith(each.value, "$") ? "WebSocket ${each.value}" : "${each.value} /${each.key}"
   role             = aws_iam_role.lambda[each.key].arn
   runtime          = "provided.al2023"
   architectures    = ["arm64"]
@@ -69,12 +80,14 @@ resource "aws_lambda_function" "route" {
   timeout          = var.lambda_timeout
 
   environment {
-    variables = {
+    variables = merge({
       PARLEY_TABLE_NAME     = aws_dynamodb_table.chat.name
       PARLEY_ALLOWED_ORIGIN = local.spa_origin
       PARLEY_OIDC_ISSUER    = local.cognito_issuer
       PARLEY_OIDC_CLIENT_ID = aws_cognito_user_pool_client.spa.id
-    }
+      }, local.lambda_pushes[each.key] ? {
+      PARLEY_WS_CALLBACK_URL = local.ws_callback_url
+    } : {})
   }
 
   depends_on = [
@@ -92,4 +105,15 @@ resource "aws_lambda_permission" "api" {
   principal     = "apigateway.amazonaws.com"
   # Only this route of this API, any stage: <execution arn>/<stage>/<method>/<path>.
   source_arn = "${aws_apigatewayv2_api.http.execution_arn}/*/${each.value}/${each.key}"
+}
+
+resource "aws_lambda_permission" "websocket" {
+  for_each = local.websocket_lambdas
+
+  statement_id  = "AllowApiGateway"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.route[each.key].function_name
+  principal     = "apigateway.amazonaws.com"
+  # Only this route of the WebSocket API, any stage: <execution arn>/<stage>/<route key>.
+  source_arn = "${aws_apigatewayv2_api.websocket.execution_arn}/*/${each.value}"
 }

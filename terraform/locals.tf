@@ -12,18 +12,52 @@ locals {
     "report-contact"  = "POST"
     "add-message"     = "POST"
     "get-messages"    = "GET"
+    "ack"             = "POST"
   }
 
-  # lambda_dynamodb_actions is the least privilege of each route: the only
-  # DynamoDB actions its role may call, and only on the table.
+  # websocket_lambdas maps every route of the realtime WebSocket API to its
+  # route key; apigateway.WebSocketRoutes in Go names the same.
+  websocket_lambdas = {
+    "ws-connect"    = "$connect"
+    "ws-disconnect" = "$disconnect"
+    "ws-default"    = "$default"
+  }
+
+  # functions are all of Parley's Lambdas: one per REST and WebSocket route.
+  # Every lambda_* map below is keyed by exactly these.
+  functions = merge(local.lambdas, local.websocket_lambdas)
+
+  # lambda_dynamodb_actions is the least privilege of each function: the only
+  # DynamoDB actions its role may call, and only on the table. The store test
+  # proves each list is exactly what the function calls.
   lambda_dynamodb_actions = {
-    "add-contact"     = ["dynamodb:UpdateItem"]
+    "add-contact"     = ["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"]
     "get-contacts"    = ["dynamodb:Query"]
-    "block-contact"   = ["dynamodb:UpdateItem"]
-    "unblock-contact" = ["dynamodb:UpdateItem"]
+    "block-contact"   = ["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"]
+    "unblock-contact" = ["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"]
     "report-contact"  = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
-    "add-message"     = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
-    "get-messages"    = ["dynamodb:Query"]
+    "add-message"     = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"]
+    "get-messages"    = ["dynamodb:Query", "dynamodb:GetItem"]
+    "ack"             = ["dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:BatchWriteItem"]
+    "ws-connect"      = ["dynamodb:BatchWriteItem"]
+    "ws-disconnect"   = ["dynamodb:GetItem", "dynamodb:BatchWriteItem"]
+    "ws-default"      = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"]
+  }
+
+  # lambda_pushes says which functions push events to WebSocket connections:
+  # only those get the @connections endpoint and execute-api:ManageConnections.
+  lambda_pushes = {
+    "add-contact"     = true
+    "get-contacts"    = false
+    "block-contact"   = true
+    "unblock-contact" = true
+    "report-contact"  = false
+    "add-message"     = true
+    "get-messages"    = false
+    "ack"             = true
+    "ws-connect"      = false
+    "ws-disconnect"   = false
+    "ws-default"      = true
   }
 
   prefix = "${var.name}-${var.environment}"
@@ -48,6 +82,12 @@ locals {
   spa_url    = "${local.spa_origin}/"
   api_stage  = "api"
   api_url    = "${local.spa_origin}/${local.api_stage}"
+
+  # The WebSocket API's stage: browsers connect to ws_url; Lambdas post to
+  # its connections at ws_callback_url.
+  ws_stage        = "ws"
+  ws_url          = "${aws_apigatewayv2_api.websocket.api_endpoint}/${local.ws_stage}"
+  ws_callback_url = "https://${aws_apigatewayv2_api.websocket.id}.execute-api.${local.region}.amazonaws.com/${local.ws_stage}"
 
   cognito_issuer        = "https://cognito-idp.${local.region}.amazonaws.com/${aws_cognito_user_pool.users.id}"
   cognito_domain_prefix = coalesce(var.cognito_domain_prefix, "${local.prefix}-${local.account_id}")

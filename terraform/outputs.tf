@@ -52,3 +52,8 @@ output "lambda_function_names" {
   description = "Lambda function name of every route."
   value       = { for route, fn in aws_lambda_function.route : route => fn.function_name }
 }
+
+output "ws_url" {
+  description = "The realtime WebSocket endpoint the SPA connects to (wsURL in config.json)."
+  value       = local.ws_url
+}

@@ -41,6 +41,13 @@ func TestLocalsLambdasMatchGoRoutesAndLambdaFolders(t *testing.T) {
 	}
 	assert.Equal(t, goRoutes, routes, "locals.lambdas (route -> method) must equal apigateway.Routes")
 
+	goWebSocketRoutes := map[string]string{}
+	for _, r := range apigateway.WebSocketRoutes {
+		goWebSocketRoutes[r.Name] = r.Key
+	}
+	assert.Equal(t, goWebSocketRoutes, mustWebSocketRoutes(t), "locals.websocket_lambdas (function -> route key) must equal apigateway.WebSocketRoutes")
+	routes = mustFunctions(t)
+
 	entries, err := os.ReadDir(filepath.Join("..", "lambdas"))
 	require.NoError(t, err, "lambdas/ must hold one folder per route")
 	var folders []string
@@ -50,11 +57,11 @@ func TestLocalsLambdasMatchGoRoutesAndLambdaFolders(t *testing.T) {
 			assert.FileExists(t, filepath.Join("..", "lambdas", e.Name(), "main.go"), "lambdas/%s has no main.go", e.Name())
 		}
 	}
-	assert.ElementsMatch(t, sortedKeys(routes), folders, "the folders of lambdas/ must be the routes of locals.lambdas")
+	assert.ElementsMatch(t, sortedKeys(routes), folders, "the folders of lambdas/ must be the functions of locals.lambdas and locals.websocket_lambdas")
 }
 
 func TestPerRouteMapsNameExactlyTheRoutes(t *testing.T) {
-	routes := mustLambdaRoutes(t)
+	routes := mustFunctions(t)
 	maps := mustPerRouteMaps(t)
 	require.Contains(t, maps, "lambda_dynamodb_actions")
 
@@ -106,8 +113,17 @@ func TestStateAllowsNoWildcardActions(t *testing.T) {
 
 func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 	state := mustState(t)
-	routes := mustLambdaRoutes(t)
+	routes := mustFunctions(t)
 	actions := mustDynamoDBActions(t)
+	pushes := mustLocal(t, "lambda_pushes").AsValueMap()
+	websocketAPIs := state.ofType("aws_apigatewayv2_api")
+	var connectionsARN string
+	for _, api := range websocketAPIs {
+		if api.str("protocol_type") == "WEBSOCKET" {
+			connectionsARN = api.str("execution_arn") + "/ws/POST/@connections/*"
+		}
+	}
+	require.NotEmpty(t, connectionsARN, "the state holds the WebSocket API")
 
 	tables := state.ofType("aws_dynamodb_table")
 	require.Len(t, tables, 1)
@@ -130,7 +146,7 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 			assert.Equal(t, role.str("name"), policy.str("role"))
 			assert.Equal(t, "/aws/lambda/"+fn.str("function_name"), logGroup.str("name"))
 
-			var dynamo, logs []string
+			var dynamo, logs, execute []string
 			for _, s := range mustPolicy(t, policy.Address, policy.str("policy")).Statement {
 				require.Equal(t, "Allow", s.Effect)
 				for _, a := range s.Action {
@@ -141,6 +157,9 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 					case strings.HasPrefix(a, "logs:"):
 						logs = append(logs, a)
 						assert.Equal(t, []string{logGroup.str("arn") + ":*"}, []string(s.Resource), "%s only on its own log group", a)
+					case strings.HasPrefix(a, "execute-api:"):
+						execute = append(execute, a)
+						assert.Equal(t, []string{connectionsARN}, []string(s.Resource), "%s only on the connections of the realtime stage", a)
 					default:
 						t.Errorf("action %s is neither DynamoDB nor logs", a)
 					}
@@ -148,6 +167,12 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 			}
 			assert.ElementsMatch(t, actions[route], dynamo, "DynamoDB actions of %s", route)
 			assert.ElementsMatch(t, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logs)
+			if pushes[route].True() {
+				assert.Equal(t, []string{"execute-api:ManageConnections"}, execute)
+				assert.NotEmpty(t, fn.path("environment", "variables")["PARLEY_WS_CALLBACK_URL"])
+			} else {
+				assert.Empty(t, execute, "%s pushes nothing", route)
+			}
 		})
 	}
 }
@@ -155,11 +180,20 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 func TestStateLambdasAndRoutes(t *testing.T) {
 	state := mustState(t)
 	routes := mustLambdaRoutes(t)
-	require.Len(t, state.ofType("aws_lambda_function"), len(routes))
+	require.Len(t, state.ofType("aws_lambda_function"), len(mustFunctions(t)))
 
-	apis := state.ofType("aws_apigatewayv2_api")
-	require.Len(t, apis, 1)
-	executionARN := apis[0].str("execution_arn")
+	var executionARN string
+	for _, api := range state.ofType("aws_apigatewayv2_api") {
+		if api.str("protocol_type") == "HTTP" {
+			executionARN = api.str("execution_arn")
+		}
+	}
+	require.NotEmpty(t, executionARN)
+	for name, key := range mustWebSocketRoutes(t) {
+		r := state.mustGet(t, "aws_apigatewayv2_route", "websocket", name)
+		assert.Equal(t, key, r.str("route_key"))
+		state.mustGet(t, "aws_lambda_permission", "websocket", name)
+	}
 
 	for route, method := range routes {
 		t.Run(route, func(t *testing.T) {
@@ -260,6 +294,28 @@ func mustLambdaRoutes(tb testing.TB) map[string]string {
 	}
 	require.NotEmpty(tb, routes)
 	return routes
+}
+
+// mustWebSocketRoutes returns locals.websocket_lambdas: function -> route key.
+func mustWebSocketRoutes(tb testing.TB) map[string]string {
+	tb.Helper()
+	routes := map[string]string{}
+	for name, key := range mustLocal(tb, "websocket_lambdas").AsValueMap() {
+		routes[name] = key.AsString()
+	}
+	require.NotEmpty(tb, routes)
+	return routes
+}
+
+// mustFunctions returns every function: the REST routes of locals.lambdas and
+// the WebSocket routes of locals.websocket_lambdas, as locals.functions merges them.
+func mustFunctions(tb testing.TB) map[string]string {
+	tb.Helper()
+	functions := mustLambdaRoutes(tb)
+	for name, key := range mustWebSocketRoutes(tb) {
+		functions[name] = key
+	}
+	return functions
 }
 
 // mustDynamoDBActions returns locals.lambda_dynamodb_actions: route -> actions.

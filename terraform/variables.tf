@@ -222,3 +222,21 @@ variable "permissions_boundary_arn" {
   type        = string
   default     = null
 }
+
+variable "websocket_throttling_rate_limit" {
+  description = "Steady-state requests per second the WebSocket stage accepts (connects and frames)."
+  type        = number
+  default     = 100
+}
+
+variable "websocket_throttling_burst_limit" {
+  description = "Burst of requests the WebSocket stage accepts."
+  type        = number
+  default     = 200
+}
+
+variable "manage_api_gateway_logging_role" {
+  description = "Set API Gateway's account-wide CloudWatch role, which WebSocket access logs need; false where the account already has one."
+  type        = bool
+  default     = true
+}

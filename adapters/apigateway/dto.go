@@ -39,6 +39,7 @@ type contactResponse struct {
 	Request      bool             `json:"request"`
 	LastActivity string           `json:"lastActivity"`
 	LastMessage  *messageResponse `json:"lastMessage,omitempty"`
+	Unread       int              `json:"unread"`
 }
 
 type messageResponse struct {
@@ -49,6 +50,19 @@ type messageResponse struct {
 	Recipient string `json:"recipient"`
 	Them      bool   `json:"them"`
 	ClientID  string `json:"clientId,omitempty"`
+	// Status is set on the caller's own messages only.
+	Status string `json:"status,omitempty"`
+}
+
+type ackRequest struct {
+	RecipientNamespace string `json:"recipientNamespace" validate:"required"`
+	UpTo               string `json:"upTo" validate:"required"`
+	Read               bool   `json:"read"`
+}
+
+type watermarksResponse struct {
+	Delivered string `json:"delivered"`
+	Read      string `json:"read"`
 }
 
 type errorResponse struct {
@@ -67,6 +81,7 @@ func toContactResponse(c core.Contact) contactResponse {
 		Request:      c.Request,
 		LastActivity: formatTime(c.LastActivity),
 		LastMessage:  toLastMessageResponse(c),
+		Unread:       c.Unread,
 	}
 }
 
@@ -88,7 +103,7 @@ func toContactResponses(contacts []core.Contact) []contactResponse {
 }
 
 func toMessageResponse(m core.Message, caller core.Caller) messageResponse {
-	return messageResponse{
+	response := messageResponse{
 		ID:        m.ID,
 		Message:   m.Text,
 		Date:      formatTime(m.Date),
@@ -97,6 +112,10 @@ func toMessageResponse(m core.Message, caller core.Caller) messageResponse {
 		Them:      m.SentTo(caller.Email),
 		ClientID:  m.ClientID,
 	}
+	if m.Sender == caller.Email {
+		response.Status = string(m.Status)
+	}
+	return response
 }
 
 func toMessageResponses(messages []core.Message, caller core.Caller) []messageResponse {

@@ -75,6 +75,7 @@ func NewHandler(service *core.Service, config Config, logger *slog.Logger) *Hand
 		"report-contact":  h.reportContact,
 		"add-message":     h.addMessage,
 		"get-messages":    h.getMessages,
+		"ack":             h.ack,
 	}
 	for _, route := range Routes {
 		if h.routes[route.Name] == nil {
@@ -138,7 +139,12 @@ func CallerFromClaims(authorizer *events.APIGatewayV2HTTPRequestContextAuthorize
 	if authorizer == nil || authorizer.JWT == nil {
 		return core.Caller{}, core.Errorf(core.EUNAUTHORIZED, "Sign in to use Parley.")
 	}
-	claims := authorizer.JWT.Claims
+	return CallerFromClaimMap(authorizer.JWT.Claims)
+}
+
+// CallerFromClaimMap identifies the caller from the verified claims of an ID
+// token, flattened to strings.
+func CallerFromClaimMap(claims map[string]string) (core.Caller, error) {
 	if use, ok := claims["token_use"]; ok && use != "id" {
 		// The claim's value is not quoted back: the body never echoes token content.
 		return core.Caller{}, core.Errorf(core.EUNAUTHORIZED, "Send an ID token; this token is not one.")
@@ -315,7 +321,7 @@ func (h *Handler) addMessage(ctx context.Context, caller core.Caller, req events
 
 func (h *Handler) getMessages(ctx context.Context, caller core.Caller, req events.APIGatewayV2HTTPRequest) (int, any, error) {
 	query := req.QueryStringParameters
-	in := core.GetMessagesInput{With: query["recipientNamespace"], Before: query["before"]}
+	in := core.GetMessagesInput{With: query["recipientNamespace"], Before: query["before"], After: query["after"]}
 	if in.With == "" {
 		return 0, nil, &core.Error{Code: core.EINVALID, Field: "recipientNamespace", Message: "recipientNamespace: is required"}
 	}
@@ -331,6 +337,18 @@ func (h *Handler) getMessages(ctx context.Context, caller core.Caller, req event
 		return 0, nil, err
 	}
 	return http.StatusOK, toMessageResponses(messages, caller), nil
+}
+
+func (h *Handler) ack(ctx context.Context, caller core.Caller, req events.APIGatewayV2HTTPRequest) (int, any, error) {
+	var in ackRequest
+	if err := h.decode(req.Body, &in); err != nil {
+		return 0, nil, err
+	}
+	w, err := h.service.Ack(ctx, caller, core.AckInput{With: in.RecipientNamespace, UpTo: in.UpTo, Read: in.Read}, "")
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, watermarksResponse{Delivered: w.Delivered, Read: w.Read}, nil
 }
 
 func createdOrOK(created bool) int {

@@ -17,4 +17,19 @@ var Routes = []Route{
 	{Name: "report-contact", Method: "POST"},
 	{Name: "add-message", Method: "POST"},
 	{Name: "get-messages", Method: "GET"},
+	{Name: "ack", Method: "POST"},
+}
+
+// WebSocketRoute is one route of the WebSocket API: Name is the Lambda that
+// serves it, Key the API Gateway route key.
+type WebSocketRoute struct {
+	Name string
+	Key  string
+}
+
+// WebSocketRoutes lists the routes of the realtime WebSocket API.
+var WebSocketRoutes = []WebSocketRoute{
+	{Name: "ws-connect", Key: "$connect"},
+	{Name: "ws-disconnect", Key: "$disconnect"},
+	{Name: "ws-default", Key: "$default"},
 }

@@ -84,11 +84,11 @@ func (s *Store) withEvidence(ctx context.Context, reports []core.Report) ([]core
 		if len(r.Evidence) > 0 {
 			continue
 		}
-		evidence, err := s.Messages(ctx, r.Reporter, r.Reported, r.ID, core.ReportEvidenceLength)
+		evidence, err := s.Messages(ctx, core.MessageQuery{Reader: r.Reporter, With: r.Reported, Before: r.ID, Limit: core.ReportEvidenceLength})
 		if err != nil {
 			return nil, fmt.Errorf("evidence of report %s: %w", r.ID, err)
 		}
-		reports[i].Evidence = evidence
+		reports[i].Evidence = evidence.Messages
 	}
 	slices.SortFunc(reports, func(a, b core.Report) int {
 		if c := a.Date.Compare(b.Date); c != 0 {

@@ -123,11 +123,11 @@ var storeCalls = []struct {
 	{"ReportContact", true, func(ctx context.Context, s *Store) error { _, err := s.ReportContact(ctx, report); return err }},
 	{"Reports", false, func(ctx context.Context, s *Store) error { _, err := s.Reports(ctx, report.Reported); return err }},
 	{"AddMessage", true, func(ctx context.Context, s *Store) error {
-		_, _, err := s.AddMessage(ctx, message, request)
+		_, err := s.AddMessage(ctx, message, request)
 		return err
 	}},
 	{"Messages", false, func(ctx context.Context, s *Store) error {
-		_, err := s.Messages(ctx, message.Sender, message.Recipient, "m9", 10)
+		_, err := s.Messages(ctx, core.MessageQuery{Reader: message.Sender, With: message.Recipient, Before: "m9", Limit: 10})
 		return err
 	}},
 }
@@ -172,7 +172,7 @@ func retriedIfWrite(write bool) int {
 
 func TestCancelledTransactionsTranslateTheirReasons(t *testing.T) {
 	addMessage := func(ctx context.Context, s *Store) error {
-		_, _, err := s.AddMessage(ctx, message, request)
+		_, err := s.AddMessage(ctx, message, request)
 		return err
 	}
 	reportContact := func(ctx context.Context, s *Store) error { _, err := s.ReportContact(ctx, report); return err }
@@ -183,13 +183,13 @@ func TestCancelledTransactionsTranslateTheirReasons(t *testing.T) {
 		want         string
 		wantRequests int32
 	}{
-		{"ErrNotFoundSendingToANonContact", addMessage, cancellation(reasonOK, reasonFailed, reasonOK, reasonOK), core.ENOTFOUND, 1},
-		{"ErrBlockedBySender", addMessage, cancellation(reasonOK, blockedContactImage, reasonOK, reasonOK), core.EBLOCKED, 1},
-		{"ErrBlockedByRecipient", addMessage, cancellation(reasonOK, reasonOK, reasonFailed, reasonOK), core.EBLOCKED, 1},
-		{"ErrConflictOnATakenMessageID", addMessage, cancellation(reasonOK, reasonOK, reasonOK, reasonFailed), core.ECONFLICT, 1},
-		{"ErrThrottledSending", addMessage, cancellation(reasonThrottled, reasonOK, reasonOK, reasonOK), core.ETHROTTLED, 1},
-		{"ErrConflictAfterRetriesSending", addMessage, cancellation(reasonOK, reasonConflict, reasonOK, reasonOK), core.ECONFLICT, 3},
-		{"ConflictBeforeBlockIsRetried", addMessage, cancellation(reasonOK, reasonConflict, reasonFailed, reasonOK), core.ECONFLICT, 3},
+		{"ErrNotFoundSendingToANonContact", addMessage, cancellation(reasonOK, reasonFailed, reasonOK, reasonOK, reasonOK), core.ENOTFOUND, 1},
+		{"ErrBlockedBySender", addMessage, cancellation(reasonOK, blockedContactImage, reasonOK, reasonOK, reasonOK), core.EBLOCKED, 1},
+		{"ErrBlockedByRecipient", addMessage, cancellation(reasonOK, reasonOK, blockedContactImage, reasonOK, reasonOK), core.EBLOCKED, 1},
+		{"ErrConflictOnATakenMessageID", addMessage, cancellation(reasonOK, reasonOK, reasonOK, reasonFailed, reasonOK), core.ECONFLICT, 1},
+		{"ErrThrottledSending", addMessage, cancellation(reasonThrottled, reasonOK, reasonOK, reasonOK, reasonOK), core.ETHROTTLED, 1},
+		{"ErrConflictAfterRetriesSending", addMessage, cancellation(reasonOK, reasonConflict, reasonOK, reasonOK, reasonOK), core.ECONFLICT, 3},
+		{"ConflictBeforeBlockIsRetried", addMessage, cancellation(reasonOK, reasonConflict, reasonFailed, reasonOK, reasonOK), core.ECONFLICT, 3},
 		{"ErrNotFoundReportingANonContact", reportContact, cancellation(reasonFailed, reasonOK), core.ENOTFOUND, 1},
 		{"ErrThrottledReporting", reportContact, cancellation(reasonThrottled, reasonOK), core.ETHROTTLED, 1},
 		{"ErrConflictAfterRetriesReporting", reportContact, cancellation(reasonConflict, reasonOK), core.ECONFLICT, 3},
@@ -209,15 +209,15 @@ func TestRetriedSendGetsTheStoredMessageFromTheCancellation(t *testing.T) {
 		name string
 		body string
 	}{
-		{"MarkerOnly", cancellation(storedMessageImage, reasonOK, reasonOK, reasonOK)},
-		{"EvenWhenBlockedSince", cancellation(storedMessageImage, blockedContactImage, reasonFailed, reasonOK)},
+		{"MarkerOnly", cancellation(storedMessageImage, reasonOK, reasonOK, reasonOK, reasonOK)},
+		{"EvenWhenBlockedSince", cancellation(storedMessageImage, blockedContactImage, reasonFailed, reasonOK, reasonOK)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			store, fake := newFakeStore(t, 400, tc.body)
-			stored, created, err := store.AddMessage(context.Background(), message, request)
+			sent, err := store.AddMessage(context.Background(), message, request)
 			require.NoError(t, err)
-			assert.False(t, created)
-			assert.Equal(t, core.Message{ID: "m0", Sender: message.Sender, Recipient: message.Recipient, Text: "first", Date: day0, ClientID: "client-1"}, stored)
+			assert.False(t, sent.Created)
+			assert.Equal(t, core.Message{ID: "m0", Sender: message.Sender, Recipient: message.Recipient, Text: "first", Date: day0, ClientID: "client-1"}, sent.Message)
 			assert.EqualValues(t, 1, fake.requests.Load())
 		})
 	}

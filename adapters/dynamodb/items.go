@@ -34,6 +34,9 @@ const (
 	attrCreatedAt    = "createdAt"
 	attrLastActivity = "lastActivity"
 	attrLastMessage  = "lastMessage"
+	attrUnread       = "unread"
+	attrVersion      = "version"
+	attrMarks        = "marks"
 )
 
 func contactKey(owner, email string) (pk, sk string) {
@@ -91,6 +94,7 @@ type contactItem struct {
 	CreatedAt    string           `dynamodbav:"createdAt"`
 	LastActivity string           `dynamodbav:"lastActivity"`
 	LastMessage  *embeddedMessage `dynamodbav:"lastMessage,omitempty"`
+	Unread       int              `dynamodbav:"unread"`
 }
 
 func (it contactItem) toDomain() (core.Contact, error) {
@@ -121,6 +125,7 @@ func (it contactItem) toDomain() (core.Contact, error) {
 		CreatedAt:    createdAt,
 		LastActivity: lastActivity,
 		LastMessage:  lastMessage,
+		Unread:       it.Unread,
 	}, nil
 }
 

@@ -9,7 +9,8 @@
 //	idempotency marker   CONV#<a>#<b>        CLIENT#<sender>#<clientId>
 //	report               REPORT#<reported>   REPORT#<id>
 //
-// Every part of a key is escaped ('#' and '%'), so keys never collide (keys.go).
+// Every part of a key is escaped ('#' and '%'), so keys never collide (keys.go),
+// and the realtime items of realtime.go: receipts and connections.
 package dynamodb
 
 import (
@@ -37,6 +38,7 @@ type API interface {
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+	BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
 }
 
 // Store is a core.Store on one DynamoDB table, safe for concurrent use.
@@ -99,6 +101,7 @@ func (s *Store) recordTransaction(op string, consumed []types.ConsumedCapacity) 
 var (
 	valueTrue  = &types.AttributeValueMemberBOOL{Value: true}
 	valueFalse = &types.AttributeValueMemberBOOL{Value: false}
+	valueOne   = &types.AttributeValueMemberN{Value: "1"}
 )
 
 func stringValue(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
@@ -134,12 +137,14 @@ func (u contactUpdate) expression() (names map[string]string, values map[string]
 		"#pk": attrPK, "#id": attrID, "#owner": attrOwner, "#email": attrEmail, "#name": attrName,
 		"#blocked": attrBlocked, "#report": attrReport, "#request": attrRequest,
 		"#createdAt": attrCreatedAt, "#lastActivity": attrLastActivity, "#lastMessage": attrLastMessage,
+		"#unread": attrUnread,
 	}
 	allValues := map[string]types.AttributeValue{
 		":id": stringValue(c.ID), ":owner": stringValue(c.Owner), ":email": stringValue(c.Email),
 		":name": stringValue(c.Name), ":blocked": boolValue(c.Blocked), ":report": stringValue(c.Report),
 		":request": boolValue(c.Request), ":createdAt": stringValue(formatTime(c.CreatedAt)),
 		":lastActivity": stringValue(formatTime(c.LastActivity)), ":true": valueTrue, ":false": valueFalse,
+		":one": valueOne,
 	}
 	if u.lastMessage != nil {
 		allValues[":lastMessage"] = u.lastMessage
@@ -253,6 +258,25 @@ func (s *Store) prefixQuery(pk, prefix string) *dynamodb.QueryInput {
 		ConsistentRead:            aws.Bool(true),
 		ReturnConsumedCapacity:    s.capacity,
 	}
+}
+
+// Contact implements core.ContactStore with one strongly consistent GetItem.
+func (s *Store) Contact(ctx context.Context, owner, email string) (core.Contact, error) {
+	pk, sk := contactKey(owner, email)
+	got, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:              s.table,
+		Key:                    itemKey(pk, sk),
+		ConsistentRead:         aws.Bool(true),
+		ReturnConsumedCapacity: s.capacity,
+	})
+	if err != nil {
+		return core.Contact{}, translate("contact "+email, err)
+	}
+	s.recordCapacity("Contact", got.ConsumedCapacity)
+	if got.Item == nil {
+		return core.Contact{}, notAContact(email)
+	}
+	return unmarshalContact(got.Item)
 }
 
 // BlockContact implements core.ContactStore in one UpdateItem that sets the
@@ -406,46 +430,92 @@ func (s *Store) Reports(ctx context.Context, reported string) ([]core.Report, er
 // AddMessage implements core.MessageStore in one TransactWriteItems that
 // checks and writes, in this order: the idempotency marker (when m has a
 // ClientID), the sender's contact (must exist, not blocked), the recipient's
-// contact (absent or not blocked; request stored when absent) and the
-// message. Why a transaction was cancelled is read from its reasons, and a
-// retry's stored message from the marker's old image, so no path reads again.
-func (s *Store) AddMessage(ctx context.Context, m core.Message, request core.Contact) (core.Message, bool, error) {
-	message := newMessageItem(m)
-	messageAV, err := attributevalue.MarshalMap(message)
+// contact (not blocked; one more unread), the message, and the conversation's
+// receipts item, whose version every message moves so that an ack counting
+// unread messages cannot miss one. Why a transaction was cancelled is read
+// from its reasons, and a retry's stored message from the marker's old image,
+// so no path reads again. Only a stranger's first message takes a second
+// transaction: the first one finds the recipient without a contact, the
+// second stores request as it.
+func (s *Store) AddMessage(ctx context.Context, m core.Message, request core.Contact) (core.SentMessage, error) {
+	send, err := s.newSendTransaction(m, request)
 	if err != nil {
-		return core.Message{}, false, fmt.Errorf("add message %s: marshal: %w", m.ID, err)
+		return core.SentMessage{}, err
 	}
-	date := stringValue(message.Date)
-	senderPK, senderSK := contactKey(m.Sender, m.Recipient)
-	recipientPK, recipientSK := contactKey(m.Recipient, m.Sender)
+	for range 3 {
+		sent, retryAsRequest, err := s.sendOnce(ctx, send)
+		if err != nil || sent.Created || sent.Message.ID != "" {
+			return sent, err
+		}
+		// The recipient's contact appeared or vanished between attempts.
+		send.asRequest = retryAsRequest
+	}
+	return core.SentMessage{}, fmt.Errorf("add message %s: recipient contact keeps changing: %w", m.ID, errConflict)
+}
+
+// sendTransaction is the write of one message, ready to send.
+type sendTransaction struct {
+	message core.Message
+	request core.Contact
+	// asRequest writes request as the recipient's contact, which must not
+	// exist, rather than update the recipient's contact, which must.
+	asRequest bool
+	marker    map[string]types.AttributeValue
+	item      map[string]types.AttributeValue
+	preview   types.AttributeValue
+}
+
+func (s *Store) newSendTransaction(m core.Message, request core.Contact) (*sendTransaction, error) {
+	message := newMessageItem(m)
+	item, err := attributevalue.MarshalMap(message)
+	if err != nil {
+		return nil, fmt.Errorf("add message %s: marshal: %w", m.ID, err)
+	}
 	preview, err := attributevalue.Marshal(newEmbeddedMessage(m.Preview()))
 	if err != nil {
-		return core.Message{}, false, fmt.Errorf("add message %s: marshal preview: %w", m.ID, err)
+		return nil, fmt.Errorf("add message %s: marshal preview: %w", m.ID, err)
 	}
-	request.LastActivity = m.Date
+	send := &sendTransaction{message: m, request: request, item: item, preview: preview}
+	if m.ClientID != "" {
+		if send.marker, err = attributevalue.MarshalMap(message.clientMarker(m.Date)); err != nil {
+			return nil, fmt.Errorf("add message %s: marshal marker: %w", m.ID, err)
+		}
+	}
+	send.request.LastActivity = m.Date
+	return send, nil
+}
+
+// sendOnce sends the transaction once. When the recipient's contact was not
+// as send.asRequest expected it returns an empty result, no error, and
+// whether to try again as a request.
+func (s *Store) sendOnce(ctx context.Context, send *sendTransaction) (core.SentMessage, bool, error) {
+	m := send.message
+	date := stringValue(formatTime(m.Date))
+	senderPK, senderSK := contactKey(m.Sender, m.Recipient)
 	recipient := contactUpdate{
 		set: "SET #id = if_not_exists(#id, :id), #owner = :owner, #email = :email, #name = if_not_exists(#name, :name), " +
 			"#blocked = if_not_exists(#blocked, :false), #request = if_not_exists(#request, :request), " +
-			"#createdAt = if_not_exists(#createdAt, :createdAt), #lastActivity = :lastActivity, #lastMessage = :lastMessage",
-		condition:   "attribute_not_exists(#pk) OR #blocked <> :true",
-		contact:     request,
-		lastMessage: preview,
+			"#createdAt = if_not_exists(#createdAt, :createdAt), #lastActivity = :lastActivity, #lastMessage = :lastMessage " +
+			"ADD #unread :one",
+		condition:   "attribute_exists(#pk) AND #blocked <> :true",
+		contact:     send.request,
+		lastMessage: send.preview,
+	}
+	if send.asRequest {
+		recipient.condition = "attribute_not_exists(#pk)"
 	}
 	recipientNames, recipientValues := recipient.expression()
+	recipientPK, recipientSK := contactKey(m.Recipient, m.Sender)
 
 	var items []types.TransactWriteItem
 	markerAt := -1
-	if m.ClientID != "" {
-		marker, err := attributevalue.MarshalMap(message.clientMarker(m.Date))
-		if err != nil {
-			return core.Message{}, false, fmt.Errorf("add message %s: marshal marker: %w", m.ID, err)
-		}
+	if send.marker != nil {
 		markerAt = len(items)
 		// An expired marker that TTL has not deleted yet (it may take days)
 		// counts as gone, as it would in the memory store.
 		items = append(items, types.TransactWriteItem{Put: &types.Put{
 			TableName:                           s.table,
-			Item:                                marker,
+			Item:                                send.marker,
 			ConditionExpression:                 aws.String("attribute_not_exists(#pk) OR #expiresAt <= :now"),
 			ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#expiresAt": TTLAttribute},
 			ExpressionAttributeValues:           map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(m.Date.Unix(), 10)}},
@@ -459,30 +529,31 @@ func (s *Store) AddMessage(ctx context.Context, m core.Message, request core.Con
 		UpdateExpression:                    aws.String("SET #lastActivity = :date, #lastMessage = :preview"),
 		ConditionExpression:                 aws.String("attribute_exists(#pk) AND #blocked <> :true"),
 		ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#blocked": attrBlocked, "#lastActivity": attrLastActivity, "#lastMessage": attrLastMessage},
-		ExpressionAttributeValues:           map[string]types.AttributeValue{":true": valueTrue, ":date": date, ":preview": preview},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":true": valueTrue, ":date": date, ":preview": send.preview},
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}})
 	recipientAt := len(items)
 	items = append(items, types.TransactWriteItem{Update: &types.Update{
-		TableName:                 s.table,
-		Key:                       itemKey(recipientPK, recipientSK),
-		UpdateExpression:          aws.String(recipient.set),
-		ConditionExpression:       aws.String(recipient.condition),
-		ExpressionAttributeNames:  recipientNames,
-		ExpressionAttributeValues: recipientValues,
+		TableName:                           s.table,
+		Key:                                 itemKey(recipientPK, recipientSK),
+		UpdateExpression:                    aws.String(recipient.set),
+		ConditionExpression:                 aws.String(recipient.condition),
+		ExpressionAttributeNames:            recipientNames,
+		ExpressionAttributeValues:           recipientValues,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}})
 	messageAt := len(items)
 	items = append(items, types.TransactWriteItem{Put: &types.Put{
 		TableName:                s.table,
-		Item:                     messageAV,
+		Item:                     send.item,
 		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
 		ExpressionAttributeNames: map[string]string{"#pk": attrPK},
-	}})
+	}}, s.bumpReceiptsVersion(m.Sender, m.Recipient))
 	in := &dynamodb.TransactWriteItemsInput{TransactItems: items, ReturnConsumedCapacity: s.capacity}
 
 	var out *dynamodb.TransactWriteItemsOutput
 	var stored *core.Message
-	err = s.retry.do(ctx, func() (err error) {
+	err := s.retry.do(ctx, func() (err error) {
 		out, err = s.transactWrite(ctx, in)
 		var canceled *types.TransactionCanceledException
 		if markerAt >= 0 && errors.As(err, &canceled) && reasonCode(canceled, markerAt) == reasonConditionalCheck {
@@ -501,72 +572,107 @@ func (s *Store) AddMessage(ctx context.Context, m core.Message, request core.Con
 	var canceled *types.TransactionCanceledException
 	switch {
 	case stored != nil && err == nil:
-		return *stored, false, nil
+		return core.SentMessage{Message: *stored}, false, nil
 	case err == nil:
 		s.recordTransaction("AddMessage", out.ConsumedCapacity)
-		return m, true, nil
+		sent := core.SentMessage{Message: m, Created: true}
+		if send.asRequest {
+			request := send.request
+			preview := m.Preview()
+			request.LastMessage, request.Unread = &preview, 1
+			sent.Request = &request
+		}
+		return sent, false, nil
 	case isConflict(err) || !errors.As(err, &canceled):
-		return core.Message{}, false, translate("add message "+m.ID, err)
+		return core.SentMessage{}, false, translate("add message "+m.ID, err)
 	case reasonCode(canceled, senderAt) == reasonConditionalCheck:
 		if canceled.CancellationReasons[senderAt].Item == nil {
-			return core.Message{}, false, fmt.Errorf("add message %s: %w", m.ID, notAContact(m.Recipient))
+			return core.SentMessage{}, false, fmt.Errorf("add message %s: %w", m.ID, notAContact(m.Recipient))
 		}
-		return core.Message{}, false, fmt.Errorf("add message %s: %w", m.ID,
+		return core.SentMessage{}, false, fmt.Errorf("add message %s: %w", m.ID,
 			core.Errorf(core.EBLOCKED, "You blocked %s. Unblock them to send messages.", m.Recipient))
 	case reasonCode(canceled, recipientAt) == reasonConditionalCheck:
-		return core.Message{}, false, fmt.Errorf("add message %s: %w", m.ID,
-			core.Errorf(core.EBLOCKED, "%s does not accept your messages.", m.Recipient))
+		old := canceled.CancellationReasons[recipientAt].Item
+		if old == nil || send.asRequest {
+			blocked, ok := old[attrBlocked].(*types.AttributeValueMemberBOOL)
+			if old != nil && ok && blocked.Value {
+				break
+			}
+			return core.SentMessage{}, old == nil, nil
+		}
 	case reasonCode(canceled, messageAt) == reasonConditionalCheck:
-		return core.Message{}, false, fmt.Errorf("add message %s: message ID taken: %w", m.ID, errConflict)
+		return core.SentMessage{}, false, fmt.Errorf("add message %s: message ID taken: %w", m.ID, errConflict)
 	default:
-		return core.Message{}, false, translate("add message "+m.ID, err)
+		return core.SentMessage{}, false, translate("add message "+m.ID, err)
 	}
+	return core.SentMessage{}, false, fmt.Errorf("add message %s: %w", m.ID,
+		core.Errorf(core.EBLOCKED, "%s does not accept your messages.", m.Recipient))
 }
 
-// Messages implements core.MessageStore with one Query, newest first from
-// before, reversed into ascending order. BETWEEN is inclusive, so it asks for
-// one more message than limit and drops before itself. More than one Query
+// Messages implements core.MessageStore with one Query, reversed into
+// ascending order when it read newest first. The conversation's receipts
+// item sorts right after its messages, so the newest page, and a catch-up page
+// that reaches the newest message, read the other member's watermarks in the
+// same Query; an older page that holds a message of the reader's reads them
+// with one GetItem more. BETWEEN is inclusive, so a page from before or after
+// asks for one item more and drops that message itself. More than one Query
 // only when the page passes 1 MB (a hundred messages near the size limit).
-func (s *Store) Messages(ctx context.Context, a, b, before string, limit int) ([]core.Message, error) {
+func (s *Store) Messages(ctx context.Context, q core.MessageQuery) (core.MessagePage, error) {
 	in := &dynamodb.QueryInput{
-		TableName:                s.table,
-		ExpressionAttributeNames: map[string]string{"#pk": attrPK, "#sk": attrSK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": stringValue(conversationKey(a, b)), ":low": stringValue(messagePrefix),
-		},
-		ScanIndexForward:       aws.Bool(false),
-		ConsistentRead:         aws.Bool(true),
-		ReturnConsumedCapacity: s.capacity,
+		TableName:                 s.table,
+		KeyConditionExpression:    aws.String("#pk = :pk AND #sk BETWEEN :low AND :high"),
+		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#sk": attrSK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": stringValue(conversationKey(q.Reader, q.With))},
+		ScanIndexForward:          aws.Bool(false),
+		ConsistentRead:            aws.Bool(true),
+		ReturnConsumedCapacity:    s.capacity,
 	}
-	want := limit
-	if before == "" {
-		in.KeyConditionExpression = aws.String("#pk = :pk AND begins_with(#sk, :low)")
-	} else {
-		in.KeyConditionExpression = aws.String("#pk = :pk AND #sk BETWEEN :low AND :high")
-		in.ExpressionAttributeValues[":high"] = stringValue(messageSortKey(before))
-		want++
+	low, high, want := messagePrefix, receiptsSortKey, q.Limit+1
+	switch {
+	case q.Before != "":
+		high = messageSortKey(q.Before)
+	case q.After != "":
+		low, want = messageSortKey(q.After), q.Limit+2
+		in.ScanIndexForward = aws.Bool(true)
 	}
-	messages := make([]core.Message, 0, want)
+	in.ExpressionAttributeValues[":low"], in.ExpressionAttributeValues[":high"] = stringValue(low), stringValue(high)
+
+	page := core.MessagePage{Messages: make([]core.Message, 0, want)}
+	var receipts *receiptsItem
 	err := s.query(ctx, "Messages", in, want, func(item map[string]types.AttributeValue) error {
+		if sk, _ := item[attrSK].(*types.AttributeValueMemberS); sk != nil && sk.Value == receiptsSortKey {
+			receipts = &receiptsItem{}
+			return attributevalue.UnmarshalMap(item, receipts)
+		}
 		var it messageItem
 		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
 			return fmt.Errorf("unmarshal message: %w", err)
 		}
-		if it.ID == before {
+		if it.ID == q.Before || it.ID == q.After {
 			return nil
 		}
 		m, err := it.toDomain()
-		messages = append(messages, m)
+		page.Messages = append(page.Messages, m)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("messages before %q: %w", before, err)
+		return core.MessagePage{}, fmt.Errorf("messages before %q after %q: %w", q.Before, q.After, err)
 	}
-	if len(messages) > limit {
-		messages = messages[:limit]
+	if len(page.Messages) > q.Limit {
+		page.Messages = page.Messages[:q.Limit]
 	}
-	slices.Reverse(messages)
-	return messages, nil
+	if q.After == "" {
+		slices.Reverse(page.Messages)
+	}
+	if receipts == nil && slices.ContainsFunc(page.Messages, func(m core.Message) bool { return m.Sender == q.Reader }) {
+		if receipts, err = s.receipts(ctx, q.Reader, q.With); err != nil {
+			return core.MessagePage{}, err
+		}
+	}
+	if receipts != nil {
+		page.WithWatermarks = receipts.watermarks(q.With)
+	}
+	return page, nil
 }
 
 // query runs in and its following pages, handing each item to each, until

@@ -58,10 +58,34 @@ func TestRequestsPerRoute(t *testing.T) {
 		contacts(t, f, p)
 		f.MustAddContact(t, p.bob.Email, p.alice.Email)
 		for i := range core.ReportEvidenceLength + 5 {
-			f.MustSend(t, p.bob.Email, p.alice.Email, fmt.Sprintf("message %d", i))
+			lastSentOfFixture.Store(f, f.MustSend(t, p.bob.Email, p.alice.Email, fmt.Sprintf("message %d", i)).ID)
 		}
 	}
 	nothing := func(*testing.T, *storetest.Fixture, people) {}
+	bothContacts := func(t *testing.T, f *storetest.Fixture, p people) {
+		contacts(t, f, p)
+		f.MustAddContact(t, p.bob.Email, p.alice.Email)
+	}
+	// aliceGone gives alice a connection that answers gone to every push.
+	aliceGone := func(t *testing.T, f *storetest.Fixture, p people) {
+		f.Pusher.MarkGone(f.MustConnect(t, p.alice.Email).ID)
+	}
+	aliceConnected := func(t *testing.T, f *storetest.Fixture, p people) {
+		c, err := f.Service.Connect(ctx, p.alice, "alice-"+f.NewID())
+		require.NoError(t, err)
+		connectionOfFixture.Store(f, c.ID)
+	}
+	aliceConnection := func(f *storetest.Fixture) string {
+		id, _ := connectionOfFixture.Load(f)
+		return id.(string)
+	}
+	ackNewest := func(read bool) func(*testing.T, *storetest.Fixture, people) error {
+		return func(t *testing.T, f *storetest.Fixture, p people) error {
+			newest, _ := lastSentOfFixture.Load(f)
+			_, err := f.Service.Ack(ctx, p.alice, core.AckInput{With: p.bob.Email, UpTo: newest.(string), Read: read}, "")
+			return err
+		}
+	}
 	actionsByRoute := map[string][]string{}
 
 	for _, tc := range []struct {
@@ -72,12 +96,13 @@ func TestRequestsPerRoute(t *testing.T) {
 		want     map[string]int
 		wantOps  []string // store methods that must report consumed capacity
 	}{
-		{"AddContact/New", nothing, addContact, "", map[string]int{"UpdateItem": 1}, []string{"CreateContact"}},
+		{"AddContact/New", nothing, addContact, "", map[string]int{"UpdateItem": 1, "Query": 1}, []string{"CreateContact"}},
+		{"AddContact/GoneConnection", aliceGone, addContact, "", map[string]int{"UpdateItem": 1, "Query": 1, "BatchWriteItem": 1}, []string{"Connections", "RemoveConnection"}},
 		{"AddContact/Existing", contacts, addContact, "", map[string]int{"UpdateItem": 1}, nil},
 		{"AddContact/AcceptRequest", func(t *testing.T, f *storetest.Fixture, p people) {
 			f.MustAddContact(t, p.bob.Email, p.alice.Email)
 			f.MustSend(t, p.bob.Email, p.alice.Email, "hi")
-		}, addContact, "", map[string]int{"UpdateItem": 1}, []string{"CreateContact"}},
+		}, addContact, "", map[string]int{"UpdateItem": 1, "Query": 1}, []string{"CreateContact"}},
 		{"GetContacts/FirstPage", chatting, func(t *testing.T, f *storetest.Fixture, p people) error {
 			_, err := f.Service.GetContactsPage(ctx, p.alice, core.GetContactsInput{})
 			return err
@@ -92,11 +117,16 @@ func TestRequestsPerRoute(t *testing.T) {
 			assert.Empty(t, page.Next, "the last page says so")
 			return err
 		}, "", map[string]int{"Query": 1}, []string{"ContactsPage"}},
-		{"BlockContact/Contact", contacts, blockBob, "", map[string]int{"UpdateItem": 1}, []string{"BlockContact"}},
-		{"BlockContact/Stranger", nothing, blockBob, "", map[string]int{"UpdateItem": 1}, []string{"BlockContact"}},
+		{"BlockContact/Contact", contacts, blockBob, "", map[string]int{"UpdateItem": 1, "Query": 1}, []string{"BlockContact"}},
+		{"BlockContact/GoneConnection", aliceGone, blockBob, "", map[string]int{"UpdateItem": 1, "Query": 1, "BatchWriteItem": 1}, nil},
+		{"BlockContact/Stranger", nothing, blockBob, "", map[string]int{"UpdateItem": 1, "Query": 1}, []string{"BlockContact"}},
 		{"UnblockContact/Blocked", func(t *testing.T, f *storetest.Fixture, p people) {
 			require.NoError(t, blockBob(t, f, p))
-		}, unblockBob, "", map[string]int{"UpdateItem": 1}, []string{"UnblockContact"}},
+		}, unblockBob, "", map[string]int{"UpdateItem": 1, "Query": 1}, []string{"UnblockContact"}},
+		{"UnblockContact/GoneConnection", func(t *testing.T, f *storetest.Fixture, p people) {
+			require.NoError(t, blockBob(t, f, p))
+			aliceGone(t, f, p)
+		}, unblockBob, "", map[string]int{"UpdateItem": 1, "Query": 1, "BatchWriteItem": 1}, nil},
 		{"UnblockContact/Stranger", nothing, unblockBob, core.ENOTFOUND, map[string]int{"UpdateItem": 1}, nil},
 		{"ReportContact/WithEvidence", chatting, reportBob, "", map[string]int{"TransactWriteItems": 1, "GetItem": 1},
 			[]string{"ReportContact"}},
@@ -105,7 +135,12 @@ func TestRequestsPerRoute(t *testing.T) {
 			require.NoError(t, reportBob(t, f, p))
 		}, reportBob, "", map[string]int{"TransactWriteItems": 1, "GetItem": 1}, []string{"ReportContact"}},
 		{"ReportContact/Stranger", nothing, reportBob, core.ENOTFOUND, map[string]int{"TransactWriteItems": 1}, nil},
-		{"AddMessage/New", contacts, addMessage, "", map[string]int{"TransactWriteItems": 1}, []string{"AddMessage"}},
+		{"AddMessage/ToAContact", bothContacts, addMessage, "", map[string]int{"TransactWriteItems": 1, "Query": 2}, []string{"AddMessage"}},
+		{"AddMessage/ToAStranger", contacts, addMessage, "", map[string]int{"TransactWriteItems": 2, "Query": 2}, []string{"AddMessage"}},
+		{"AddMessage/GoneConnection", func(t *testing.T, f *storetest.Fixture, p people) {
+			bothContacts(t, f, p)
+			aliceGone(t, f, p)
+		}, addMessage, "", map[string]int{"TransactWriteItems": 1, "Query": 2, "BatchWriteItem": 1}, nil},
 		{"AddMessage/Retry", func(t *testing.T, f *storetest.Fixture, p people) {
 			contacts(t, f, p)
 			require.NoError(t, addMessage(t, f, p))
@@ -134,6 +169,68 @@ func TestRequestsPerRoute(t *testing.T) {
 			_, err = f.Service.GetMessages(ctx, p.alice, core.GetMessagesInput{With: p.bob.Email, Limit: 5, Before: page[0].ID})
 			return err
 		}, "", map[string]int{"Query": 2}, []string{"Messages"}},
+		{"GetMessages/BeforeWithYourOwn", chatting, func(t *testing.T, f *storetest.Fixture, p people) error {
+			page, err := f.Service.GetMessages(ctx, p.bob, core.GetMessagesInput{With: p.alice.Email, Limit: 5})
+			require.NoError(t, err)
+			_, err = f.Service.GetMessages(ctx, p.bob, core.GetMessagesInput{With: p.alice.Email, Limit: 5, Before: page[0].ID})
+			return err
+		}, "", map[string]int{"Query": 2, "GetItem": 1}, []string{"Messages", "Receipts"}},
+		{"GetMessages/AfterToTheNewest", chatting, func(t *testing.T, f *storetest.Fixture, p people) error {
+			page, err := f.Service.GetMessages(ctx, p.bob, core.GetMessagesInput{With: p.alice.Email, Limit: 5})
+			require.NoError(t, err)
+			_, err = f.Service.GetMessages(ctx, p.bob, core.GetMessagesInput{With: p.alice.Email, After: page[0].ID})
+			return err
+		}, "", map[string]int{"Query": 2}, []string{"Messages"}},
+		{"Ack/Delivered", chatting, ackNewest(false), "", map[string]int{"Query": 2, "TransactWriteItems": 1}, []string{"Ack"}},
+		{"Ack/Read", chatting, ackNewest(true), "", map[string]int{"Query": 3, "TransactWriteItems": 1, "GetItem": 1}, []string{"Ack", "Contact"}},
+		{"Ack/Behind", func(t *testing.T, f *storetest.Fixture, p people) {
+			chatting(t, f, p)
+			require.NoError(t, ackNewest(true)(t, f, p))
+		}, ackNewest(true), "", map[string]int{"Query": 1}, nil},
+		{"Ack/GoneConnection", func(t *testing.T, f *storetest.Fixture, p people) {
+			chatting(t, f, p)
+			aliceGone(t, f, p)
+		}, ackNewest(true), "", map[string]int{"Query": 3, "TransactWriteItems": 1, "GetItem": 1, "BatchWriteItem": 1}, nil},
+		{"Ack/UnknownMessage", chatting, func(_ *testing.T, f *storetest.Fixture, p people) error {
+			_, err := f.Service.Ack(ctx, p.alice, core.AckInput{With: p.bob.Email, UpTo: "0"}, "")
+			return err
+		}, core.ENOTFOUND, map[string]int{"Query": 1}, nil},
+		{"WsConnect", nothing, func(_ *testing.T, f *storetest.Fixture, p people) error {
+			_, err := f.Service.Connect(ctx, p.alice, "connect-"+f.NewID())
+			return err
+		}, "", map[string]int{"BatchWriteItem": 1}, []string{"AddConnection"}},
+		{"WsDisconnect", aliceConnected, func(_ *testing.T, f *storetest.Fixture, p people) error {
+			return f.Service.Disconnect(ctx, aliceConnection(f))
+		}, "", map[string]int{"GetItem": 1, "BatchWriteItem": 1}, []string{"Connection", "RemoveConnection"}},
+		{"WsDefault/Ping", aliceConnected, func(_ *testing.T, f *storetest.Fixture, p people) error {
+			_, c, err := f.Service.ConnectionCaller(ctx, aliceConnection(f))
+			f.Service.Ping(ctx, c)
+			return err
+		}, "", map[string]int{"GetItem": 1}, nil},
+		{"WsDefault/Typing", func(t *testing.T, f *storetest.Fixture, p people) {
+			bothContacts(t, f, p)
+			aliceConnected(t, f, p)
+		}, func(_ *testing.T, f *storetest.Fixture, p people) error {
+			caller, c, err := f.Service.ConnectionCaller(ctx, aliceConnection(f))
+			if err != nil {
+				return err
+			}
+			_, err = f.Service.Typing(ctx, caller, c, p.bob.Email)
+			return err
+		}, "", map[string]int{"GetItem": 3, "Query": 1}, []string{"Connection", "Contact"}},
+		{"WsDefault/AckGoneConnection", func(t *testing.T, f *storetest.Fixture, p people) {
+			chatting(t, f, p)
+			aliceConnected(t, f, p)
+			aliceGone(t, f, p)
+		}, func(t *testing.T, f *storetest.Fixture, p people) error {
+			caller, c, err := f.Service.ConnectionCaller(ctx, aliceConnection(f))
+			if err != nil {
+				return err
+			}
+			newest, _ := lastSentOfFixture.Load(f)
+			_, err = f.Service.Ack(ctx, caller, core.AckInput{With: p.bob.Email, UpTo: newest.(string), Read: true}, c.ID)
+			return err
+		}, "", map[string]int{"GetItem": 2, "Query": 3, "TransactWriteItems": 1, "BatchWriteItem": 1}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := storetest.NewFixture(t, func(*testing.T) core.Store { return store })
@@ -171,8 +268,13 @@ func TestRequestsPerRoute(t *testing.T) {
 var routeOfCase = map[string]string{
 	"AddContact": "add-contact", "GetContacts": "get-contacts", "BlockContact": "block-contact",
 	"UnblockContact": "unblock-contact", "ReportContact": "report-contact", "AddMessage": "add-message",
-	"GetMessages": "get-messages",
+	"GetMessages": "get-messages", "Ack": "ack",
+	"WsConnect": "ws-connect", "WsDisconnect": "ws-disconnect", "WsDefault": "ws-default",
 }
+
+// connectionOfFixture and lastSentOfFixture keep the connection each case's
+// setup made for alice and the ID of the last message it sent.
+var connectionOfFixture, lastSentOfFixture sync.Map
 
 // terraformDynamoDBActions reads local.lambda_dynamodb_actions of terraform/locals.tf.
 func terraformDynamoDBActions(t *testing.T) map[string][]string {
@@ -243,6 +345,6 @@ func TestStoreBeyondTheContract(t *testing.T) {
 		page, err := f.Service.GetMessages(ctx, f.Caller(t, bob), core.GetMessagesInput{With: alice, Limit: core.MaxMessagePage})
 		require.NoError(t, err)
 		assert.Equal(t, sent, page)
-		assert.Equal(t, 2, counter.Counts()["Query"], "one Query per MB")
+		assert.Equal(t, 2, counter.Counts()["Query"], "one Query per MB: %v", counter.Actions())
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/parley-chat/parley/core"
 )
@@ -36,6 +37,9 @@ type Store struct {
 	conversations map[conversationKey][]core.Message
 	sentByClient  map[clientKey]core.Message
 	reports       map[string][]core.Report
+	// watermarks holds each member's receipt watermarks by conversation.
+	watermarks  map[conversationKey]map[string]core.Watermarks
+	connections map[string]core.Connection
 }
 
 // New returns an empty store.
@@ -45,6 +49,8 @@ func New() *Store {
 		conversations: map[conversationKey][]core.Message{},
 		sentByClient:  map[clientKey]core.Message{},
 		reports:       map[string][]core.Report{},
+		watermarks:    map[conversationKey]map[string]core.Watermarks{},
+		connections:   map[string]core.Connection{},
 	}
 }
 
@@ -79,6 +85,17 @@ func (s *Store) Contacts(_ context.Context, owner string) ([]core.Contact, error
 		}
 	}
 	return contacts, nil
+}
+
+// Contact implements core.ContactStore.
+func (s *Store) Contact(_ context.Context, owner, email string) (core.Contact, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	contact, ok := s.contacts[contactKey{owner, email}]
+	if !ok {
+		return core.Contact{}, core.Errorf(core.ENOTFOUND, "%s is not one of your contacts.", email)
+	}
+	return contact, nil
 }
 
 // BlockContact implements core.ContactStore.
@@ -140,33 +157,33 @@ func (s *Store) Reports(_ context.Context, reported string) ([]core.Report, erro
 }
 
 // AddMessage implements core.MessageStore.
-func (s *Store) AddMessage(_ context.Context, m core.Message, request core.Contact) (core.Message, bool, error) {
+func (s *Store) AddMessage(_ context.Context, m core.Message, request core.Contact) (core.SentMessage, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if m.ClientID != "" {
 		if sent, ok := s.sentByClient[clientKey{m.Sender, m.Recipient, m.ClientID}]; ok && m.Date.Before(sent.Date.Add(core.ClientIDWindow)) {
-			return sent, false, nil
+			return core.SentMessage{Message: sent}, nil
 		}
 	}
 	senderKey, recipientKey := contactKey{m.Sender, m.Recipient}, contactKey{m.Recipient, m.Sender}
 	senderContact, ok := s.contacts[senderKey]
 	if !ok {
-		return core.Message{}, false, core.Errorf(core.ENOTFOUND, "%s is not one of your contacts.", m.Recipient)
+		return core.SentMessage{}, core.Errorf(core.ENOTFOUND, "%s is not one of your contacts.", m.Recipient)
 	}
 	if senderContact.Blocked {
-		return core.Message{}, false, core.Errorf(core.EBLOCKED, "You blocked %s. Unblock them to send messages.", m.Recipient)
+		return core.SentMessage{}, core.Errorf(core.EBLOCKED, "You blocked %s. Unblock them to send messages.", m.Recipient)
 	}
-	recipientContact, ok := s.contacts[recipientKey]
-	if !ok {
+	recipientContact, known := s.contacts[recipientKey]
+	if !known {
 		recipientContact = request
 	}
 	if recipientContact.Blocked {
-		return core.Message{}, false, core.Errorf(core.EBLOCKED, "%s does not accept your messages.", m.Recipient)
+		return core.SentMessage{}, core.Errorf(core.EBLOCKED, "%s does not accept your messages.", m.Recipient)
 	}
 
 	conversation := newConversationKey(m.Sender, m.Recipient)
 	messages := s.conversations[conversation]
-	at, _ := slices.BinarySearchFunc(messages, m.ID, func(stored core.Message, id string) int { return cmp.Compare(stored.ID, id) })
+	at, _ := slices.BinarySearchFunc(messages, m.ID, compareID)
 	s.conversations[conversation] = slices.Insert(messages, at, m)
 	if m.ClientID != "" {
 		s.sentByClient[clientKey{m.Sender, m.Recipient, m.ClientID}] = m
@@ -174,15 +191,122 @@ func (s *Store) AddMessage(_ context.Context, m core.Message, request core.Conta
 	senderPreview, recipientPreview := m.Preview(), m.Preview()
 	senderContact.LastActivity, senderContact.LastMessage = m.Date, &senderPreview
 	recipientContact.LastActivity, recipientContact.LastMessage = m.Date, &recipientPreview
+	recipientContact.Unread++
 	s.contacts[senderKey], s.contacts[recipientKey] = senderContact, recipientContact
-	return m, true, nil
+	sent := core.SentMessage{Message: m, Created: true}
+	if !known {
+		sent.Request = &recipientContact
+	}
+	return sent, nil
 }
 
+func compareID(stored core.Message, id string) int { return cmp.Compare(stored.ID, id) }
+
 // Messages implements core.MessageStore.
-func (s *Store) Messages(_ context.Context, a, b, before string, limit int) ([]core.Message, error) {
+func (s *Store) Messages(_ context.Context, q core.MessageQuery) (core.MessagePage, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.messages(a, b, before, limit), nil
+	conversation := newConversationKey(q.Reader, q.With)
+	messages := s.conversations[conversation]
+	start, end := 0, len(messages)
+	switch {
+	case q.After != "":
+		start, _ = slices.BinarySearchFunc(messages, q.After, compareID)
+		if start < end && messages[start].ID == q.After {
+			start++
+		}
+		end = min(end, start+q.Limit)
+	case q.Before != "":
+		end, _ = slices.BinarySearchFunc(messages, q.Before, compareID)
+		start = max(0, end-q.Limit)
+	default:
+		start = max(0, end-q.Limit)
+	}
+	page := make([]core.Message, 0, end-start)
+	return core.MessagePage{
+		Messages:       append(page, messages[start:end]...),
+		WithWatermarks: s.watermarks[conversation][q.With],
+	}, nil
+}
+
+// Ack implements core.ReceiptStore.
+func (s *Store) Ack(_ context.Context, a core.Ack) (core.AckResult, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	conversation := newConversationKey(a.Member, a.With)
+	messages := s.conversations[conversation]
+	at, found := slices.BinarySearchFunc(messages, a.UpTo, compareID)
+	if !found {
+		return core.AckResult{}, &core.Error{Code: core.ENOTFOUND, Field: "upTo", Message: "upTo: is not a message of this conversation"}
+	}
+	marks := s.watermarks[conversation]
+	if marks == nil {
+		marks = map[string]core.Watermarks{}
+		s.watermarks[conversation] = marks
+	}
+	before := marks[a.Member]
+	after := before.Advance(a.UpTo, a.Read)
+	result := core.AckResult{Watermarks: after, Moved: after != before}
+	marks[a.Member] = after
+	key := contactKey{a.Member, a.With}
+	if contact, ok := s.contacts[key]; ok && after.Read != before.Read {
+		contact.Unread = 0
+		for _, m := range messages[at+1:] {
+			if m.Sender == a.With && m.ID > after.Read {
+				contact.Unread++
+			}
+		}
+		s.contacts[key] = contact
+		result.Contact = &contact
+	}
+	return result, nil
+}
+
+// AddConnection implements core.ConnectionStore.
+func (s *Store) AddConnection(_ context.Context, c core.Connection) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.connections[c.ID] = c
+	return nil
+}
+
+// Connection implements core.ConnectionStore.
+func (s *Store) Connection(_ context.Context, id string, now time.Time) (core.Connection, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.connections[id]
+	if !ok || !c.ExpiresAt.After(now) {
+		return core.Connection{}, core.Errorf(core.ENOTFOUND, "No connection %s.", id)
+	}
+	return c, nil
+}
+
+// Connections implements core.ConnectionStore. It forgets the expired
+// connections it passes, as DynamoDB's TTL would.
+func (s *Store) Connections(_ context.Context, user string, now time.Time) ([]core.Connection, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	connections := []core.Connection{}
+	for id, c := range s.connections {
+		switch {
+		case c.User != user:
+		case !c.ExpiresAt.After(now):
+			delete(s.connections, id)
+		default:
+			connections = append(connections, c)
+		}
+	}
+	return connections, nil
+}
+
+// RemoveConnection implements core.ConnectionStore.
+func (s *Store) RemoveConnection(_ context.Context, c core.Connection) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if stored, ok := s.connections[c.ID]; ok && stored.User == c.User {
+		delete(s.connections, c.ID)
+	}
+	return nil
 }
 
 // messages is Messages for a caller that holds s.mu.

@@ -36,10 +36,10 @@ func testIdentities(t *testing.T, newStore NewStore) {
 			require.True(t, created, "pair %d has its own contact", i)
 			request := core.Contact{ID: f.NewID(), Owner: p[1], Email: p[0], Name: "A", Request: true, CreatedAt: f.Now(), LastActivity: f.Now()}
 			m := core.Message{ID: f.NewID(), Sender: p[0], Recipient: p[1], Text: "to pair " + p[1], Date: f.Now(), ClientID: "same-client-id"}
-			stored, created, err := f.Store.AddMessage(ctx, m, request)
+			stored, err := f.Store.AddMessage(ctx, m, request)
 			require.NoError(t, err)
-			assert.True(t, created, "pair %d: the same clientId in another conversation is another message", i)
-			sent[i] = stored
+			assert.True(t, stored.Created, "pair %d: the same clientId in another conversation is another message", i)
+			sent[i] = stored.Message
 		}
 		for i, p := range pairs {
 			assert.Equal(t, []core.Message{sent[i]}, f.MustConversation(t, p[0], p[1]), "pair %d reads only its own conversation", i)

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,6 +34,9 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Messages", func(t *testing.T) { t.Parallel(); testMessages(t, newStore) })
 	t.Run("Pagination", func(t *testing.T) { t.Parallel(); testPagination(t, newStore) })
 	t.Run("Races", func(t *testing.T) { t.Parallel(); testRaces(t, newStore) })
+	t.Run("Receipts", func(t *testing.T) { t.Parallel(); testReceipts(t, newStore) })
+	t.Run("CatchingUp", func(t *testing.T) { t.Parallel(); testCatchingUp(t, newStore) })
+	t.Run("Connections", func(t *testing.T) { t.Parallel(); testConnections(t, newStore) })
 	t.Run("Identities", func(t *testing.T) { t.Parallel(); testIdentities(t, newStore) })
 	t.Run("Directory", func(t *testing.T) { t.Parallel(); testDirectory(t, newStore) })
 	t.Run("ClientIDWindow", func(t *testing.T) { t.Parallel(); testClientIDWindow(t, newStore) })
@@ -43,17 +47,19 @@ func Run(t *testing.T, newStore NewStore) {
 type Fixture struct {
 	Store   core.Store
 	Service *core.Service
-	clock   atomic.Int64
-	ids     atomic.Int64
-	runID   string
+	// Pusher records what the service pushes to the connections of the store.
+	Pusher *RecordingPusher
+	clock  atomic.Int64
+	ids    atomic.Int64
+	runID  string
 }
 
 // NewFixture returns a fixture over the store newStore returns.
 func NewFixture(t *testing.T, newStore NewStore) *Fixture {
 	t.Helper()
-	f := &Fixture{Store: newStore(t), runID: randomHex(t, 6)}
+	f := &Fixture{Store: newStore(t), runID: randomHex(t, 6), Pusher: NewRecordingPusher()}
 	f.clock.Store(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).UnixNano())
-	f.Service = core.NewService(f.Store, f.Now, f.NewID)
+	f.Service = core.NewService(f.Store, f.Now, f.NewID, core.WithPusher(f.Pusher))
 	return f
 }
 
@@ -87,21 +93,33 @@ func (f *Fixture) MustAddContact(t *testing.T, owner, contact string) core.Conta
 	return added
 }
 
-// MustSend sends text from sender to recipient through the service.
+// MustSend sends text from sender to recipient through the service and
+// returns the message as stored, without the status its sender sees.
 func (f *Fixture) MustSend(t *testing.T, sender, recipient, text string) core.Message {
 	t.Helper()
 	sent, created, err := f.Service.AddMessage(context.Background(), f.Caller(t, sender), core.AddMessageInput{Recipient: recipient, Text: text})
 	require.NoError(t, err)
 	require.True(t, created)
+	require.Equal(t, core.StatusSent, sent.Status)
+	sent.Status = ""
 	return sent
 }
 
 // MustConversation returns every message between a and b, oldest first.
 func (f *Fixture) MustConversation(t *testing.T, a, b string) []core.Message {
 	t.Helper()
-	messages, err := f.Store.Messages(context.Background(), a, b, "", core.MaxMessagePage)
+	page, err := f.Store.Messages(context.Background(), core.MessageQuery{Reader: a, With: b, Limit: core.MaxMessagePage})
 	require.NoError(t, err)
-	return messages
+	return page.Messages
+}
+
+// withoutStatus is messages as stored, without the status their sender sees.
+func withoutStatus(messages []core.Message) []core.Message {
+	out := slices.Clone(messages)
+	for i := range out {
+		out[i].Status = ""
+	}
+	return out
 }
 
 func randomHex(t *testing.T, n int) string {
@@ -354,7 +372,7 @@ func testMessages(t *testing.T, newStore NewStore) {
 		for _, reader := range []string{alice, bob} {
 			messages, err := f.Service.GetMessages(ctx, f.Caller(t, reader), core.GetMessagesInput{With: map[string]string{alice: bob, bob: alice}[reader]})
 			require.NoError(t, err)
-			assert.Equal(t, []core.Message{sent}, messages)
+			assert.Equal(t, []core.Message{sent}, withoutStatus(messages))
 		}
 		assert.Empty(t, f.MustConversation(t, alice, f.Email("carol")))
 	})
@@ -419,7 +437,7 @@ func testMessages(t *testing.T, newStore NewStore) {
 		require.NoError(t, err)
 		assert.False(t, created)
 		assert.Equal(t, first, again)
-		assert.Equal(t, []core.Message{first}, f.MustConversation(t, alice, bob))
+		assert.Equal(t, withoutStatus([]core.Message{first}), f.MustConversation(t, alice, bob))
 	})
 
 	t.Run("SameClientIDFromTheOtherMemberIsAnotherMessage", func(t *testing.T) {
@@ -510,7 +528,7 @@ func testPagination(t *testing.T, newStore NewStore) {
 		alice, bob, sent := sendN(t, f, 3)
 		page, err := f.Service.GetMessages(ctx, f.Caller(t, alice), core.GetMessagesInput{With: bob, Before: sent[2].ID + "0"})
 		require.NoError(t, err)
-		assert.Equal(t, sent, page)
+		assert.Equal(t, sent, withoutStatus(page))
 	})
 
 	t.Run("DefaultPageIsTheNewestFifty", func(t *testing.T) {
@@ -519,7 +537,7 @@ func testPagination(t *testing.T, newStore NewStore) {
 		alice, bob, sent := sendN(t, f, core.DefaultMessagePage+2)
 		page, err := f.Service.GetMessages(ctx, f.Caller(t, alice), core.GetMessagesInput{With: bob})
 		require.NoError(t, err)
-		assert.Equal(t, sent[2:], page)
+		assert.Equal(t, sent[2:], withoutStatus(page))
 	})
 }
 

@@ -38,11 +38,14 @@ const (
 
 // Server is the local server's HTTP side.
 type Server struct {
-	config   Config
-	logger   *slog.Logger
-	handler  *apigateway.Handler
-	verifier atomic.Pointer[oidc.Verifier]
-	mux      *http.ServeMux
+	config           Config
+	logger           *slog.Logger
+	handler          *apigateway.Handler
+	verifier         atomic.Pointer[oidc.Verifier]
+	webSocketHandler atomic.Pointer[apigateway.WebSocketHandler]
+	connections      *localConnections
+	service          *core.Service
+	mux              *http.ServeMux
 }
 
 // Run serves until ctx is done, then shuts down gracefully. When ready is not
@@ -66,7 +69,9 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 	if config.App.AllowedOrigin == "" {
 		config.App.AllowedOrigin = config.PublicURL
 	}
-	server := &Server{config: config, logger: logger, mux: http.NewServeMux()}
+	connections := newLocalConnections()
+	service := lambdas.NewService(store, lambdas.PushOptions(connections, logger)...)
+	server := &Server{config: config, logger: logger, connections: connections, service: service, mux: http.NewServeMux()}
 	issuer := config.OIDC
 	if issuer.Issuer == "" {
 		provider, err := devoidc.New(config.PublicURL+"/dev-oidc", devClientID)
@@ -84,7 +89,7 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 	}
 	// The handler checks the claims name this issuer, as the Lambdas do.
 	config.App.OIDCIssuer, config.App.OIDCClientID = issuer.Issuer, issuer.ClientID
-	server.handler = lambdas.NewHandler(store, config.App, logger)
+	server.handler = lambdas.NewHandler(service, config.App, logger)
 	server.routes(issuer)
 
 	httpServer := &http.Server{Handler: server, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: readTimeout, IdleTimeout: idleTimeout}
@@ -98,6 +103,7 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 	}
 	defer verifier.Close()
 	server.verifier.Store(verifier)
+	server.webSocketHandler.Store(lambdas.NewWebSocketHandler(service, verifier, config.App, logger))
 	logger.Info("Parley is running", "url", config.PublicURL, "listen", address, "store", config.Store)
 	if ready != nil {
 		ready <- address
@@ -110,6 +116,8 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
+	// Shutdown does not wait for hijacked connections: close them first.
+	server.connections.closeAll()
 	if err := httpServer.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
@@ -142,6 +150,7 @@ func (s *Server) routes(issuer oidc.Config) {
 			writeEventResponse(w, s.handler.Preflight())
 		})
 	}
+	s.mux.HandleFunc("GET /ws", s.serveWebSocket)
 	s.mux.HandleFunc("GET /config.json", func(w http.ResponseWriter, _ *http.Request) {
 		s.serveConfig(w, issuer)
 	})

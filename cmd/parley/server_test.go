@@ -142,6 +142,7 @@ type contactJSON struct {
 	Blocked bool   `json:"blocked"`
 	Report  string `json:"report"`
 	Request bool   `json:"request"`
+	Unread  int    `json:"unread"`
 }
 
 type messageJSON struct {
@@ -152,6 +153,7 @@ type messageJSON struct {
 	Recipient string `json:"recipient"`
 	Them      bool   `json:"them"`
 	ClientID  string `json:"clientId"`
+	Status    string `json:"status"`
 }
 
 type errorJSON struct {
@@ -329,7 +331,7 @@ func TestLocalServerServesTheSPAAndItsConfig(t *testing.T) {
 
 	var config spaConfig
 	res := server.mustJSON(t, http.MethodGet, "/config.json", "", nil, http.StatusOK, &config)
-	assert.Equal(t, spaConfig{APIURL: server.PublicURL, Authority: server.PublicURL + "/dev-oidc", ClientID: devClientID}, config)
+	assert.Equal(t, spaConfig{APIURL: server.PublicURL, WSURL: "ws://" + strings.TrimPrefix(server.PublicURL, "http://") + "/ws", Authority: server.PublicURL + "/dev-oidc", ClientID: devClientID}, config)
 	assert.Equal(t, "no-cache", res.Headers.Get("Cache-Control"))
 
 	for _, tc := range []struct {

@@ -14,14 +14,25 @@ import (
 // spaConfig is the SPA's config.json, the same document Terraform writes to S3.
 type spaConfig struct {
 	APIURL    string `json:"apiURL"`
+	WSURL     string `json:"wsURL"`
 	Authority string `json:"authority"`
 	ClientID  string `json:"clientID"`
+}
+
+// webSocketURL is the realtime endpoint on the same origin as publicURL.
+func webSocketURL(publicURL string) string {
+	switch {
+	case strings.HasPrefix(publicURL, "https://"):
+		return "wss://" + strings.TrimPrefix(publicURL, "https://") + "/ws"
+	default:
+		return "ws://" + strings.TrimPrefix(publicURL, "http://") + "/ws"
+	}
 }
 
 func (s *Server) serveConfig(w http.ResponseWriter, issuer oidc.Config) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-cache")
-	_ = json.NewEncoder(w).Encode(spaConfig{APIURL: s.config.PublicURL, Authority: issuer.Issuer, ClientID: issuer.ClientID})
+	_ = json.NewEncoder(w).Encode(spaConfig{APIURL: s.config.PublicURL, WSURL: webSocketURL(s.config.PublicURL), Authority: issuer.Issuer, ClientID: issuer.ClientID})
 }
 
 // localContentSecurityPolicy is the part of CloudFront's policy that holds

@@ -1,5 +1,5 @@
 // The offline demo (?demo, in-memory adapter) at desktop and phone sizes, light and dark:
-// no horizontal overflow at 360 px, a sent message turns sent, and Ada's reply arrives by polling.
+// no horizontal overflow at 360 px, a sent message is ticked read, Ada types, and her reply is pushed.
 // Saves screenshots next to the chat scenario's. Needs BASE_URL (any server of frontend/dist).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -54,7 +54,9 @@ describe('Offline demo, responsive and themed', { timeout: 3 * 60_000 }, () => {
     const box = page.getByRole('textbox', { name: 'Message Ada Lovelace' });
     await box.fill('How is the engine today?');
     await box.press('Enter');
-    await page.locator('.message.mine[data-status="sent"]', { hasText: 'How is the engine today?' }).waitFor();
+    // Ada's device gets it, she reads it (the tick turns read), types, and answers.
+    await page.locator('.message.mine[data-status="read"]', { hasText: 'How is the engine today?' }).waitFor();
+    await page.locator('.conversation-header .typing').waitFor();
     await page.locator('.message.theirs').nth(2).waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(SHOTS, 'demo-desktop-light.png') });
   });

@@ -5,6 +5,8 @@ export interface AppConfig {
   clientID: string;
   /** Cognito hosted UI domain; when set, sign-out goes through its /logout endpoint. */
   cognitoDomain?: string;
+  /** The realtime WebSocket endpoint; without it the app polls. */
+  wsURL?: string;
 }
 
 export type Boot =
@@ -19,7 +21,8 @@ function isConfig(value: unknown): value is AppConfig {
     typeof v.apiURL === 'string' &&
     typeof v.authority === 'string' &&
     typeof v.clientID === 'string' &&
-    (v.cognitoDomain === undefined || typeof v.cognitoDomain === 'string')
+    (v.cognitoDomain === undefined || typeof v.cognitoDomain === 'string') &&
+    (v.wsURL === undefined || typeof v.wsURL === 'string')
   );
 }
 
@@ -47,6 +50,7 @@ export async function loadBoot(options: { dev?: boolean; fetchFn?: typeof fetch;
         authority: data.authority,
         clientID: data.clientID,
         ...(data.cognitoDomain ? { cognitoDomain: data.cognitoDomain.replace(/\/+$/, '') } : {}),
+        ...(data.wsURL ? { wsURL: data.wsURL } : {}),
       },
     };
   } catch (err) {

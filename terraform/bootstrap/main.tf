@@ -173,6 +173,13 @@ data "aws_iam_policy_document" "boundary" {
     resources = ["${local.arn_prefix.logs}:log-group:/aws/lambda/${local.prefix}-*:*"]
   }
 
+  # API Gateway's account-wide logging role writes the APIs' access logs.
+  statement {
+    sid       = "ApiAccessLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:DescribeLogGroups"]
+    resources = ["${local.arn_prefix.logs}:log-group:/aws/apigateway/${local.prefix}*:*"]
+  }
+
   statement {
     sid       = "WebSocketConnections"
     actions   = ["execute-api:ManageConnections"]
@@ -310,6 +317,25 @@ data "aws_iam_policy_document" "deploy" {
       variable = "iam:PassedToService"
       values   = ["lambda.amazonaws.com"]
     }
+  }
+
+  # The logging role of API Gateway (WebSocket access logs), set account-wide.
+  statement {
+    sid       = "PassTheLoggingRoleToApiGateway"
+    actions   = ["iam:PassRole"]
+    resources = ["${local.arn_prefix.iam}:role/${local.prefix}-apigateway-logs"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["apigateway.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid       = "ApiGatewayAccountLogging"
+    actions   = ["apigateway:GET", "apigateway:PATCH"]
+    resources = ["arn:${local.partition}:apigateway:${var.region}::/account"]
   }
 
   statement {

@@ -1,16 +1,66 @@
-import { createContext, useContext, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useMemo, type ReactNode } from 'react';
+import { AckBatcher } from '../lib/ack-batcher';
+import { Outbox, outboxKey } from '../lib/outbox';
 import type { ChatAPI } from './chat-api';
 
-const ChatAPIContext = createContext<ChatAPI | null>(null);
+/** ChatSession is what one signed-in user's views share besides the port: the outbox and the receipts. */
+export interface ChatSession {
+  api: ChatAPI;
+  outbox: Outbox;
+  acks: AckBatcher;
+}
 
-/** ChatAPIProvider hands the ChatAPI port to every view below it. */
+const ChatSessionContext = createContext<ChatSession | null>(null);
+
+function browserStorage(): Storage | undefined {
+  try {
+    return typeof localStorage === 'undefined' ? undefined : localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * ChatAPIProvider hands the ChatAPI port to every view below it, with the session built on it: an outbox kept
+ * in localStorage under the user's name and sent again whenever the connection comes back, and the receipts.
+ */
 export function ChatAPIProvider({ api, children }: { api: ChatAPI; children: ReactNode }) {
-  return <ChatAPIContext.Provider value={api}>{children}</ChatAPIContext.Provider>;
+  const session = useMemo<ChatSession>(
+    () => ({
+      api,
+      outbox: new Outbox({ api, storage: browserStorage(), key: outboxKey(api.me) }),
+      acks: new AckBatcher(api),
+    }),
+    [api],
+  );
+
+  useEffect(() => {
+    const { outbox, acks } = session;
+    const unsubscribe = api.subscribe((event) => {
+      if (event.type === 'connection' && event.state === 'open') outbox.kick();
+    });
+    const online = () => outbox.kick();
+    window.addEventListener('online', online);
+    // Whatever waited from an earlier visit goes out now.
+    outbox.kick();
+    return () => {
+      unsubscribe();
+      window.removeEventListener('online', online);
+      void acks.flush();
+    };
+  }, [api, session]);
+
+  return <ChatSessionContext.Provider value={session}>{children}</ChatSessionContext.Provider>;
+}
+
+/** useChatSession returns the session of the signed-in user. */
+export function useChatSession(): ChatSession {
+  const session = useContext(ChatSessionContext);
+  if (!session) throw new Error('useChatSession must be used inside a ChatAPIProvider');
+  return session;
 }
 
 /** useChatAPI returns the ChatAPI port; views never import an adapter. */
 export function useChatAPI(): ChatAPI {
-  const api = useContext(ChatAPIContext);
-  if (!api) throw new Error('useChatAPI must be used inside a ChatAPIProvider');
-  return api;
+  return useChatSession().api;
 }

@@ -34,7 +34,12 @@ export interface Message {
   /** True when the caller is the recipient. */
   them: boolean;
   clientId?: string;
+  /** On the caller's own messages: how far the other member got (see ARCHITECTURE.md, receipts). */
+  status?: Tick;
 }
+
+/** Tick is how far one of my stored messages got: stored, on a device of the other member, displayed to them. */
+export type Tick = 'sent' | 'delivered' | 'read';
 
 export interface AddContactInput {
   email: string;
@@ -52,9 +57,44 @@ export interface GetMessagesQuery {
   recipientNamespace: string;
   /** Default 50, max 100. */
   limit?: number;
-  /** Only messages older than the message with this id. */
+  /** Only messages older than the message with this id (the newest `limit` of them). */
   before?: string;
+  /** Only messages newer than the message with this id (the oldest `limit` of them); not with `before`. */
+  after?: string;
 }
+
+/** AckInput moves the caller's receipt watermarks in the conversation with recipientNamespace. */
+export interface AckInput {
+  recipientNamespace: string;
+  /** The newest message id the caller has (delivered) or has displayed (read). */
+  upTo: string;
+  /** Also move the read watermark (read implies delivered). */
+  read?: boolean;
+}
+
+/** Watermarks are one member's receipts in a conversation: message ids, empty when nothing yet. */
+export interface Watermarks {
+  delivered: string;
+  read: string;
+}
+
+/**
+ * ConnectionState is the push side's connection: `open` while events flow, `connecting` while trying,
+ * `closed` while down (or when the deployment has no realtime endpoint). Views poll unless it is `open`.
+ */
+export type ConnectionState = 'connecting' | 'open' | 'closed';
+
+/**
+ * ChatEvent is what the push side delivers: the server's frames (ARCHITECTURE.md, "Realtime and receipts"),
+ * and `connection` when the connection changes. A `connection` event with state `open` comes after every
+ * (re)connect: listeners then resync through the REST side, because pushes sent while down are lost.
+ */
+export type ChatEvent =
+  | { type: 'message'; message: Message }
+  | { type: 'receipt'; with: string; delivered: string; read: string }
+  | { type: 'contact'; contact: Contact }
+  | { type: 'typing'; from: string }
+  | { type: 'connection'; state: ConnectionState };
 
 /** Stable error codes of the API, plus `network` for a request that never got an answer. */
 export type ApiErrorCode =
@@ -106,7 +146,24 @@ export interface ChatAPI {
   addMessage(input: AddMessageInput): Promise<Message>;
   /** In date order (oldest first). */
   getMessages(query: GetMessagesQuery): Promise<Message[]>;
+  /** Moves the caller's watermarks forward (never back) and returns them. */
+  ack(input: AckInput): Promise<Watermarks>;
+
+  /** The push side's connection now; changes arrive as `connection` events. */
+  readonly connection: ConnectionState;
+  /**
+   * subscribe delivers pushed events to listener until the returned function is called. The connection is
+   * opened while anyone listens.
+   */
+  subscribe(listener: (event: ChatEvent) => void): () => void;
+  /** typing tells `to` that the caller is typing; a no-op while the connection is down. Callers limit the rate. */
+  typing(to: string): void;
 }
+
+/** Clients send at most one typing event every this many milliseconds (the contract's rate). */
+export const TYPING_SEND_EVERY_MS = 3000;
+/** A typing event shows for this long unless another one comes. */
+export const TYPING_SHOW_MS = 5000;
 
 /** Page size used when reading a conversation. */
 export const PAGE_SIZE = 50;

@@ -5,7 +5,7 @@ export const DEMO_USER = 'you@parley.dev';
 
 /**
  * createDemoAPI builds an in-memory world for the offline demo: a few contacts, some history,
- * a request from a stranger, and Ada, who answers every message after a short pause.
+ * a request from a stranger, and Ada, who reads every message, types, and answers after a short pause.
  */
 export function createDemoAPI(): MemoryChatAPI {
   const day = 24 * 60 * 60 * 1000;
@@ -48,11 +48,16 @@ export function createDemoAPI(): MemoryChatAPI {
     'Poetical science, as ever.',
   ];
   let n = 0;
+  // Ada's device gets the message at once, reads it a moment later, types, and answers.
+  ada.subscribe(() => {});
   server.onMessage((m) => {
     if (m.sender !== DEMO_USER || m.recipient !== 'ada@parley.dev') return;
+    setTimeout(() => void ada.ack({ recipientNamespace: DEMO_USER, upTo: m.id }), 300);
+    setTimeout(() => void ada.ack({ recipientNamespace: DEMO_USER, upTo: m.id, read: true }), 900);
+    setTimeout(() => ada.typing(DEMO_USER), 1100);
     setTimeout(() => {
       void ada.addMessage({ recipientNamespace: DEMO_USER, message: replies[n++ % replies.length] ?? '…' });
-    }, 1500);
+    }, 2600);
   });
 
   return new MemoryChatAPI(server, DEMO_USER, { latencyMs: 300 });

@@ -2,12 +2,17 @@ import {
   ApiError,
   LIMITS,
   PAGE_SIZE,
+  type AckInput,
   type AddContactInput,
   type AddMessageInput,
   type ChatAPI,
+  type ChatEvent,
+  type ConnectionState,
   type Contact,
   type GetMessagesQuery,
   type Message,
+  type Tick,
+  type Watermarks,
 } from './chat-api';
 
 interface ContactRecord {
@@ -26,14 +31,17 @@ export interface MemoryChatServerOptions {
 
 /**
  * MemoryChatServer keeps the state of every user in memory and enforces the rules of the
- * API contract (contacts only, blocking both ways, idempotent clientId, requests from strangers).
- * Several MemoryChatAPI instances (one per user) can share one server.
+ * API contract (contacts only, blocking both ways, idempotent clientId, requests from strangers,
+ * receipt watermarks that only move forward), and pushes the contract's events to the connections
+ * of each user. Several MemoryChatAPI instances (one per user and device) can share one server.
  */
 export class MemoryChatServer {
   private readonly contacts = new Map<string, Map<string, ContactRecord>>();
   private readonly conversations = new Map<string, Message[]>();
   private readonly byClientId = new Map<string, Message>();
-  private readonly lastRead = new Map<string, string>();
+  /** `owner\nother` -> the owner's watermarks in the conversation with other. */
+  private readonly watermarks = new Map<string, Watermarks>();
+  private readonly connections = new Map<string, Set<(event: ChatEvent) => void>>();
   private readonly listeners = new Set<(m: Message) => void>();
   private readonly now: () => Date;
   private seq = 0;
@@ -46,6 +54,23 @@ export class MemoryChatServer {
   onMessage(listener: (m: Message) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** connect registers a connection of user; events pushed to user reach push until the returned function is called. */
+  connect(user: string, push: (event: ChatEvent) => void): () => void {
+    let set = this.connections.get(user);
+    if (!set) {
+      set = new Set();
+      this.connections.set(user, set);
+    }
+    set.add(push);
+    return () => set.delete(push);
+  }
+
+  private push(user: string, event: ChatEvent, except?: (event: ChatEvent) => void): void {
+    for (const push of [...(this.connections.get(user) ?? [])]) {
+      if (push !== except) push(structuredClone(event));
+    }
   }
 
   newId(at: Date = this.now()): string {
@@ -135,9 +160,16 @@ export class MemoryChatServer {
     };
     const key = conversationKey(sender, recipient);
     const list = this.conversations.get(key) ?? [];
+    const firstFromStranger = !theirs && !list.some((m) => m.sender === sender);
     list.push(message);
     this.conversations.set(key, list);
     if (input.clientId) this.byClientId.set(`${sender}\n${input.clientId}`, message);
+    this.push(sender, { type: 'message', message: { ...message, status: 'sent' } });
+    this.push(recipient, { type: 'message', message: { ...message, them: true } });
+    if (firstFromStranger) {
+      const request = this.getContacts(recipient).find((c) => c.email === sender);
+      if (request) this.push(recipient, { type: 'contact', contact: request });
+    }
     for (const listener of this.listeners) listener(message);
     return message;
   }
@@ -145,14 +177,57 @@ export class MemoryChatServer {
   getMessages(owner: string, query: GetMessagesQuery): Message[] {
     const other = normalizeEmail(query.recipientNamespace);
     const limit = Math.min(Math.max(query.limit ?? PAGE_SIZE, 1), 100);
+    if (query.before && query.after) throw new ApiError('invalid', 'after: not together with before.', 400);
     let list = this.conversation(owner, other);
-    if (query.before) {
-      const before = query.before;
-      list = list.filter((m) => m.id < before);
+    let page: Message[];
+    if (query.after) {
+      const after = query.after;
+      page = list.filter((m) => m.id > after).slice(0, limit);
+    } else {
+      if (query.before) {
+        const before = query.before;
+        list = list.filter((m) => m.id < before);
+      }
+      page = list.slice(-limit);
     }
-    const page = list.slice(-limit).map((m) => ({ ...m, them: m.recipient === owner }));
-    if (!query.before && list.length > 0) this.lastRead.set(`${owner}\n${other}`, list.at(-1)!.id);
-    return page;
+    const theirs = this.marks(other, owner);
+    return page.map((m) =>
+      m.recipient === owner ? { ...m, them: true } : { ...m, them: false, status: tick(m.id, theirs) },
+    );
+  }
+
+  /** ack moves owner's watermarks in the conversation with the other member forward and pushes the receipt. */
+  ack(owner: string, input: AckInput): Watermarks {
+    const other = normalizeEmail(input.recipientNamespace);
+    if (!input.upTo) throw new ApiError('invalid', 'upTo: the id of a message.', 400);
+    const key = `${owner}\n${other}`;
+    const old = this.marks(owner, other);
+    const next: Watermarks = {
+      delivered: input.upTo > old.delivered ? input.upTo : old.delivered,
+      read: input.read && input.upTo > old.read ? input.upTo : old.read,
+    };
+    if (next.read > next.delivered) next.delivered = next.read;
+    this.watermarks.set(key, next);
+    if (next.delivered !== old.delivered || next.read !== old.read) {
+      this.push(other, { type: 'receipt', with: owner, ...next });
+      if (next.read !== old.read) {
+        const contact = this.getContacts(owner).find((c) => c.email === other);
+        if (contact) this.push(owner, { type: 'contact', contact });
+      }
+    }
+    return { ...next };
+  }
+
+  /** typing tells to's connections that from is typing, when to has from as a contact and neither blocked. */
+  typing(from: string, to: string): void {
+    const theirs = this.book(to).get(from);
+    const mine = this.book(from).get(to);
+    if (!theirs?.added || theirs.blocked || mine?.blocked) return;
+    this.push(to, { type: 'typing', from });
+  }
+
+  private marks(owner: string, other: string): Watermarks {
+    return this.watermarks.get(`${owner}\n${other}`) ?? { delivered: '', read: '' };
   }
 
   private conversation(owner: string, other: string): Message[] {
@@ -182,7 +257,7 @@ export class MemoryChatServer {
   private toContact(owner: string, rec: ContactRecord): Contact {
     const messages = this.conversation(owner, rec.email);
     const last = messages.at(-1);
-    const read = this.lastRead.get(`${owner}\n${rec.email}`) ?? '';
+    const { read } = this.marks(owner, rec.email);
     const unread = messages.filter((m) => m.sender === rec.email && m.id > read).length;
     return {
       id: rec.id,
@@ -191,7 +266,14 @@ export class MemoryChatServer {
       avatar: '',
       blocked: rec.blocked,
       ...(rec.report ? { report: rec.report } : {}),
-      ...(last ? { lastMessage: { ...last, them: last.recipient === owner } } : {}),
+      ...(last
+        ? {
+            lastMessage:
+              last.recipient === owner
+                ? { ...last, them: true }
+                : { ...last, them: false, status: tick(last.id, this.marks(rec.email, owner)) },
+          }
+        : {}),
       unread,
       ...(rec.added ? {} : { request: true }),
       ...(last ? { lastActivity: last.date } : {}),
@@ -204,16 +286,83 @@ export interface MemoryChatAPIOptions {
   latencyMs?: number;
 }
 
-/** MemoryChatAPI is the in-memory ChatAPI adapter, acting as one user of a MemoryChatServer. */
+/**
+ * MemoryChatAPI is the in-memory ChatAPI adapter, acting as one device of one user of a MemoryChatServer.
+ * setOnline(false) cuts its network: calls fail with `network` and its connection closes until setOnline(true).
+ */
 export class MemoryChatAPI implements ChatAPI {
   readonly me: string;
   readonly server: MemoryChatServer;
   private readonly latencyMs: number;
+  private readonly listeners = new Set<(event: ChatEvent) => void>();
+  private disconnect?: () => void;
+  private online = true;
+  private connected = true;
+  private state: ConnectionState = 'closed';
 
   constructor(server: MemoryChatServer, me: string, options: MemoryChatAPIOptions = {}) {
     this.server = server;
     this.me = normalizeEmail(me);
     this.latencyMs = options.latencyMs ?? 0;
+  }
+
+  get connection(): ConnectionState {
+    return this.state;
+  }
+
+  subscribe(listener: (event: ChatEvent) => void): () => void {
+    this.listeners.add(listener);
+    if (!this.disconnect && this.online && this.connected) this.open();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.close();
+    };
+  }
+
+  typing(to: string): void {
+    if (this.state === 'open') this.server.typing(this.me, to);
+  }
+
+  /** setOnline cuts (false) or restores (true) this device's network: its calls and its connection. */
+  setOnline(online: boolean): void {
+    this.online = online;
+    this.reconsider();
+  }
+
+  /** setConnected drops (false) or restores (true) only the push connection, as when a socket dies. */
+  setConnected(connected: boolean): void {
+    this.connected = connected;
+    this.reconsider();
+  }
+
+  private reconsider(): void {
+    if (!this.online || !this.connected) this.close();
+    else if (this.listeners.size > 0 && !this.disconnect) this.open();
+  }
+
+  private open(): void {
+    const deliver = (event: ChatEvent) => this.emit(event);
+    this.disconnect = this.server.connect(this.me, deliver);
+    this.state = 'connecting';
+    // Like a real socket, the connection opens after the caller has returned.
+    queueMicrotask(() => {
+      if (this.disconnect && this.state === 'connecting') {
+        this.state = 'open';
+        this.emit({ type: 'connection', state: 'open' });
+      }
+    });
+  }
+
+  private close(): void {
+    this.disconnect?.();
+    this.disconnect = undefined;
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.emit({ type: 'connection', state: 'closed' });
+  }
+
+  private emit(event: ChatEvent): void {
+    for (const listener of [...this.listeners]) listener(event);
   }
 
   addContact(input: AddContactInput): Promise<Contact> {
@@ -237,9 +386,14 @@ export class MemoryChatAPI implements ChatAPI {
   getMessages(query: GetMessagesQuery): Promise<Message[]> {
     return this.run(() => this.server.getMessages(this.me, query));
   }
+  ack(input: AckInput): Promise<Watermarks> {
+    return this.run(() => this.server.ack(this.me, input));
+  }
 
   private async run<T>(fn: () => T): Promise<T> {
-    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    // Always after a turn of the event loop, like a network call: never before the caller has returned.
+    await new Promise((r) => setTimeout(r, this.latencyMs));
+    if (!this.online) throw new ApiError('network', "Can't reach the server. Check your connection and try again.");
     // Copy, so callers can never mutate the server's state.
     return structuredClone(fn());
   }
@@ -251,6 +405,13 @@ function normalizeEmail(email: string): string {
     throw new ApiError('invalid', 'email: enter a valid email address.', 400);
   }
   return e;
+}
+
+/** tick is how far a message got, given the other member's watermarks. */
+function tick(id: string, theirs: Watermarks): Tick {
+  if (theirs.read && id <= theirs.read) return 'read';
+  if (theirs.delivered && id <= theirs.delivered) return 'delivered';
+  return 'sent';
 }
 
 function conversationKey(a: string, b: string): string {

@@ -1,12 +1,17 @@
 import {
   ApiError,
+  type AckInput,
   type AddContactInput,
   type AddMessageInput,
   type ChatAPI,
+  type ChatEvent,
+  type ConnectionState,
   type Contact,
   type GetMessagesQuery,
   type Message,
+  type Watermarks,
 } from './chat-api';
+import { browserConnectivity, RealtimeSocket, type RealtimeSocketOptions } from './realtime-socket';
 
 export interface RestChatAPIOptions {
   /** Base URL of the API, e.g. `http://localhost:8080` or `https://x.cloudfront.net/api`. */
@@ -23,6 +28,10 @@ export interface RestChatAPIOptions {
    * hangs (a dropped mobile connection) would otherwise stop the updates until the page is reloaded.
    */
   timeoutMs?: number;
+  /** The WebSocket endpoint (`wsURL` of config.json); without it the push side stays closed and views poll. */
+  wsURL?: string;
+  /** Replaces parts of the socket client (tests hand in a fake WebSocket and timers). */
+  socket?: Partial<Pick<RealtimeSocketOptions, 'createSocket' | 'connectivity' | 'random' | 'timing'>>;
 }
 
 /** The response header that carries the cursor of the next page of get-contacts. */
@@ -34,6 +43,9 @@ function byRecentActivity(a: Contact, b: Contact): number {
   const byActivity = (b.lastActivity ?? '').localeCompare(a.lastActivity ?? '');
   return byActivity || a.email.localeCompare(b.email);
 }
+
+/** How long the connection stays open after the last listener left (React remounts listeners at once). */
+const LINGER_MS = 1000;
 
 const fallbackMessages: Record<number, string> = {
   400: 'The request was not valid.',
@@ -50,11 +62,59 @@ export class RestChatAPI implements ChatAPI {
   readonly me?: string;
   private readonly base: string;
   private readonly options: RestChatAPIOptions;
+  private readonly socket?: RealtimeSocket;
+  private readonly listeners = new Set<(event: ChatEvent) => void>();
+  private lingerTimer?: ReturnType<typeof setTimeout>;
 
   constructor(options: RestChatAPIOptions) {
     this.options = options;
     this.me = options.me;
     this.base = options.apiURL.replace(/\/+$/, '');
+    if (options.wsURL) {
+      this.socket = new RealtimeSocket({
+        connectivity: browserConnectivity(),
+        ...options.socket,
+        url: options.wsURL,
+        getToken: options.getToken,
+        onEvent: (event) => {
+          for (const listener of [...this.listeners]) listener(event);
+        },
+      });
+    }
+  }
+
+  get connection(): ConnectionState {
+    return this.socket?.state ?? 'closed';
+  }
+
+  subscribe(listener: (event: ChatEvent) => void): () => void {
+    this.listeners.add(listener);
+    clearTimeout(this.lingerTimer);
+    this.socket?.start();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size > 0) return;
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = setTimeout(() => {
+        if (this.listeners.size === 0) this.socket?.stop();
+      }, LINGER_MS);
+    };
+  }
+
+  typing(to: string): void {
+    this.socket?.send({ action: 'typing', to });
+  }
+
+  /** renewConnection replaces the WebSocket with one made with the current token (call it after a renewal). */
+  renewConnection(): void {
+    this.socket?.renew();
+  }
+
+  /** close closes the WebSocket for good (sign-out). */
+  close(): void {
+    clearTimeout(this.lingerTimer);
+    this.listeners.clear();
+    this.socket?.stop();
   }
 
   addContact(input: AddContactInput): Promise<Contact> {
@@ -104,7 +164,16 @@ export class RestChatAPI implements ChatAPI {
     const params = new URLSearchParams({ recipientNamespace: query.recipientNamespace });
     if (query.limit !== undefined) params.set('limit', String(query.limit));
     if (query.before) params.set('before', query.before);
+    if (query.after) params.set('after', query.after);
     return this.request<Message[]>('GET', `/get-messages?${params.toString()}`);
+  }
+
+  ack(input: AckInput): Promise<Watermarks> {
+    return this.request<Watermarks>('POST', '/ack', {
+      recipientNamespace: input.recipientNamespace,
+      upTo: input.upTo,
+      ...(input.read ? { read: true } : {}),
+    });
   }
 
   private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {

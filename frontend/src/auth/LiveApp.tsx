@@ -37,9 +37,27 @@ function SignedIn({ config, userManager }: { config: AppConfig; userManager: Use
   tokenRef.current = auth.user?.id_token;
   const email = typeof auth.user?.profile.email === 'string' ? auth.user.profile.email.toLowerCase() : undefined;
 
+  const api = useMemo(
+    () =>
+      new RestChatAPI({
+        apiURL: config.apiURL,
+        getToken: () => tokenRef.current,
+        onUnauthorized: () => setSessionExpired(true),
+        ...(email ? { me: email } : {}),
+        ...(config.wsURL ? { wsURL: config.wsURL } : {}),
+      }),
+    [config.apiURL, config.wsURL, email],
+  );
+  useEffect(() => () => api.close(), [api]);
+
   useEffect(() => {
     const expired = () => setSessionExpired(true);
-    const renewed = () => setSessionExpired(false);
+    const renewed = (user?: { id_token?: string }) => {
+      setSessionExpired(false);
+      // The socket was opened with the old token: replace it with one made with the new token.
+      if (user?.id_token) tokenRef.current = user.id_token;
+      api.renewConnection();
+    };
     userManager.events.addAccessTokenExpired(expired);
     userManager.events.addSilentRenewError(expired);
     userManager.events.addUserLoaded(renewed);
@@ -48,18 +66,7 @@ function SignedIn({ config, userManager }: { config: AppConfig; userManager: Use
       userManager.events.removeSilentRenewError(expired);
       userManager.events.removeUserLoaded(renewed);
     };
-  }, [userManager]);
-
-  const api = useMemo(
-    () =>
-      new RestChatAPI({
-        apiURL: config.apiURL,
-        getToken: () => tokenRef.current,
-        onUnauthorized: () => setSessionExpired(true),
-        ...(email ? { me: email } : {}),
-      }),
-    [config.apiURL, email],
-  );
+  }, [userManager, api]);
 
   // The UserManager, not auth.signinRedirect/signoutRedirect: react-oidc-context's wrappers swallow a failure
   // (they resolve with null), so the button would stay "Redirecting…" and the fallbacks below would never run.
@@ -74,6 +81,7 @@ function SignedIn({ config, userManager }: { config: AppConfig; userManager: Use
 
   const signOut = async () => {
     setSigningOut(true);
+    api.close();
     const logout = cognitoLogoutURL(config);
     if (!logout) {
       try {

@@ -23,7 +23,18 @@ export default function BlockDialog({ contact, onBlock, onClose }: BlockDialogPr
   return (
     <Dialog
       title={`Block ${name}?`}
-      description={`Neither of you will be able to send messages in this conversation until you unblock ${name}. They are not notified.`}
+      description={
+        <>
+          <p>
+            You won't get messages from {name}, and you can't message them, until you unblock them. Nothing of the
+            conversation is deleted.
+          </p>
+          <p>
+            {name} isn't told now. If they write to you, their message is refused and they see that you don't accept
+            their messages.
+          </p>
+        </>
+      }
       onClose={onClose}
     >
       <DialogFooter action={action} onCancel={onClose} label="Block" busyLabel="Blocking…" tone="danger" onConfirm={confirm} />

@@ -1,6 +1,8 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Contact } from '../api/chat-api';
 import { useContacts } from '../hooks/useContacts';
+import { useTyping } from '../hooks/useTyping';
+import { ContactDialogs, type ContactDialogName } from './ContactDialogs';
 import { Conversation } from './Conversation';
 import { ContactList } from './ContactList';
 import { Icon } from './Icon';
@@ -15,6 +17,7 @@ interface ChatShellProps {
   banner?: ReactNode;
   /** A label shown next to the logo, e.g. "Demo". */
   badge?: string;
+  /** Polling intervals, used only while the realtime connection is down. */
   contactsPollMs?: number;
   messagesPollMs?: number;
 }
@@ -24,6 +27,9 @@ export function ChatShell({ me, onSignOut, banner, badge, contactsPollMs, messag
   const contacts = useContacts(contactsPollMs);
   const [selected, setSelected] = useState<string>();
   const [adding, setAdding] = useState(false);
+  const [requestAction, setRequestAction] = useState<{ action: ContactDialogName; contact: Contact }>();
+  const [toast, setToast] = useState<string>();
+  const typing = useTyping();
   const listRef = useRef<HTMLElement>(null);
   const { markRead, touch } = contacts;
 
@@ -91,6 +97,8 @@ export function ChatShell({ me, onSignOut, banner, badge, contactsPollMs, messag
           onSelect={select}
           onAdd={() => setAdding(true)}
           onRetry={() => void contacts.refresh()}
+          typing={typing}
+          onRequestAction={(action, c) => setRequestAction({ action, contact: c })}
         />
         <footer className="sidebar-footer">
           <span className="me" title={me}>
@@ -116,6 +124,8 @@ export function ChatShell({ me, onSignOut, banner, badge, contactsPollMs, messag
             onReport={contacts.report}
             onAddContact={contacts.addContact}
             onActivity={(email, message) => touch(email, message)}
+            onRead={markRead}
+            typing={typing.has(contact.email)}
           />
         ) : (
           <div className="welcome">
@@ -131,6 +141,26 @@ export function ChatShell({ me, onSignOut, banner, badge, contactsPollMs, messag
       <Suspense fallback={null}>
         {adding && <AddContactDialog onAdd={contacts.addContact} onAdded={onAdded} onClose={() => setAdding(false)} />}
       </Suspense>
+      {requestAction && (
+        <ContactDialogs
+          dialog={requestAction.action}
+          contact={requestAction.contact}
+          onBlock={contacts.block}
+          onReport={contacts.report}
+          onAddContact={contacts.addContact}
+          onClose={() => setRequestAction(undefined)}
+          onDone={setToast}
+          onAdded={(c) => select(c.email)}
+        />
+      )}
+      {toast && (
+        <div className="toast" role="status">
+          <span>{toast}</span>
+          <button type="button" className="btn btn-icon btn-ghost btn-tiny" aria-label="Dismiss" onClick={() => setToast(undefined)}>
+            <Icon name="close" size={16} />
+          </button>
+        </div>
+      )}
     </div>
   );
 }

@@ -5,6 +5,8 @@ import { Icon } from './Icon';
 interface ComposerProps {
   recipientName: string;
   onSend: (text: string) => void;
+  /** Called on every edit that leaves text in the box (the caller limits the rate). */
+  onTyping?: () => void;
 }
 
 export interface ComposerHandle {
@@ -13,7 +15,7 @@ export interface ComposerHandle {
 
 /** Composer writes a message: Enter sends, Shift+Enter starts a new line. */
 export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Composer(
-  { recipientName, onSend },
+  { recipientName, onSend, onTyping },
   ref,
 ) {
   const [text, setText] = useState('');
@@ -62,7 +64,10 @@ export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Compo
         ref={area}
         rows={1}
         value={text}
-        onChange={(e) => setText(e.target.value)}
+        onChange={(e) => {
+          setText(e.target.value);
+          if (e.target.value.trim()) onTyping?.();
+        }}
         onKeyDown={onKeyDown}
         placeholder={`Message ${recipientName}`}
         aria-describedby="composer-hint"

@@ -4,6 +4,7 @@ import type { LoadStatus } from '../hooks/useContacts';
 import { formatShort } from '../lib/dates';
 import { displayName } from '../lib/people';
 import { Avatar } from './Avatar';
+import type { ContactDialogName } from './ContactDialogs';
 import { Icon } from './Icon';
 
 interface ContactListProps {
@@ -14,6 +15,10 @@ interface ContactListProps {
   onSelect: (email: string) => void;
   onAdd: () => void;
   onRetry: () => void;
+  /** Who is typing to me now. */
+  typing?: ReadonlySet<string>;
+  /** Add, block or report a request right from the list. */
+  onRequestAction?: (action: ContactDialogName, contact: Contact) => void;
 }
 
 function matches(contact: Contact, query: string): boolean {
@@ -23,7 +28,7 @@ function matches(contact: Contact, query: string): boolean {
 }
 
 /** ContactList shows requests and contacts with a search box. */
-export function ContactList({ contacts, status, error, selected, onSelect, onAdd, onRetry }: ContactListProps) {
+export function ContactList({ contacts, status, error, selected, onSelect, onAdd, onRetry, typing, onRequestAction }: ContactListProps) {
   const [query, setQuery] = useState('');
   const filtered = useMemo(() => contacts.filter((c) => matches(c, query)), [contacts, query]);
   const requests = filtered.filter((c) => c.request);
@@ -89,7 +94,14 @@ export function ContactList({ contacts, status, error, selected, onSelect, onAdd
           </h2>
           <ul className="contact-list">
             {requests.map((c) => (
-              <ContactRow key={c.email} contact={c} selected={c.email === selected} onSelect={onSelect} />
+              <ContactRow
+                key={c.email}
+                contact={c}
+                selected={c.email === selected}
+                onSelect={onSelect}
+                typing={typing?.has(c.email) ?? false}
+                {...(onRequestAction ? { onAction: onRequestAction } : {})}
+              />
             ))}
           </ul>
         </section>
@@ -102,7 +114,13 @@ export function ContactList({ contacts, status, error, selected, onSelect, onAdd
           </h2>
           <ul className="contact-list">
             {people.map((c) => (
-              <ContactRow key={c.email} contact={c} selected={c.email === selected} onSelect={onSelect} />
+              <ContactRow
+                key={c.email}
+                contact={c}
+                selected={c.email === selected}
+                onSelect={onSelect}
+                typing={typing?.has(c.email) ?? false}
+              />
             ))}
           </ul>
         </section>
@@ -111,7 +129,15 @@ export function ContactList({ contacts, status, error, selected, onSelect, onAdd
   );
 }
 
-function ContactRow({ contact, selected, onSelect }: { contact: Contact; selected: boolean; onSelect: (email: string) => void }) {
+interface ContactRowProps {
+  contact: Contact;
+  selected: boolean;
+  onSelect: (email: string) => void;
+  typing: boolean;
+  onAction?: (action: ContactDialogName, contact: Contact) => void;
+}
+
+function ContactRow({ contact, selected, onSelect, typing, onAction }: ContactRowProps) {
   const name = displayName(contact);
   const last = contact.lastMessage;
   const preview = last?.message;
@@ -138,7 +164,9 @@ function ContactRow({ contact, selected, onSelect }: { contact: Contact; selecte
           </span>
           <span className="contact-bottom">
             <span className="contact-preview">
-              {preview !== undefined ? (
+              {typing ? (
+                <span className="typing">typing…</span>
+              ) : preview !== undefined ? (
                 <>
                   {last && !last.them && <span className="preview-you">You: </span>}
                   {preview}
@@ -157,6 +185,19 @@ function ContactRow({ contact, selected, onSelect }: { contact: Contact; selecte
           </span>
         </span>
       </button>
+      {onAction && contact.request && !contact.blocked && (
+        <div className="request-row-actions" role="group" aria-label={`Request from ${contact.email}`}>
+          <button type="button" className="btn btn-small btn-primary" onClick={() => onAction('accept', contact)} aria-label={`Add ${contact.email} to contacts`}>
+            Add
+          </button>
+          <button type="button" className="btn btn-small" onClick={() => onAction('block', contact)} aria-label={`Block ${contact.email}`}>
+            Block
+          </button>
+          <button type="button" className="btn btn-small btn-ghost" onClick={() => onAction('report', contact)} aria-label={`Report ${contact.email}`}>
+            Report
+          </button>
+        </div>
+      )}
     </li>
   );
 }

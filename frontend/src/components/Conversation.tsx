@@ -1,15 +1,12 @@
-import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { errorMessage, type AddContactInput, type Contact, type Message } from '../api/chat-api';
 import { useConversation } from '../hooks/useConversation';
 import { displayName } from '../lib/people';
 import { Avatar } from './Avatar';
 import { Composer, type ComposerHandle } from './Composer';
+import { ContactDialogs, type ContactDialogName } from './ContactDialogs';
 import { Icon } from './Icon';
 import { MessageList } from './MessageList';
-
-const ReportDialog = lazy(() => import('./ReportDialog'));
-const BlockDialog = lazy(() => import('./BlockDialog'));
-const AddContactDialog = lazy(() => import('./AddContactDialog'));
 
 export interface ConversationProps {
   contact: Contact;
@@ -20,12 +17,14 @@ export interface ConversationProps {
   onReport: (email: string, report: string) => Promise<Contact>;
   onAddContact: (input: AddContactInput) => Promise<Contact>;
   onActivity?: (email: string, message: Message) => void;
+  /** Called when the conversation was acknowledged as read. */
+  onRead?: (email: string) => void;
+  /** The other person is typing to me now. */
+  typing?: boolean;
   /** Move focus into the composer when the conversation opens. */
   autoFocus?: boolean;
   pollMs?: number;
 }
-
-type DialogName = 'report' | 'block' | 'accept' | null;
 
 /** Conversation is one open chat: header with actions, messages, composer. */
 export function Conversation({
@@ -37,6 +36,8 @@ export function Conversation({
   onReport,
   onAddContact,
   onActivity,
+  onRead,
+  typing = false,
   autoFocus = true,
   pollMs,
 }: ConversationProps) {
@@ -44,12 +45,9 @@ export function Conversation({
   const chat = useConversation(contact.email, me, {
     ...(pollMs !== undefined ? { pollMs } : {}),
     onSent: (m) => onActivity?.(contact.email, m),
-    onReceived: (ms) => {
-      const last = ms.at(-1);
-      if (last) onActivity?.(contact.email, last);
-    },
+    onRead: () => onRead?.(contact.email),
   });
-  const [dialog, setDialog] = useState<DialogName>(null);
+  const [dialog, setDialog] = useState<ContactDialogName | null>(null);
   const [notice, setNotice] = useState<{ kind: 'info' | 'error'; text: string }>();
   const [unblocking, setUnblocking] = useState(false);
   const composer = useRef<ComposerHandle>(null);
@@ -85,7 +83,13 @@ export function Conversation({
           <h2 id="conversation-title" className="conversation-name">
             {name}
           </h2>
-          {name !== contact.email && <p className="conversation-email">{contact.email}</p>}
+          {typing ? (
+            <p className="conversation-email typing" aria-live="polite">
+              typing…
+            </p>
+          ) : (
+            name !== contact.email && <p className="conversation-email">{contact.email}</p>
+          )}
         </div>
         <div className="conversation-actions">
           {contact.blocked ? (
@@ -108,7 +112,7 @@ export function Conversation({
 
       {notice && (
         <div className={`notice ${notice.kind === 'error' ? 'notice-error' : 'notice-info'} notice-bar`} role={notice.kind === 'error' ? 'alert' : 'status'}>
-          <span>{notice.text}</span>
+          <span className="notice-text">{notice.text}</span>
           <button type="button" className="btn btn-icon btn-ghost btn-tiny" aria-label="Dismiss" onClick={() => setNotice(undefined)}>
             <Icon name="close" size={16} />
           </button>
@@ -176,34 +180,24 @@ export function Conversation({
             <button type="button" className="btn btn-small" onClick={() => setDialog('block')}>
               Block
             </button>
+            <button type="button" className="btn btn-small" onClick={() => setDialog('report')}>
+              Report
+            </button>
           </div>
         </div>
       ) : (
-        <Composer ref={composer} recipientName={name} onSend={chat.send} />
+        <Composer ref={composer} recipientName={name} onSend={chat.send} onTyping={chat.typing} />
       )}
 
-      <Suspense fallback={null}>
-        {dialog === 'report' && (
-          <ReportDialog
-            contact={contact}
-            onReport={onReport}
-            onClose={() => setDialog(null)}
-            onDone={(text) => {
-              setDialog(null);
-              setNotice({ kind: 'info', text });
-            }}
-          />
-        )}
-        {dialog === 'block' && <BlockDialog contact={contact} onBlock={onBlock} onClose={() => setDialog(null)} />}
-        {dialog === 'accept' && (
-          <AddContactDialog
-            initial={{ email: contact.email, name: contact.email.split('@')[0] ?? '' }}
-            onAdd={onAddContact}
-            onAdded={() => setDialog(null)}
-            onClose={() => setDialog(null)}
-          />
-        )}
-      </Suspense>
+      <ContactDialogs
+        dialog={dialog}
+        contact={contact}
+        onBlock={onBlock}
+        onReport={onReport}
+        onAddContact={onAddContact}
+        onClose={() => setDialog(null)}
+        onDone={(text) => setNotice({ kind: 'info', text })}
+      />
     </section>
   );
 }

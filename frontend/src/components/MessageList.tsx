@@ -135,32 +135,60 @@ function MessageItem({ message, peerName, continued, onRetry, onDiscard }: Messa
         <p className="bubble-text">{message.message}</p>
         <span className="bubble-meta">
           <time dateTime={message.date}>{formatTime(date)}</time>
-          {!message.them && message.status === 'pending' && (
-            <span className="delivery" title="Sending">
-              <Icon name="clock" size={14} />
-              <span className="sr-only">Sending</span>
-            </span>
-          )}
-          {!message.them && message.status === 'sent' && (
-            <span className="delivery" title="Sent">
-              <Icon name="check" size={14} />
-              <span className="sr-only">Sent</span>
-            </span>
-          )}
+          {!message.them && <Ticks status={message.status} waiting={message.waiting === true} />}
         </span>
       </div>
-      {message.status === 'failed' && message.clientId && (
-        <div className="message-failed" role="alert">
-          <Icon name="alert" size={16} />
-          <span className="message-error">Not sent: {message.error}</span>
-          <button type="button" className="link-button" onClick={() => onRetry(message.clientId!)}>
-            Retry
-          </button>
+      {message.status === 'pending' && message.waiting && message.clientId && (
+        <div className="message-waiting" role="status">
+          <span className="message-waiting-text">{message.error ? `Waiting to send: ${message.error}` : 'Waiting to send'}</span>
           <button type="button" className="link-button link-muted" onClick={() => onDiscard(message.clientId!)}>
-            Delete
+            Cancel
           </button>
         </div>
       )}
+      {message.status === 'failed' && message.clientId && (
+        <div className="message-failed" role="alert">
+          <span className="message-failed-text">
+            <Icon name="alert" size={16} />
+            <span className="message-error">Not sent: {message.error}</span>
+          </span>
+          <span className="message-failed-actions">
+            <button type="button" className="link-button" onClick={() => onRetry(message.clientId!)}>
+              Retry
+            </button>
+            <button type="button" className="link-button link-muted" onClick={() => onDiscard(message.clientId!)}>
+              Delete
+            </button>
+          </span>
+        </div>
+      )}
     </li>
+  );
+}
+
+const TICK_LABELS = {
+  sent: 'Sent',
+  delivered: 'Delivered',
+  read: 'Read',
+} as const;
+
+/** Ticks shows how far one of my messages got: a clock while on this device, then sent, delivered, read. */
+function Ticks({ status, waiting }: { status: ChatMessage['status']; waiting: boolean }) {
+  if (status === 'failed') return null;
+  if (status === 'pending') {
+    const label = waiting ? 'Waiting to send' : 'Sending';
+    return (
+      <span className="delivery" title={label}>
+        <Icon name="clock" size={14} />
+        <span className="sr-only">{label}</span>
+      </span>
+    );
+  }
+  const label = TICK_LABELS[status];
+  return (
+    <span className={`delivery tick-${status}`} title={label} data-tick={status}>
+      <Icon name={status === 'sent' ? 'check' : 'checks'} size={14} />
+      <span className="sr-only">{label}</span>
+    </span>
   );
 }

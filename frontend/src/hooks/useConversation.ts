@@ -1,27 +1,22 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useChatAPI } from '../api/ChatAPIContext';
-import { errorCode, errorMessage, PAGE_SIZE, type ApiErrorCode, type Message } from '../api/chat-api';
-import { newClientId } from '../lib/client-id';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useChatSession } from '../api/ChatAPIContext';
+import { errorMessage, PAGE_SIZE, TYPING_SEND_EVERY_MS, type ApiErrorCode, type Message, type Tick, type Watermarks } from '../api/chat-api';
+import type { OutboxEntry } from '../lib/outbox';
+import { useAttention, useChatEvents, useConnection } from './useChatEvents';
 import { usePolling } from './usePolling';
 import type { LoadStatus } from './useContacts';
 
-export type DeliveryStatus = 'sent' | 'pending' | 'failed';
+/** DeliveryStatus is what a bubble shows: still on this device (pending, failed) or how far it got (ticks). */
+export type DeliveryStatus = 'pending' | 'failed' | Tick;
 
-/** ChatMessage is a message as the views show it: stored, or still on its way from this device. */
-export interface ChatMessage extends Message {
+/** ChatMessage is a message as the views show it: stored, or still in this device's outbox. */
+export interface ChatMessage extends Omit<Message, 'status'> {
   /** Stable React key: the clientId when there is one, so pending -> sent keeps the same element. */
   key: string;
   status: DeliveryStatus;
-  /** Why sending failed, for people. */
-  error?: string;
-  errorCode?: ApiErrorCode;
-}
-
-interface LocalMessage {
-  clientId: string;
-  message: string;
-  date: string;
-  status: 'pending' | 'failed';
+  /** A pending message that waits for the connection (it can be cancelled), rather than one on its way. */
+  waiting?: boolean;
+  /** Why sending failed or waits, for people. */
   error?: string;
   errorCode?: ApiErrorCode;
 }
@@ -37,64 +32,123 @@ export interface ConversationState {
   lastIncoming?: Message;
   send: (text: string) => void;
   retry: (clientId: string) => void;
+  /** discard cancels a message that is waiting or failed. */
   discard: (clientId: string) => void;
+  /** typing tells the other side that I am typing, at most once every 3 s. */
+  typing: () => void;
   loadOlder: () => Promise<void>;
-  /** pollNow fetches newer messages at once (tests and "retry loading"). */
+  /** pollNow fetches what is newer than what this view has (tests and "retry loading"). */
   pollNow: () => Promise<void>;
 }
 
 export interface ConversationOptions {
+  /** Polling interval while the connection is down. */
   pollMs?: number;
   /** Called when a message of mine is stored (to update the contact list preview). */
   onSent?: (message: Message) => void;
   /** Called when new messages arrive from the other side. */
   onReceived?: (messages: Message[]) => void;
+  /** Called after the conversation was acknowledged as read (to clear its unread badge). */
+  onRead?: () => void;
 }
 
-/** Most pages fetched in one poll to close a gap after a long pause. */
-const MAX_CATCH_UP_PAGES = 5;
+/** Most pages fetched in one catch-up; the next catch-up continues from where this one stopped. */
+const MAX_CATCH_UP_PAGES = 10;
+const CATCH_UP_PAGE = 100;
+const TICK_RANK: Record<Tick, number> = { sent: 0, delivered: 1, read: 2 };
 
 function mergeById(current: Message[], incoming: Message[]): Message[] {
   if (incoming.length === 0) return current;
   const byId = new Map(current.map((m) => [m.id, m]));
   let changed = false;
   for (const m of incoming) {
-    if (!byId.has(m.id)) changed = true;
-    byId.set(m.id, m);
+    const old = byId.get(m.id);
+    if (!old || old.status !== m.status) changed = true;
+    // Never let a late copy take a tick back.
+    byId.set(m.id, old?.status && m.status && TICK_RANK[old.status] > TICK_RANK[m.status] ? { ...m, status: old.status } : m);
   }
   if (!changed) return current;
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
+function tickOf(m: Message, theirs: Watermarks): Tick {
+  if (theirs.read && m.id <= theirs.read) return 'read';
+  const server = m.status ?? 'sent';
+  if (server === 'read') return 'read';
+  if ((theirs.delivered && m.id <= theirs.delivered) || server === 'delivered') return 'delivered';
+  return 'sent';
+}
+
+const noEntries: readonly OutboxEntry[] = [];
+
 /**
- * useConversation loads one conversation, polls for newer messages (every 2 s by default, paused while
- * the tab is hidden), pages older ones on demand, and sends optimistically: a message shows at once as
- * pending, becomes sent when stored, or failed with its error; a retry reuses the same clientId, so the
- * server stores it at most once.
+ * useConversation shows one conversation live: it loads the newest page, merges pushed messages (in id order,
+ * never twice; my own optimistic copy gives way to the stored one by clientId), catches up with `after` on
+ * every (re)connect and, while the connection is down, by polling (every 2 s by default, paused while the tab
+ * is hidden). Ticks follow the other member's watermarks. The conversation is acknowledged as read (batched)
+ * while it is before the person's eyes. Sending goes through the session's outbox.
  */
 export function useConversation(peer: string, me: string | undefined, options: ConversationOptions = {}): ConversationState {
-  const api = useChatAPI();
+  const { api, outbox, acks } = useChatSession();
   const { pollMs = 2000 } = options;
   const optionsRef = useRef(options);
   optionsRef.current = options;
+  const connection = useConnection();
+  const attending = useAttention();
 
   const [stored, setStored] = useState<Message[]>([]);
-  const [local, setLocal] = useState<LocalMessage[]>([]);
   const [status, setStatus] = useState<LoadStatus>('loading');
   const [error, setError] = useState<string>();
   const [hasOlder, setHasOlder] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [olderError, setOlderError] = useState<string>();
   const [lastIncoming, setLastIncoming] = useState<Message>();
+  const [theirs, setTheirs] = useState<Watermarks>({ delivered: '', read: '' });
 
   const storedRef = useRef(stored);
   storedRef.current = stored;
   const loadedRef = useRef(false);
-  // The newest id of the latest newest-first page read from the server. Polls catch up from here, not from
-  // the newest stored message: a message I just sent can be newer than ones the other side sent before it.
+  // The newest id read through REST: every message up to it is here. Pushed messages do not move it, so a
+  // catch-up never skips one whose push was lost.
   const syncedRef = useRef<string | undefined>(undefined);
+  const catchingUp = useRef<Promise<void> | undefined>(undefined);
+  const catchUpAgain = useRef(false);
   const loadingOlderRef = useRef(false);
   const peerRef = useRef(peer);
+  const lastTypingSent = useRef(0);
+  const readAcked = useRef('');
+
+  const entries = useSyncExternalStore(outbox.subscribe, outbox.snapshot, () => noEntries);
+
+  const received = useCallback(
+    (incoming: Message[]) => {
+      const known = new Set(storedRef.current.map((m) => m.id));
+      const fresh = incoming.filter((m) => m.sender === peer && !known.has(m.id));
+      if (fresh.length === 0) return;
+      setLastIncoming(fresh.at(-1));
+      optionsRef.current.onReceived?.(fresh);
+    },
+    [peer],
+  );
+
+  const catchUp = useCallback(async () => {
+    let after = syncedRef.current;
+    const collected: Message[] = [];
+    for (let i = 0; i < (after ? MAX_CATCH_UP_PAGES : 1); i++) {
+      const page = await api.getMessages({ recipientNamespace: peer, limit: CATCH_UP_PAGE, ...(after ? { after } : {}) });
+      collected.push(...page);
+      if (page.length === 0) break;
+      after = page.at(-1)!.id;
+      if (page.length < CATCH_UP_PAGE) break;
+    }
+    if (peerRef.current !== peer) return;
+    received(collected);
+    // From an empty start the first page is the newest one: anything before it is reached by paging back.
+    if (!syncedRef.current && collected.length >= CATCH_UP_PAGE) setHasOlder(true);
+    syncedRef.current = after;
+    setStored((cur) => mergeById(cur, collected));
+    setError(undefined);
+  }, [api, peer, received]);
 
   const load = useCallback(async () => {
     try {
@@ -112,106 +166,131 @@ export function useConversation(peer: string, me: string | undefined, options: C
     }
   }, [api, peer]);
 
+  /** sync brings the view up to date: the first page, or everything newer than what it has. Never two at once. */
+  const sync = useCallback(async (): Promise<void> => {
+    if (catchingUp.current) {
+      catchUpAgain.current = true;
+      return catchingUp.current;
+    }
+    const run = async () => {
+      do {
+        catchUpAgain.current = false;
+        try {
+          if (!loadedRef.current) await load();
+          else await catchUp();
+        } catch (err) {
+          setError(errorMessage(err));
+        }
+      } while (catchUpAgain.current && peerRef.current === peer);
+    };
+    catchingUp.current = run().finally(() => {
+      catchingUp.current = undefined;
+    });
+    return catchingUp.current;
+  }, [catchUp, load, peer]);
+
   useEffect(() => {
     peerRef.current = peer;
     loadedRef.current = false;
     syncedRef.current = undefined;
+    readAcked.current = '';
     setStored([]);
-    setLocal([]);
     setStatus('loading');
     setError(undefined);
     setHasOlder(false);
     setLastIncoming(undefined);
-    void load();
-  }, [load, peer]);
+    setTheirs({ delivered: '', read: '' });
+    void sync();
+  }, [sync, peer]);
 
-  const pollNow = useCallback(async () => {
-    if (!loadedRef.current) return load();
-    const synced = syncedRef.current;
-    const reachesSynced = (p: Message[]) => !synced || p.length < PAGE_SIZE || p[0]!.id <= synced;
+  usePolling(sync, pollMs, connection !== 'open');
+
+  const theirsRef = useRef(theirs);
+  theirsRef.current = theirs;
+
+  /**
+   * refreshTicks rereads the newest page when some of my messages there are not read yet: receipts pushed while
+   * the connection was down are lost, and a catch-up with `after` does not return messages already here.
+   */
+  const refreshTicks = useCallback(async () => {
+    const mineUnread = storedRef.current.some((m) => m.sender !== peer && tickOf(m, theirsRef.current) !== 'read');
+    if (!loadedRef.current || !mineUnread) return;
     try {
-      let page = await api.getMessages({ recipientNamespace: peer, limit: PAGE_SIZE });
-      let collected = page;
-      // More than a page arrived since the last poll: walk back until the pages meet.
-      for (let i = 0; !reachesSynced(page) && i < MAX_CATCH_UP_PAGES; i++) {
-        page = await api.getMessages({ recipientNamespace: peer, limit: PAGE_SIZE, before: page[0]!.id });
-        collected = [...page, ...collected];
-      }
-      if (peerRef.current !== peer) return;
-      const known = new Set(storedRef.current.map((m) => m.id));
-      if (reachesSynced(page)) {
-        setStored((cur) => mergeById(cur, collected));
-        if (!synced && collected.length >= PAGE_SIZE) setHasOlder(true);
-      } else {
-        // Still a gap after the catch-up limit: start over from the newest pages; paging back fills the rest.
-        setStored(collected);
-        setHasOlder(true);
-      }
-      syncedRef.current = collected.at(-1)?.id ?? synced;
-      const incoming = collected.filter((m) => m.them && !known.has(m.id));
-      if (incoming.length > 0) {
-        setLastIncoming(incoming.at(-1));
-        optionsRef.current.onReceived?.(incoming);
-      }
-      setError(undefined);
-    } catch (err) {
-      setError(errorMessage(err));
+      const page = await api.getMessages({ recipientNamespace: peer, limit: PAGE_SIZE });
+      if (peerRef.current === peer) setStored((cur) => mergeById(cur, page));
+    } catch {
+      // The next reconnect or receipt brings them.
     }
-  }, [api, load, peer]);
+  }, [api, peer]);
 
-  usePolling(pollNow, pollMs);
-
-  const deliver = useCallback(
-    async (clientId: string, text: string) => {
-      try {
-        const saved = await api.addMessage({ recipientNamespace: peer, message: text, clientId });
-        if (peerRef.current !== peer) return;
-        setStored((cur) => mergeById(cur, [saved]));
-        setLocal((cur) => cur.filter((m) => m.clientId !== clientId));
-        optionsRef.current.onSent?.(saved);
-      } catch (err) {
-        if (peerRef.current !== peer) return;
-        setLocal((cur) =>
-          cur.map((m) =>
-            m.clientId === clientId ? { ...m, status: 'failed', error: errorMessage(err), errorCode: errorCode(err) } : m,
-          ),
-        );
+  useChatEvents((event) => {
+    switch (event.type) {
+      case 'connection':
+        if (event.state === 'open') void sync().then(refreshTicks);
+        break;
+      case 'message': {
+        const m = event.message;
+        const other = m.sender === me ? m.recipient : m.sender;
+        // Merged even before the first page is in: that page may have been read before this message was stored.
+        if (other !== peer) return;
+        const message = { ...m, them: m.sender !== me };
+        received([message]);
+        setStored((cur) => mergeById(cur, [message]));
+        break;
       }
-    },
-    [api, peer],
+      case 'receipt':
+        if (event.with !== peer) return;
+        setTheirs((cur) => ({
+          delivered: event.delivered > cur.delivered ? event.delivered : cur.delivered,
+          read: event.read > cur.read ? event.read : cur.read,
+        }));
+        break;
+      default:
+    }
+  });
+
+  useEffect(
+    () =>
+      outbox.onSent((saved, entry) => {
+        if (entry.to !== peer || peerRef.current !== peer) return;
+        setStored((cur) => mergeById(cur, [saved]));
+        optionsRef.current.onSent?.(saved);
+      }),
+    [outbox, peer],
   );
+
+  // Read receipts: what is on screen while the person is looking at it.
+  const newestIncoming = useMemo(() => {
+    for (let i = stored.length - 1; i >= 0; i--) if (stored[i]!.sender === peer) return stored[i]!.id;
+    return '';
+  }, [stored, peer]);
+  useEffect(() => {
+    if (!attending || status !== 'ready') return;
+    if (newestIncoming && newestIncoming > readAcked.current) {
+      readAcked.current = newestIncoming;
+      acks.read(peer, newestIncoming);
+    }
+    optionsRef.current.onRead?.();
+  }, [acks, attending, newestIncoming, peer, status]);
 
   const send = useCallback(
     (text: string) => {
       if (!text.trim()) return;
-      const clientId = newClientId();
-      setLocal((cur) => [...cur, { clientId, message: text, date: new Date().toISOString(), status: 'pending' }]);
-      void deliver(clientId, text);
+      lastTypingSent.current = 0;
+      outbox.send(peer, text);
     },
-    [deliver],
+    [outbox, peer],
   );
 
-  const localRef = useRef(local);
-  localRef.current = local;
+  const retry = useCallback((clientId: string) => outbox.retry(clientId), [outbox]);
+  const discard = useCallback((clientId: string) => void outbox.cancel(clientId), [outbox]);
 
-  const retry = useCallback(
-    (clientId: string) => {
-      const failed = localRef.current.find((m) => m.clientId === clientId);
-      if (!failed || failed.status !== 'failed') return;
-      setLocal((cur) =>
-        cur.map((m) =>
-          m.clientId === clientId ? { clientId, message: m.message, date: m.date, status: 'pending' } : m,
-        ),
-      );
-      // The same clientId: if the first attempt was stored after all, the server returns that message.
-      void deliver(clientId, failed.message);
-    },
-    [deliver],
-  );
-
-  const discard = useCallback((clientId: string) => {
-    setLocal((cur) => cur.filter((m) => m.clientId !== clientId));
-  }, []);
+  const typing = useCallback(() => {
+    const now = Date.now();
+    if (now - lastTypingSent.current < TYPING_SEND_EVERY_MS) return;
+    lastTypingSent.current = now;
+    api.typing(peer);
+  }, [api, peer]);
 
   const loadOlder = useCallback(async () => {
     const oldest = storedRef.current[0]?.id;
@@ -234,25 +313,30 @@ export function useConversation(peer: string, me: string | undefined, options: C
 
   const messages = useMemo<ChatMessage[]>(() => {
     const storedClientIds = new Set(stored.map((m) => m.clientId).filter(Boolean));
-    const shown: ChatMessage[] = stored.map((m) => ({ ...m, key: m.clientId ?? m.id, status: 'sent' }));
-    for (const m of local) {
-      if (storedClientIds.has(m.clientId)) continue;
+    const shown: ChatMessage[] = stored.map((m) => ({
+      ...m,
+      key: m.clientId ?? m.id,
+      status: m.sender === peer ? 'sent' : tickOf(m, theirs),
+    }));
+    for (const e of entries) {
+      if (e.to !== peer || storedClientIds.has(e.clientId)) continue;
       shown.push({
-        id: `local-${m.clientId}`,
-        key: m.clientId,
-        message: m.message,
-        date: m.date,
+        id: `local-${e.clientId}`,
+        key: e.clientId,
+        message: e.message,
+        date: e.date,
         sender: me ?? '',
         recipient: peer,
         them: false,
-        clientId: m.clientId,
-        status: m.status,
-        ...(m.error !== undefined ? { error: m.error } : {}),
-        ...(m.errorCode !== undefined ? { errorCode: m.errorCode } : {}),
+        clientId: e.clientId,
+        status: e.state === 'failed' ? 'failed' : 'pending',
+        ...(e.state === 'waiting' ? { waiting: true } : {}),
+        ...(e.error !== undefined ? { error: e.error } : {}),
+        ...(e.errorCode !== undefined ? { errorCode: e.errorCode } : {}),
       });
     }
     return shown;
-  }, [stored, local, me, peer]);
+  }, [stored, entries, theirs, me, peer]);
 
   return {
     messages,
@@ -265,7 +349,8 @@ export function useConversation(peer: string, me: string | undefined, options: C
     send,
     retry,
     discard,
+    typing,
     loadOlder,
-    pollNow,
+    pollNow: sync,
   };
 }

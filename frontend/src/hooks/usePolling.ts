@@ -1,15 +1,16 @@
 import { useEffect, useRef } from 'react';
 
 /**
- * usePolling calls task every intervalMs, never two at a time,
+ * usePolling calls task every intervalMs while enabled, never two at a time,
  * paused while the tab is hidden and run at once when it becomes visible again.
  * The first run happens after one interval: callers load their initial data themselves.
  */
-export function usePolling(task: () => Promise<unknown>, intervalMs: number): void {
+export function usePolling(task: () => Promise<unknown>, intervalMs: number, enabled = true): void {
   const taskRef = useRef(task);
   taskRef.current = task;
 
   useEffect(() => {
+    if (!enabled) return undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let running = false;
     let stopped = false;
@@ -43,5 +44,5 @@ export function usePolling(task: () => Promise<unknown>, intervalMs: number): vo
       clearTimeout(timer);
       document.removeEventListener('visibilitychange', onVisibility);
     };
-  }, [intervalMs]);
+  }, [intervalMs, enabled]);
 }

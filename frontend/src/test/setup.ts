@@ -4,4 +4,6 @@ import { afterEach } from 'vitest';
 
 afterEach(() => {
   cleanup();
+  // The outbox keeps unsent messages in localStorage: no test may see another's.
+  localStorage.clear();
 });

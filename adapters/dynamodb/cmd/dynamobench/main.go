@@ -64,6 +64,11 @@ func (m *meter) take() float64 {
 	return units
 }
 
+// discardPusher delivers every event nowhere.
+type discardPusher struct{}
+
+func (discardPusher) Push(context.Context, core.Connection, core.Event) error { return nil }
+
 // result is what one route cost over its calls.
 type result struct {
 	route    string
@@ -91,7 +96,10 @@ func run(ctx context.Context, out io.Writer, endpoint string, n int) error {
 	var capacity meter
 	store := dynamostore.New(client, table, dynamostore.WithCapacityRecorder(capacity.record))
 	var ids atomic.Int64
-	service := core.NewService(store, time.Now, func() string { return fmt.Sprintf("%020d", ids.Add(1)) })
+	// Pushes go nowhere, but the registry lookups and the connection writes
+	// they make are the store's, as in AWS.
+	service := core.NewService(store, time.Now, func() string { return fmt.Sprintf("%020d", ids.Add(1)) },
+		core.WithPusher(discardPusher{}))
 
 	// The first pass, on other people, warms DynamoDB Local's JVM up; only
 	// the second is measured.
@@ -131,6 +139,13 @@ func measureRoutes(ctx context.Context, service *core.Service, counter *dynamodb
 	bob := core.Caller{Email: contact(0)}
 	text := strings.Repeat("Parley benchmark message. ", 4) // 104 bytes, a typical chat line
 	var results []result
+	// Each member has one device connected, so every write pushes.
+	for _, c := range []core.Caller{alice, bob} {
+		if _, err := service.Connect(ctx, c, who+"-device-"+strings.Split(c.Email, "@")[0]); err != nil {
+			return nil, err
+		}
+	}
+	sent := make([]string, n)
 	var bobID string // alice's contact for bob, as ChatScape's client names it
 
 	measure := func(route string, call func(i int) error) error {
@@ -188,7 +203,8 @@ func measureRoutes(ctx context.Context, service *core.Service, counter *dynamodb
 			return err
 		}},
 		{"add-message (new, 104 B)", func(i int) error {
-			_, created, err := service.AddMessage(ctx, alice, core.AddMessageInput{Recipient: bob.Email, Text: text, ClientID: fmt.Sprintf("c%d", i)})
+			m, created, err := service.AddMessage(ctx, alice, core.AddMessageInput{Recipient: bob.Email, Text: text, ClientID: fmt.Sprintf("c%d", i)})
+			sent[i] = m.ID
 			return expect(created, true, err)
 		}},
 		{"add-message (retried clientId)", func(i int) error {
@@ -201,6 +217,21 @@ func measureRoutes(ctx context.Context, service *core.Service, counter *dynamodb
 				err = fmt.Errorf("got %d messages", len(page))
 			}
 			return err
+		}},
+		{"ack (delivered)", func(i int) error {
+			_, err := service.Ack(ctx, bob, core.AckInput{With: alice.Email, UpTo: sent[i]}, "")
+			return err
+		}},
+		{"ack (read)", func(i int) error {
+			_, err := service.Ack(ctx, bob, core.AckInput{With: alice.Email, UpTo: sent[i], Read: true}, "")
+			return err
+		}},
+		{"ws $connect", func(i int) error {
+			_, err := service.Connect(ctx, alice, fmt.Sprintf("%s-tab-%d", who, i))
+			return err
+		}},
+		{"ws $disconnect", func(i int) error {
+			return service.Disconnect(ctx, fmt.Sprintf("%s-tab-%d", who, i))
 		}},
 		{"block-contact", func(i int) error {
 			_, err := service.BlockContact(ctx, alice, contact(i))

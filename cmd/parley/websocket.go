@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/coder/websocket"
+
+	"github.com/parley-chat/parley/adapters/apigateway"
+	"github.com/parley-chat/parley/core"
+)
+
+// localConnections plays API Gateway's WebSocket API under make run: it holds
+// the open WebSockets of this process and is the core.Pusher that writes to
+// them, as @connections does in AWS.
+type localConnections struct {
+	mu    sync.Mutex
+	conns map[string]*websocket.Conn
+	// pending are connections whose $connect is running: they exist, but
+	// cannot be written to yet.
+	pending map[string]bool
+}
+
+var _ core.Pusher = (*localConnections)(nil)
+
+func newLocalConnections() *localConnections {
+	return &localConnections{conns: map[string]*websocket.Conn{}, pending: map[string]bool{}}
+}
+
+// errNotYetOpen is a push to a connection whose handshake has not finished.
+var errNotYetOpen = errors.New("connection not yet open")
+
+// Push implements core.Pusher.
+func (l *localConnections) Push(ctx context.Context, c core.Connection, e core.Event) error {
+	l.mu.Lock()
+	conn, open := l.conns[c.ID]
+	pending := l.pending[c.ID]
+	l.mu.Unlock()
+	switch {
+	case pending:
+		return fmt.Errorf("push to %s: %w", c.ID, errNotYetOpen)
+	case !open:
+		return fmt.Errorf("push to %s: %w", c.ID, core.ErrConnectionGone)
+	}
+	frame, err := apigateway.EncodeEvent(c.User, e)
+	if err != nil {
+		return err
+	}
+	if err := conn.Write(ctx, websocket.MessageText, frame); err != nil {
+		return fmt.Errorf("push to %s: %w", c.ID, err)
+	}
+	return nil
+}
+
+func (l *localConnections) setPending(id string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.pending[id] = true
+}
+
+func (l *localConnections) open(id string, conn *websocket.Conn) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.pending, id)
+	if conn != nil {
+		l.conns[id] = conn
+	}
+}
+
+func (l *localConnections) close(id string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.conns, id)
+	delete(l.pending, id)
+}
+
+// closeAll closes every open WebSocket, for shutdown.
+func (l *localConnections) closeAll() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, conn := range l.conns {
+		_ = conn.Close(websocket.StatusGoingAway, "server shutting down")
+	}
+}
+
+// serveWebSocket does what API Gateway's WebSocket API does in AWS: it hands
+// the handshake to $connect, which verifies the token and registers the
+// connection, each frame to $default, and the end to $disconnect, as the same
+// events the Lambdas receive.
+func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+	handler := s.webSocketHandler.Load()
+	if handler == nil {
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+		return
+	}
+	connectionID := newRequestID()[:22]
+	connect := handler.WebSocketRoute("ws-connect")
+	s.connections.setPending(connectionID)
+	response, err := connect(r.Context(), s.webSocketEvent(r, "$connect", "CONNECT", connectionID, ""))
+	if err != nil || response.StatusCode != http.StatusOK {
+		s.connections.close(connectionID)
+		for name, value := range response.Headers {
+			w.Header().Set(name, value)
+		}
+		w.WriteHeader(response.StatusCode)
+		_, _ = w.Write([]byte(response.Body))
+		return
+	}
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{apigateway.Subprotocol}})
+	if err != nil {
+		s.connections.close(connectionID)
+		s.disconnect(handler, r, connectionID)
+		return
+	}
+	conn.SetReadLimit(apigateway.MaxFrameBytes)
+	s.connections.open(connectionID, conn)
+	defer func() {
+		s.connections.close(connectionID)
+		s.disconnect(handler, r, connectionID)
+	}()
+
+	frame := handler.WebSocketRoute("ws-default")
+	ctx := context.WithoutCancel(r.Context())
+	for {
+		kind, body, err := conn.Read(ctx)
+		if err != nil {
+			_ = conn.Close(websocket.StatusNormalClosure, "")
+			return
+		}
+		if kind != websocket.MessageText {
+			_ = conn.Close(websocket.StatusUnsupportedData, "send JSON text frames")
+			return
+		}
+		_, _ = frame(ctx, s.webSocketEvent(r, "$default", "MESSAGE", connectionID, string(body)))
+	}
+}
+
+func (s *Server) disconnect(handler *apigateway.WebSocketHandler, r *http.Request, connectionID string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
+	defer cancel()
+	_, _ = handler.WebSocketRoute("ws-disconnect")(ctx, s.webSocketEvent(r, "$disconnect", "DISCONNECT", connectionID, ""))
+}
+
+// webSocketEvent builds the event API Gateway's WebSocket API would hand
+// the route's Lambda.
+func (s *Server) webSocketEvent(r *http.Request, routeKey, eventType, connectionID, body string) events.APIGatewayWebsocketProxyRequest {
+	headers := map[string]string{}
+	if eventType == "CONNECT" {
+		for name, values := range r.Header {
+			headers[name] = strings.Join(values, ",")
+		}
+	}
+	now := time.Now()
+	return events.APIGatewayWebsocketProxyRequest{
+		Body:    body,
+		Headers: headers,
+		RequestContext: events.APIGatewayWebsocketProxyRequestContext{
+			RouteKey:         routeKey,
+			EventType:        eventType,
+			ConnectionID:     connectionID,
+			RequestID:        newRequestID(),
+			Stage:            "local",
+			DomainName:       r.Host,
+			ConnectedAt:      now.UnixMilli(),
+			RequestTimeEpoch: now.UnixMilli(),
+			MessageDirection: "IN",
+			Identity:         events.APIGatewayRequestIdentity{SourceIP: sourceIP(r.RemoteAddr), UserAgent: r.UserAgent()},
+		},
+	}
+}
