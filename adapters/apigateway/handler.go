@@ -85,16 +85,23 @@ func (h *Handler) Route(name string) func(context.Context, events.APIGatewayV2HT
 		logger := h.logger.With("request_id", req.RequestContext.RequestID, "route", name)
 		status, body, err := h.serve(ctx, serve, req)
 		response := h.respond(req.RequestContext.RequestID, status, body, err)
-		attrs := []any{"status", response.StatusCode, "duration_ms", time.Since(start).Milliseconds()}
-		switch code := core.ErrorCode(err); {
-		case code == core.EINTERNAL:
-			logger.ErrorContext(ctx, "request failed", append(attrs, "code", code, "error", RedactEmails(err.Error()))...)
-		case code != "":
-			logger.InfoContext(ctx, "request refused", append(attrs, "code", code, "error", RedactEmails(err.Error()))...)
-		default:
-			logger.InfoContext(ctx, "request served", attrs...)
-		}
+		logOutcome(ctx, logger, response.StatusCode, start, err)
 		return response, nil
+	}
+}
+
+// logOutcome writes the one log line of a served request: failed (an
+// internal error), refused (any other error) or served, with no email
+// address of anyone in it.
+func logOutcome(ctx context.Context, logger *slog.Logger, status int, start time.Time, err error) {
+	attrs := []any{"status", status, "duration_ms", time.Since(start).Milliseconds()}
+	switch code := core.ErrorCode(err); {
+	case code == core.EINTERNAL:
+		logger.ErrorContext(ctx, "request failed", append(attrs, "code", code, "error", RedactEmails(err.Error()))...)
+	case code != "":
+		logger.InfoContext(ctx, "request refused", append(attrs, "code", code, "error", RedactEmails(err.Error()))...)
+	default:
+		logger.InfoContext(ctx, "request served", attrs...)
 	}
 }
 

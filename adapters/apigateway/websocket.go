@@ -62,15 +62,7 @@ func (h *WebSocketHandler) WebSocketRoute(name string) func(context.Context, eve
 		start := time.Now()
 		response, err := serve(ctx, req)
 		logger := h.logger.With("request_id", req.RequestContext.RequestID, "route", name, "connection_id", req.RequestContext.ConnectionID)
-		attrs := []any{"status", response.StatusCode, "duration_ms", time.Since(start).Milliseconds()}
-		switch code := core.ErrorCode(err); {
-		case code == core.EINTERNAL:
-			logger.ErrorContext(ctx, "request failed", append(attrs, "code", code, "error", err.Error())...)
-		case code != "":
-			logger.InfoContext(ctx, "request refused", append(attrs, "code", code, "error", err.Error())...)
-		default:
-			logger.InfoContext(ctx, "request served", attrs...)
-		}
+		logOutcome(ctx, logger, response.StatusCode, start, err)
 		return response, nil
 	}
 }
