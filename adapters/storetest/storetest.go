@@ -58,7 +58,11 @@ type Fixture struct {
 func NewFixture(t *testing.T, newStore NewStore) *Fixture {
 	t.Helper()
 	f := &Fixture{Store: newStore(t), runID: randomHex(t, 6), Pusher: NewRecordingPusher()}
-	f.clock.Store(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).UnixNano())
+	// The clock starts now, in whole seconds, only moved by Advance: an item
+	// stored with a TTL (idempotency markers, connections) expires in the
+	// future as in production. A fixed date in the past would let DynamoDB
+	// Local's TTL delete such items in the middle of a test.
+	f.clock.Store(time.Now().UTC().Truncate(time.Second).UnixNano())
 	f.Service = core.NewService(f.Store, f.Now, f.NewID, core.WithPusher(f.Pusher))
 	return f
 }
