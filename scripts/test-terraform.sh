@@ -21,12 +21,14 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 actionlint_version=v1.7.12
+moto_version=5.2.1
 mirror=/opt/tf-plugins
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/parley-terraform.XXXXXX")
 moto_pid=
 cleanup() {
   local status=$?
+  [ -z "${progress_pid:-}" ] || kill "$progress_pid" 2>/dev/null || true
   if [ -n "$moto_pid" ] && kill -0 "$moto_pid" 2>/dev/null; then
     kill "$moto_pid" 2>/dev/null || true
     wait "$moto_pid" 2>/dev/null || true
@@ -133,12 +135,48 @@ step "actionlint $actionlint_version"
 go run "github.com/rhysd/actionlint/cmd/actionlint@$actionlint_version" -no-color .github/workflows/*.yml
 echo "workflows OK"
 
+# progress LOG LABEL: while the caller's long terraform command writes LOG,
+# print every 15 s how many resources it has finished, so a minute-long
+# apply is not a silent one. Stop it with stop_progress.
+progress_pid=
+progress() {
+  local log=$1 label=$2
+  (
+    start=$SECONDS
+    while sleep 15; do
+      done_count=$(grep -cE '(Creation|Destruction|Modifications) complete' "$log" 2>/dev/null || true)
+      printf '  %s: %s resources done after %ds\n' "$label" "${done_count:-0}" "$((SECONDS - start))"
+    done
+  ) &
+  progress_pid=$!
+}
+stop_progress() {
+  [ -z "$progress_pid" ] || { kill "$progress_pid" 2>/dev/null || true; wait "$progress_pid" 2>/dev/null || true; }
+  progress_pid=
+}
+
+# install_moto: moto_server into a project-local virtual environment, at the
+# version CI pins, when pip can reach its package index.
+install_moto() {
+  local venv="$root/.tmp/moto-venv"
+  command -v python3 >/dev/null || return 1
+  echo "moto_server not found: installing moto[server]==$moto_version into .tmp/moto-venv"
+  { [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"; } &&
+    timeout 300 "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$moto_version" || return 1
+  export PATH="$venv/bin:$PATH"
+}
+
 state_json=
 bootstrap_state_json=
 domain_plan_json=
+if ! command -v moto_server >/dev/null && [ -x "$root/.tmp/moto-venv/bin/moto_server" ]; then
+  export PATH="$root/.tmp/moto-venv/bin:$PATH"
+fi
+if ! command -v moto_server >/dev/null && [ "${PARLEY_SKIP_MOTO:-0}" != 1 ]; then
+  install_moto || fail "moto_server not found and pip could not install it: run pip install 'moto[server]==$moto_version' (the version CI uses), or set PARLEY_SKIP_MOTO=1 to skip the apply/destroy test"
+fi
 if ! command -v moto_server >/dev/null; then
-  [ "${PARLEY_SKIP_MOTO:-0}" = 1 ] || fail "moto_server not found: install it (pip install 'moto[server]') or set PARLEY_SKIP_MOTO=1 to skip the apply/destroy test"
-  step "SKIPPED (PARLEY_SKIP_MOTO=1): apply/destroy against the emulator; the applied-state checks do not run"
+  echo "SKIPPED: the apply/destroy test against moto_server and the applied-state checks (PARLEY_SKIP_MOTO=1)"
 else
   step "apply and destroy against moto_server"
 
@@ -207,8 +245,10 @@ EOF
 
   init_module "$stack"
   TIMEFORMAT='apply took %1Rs'
+  progress "$work/apply.log" apply
   time terraform -chdir="$stack" apply -auto-approve -input=false -no-color >"$work/apply.log" 2>&1 ||
-    { cat "$work/apply.log"; tail -n 50 "$work/moto.log"; fail "terraform apply against moto"; }
+    { stop_progress; cat "$work/apply.log"; tail -n 50 "$work/moto.log"; fail "terraform apply against moto"; }
+  stop_progress
   grep -E '^Apply complete' "$work/apply.log"
   echo "slowest to create:"
   grep -E 'Creation complete after' "$work/apply.log" | sed -E 's/^(.*): Creation complete after ([0-9ms]+).*/\2 \1/' |
@@ -242,8 +282,10 @@ EOF
   esac
 
   TIMEFORMAT='destroy took %1Rs'
+  progress "$work/destroy.log" destroy
   time terraform -chdir="$stack" destroy -auto-approve -input=false -no-color >"$work/destroy.log" 2>&1 ||
-    { cat "$work/destroy.log"; tail -n 50 "$work/moto.log"; fail "terraform destroy against moto"; }
+    { stop_progress; cat "$work/destroy.log"; tail -n 50 "$work/moto.log"; fail "terraform destroy against moto"; }
+  stop_progress
   grep -E '^Destroy complete' "$work/destroy.log"
   echo "slowest to destroy:"
   grep -E 'Destruction complete after' "$work/destroy.log" | sed -E 's/^(.*): Destruction complete after ([0-9ms]+).*/\2 \1/' |

@@ -70,7 +70,6 @@ locals {
 
   account_id = data.aws_caller_identity.current.account_id
   region     = data.aws_region.current.name
-  partition  = data.aws_partition.current.partition
 
   repository_root      = "${path.module}/.."
   lambda_artifacts_dir = coalesce(var.lambda_artifacts_dir, "${local.repository_root}/out")

@@ -67,20 +67,9 @@ func NewHandler(service *core.Service, config Config, logger *slog.Logger) *Hand
 		return strings.SplitN(field.Tag.Get("json"), ",", 2)[0]
 	})
 	h := &Handler{service: service, config: config, logger: logger, validate: validate}
-	h.routes = map[string]routeFunc{
-		"add-contact":     h.addContact,
-		"get-contacts":    h.getContacts,
-		"block-contact":   h.changeContact(service.BlockContact),
-		"unblock-contact": h.changeContact(service.UnblockContact),
-		"report-contact":  h.reportContact,
-		"add-message":     h.addMessage,
-		"get-messages":    h.getMessages,
-		"ack":             h.ack,
-	}
+	h.routes = make(map[string]routeFunc, len(Routes))
 	for _, route := range Routes {
-		if h.routes[route.Name] == nil {
-			panic("apigateway: no handler for route " + route.Name)
-		}
+		h.routes[route.Name] = route.serve(h)
 	}
 	return h
 }
@@ -191,7 +180,7 @@ func (h *Handler) respond(requestID string, status int, body any, err error) eve
 	headers["Cache-Control"] = "no-store"
 	headers["X-Request-Id"] = requestID
 	if err != nil {
-		code, message := core.ErrorCode(err), core.ErrorMessage(err)
+		code, message := core.ErrorCode(err), publicMessage(err, contractFields)
 		status = statusByCode[code]
 		if status == 0 {
 			// A code missing from the table is a bug: answer as for any

@@ -44,15 +44,9 @@ type webSocketFunc func(ctx context.Context, req events.APIGatewayWebsocketProxy
 // service, verifying $connect's token with verifier.
 func NewWebSocketHandler(service *core.Service, verifier TokenVerifier, config Config, logger *slog.Logger) *WebSocketHandler {
 	h := &WebSocketHandler{Handler: NewHandler(service, config, logger), verifier: verifier}
-	h.routes = map[string]webSocketFunc{
-		"ws-connect":    h.connect,
-		"ws-disconnect": h.disconnect,
-		"ws-default":    h.frame,
-	}
+	h.routes = make(map[string]webSocketFunc, len(WebSocketRoutes))
 	for _, route := range WebSocketRoutes {
-		if h.routes[route.Name] == nil {
-			panic("apigateway: no handler for WebSocket route " + route.Name)
-		}
+		h.routes[route.Name] = route.serve(h)
 	}
 	return h
 }
