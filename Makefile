@@ -46,14 +46,17 @@ frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SR
 
 ## run: the SPA, the API and the development sign-in on http://localhost:$(PORT) (STORE=dynamodb for DynamoDB Local)
 run: build-frontend
+	@echo "compiling the local server (about 30 s the first time, a second after that)"
+	@go build -o .tmp/parley ./cmd/parley
 ifeq ($(STORE),dynamodb)
-	scripts/dynamodb-local.sh run --data .data/dynamodb -- env PARLEY_STORE=dynamodb PORT=$(PORT) go run ./cmd/parley
+	scripts/dynamodb-local.sh run --data .data/dynamodb -- env PARLEY_STORE=dynamodb PORT=$(PORT) .tmp/parley
 else
-	PORT=$(PORT) go run ./cmd/parley
+	PORT=$(PORT) .tmp/parley
 endif
 
-## test: every suite: Go (memory and DynamoDB Local), Terraform, the SPA, the browser end to end
-test: check test-go test-terraform test-frontend test-e2e
+## test: every suite, each to its end, then one summary: Go (memory and DynamoDB Local), Terraform, the SPA, the browser end to end
+test: frontend/node_modules/.package-lock.json .tmp/terraform.rc
+	scripts/test-all.sh
 
 ## check: formatting and vet
 check:
@@ -80,7 +83,7 @@ test-frontend: frontend/node_modules/.package-lock.json
 
 ## test-e2e: two people chat in Chromium against the local server
 test-e2e: build-frontend
-	scripts/test-e2e.sh
+	PARLEY_SPA_BUILT=1 scripts/test-e2e.sh
 
 ## bench-e2e: send -> shown in the other browser (Chromium, local server), p50/p99 over 200 messages
 bench-e2e: build-frontend

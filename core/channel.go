@@ -80,6 +80,24 @@ func checkChannelID(id string) error {
 	return nil
 }
 
+// The refusals of channel stores, so every store says the same.
+
+// ErrNoChannel is the refusal of a channel that does not exist.
+func ErrNoChannel(id string) error { return Errorf(ENOTFOUND, "There is no channel %s.", id) }
+
+// ErrChannelTaken is the refusal to create a channel whose name is taken.
+func ErrChannelTaken(id string) error { return Errorf(ECONFLICT, "The channel name %s is taken.", id) }
+
+// ErrNotAPublisher is the answer for someone who may not post to channel.
+func ErrNotAPublisher(email, channel string) error {
+	return Errorf(ENOTFOUND, "%s is not a publisher of %s.", email, channel)
+}
+
+// ErrNoPost is the refusal of a post that channel does not hold.
+func ErrNoPost(id, channel string) error {
+	return Errorf(ENOTFOUND, "There is no post %s in %s.", id, channel)
+}
+
 // ChannelStore keeps channels, their publishers and their posts.
 // Implementations are safe for concurrent use.
 type ChannelStore interface {
@@ -270,12 +288,12 @@ func wrapf(err error, format string, args ...any) error {
 // normalizeSend checks what a message and a post share: the text (returned
 // trimmed) within the message limits, and an optional clientId.
 func normalizeSend(text, clientID string) (string, error) {
-	text, err := normalizeText("message", text, MaxMessageRunes, true)
+	text, err := normalizeText("text", text, MaxMessageRunes, true)
 	if err != nil {
 		return "", err
 	}
 	if clientID != "" && !validToken(clientID) {
-		return "", invalidField("clientId", "must be 1 to %d letters, digits, '-' or '_'", maxTokenLength)
+		return "", invalidField("clientID", "must be 1 to %d letters, digits, '-' or '_'", maxTokenLength)
 	}
 	return text, nil
 }

@@ -150,7 +150,7 @@ type AddMessageInput struct {
 func (s *Service) AddMessage(ctx context.Context, caller Caller, in AddMessageInput) (Message, bool, error) {
 	recipient, err := s.otherMember(caller, in.Recipient)
 	if err != nil {
-		return Message{}, false, renameField(err, "recipientNamespace")
+		return Message{}, false, renameField(err, "recipient")
 	}
 	text, err := normalizeSend(in.Text, in.ClientID)
 	if err != nil {
@@ -160,7 +160,7 @@ func (s *Service) AddMessage(ctx context.Context, caller Caller, in AddMessageIn
 	message := Message{ID: s.newID(), Sender: caller.Email, Recipient: recipient, Text: text, Date: now, ClientID: in.ClientID}
 	request := placeholderContact(s.newID(), recipient, caller.Email, now)
 	request.Request = true
-	sent, err := s.store.AddMessage(ctx, message, request)
+	sent, err := s.store.AddMessage(ctx, message, message.Preview(), request)
 	if err != nil {
 		return Message{}, false, fmt.Errorf("add message to %s: %w", recipient, err)
 	}
@@ -240,11 +240,12 @@ func (s *Service) otherMember(caller Caller, email string) (string, error) {
 	return other, nil
 }
 
-// renameField re-labels an invalid-field error for a request field with another name.
+// renameField re-labels an invalid-field error of a general rule (an email)
+// with the role the field plays in a use case (the recipient).
 func renameField(err error, field string) error {
 	var e *Error
 	if !errors.As(err, &e) || e.Field == "" {
 		return err
 	}
-	return &Error{Code: e.Code, Field: field, Message: field + e.Message[len(e.Field):]}
+	return &Error{Code: e.Code, Field: field, Reason: e.Reason, Message: field + ": " + e.Reason}
 }

@@ -33,8 +33,11 @@ if [[ ! -d frontend/node_modules ]]; then
   (cd frontend && npm ci --no-audit --no-fund)
 fi
 
-echo "e2e: building the SPA"
-(cd frontend && npm run build)
+# make test-e2e has just built the SPA when its sources changed.
+if [[ "${PARLEY_SPA_BUILT:-0}" != 1 ]]; then
+  echo "e2e: building the SPA"
+  (cd frontend && npm run build)
+fi
 
 echo "e2e: building the local server"
 mkdir -p .tmp

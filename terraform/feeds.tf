@@ -161,6 +161,8 @@ resource "aws_iam_role" "feed" {
   name               = "${local.prefix}-${local.feed_function}"
   description        = "Runs the feed Lambda of ${local.prefix}: table stream to snapshots."
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
+  # The boundary every role of the stack carries (terraform/bootstrap).
+  permissions_boundary = var.permissions_boundary_arn != "" ? var.permissions_boundary_arn : null
 }
 
 data "aws_iam_policy_document" "feed" {
@@ -177,24 +179,14 @@ data "aws_iam_policy_document" "feed" {
     resources = [aws_dynamodb_table.chat.stream_arn]
   }
 
-  # HEAD (GetObject) reads a snapshot's ETag and Seq; PUT writes it.
+  # HEAD (GetObject) reads a snapshot's ETag and Seq; PUT writes it. Without
+  # s3:ListBucket (which the stack's boundary does not grant) S3 answers a
+  # HEAD of a channel's first snapshot 403, which adapters/s3 reads as "none
+  # yet" and then writes only if none exists (If-None-Match: *).
   statement {
     sid       = "Snapshots"
     actions   = ["s3:GetObject", "s3:PutObject"]
     resources = ["${aws_s3_bucket.feeds.arn}/feeds/*"]
-  }
-
-  # So that HEAD of a channel's first snapshot answers 404, not 403.
-  statement {
-    sid       = "ListSnapshots"
-    actions   = ["s3:ListBucket"]
-    resources = [aws_s3_bucket.feeds.arn]
-
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = ["feeds/*"]
-    }
   }
 
   # The mapping sends the records of a batch that kept failing here.

@@ -131,7 +131,6 @@ func TestStateFeedPipeline(t *testing.T) {
 			"dynamodb:ListStreams":      {table.str("stream_arn")},
 			"s3:GetObject":              {bucket.str("arn") + "/feeds/*"},
 			"s3:PutObject":              {bucket.str("arn") + "/feeds/*"},
-			"s3:ListBucket":             {bucket.str("arn")},
 			"sqs:SendMessage":           {queue.str("arn")},
 			"logs:CreateLogStream":      {logGroup.str("arn") + ":*"},
 			"logs:PutLogEvents":         {logGroup.str("arn") + ":*"},

@@ -128,10 +128,6 @@ func unmarshalPost(item map[string]types.AttributeValue) (core.Post, error) {
 	return it.toDomain()
 }
 
-func channelNotFound(id string) error {
-	return core.Errorf(core.ENOTFOUND, "There is no channel %s.", id)
-}
-
 // bumpSeq is the transaction item that adds one to the Seq of channel id,
 // which must exist.
 func (s *Store) bumpSeq(id string) types.TransactWriteItem {
@@ -197,7 +193,7 @@ func (s *Store) CreateChannel(ctx context.Context, c core.Channel, owner core.Pu
 	var canceled *types.TransactionCanceledException
 	switch {
 	case errors.As(err, &canceled) && reasonCode(canceled, 0) == reasonConditionalCheck:
-		return core.Errorf(core.ECONFLICT, "The channel name %s is taken.", c.ID)
+		return core.ErrChannelTaken(c.ID)
 	case err != nil:
 		return translate("create channel "+c.ID, err)
 	}
@@ -211,7 +207,7 @@ func (s *Store) Channel(ctx context.Context, id string) (core.Channel, error) {
 		return core.Channel{}, fmt.Errorf("channel %s: %w", id, err)
 	}
 	if item == nil {
-		return core.Channel{}, channelNotFound(id)
+		return core.Channel{}, core.ErrNoChannel(id)
 	}
 	var it channelItem
 	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
@@ -259,7 +255,7 @@ func (s *Store) Publisher(ctx context.Context, channel, email string) (core.Publ
 		return core.Publisher{}, fmt.Errorf("publisher of %s: %w", channel, err)
 	}
 	if item == nil {
-		return core.Publisher{}, core.Errorf(core.ENOTFOUND, "%s is not a publisher of %s.", email, channel)
+		return core.Publisher{}, core.ErrNotAPublisher(email, channel)
 	}
 	var it publisherItem
 	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
@@ -316,7 +312,7 @@ func (s *Store) AddPost(ctx context.Context, p core.Post) (core.Post, bool, erro
 		}
 		return stored, false, nil
 	case reasonCode(canceled, channelAt) == reasonConditionalCheck:
-		return core.Post{}, false, channelNotFound(p.Channel)
+		return core.Post{}, false, core.ErrNoChannel(p.Channel)
 	case reasonCode(canceled, channelAt+1) == reasonConditionalCheck:
 		return core.Post{}, false, fmt.Errorf("add post %s: post ID taken: %w", p.ID, errConflict)
 	default:
@@ -339,7 +335,7 @@ func (s *Store) DeletePost(ctx context.Context, channel, id string) error {
 	var canceled *types.TransactionCanceledException
 	switch {
 	case errors.As(err, &canceled) && !isConflict(err) && hasReason(canceled, reasonConditionalCheck):
-		return core.Errorf(core.ENOTFOUND, "There is no post %s in %s.", id, channel)
+		return core.ErrNoPost(id, channel)
 	case err != nil:
 		return translate("delete post "+id, err)
 	}

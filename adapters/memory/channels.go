@@ -35,17 +35,13 @@ func newChannels() *channels {
 	}
 }
 
-func channelNotFound(id string) error {
-	return core.Errorf(core.ENOTFOUND, "There is no channel %s.", id)
-}
-
 // CreateChannel implements core.ChannelStore.
 func (s *Store) CreateChannel(_ context.Context, c core.Channel, owner core.Publisher) error {
 	f := s.feeds
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, ok := f.byID[c.ID]; ok {
-		return core.Errorf(core.ECONFLICT, "The channel name %s is taken.", c.ID)
+		return core.ErrChannelTaken(c.ID)
 	}
 	f.byID[c.ID] = c
 	f.publishers[publisherKey{owner.Channel, owner.Email}] = owner
@@ -59,7 +55,7 @@ func (s *Store) Channel(_ context.Context, id string) (core.Channel, error) {
 	defer f.mu.Unlock()
 	c, ok := f.byID[id]
 	if !ok {
-		return core.Channel{}, channelNotFound(id)
+		return core.Channel{}, core.ErrNoChannel(id)
 	}
 	return c, nil
 }
@@ -70,7 +66,7 @@ func (s *Store) PutPublisher(_ context.Context, p core.Publisher) (core.Publishe
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, ok := f.byID[p.Channel]; !ok {
-		return core.Publisher{}, channelNotFound(p.Channel)
+		return core.Publisher{}, core.ErrNoChannel(p.Channel)
 	}
 	key := publisherKey{p.Channel, p.Email}
 	if old, ok := f.publishers[key]; ok {
@@ -87,7 +83,7 @@ func (s *Store) Publisher(_ context.Context, channel, email string) (core.Publis
 	defer f.mu.Unlock()
 	p, ok := f.publishers[publisherKey{channel, email}]
 	if !ok {
-		return core.Publisher{}, core.Errorf(core.ENOTFOUND, "%s is not a publisher of %s.", email, channel)
+		return core.Publisher{}, core.ErrNotAPublisher(email, channel)
 	}
 	return p, nil
 }
@@ -99,7 +95,7 @@ func (s *Store) AddPost(_ context.Context, p core.Post) (core.Post, bool, error)
 	defer f.mu.Unlock()
 	c, ok := f.byID[p.Channel]
 	if !ok {
-		return core.Post{}, false, channelNotFound(p.Channel)
+		return core.Post{}, false, core.ErrNoChannel(p.Channel)
 	}
 	client := postClientKey{p.Channel, p.Author, p.ClientID}
 	if p.ClientID != "" {
@@ -129,7 +125,7 @@ func (s *Store) DeletePost(_ context.Context, channel, id string) error {
 	posts := f.posts[channel]
 	at, found := slices.BinarySearchFunc(posts, id, func(q core.Post, id string) int { return cmp.Compare(q.ID, id) })
 	if !found {
-		return core.Errorf(core.ENOTFOUND, "There is no post %s in %s.", id, channel)
+		return core.ErrNoPost(id, channel)
 	}
 	f.posts[channel] = slices.Delete(posts, at, at+1)
 	c := f.byID[channel]

@@ -115,8 +115,9 @@ func (w *Writer) head(ctx context.Context, key string) (etag string, seq int64, 
 	switch res.StatusCode {
 	case http.StatusNotFound, http.StatusForbidden:
 		// Without s3:ListBucket S3 answers 403 for a missing object; the
-		// feed role is not granted it, so both mean "none yet". A PUT with
-		// If-None-Match: * then fails if one does exist.
+		// feed role is not granted it (the stack's permissions boundary
+		// holds no bucket listing), so both mean "none yet". The PUT with
+		// If-None-Match: * that follows fails if one does exist.
 		return "", 0, false, nil
 	case http.StatusOK:
 		seq, err := strconv.ParseInt(res.Header.Get(seqHeader), 10, 64)

@@ -34,7 +34,7 @@ export interface Message {
   /** True when the caller is the recipient. */
   them: boolean;
   clientId?: string;
-  /** On the caller's own messages: how far the other member got (see ARCHITECTURE.md, receipts). */
+  /** On the caller's own messages: how far the other member got (README.md, "The API": status). */
   status?: Tick;
 }
 
@@ -85,7 +85,7 @@ export interface Watermarks {
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 /**
- * ChatEvent is what the push side delivers: the server's frames (ARCHITECTURE.md, "Realtime and receipts"),
+ * ChatEvent is what the push side delivers: the server's frames (README.md, "Realtime (WebSocket)"),
  * and `connection` when the connection changes. A `connection` event with state `open` comes after every
  * (re)connect: listeners then resync through the REST side, because pushes sent while down are lost.
  */
