@@ -146,6 +146,8 @@ func measureRoutes(ctx context.Context, service *core.Service, counter *dynamodb
 		}
 	}
 	sent := make([]string, n)
+	posts := make([]string, n)
+	channel := func(i int) string { return fmt.Sprintf("%s-live-%d", who, i) }
 	var bobID string // alice's contact for bob, as ChatScape's client names it
 
 	measure := func(route string, call func(i int) error) error {
@@ -252,6 +254,33 @@ func measureRoutes(ctx context.Context, service *core.Service, counter *dynamodb
 		{"report-contact (retried)", func(i int) error {
 			_, err := service.ReportContact(ctx, alice, bob.Email, fmt.Sprintf("Sends the same message over and over (%d).", i))
 			return err
+		}},
+		{"create-channel", func(i int) error {
+			_, err := service.CreateChannel(ctx, alice, core.CreateChannelInput{Channel: channel(i), Title: "Bench channel"})
+			return err
+		}},
+		{"add-publisher", func(i int) error {
+			_, err := service.AddPublisher(ctx, alice, core.AddPublisherInput{Channel: channel(0), Email: contact(i), Name: fmt.Sprintf("Caster %d", i)})
+			return err
+		}},
+		{"post-to-channel (new, 104 B)", func(i int) error {
+			p, created, err := service.PostToChannel(ctx, bob, core.PostInput{Channel: channel(0), Text: text, ClientID: fmt.Sprintf("p%d", i)})
+			posts[i] = p.ID
+			return expect(created, true, err)
+		}},
+		{"post-to-channel (retried clientId)", func(i int) error {
+			_, created, err := service.PostToChannel(ctx, bob, core.PostInput{Channel: channel(0), Text: text, ClientID: fmt.Sprintf("p%d", i)})
+			return expect(created, false, err)
+		}},
+		{fmt.Sprintf("feed Lambda: snapshot of %d posts", n), func(int) error {
+			s, err := service.FeedSnapshot(ctx, channel(0))
+			if err == nil && len(s.Posts) != min(n, core.SnapshotMaxPosts) {
+				err = fmt.Errorf("got %d posts", len(s.Posts))
+			}
+			return err
+		}},
+		{"delete-post", func(i int) error {
+			return service.DeletePost(ctx, alice, channel(0), posts[i])
 		}},
 	}
 	for _, step := range steps {

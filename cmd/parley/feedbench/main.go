@@ -12,7 +12,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -28,7 +27,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/parley-chat/parley/cmd/parley/internal/devoidc"
+	"github.com/parley-chat/parley/cmd/parley/internal/localclient"
 	"github.com/parley-chat/parley/core"
 )
 
@@ -53,7 +52,7 @@ func main() {
 		}
 		list = append(list, rate)
 	}
-	b := &bench{base: strings.TrimSuffix(*base, "/"), client: &http.Client{Timeout: 10 * time.Second}}
+	b := &bench{local: localclient.New(strings.TrimSuffix(*base, "/"))}
 	ctx, cancel := context.WithTimeout(context.Background(), maxRunTime)
 	defer cancel()
 	if err := b.run(ctx, list, time.Duration(min(max(*seconds, 1), 60))*time.Second, min(max(*viewers, 1), 200)); err != nil {
@@ -63,9 +62,13 @@ func main() {
 }
 
 type bench struct {
-	base   string
-	client *http.Client
-	token  string
+	local *localclient.Client
+	token string
+}
+
+// post is a POST of body to path as the bench's host.
+func (b *bench) post(ctx context.Context, path string, body, out any) error {
+	return b.local.Call(ctx, http.MethodPost, path, b.token, body, out)
 }
 
 // result is what one rate measured.
@@ -82,14 +85,7 @@ type result struct {
 }
 
 func (b *bench) run(ctx context.Context, rates []int, duration time.Duration, viewers int) error {
-	var config struct {
-		Authority string `json:"authority"`
-		ClientID  string `json:"clientID"`
-	}
-	if err := b.getJSON(ctx, "/config.json", &config); err != nil {
-		return err
-	}
-	token, err := devoidc.SignIn(ctx, b.client, config.Authority, config.ClientID, b.base+"/", "feedbench-host@example.com")
+	token, err := b.local.SignIn(ctx, "feedbench-host@example.com")
 	if err != nil {
 		return err
 	}
@@ -134,7 +130,7 @@ func (b *bench) measure(ctx context.Context, channel string, rate int, duration 
 	if err := b.post(ctx, "/create-channel", map[string]string{"channel": channel, "title": "Bench " + channel, "name": "Host"}, nil); err != nil {
 		return result{}, err
 	}
-	origin := &sharedCache{bench: b, url: b.base + "/feeds/" + channel + ".json"}
+	origin := &sharedCache{client: b.local.HTTP, url: b.local.Base + "/feeds/" + channel + ".json"}
 	direct := &viewer{fetch: origin.fetchOrigin}
 	var started sync.Map // post ID -> time its POST began
 	stop := make(chan struct{})
@@ -315,7 +311,7 @@ func (v *viewer) follow(ctx context.Context, stop <-chan struct{}, phase time.Du
 // the last snapshot for its max-age, revalidates it with If-None-Match after,
 // and answers viewers 304 when they hold its ETag.
 type sharedCache struct {
-	bench          *bench
+	client         *http.Client
 	url            string
 	mu             sync.Mutex
 	cached         response
@@ -358,7 +354,7 @@ func (c *sharedCache) fetch(ctx context.Context, etag string) (response, time.Du
 	if etag != "" {
 		req.Header.Set("If-None-Match", etag)
 	}
-	res, err := c.bench.client.Do(req)
+	res, err := c.client.Do(req)
 	if err != nil {
 		return response{}, 0, err
 	}
@@ -379,43 +375,4 @@ func (c *sharedCache) fetch(ctx context.Context, etag string) (response, time.Du
 		}
 	}
 	return response{status: res.StatusCode, etag: res.Header.Get("ETag"), body: body}, maxAge, nil
-}
-
-func (b *bench) getJSON(ctx context.Context, path string, out any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.base+path, nil)
-	if err != nil {
-		return err
-	}
-	res, err := b.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	return json.NewDecoder(res.Body).Decode(out)
-}
-
-func (b *bench) post(ctx context.Context, path string, body, out any) error {
-	encoded, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.base+path, bytes.NewReader(encoded))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+b.token)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := b.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	data, _ := io.ReadAll(res.Body)
-	if res.StatusCode >= 300 {
-		return fmt.Errorf("POST %s: status %d: %s", path, res.StatusCode, data)
-	}
-	if out != nil {
-		return json.Unmarshal(data, out)
-	}
-	return nil
 }
