@@ -340,5 +340,12 @@ elif [ "${PARLEY_SKIP_MOTO:-0}" != 1 ]; then
 fi
 go test -count=1 ./terraform/
 
+if [ "${PARLEY_SKIP_MOTO:-0}" != 1 ]; then
+  # moto_server is here for sure: the feed Lambda's S3 writer against it
+  # (test-go skips it where moto_server is not installed yet).
+  step "go test ./adapters/s3/ (snapshot writes, conditional PUTs) against moto_server"
+  PARLEY_REQUIRE_MOTO=1 go test -count=1 ./adapters/s3/
+fi
+
 echo
 echo "terraform tests passed"

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -23,11 +24,16 @@ import (
 )
 
 // motoEndpoint starts moto_server on 127.0.0.1 for this test and returns its
-// URL. Without moto_server the test skips, unless PARLEY_REQUIRE_MOTO=1 (CI,
-// where test-terraform needs it anyway) makes that a failure.
+// URL. Without moto_server the test skips, unless PARLEY_REQUIRE_MOTO=1 makes
+// that a failure: scripts/test-terraform.sh, which always has moto_server,
+// runs it so.
 func motoEndpoint(t *testing.T) string {
 	t.Helper()
 	path, err := exec.LookPath("moto_server")
+	if err != nil {
+		// Where scripts/test-terraform.sh installs it.
+		path, err = exec.LookPath(filepath.Join("..", "..", ".tmp", "moto-venv", "bin", "moto_server"))
+	}
 	if err != nil {
 		if os.Getenv("PARLEY_REQUIRE_MOTO") == "1" {
 			t.Fatal("moto_server is not installed and PARLEY_REQUIRE_MOTO=1")
