@@ -19,11 +19,15 @@ const (
 )
 
 // Error is the one error type the domain returns. Message is safe to show to
-// the caller; Field names the request field at fault when there is one.
+// the caller. Field names the input at fault when there is one, in core's own
+// words (recipient, text, clientID, ...): inbound adapters map them to their
+// contract's names. Reason is then what is wrong with it, and Message is
+// "<Field>: <Reason>".
 type Error struct {
 	Code    string
 	Message string
 	Field   string
+	Reason  string
 }
 
 // Error implements the error interface.
@@ -38,7 +42,8 @@ func Errorf(code string, format string, args ...any) *Error {
 
 // invalidField returns an EINVALID error that names the field at fault.
 func invalidField(field, format string, args ...any) *Error {
-	return &Error{Code: EINVALID, Field: field, Message: field + ": " + fmt.Sprintf(format, args...)}
+	reason := fmt.Sprintf(format, args...)
+	return &Error{Code: EINVALID, Field: field, Reason: reason, Message: field + ": " + reason}
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, "" for nil,

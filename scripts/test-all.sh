@@ -39,7 +39,10 @@ for suite in "${suites[@]}"; do
     skipped=$(grep -m1 -E '^SKIPPED' "$logs/$suite.log" || true)
     [ -z "$skipped" ] || result[$suite]="passed, but ${skipped#SKIPPED: }"
   else
-    result[$suite]="FAILED (exit $status): $(grep -v '^\s*$' "$logs/$suite.log" | tail -n 1 | cut -c1-160)"
+    # The first failure the suite reported, else its last words but make's.
+    why=$(grep -m1 -E '^(--- FAIL|FAIL|FAIL:|not ok|✖|gofmt needed|.*[Ee]rror:)' "$logs/$suite.log" ||
+      grep -v -E '^\s*$|^make(\[[0-9]+\])?: ' "$logs/$suite.log" | tail -n 1)
+    result[$suite]="FAILED (exit $status): $(printf '%s' "$why" | cut -c1-160)"
     failed=$((failed + 1))
   fi
 done

@@ -9,7 +9,9 @@
 #      the endpoint overrides in a temporary copy only; timings printed; nothing may be
 #      left in state;
 #   5. go test ./terraform/: the route parity test, and the checks of the applied
-#      state (least privilege, public access, PITR, HTTPS, log retention).
+#      state (least privilege, public access, PITR, HTTPS, log retention), of the
+#      applied bootstrap (deploy and plan roles' policies evaluated) and of a plan
+#      with a custom domain.
 # Needs terraform, go and moto_server: without moto_server it fails, unless
 # PARLEY_SKIP_MOTO=1 asks to skip step 4 (and says so loudly). Runs with no stdin and cleans up after itself;
 # PARLEY_TERRAFORM_LOGS=DIR keeps the terraform and moto logs and the state JSON.
@@ -165,6 +167,8 @@ install_moto() {
 }
 
 state_json=
+bootstrap_state_json=
+domain_plan_json=
 if ! command -v moto_server >/dev/null && [ -x "$root/.tmp/moto-venv/bin/moto_server" ]; then
   export PATH="$root/.tmp/moto-venv/bin:$PATH"
 fi
@@ -177,8 +181,7 @@ else
   step "apply and destroy against moto_server"
 
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  # The managed policies (ReadOnlyAccess for bootstrap's plan role) are opt-in.
-  MOTO_IAM_LOAD_MANAGED_POLICIES=true moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+  moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
   moto_pid=$!
   endpoint="http://127.0.0.1:$port"
   for _ in $(seq 1 100); do
@@ -291,6 +294,20 @@ EOF
   [ "$left" -eq 0 ] || { terraform -chdir="$stack" state list; fail "destroy left $left resources in state"; }
   echo "state is empty after destroy"
 
+  step "plan with a custom domain (CloudFront alias, ACM certificate, TLS 1.2)"
+  domain_vars=(-var custom_domain=chat.example.com
+    -var custom_domain_certificate_arn=arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000000)
+  terraform -chdir="$stack" plan -input=false -no-color -lock=false "${domain_vars[@]}" -out="$work/domain.tfplan" >"$work/domain-plan.log" 2>&1 ||
+    { cat "$work/domain-plan.log"; fail "plan with a custom domain"; }
+  domain_plan_json="$work/domain-plan.json"
+  terraform -chdir="$stack" show -json "$work/domain.tfplan" >"$domain_plan_json"
+  echo "planned with chat.example.com"
+  if terraform -chdir="$stack" plan -input=false -no-color -lock=false -var custom_domain=chat.example.com >"$work/domain-refused.log" 2>&1; then
+    fail "a custom domain without its certificate was accepted"
+  fi
+  grep -q "go together" "$work/domain-refused.log" || { cat "$work/domain-refused.log"; fail "a custom domain without its certificate: wrong error"; }
+  echo "a custom domain without its certificate is refused"
+
   step "apply and destroy terraform/bootstrap against moto_server"
   write_moto_override "$bootstrap"
   init_module "$bootstrap"
@@ -299,6 +316,8 @@ EOF
     -var github_repository=parley-chat/parley >"$work/bootstrap-apply.log" 2>&1 ||
     { cat "$work/bootstrap-apply.log"; fail "terraform apply of bootstrap against moto"; }
   grep -E '^Apply complete' "$work/bootstrap-apply.log"
+  bootstrap_state_json="$work/bootstrap-state.json"
+  terraform -chdir="$bootstrap" show -json >"$bootstrap_state_json"
   TIMEFORMAT='bootstrap destroy took %1Rs'
   time terraform -chdir="$bootstrap" destroy -auto-approve -input=false -no-color \
     -var github_repository=parley-chat/parley >"$work/bootstrap-destroy.log" 2>&1 ||
@@ -310,6 +329,8 @@ fi
 step "go test ./terraform/ (route parity; checks of the applied state)"
 if [ -n "$state_json" ]; then
   export PARLEY_TERRAFORM_STATE_JSON="$state_json"
+  export PARLEY_TERRAFORM_BOOTSTRAP_STATE_JSON="$bootstrap_state_json"
+  export PARLEY_TERRAFORM_CUSTOM_DOMAIN_PLAN_JSON="$domain_plan_json"
 elif [ "${PARLEY_SKIP_MOTO:-0}" != 1 ]; then
   fail "no state to check"
 fi

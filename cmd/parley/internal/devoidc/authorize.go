@@ -18,7 +18,6 @@ import (
 // maxParamBytes bounds state and nonce, which are kept with the code.
 const maxParamBytes = 1024
 
-
 // codeChallengeS256 matches BASE64URL(SHA256(verifier)) without padding.
 var codeChallengeS256 = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
 
