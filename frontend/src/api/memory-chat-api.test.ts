@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatEvent } from './chat-api';
 import { MemoryChatAPI, MemoryChatServer } from './memory-chat-api';
+import { avatar } from './memory-rules';
 
 // What only the in-memory adapter has: a clock to set and a network to cut. What it shares with the server is
 // in the ChatAPI contract (memory-chat-api.contract.test.ts).
@@ -47,5 +48,11 @@ describe('MemoryChatAPI', () => {
       { type: 'connection', state: 'open' },
     ]);
     expect(await alice.getContacts()).toHaveLength(1);
+  });
+
+  it('draws the avatar core draws, byte for byte (printed by core.Contact.Avatar)', () => {
+    expect(avatar("straße <&> 'x\"", 's@example.org')).toBe(
+      'data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSI2NCIgaGVpZ2h0PSI2NCIgdmlld0JveD0iMCAwIDY0IDY0Ij48cmVjdCB3aWR0aD0iNjQiIGhlaWdodD0iNjQiIHJ4PSIzMiIgZmlsbD0iI2EwNDMxZiIvPjx0ZXh0IHg9IjMyIiB5PSIzMiIgZHk9Ii4zNWVtIiB0ZXh0LWFuY2hvcj0ibWlkZGxlIiBmb250LWZhbWlseT0ic3lzdGVtLXVpLHNhbnMtc2VyaWYiIGZvbnQtc2l6ZT0iMjYiIGZpbGw9IiNmZmYiPlNYPC90ZXh0Pjwvc3ZnPg==',
+    );
   });
 });

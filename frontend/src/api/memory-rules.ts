@@ -125,21 +125,16 @@ export function preview(text: string): string {
 }
 
 const PALETTE = ['#b3261e', '#a3367a', '#6d3fb5', '#3b52b4', '#0b6a9e', '#00796b', '#2e7d32', '#5d6b10', '#8a5300', '#a0431f', '#5f6368', '#7b3f61'];
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/**
- * avatar is core's Contact.Avatar: an SVG of the initials as a data: URI. The colour comes from the palette by a
- * hash of the email (core takes SHA-256, which the browser only has asynchronously; the colour is not contract).
- */
+/** avatar is core's Contact.Avatar, byte for byte: an SVG of the initials on a colour from the email's SHA-256, as a data: URI. */
 export function avatar(name: string, email: string): string {
-  let hash = 2166136261;
-  for (const c of email) hash = Math.imul(hash ^ c.charCodeAt(0), 16777619) >>> 0;
-  const colour = PALETTE[hash % PALETTE.length]!;
-  const escaped = initials(name, email).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const colour = PALETTE[sha256(new TextEncoder().encode(email))[0]! % PALETTE.length]!;
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64">` +
     `<rect width="64" height="64" rx="32" fill="${colour}"/>` +
     `<text x="32" y="32" dy=".35em" text-anchor="middle" font-family="system-ui,sans-serif" font-size="26" fill="#fff">` +
-    `${escaped}</text></svg>`;
+    `${initials(name, email).replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!)}</text></svg>`;
   let binary = '';
   for (const b of new TextEncoder().encode(svg)) binary += String.fromCharCode(b);
   return `data:image/svg+xml;base64,${btoa(binary)}`;
@@ -147,9 +142,48 @@ export function avatar(name: string, email: string): string {
 
 /** initials is core.Initials: the first letters of the first and last words of the name (or the email's local part). */
 export function initials(name: string, email: string): string {
-  let source = name.trim();
+  let source = trimSpace(name);
   if (source === '' || source === email) source = email.split('@')[0] ?? '';
   const words = source.split(/[^\p{L}\p{Nd}]+/u).filter(Boolean);
-  const letters = words.filter((_, i) => i === 0 || i === words.length - 1).map((w) => [...w][0]);
-  return letters.length ? letters.join('').toUpperCase() : '?';
+  const letters = words.filter((_, i) => i === 0 || i === words.length - 1).map((w) => [...w][0]!);
+  // Go upper-cases rune by rune: a letter with no one-letter capital (ß) stays as it is.
+  const upper = letters.map((c) => (c.toUpperCase().length === c.length ? c.toUpperCase() : c));
+  return upper.length ? upper.join('') : '?';
+}
+
+const K = Uint32Array.from(
+  '428a2f98 71374491 b5c0fbcf e9b5dba5 3956c25b 59f111f1 923f82a4 ab1c5ed5 d807aa98 12835b01 243185be 550c7dc3 72be5d74 80deb1fe 9bdc06a7 c19bf174 e49b69c1 efbe4786 0fc19dc6 240ca1cc 2de92c6f 4a7484aa 5cb0a9dc 76f988da 983e5152 a831c66d b00327c8 bf597fc7 c6e00bf3 d5a79147 06ca6351 14292967 27b70a85 2e1b2138 4d2c6dfc 53380d13 650a7354 766a0abb 81c2c92e 92722c85 a2bfe8a1 a81a664b c24b8b70 c76c51a3 d192e819 d6990624 f40e3585 106aa070 19a4c116 1e376c08 2748774c 34b0bcb5 391c0cb3 4ed8aa4a 5b9cca4f 682e6ff3 748f82ee 78a5636f 84c87814 8cc70208 90befffa a4506ceb bef9a3f7 c67178f2'
+    .split(' ')
+    .map((h) => parseInt(h, 16)),
+);
+
+/** sha256 is SHA-256 (FIPS 180-4), synchronous: the browser's crypto.subtle only has it as a promise. */
+function sha256(data: Uint8Array): Uint8Array {
+  const padded = new Uint8Array(((data.length + 9 + 63) >> 6) << 6);
+  padded.set(data);
+  padded[data.length] = 0x80;
+  const view = new DataView(padded.buffer);
+  view.setUint32(padded.length - 8, Math.floor(data.length / 0x20000000));
+  view.setUint32(padded.length - 4, data.length << 3);
+  const h = Uint32Array.from([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  const w = new Uint32Array(64);
+  const rotr = (x: number, n: number) => (x >>> n) | (x << (32 - n));
+  for (let block = 0; block < padded.length; block += 64) {
+    for (let i = 0; i < 16; i++) w[i] = view.getUint32(block + i * 4);
+    for (let i = 16; i < 64; i++) {
+      const [a, b] = [w[i - 15]!, w[i - 2]!];
+      w[i] = w[i - 16]! + (rotr(a, 7) ^ rotr(a, 18) ^ (a >>> 3)) + w[i - 7]! + (rotr(b, 17) ^ rotr(b, 19) ^ (b >>> 10));
+    }
+    let [a, b, c, d, e, f, g, hh] = h as unknown as [number, number, number, number, number, number, number, number];
+    for (let i = 0; i < 64; i++) {
+      const t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i]! + w[i]!) >>> 0;
+      const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) >>> 0;
+      [hh, g, f, e, d, c, b, a] = [g, f, e, (d + t1) >>> 0, c, b, a, (t1 + t2) >>> 0];
+    }
+    [a, b, c, d, e, f, g, hh].forEach((x, i) => (h[i] = h[i]! + x));
+  }
+  const out = new Uint8Array(32);
+  const outView = new DataView(out.buffer);
+  h.forEach((x, i) => outView.setUint32(i * 4, x));
+  return out;
 }

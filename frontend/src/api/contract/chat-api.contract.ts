@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, type ChatAPI, type ChatEvent, type Contact, type Message } from '../chat-api';
+import { avatar } from '../memory-rules';
 
 /**
  * The contract of the ChatAPI port, written once: what the Parley server does (README.md, "The API" and
@@ -65,6 +66,8 @@ function expectContactShape(c: Contact): void {
   expect(c.id).toMatch(ID);
   expect(c.lastActivity).toMatch(ISO_MS);
   expect(c.avatar).toMatch(/^data:image\/svg\+xml;base64,/);
+  // The in-memory adapter draws it with core's recipe: against the server, this holds the two together.
+  expect(c.avatar).toBe(avatar(c.name, c.email));
   if (c.lastMessage) expectMessageShape(c.lastMessage, false);
 }
 
