@@ -121,7 +121,7 @@ class Inbox {
       const email = fresh('barrier');
       await this.api.addContact({ email, name: 'Barrier' });
       try {
-        await this.until(`contact event for ${email}`, () => this.of('contact').find((e) => e.contact.email === email), 1000);
+        await this.until(`contact event for ${email}`, () => this.of('contact').find((e) => e.contact.email === email), 2000);
         return;
       } catch {
         // A push lost to a connection still opening: the next one reaches it.
