@@ -2,7 +2,6 @@ package terraform_test
 
 import (
 	"encoding/json"
-	"os"
 	"path"
 	"strings"
 	"testing"
@@ -148,16 +147,7 @@ type bootstrap struct{ state }
 
 func mustBootstrap(tb testing.TB) bootstrap {
 	tb.Helper()
-	file := os.Getenv(bootstrapStateJSONEnv)
-	if file == "" {
-		tb.Skipf("%s is not set: scripts/test-terraform.sh applies terraform/bootstrap to an emulator and runs these checks", bootstrapStateJSONEnv)
-	}
-	data, err := os.ReadFile(file)
-	require.NoError(tb, err)
-	var s state
-	require.NoError(tb, json.Unmarshal(data, &s))
-	require.NotEmpty(tb, s.resources())
-	return bootstrap{s}
+	return bootstrap{mustStateFrom(tb, bootstrapStateJSONEnv, "terraform/bootstrap")}
 }
 
 func (b bootstrap) mustGet(tb testing.TB, resourceType, name string) resource {
