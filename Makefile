@@ -14,7 +14,7 @@ PORT          ?= 8080
 # this machine has one, the registry everywhere else.
 export TF_CLI_CONFIG_FILE := $(CURDIR)/.tmp/terraform.rc
 
-.PHONY: all depend build build-lambdas build-frontend run test test-go check test-dynamodb test-terraform test-frontend test-e2e bench bench-e2e bundle-size clean
+.PHONY: all depend build build-lambdas build-frontend run test test-go check test-dynamodb test-terraform test-frontend test-e2e test-contract bench bench-e2e bundle-size clean
 
 all: build
 
@@ -81,9 +81,14 @@ test-terraform: .tmp/terraform.rc
 test-frontend: frontend/node_modules/.package-lock.json
 	npm --prefix frontend test
 
-## test-e2e: two people chat in Chromium against the local server
-test-e2e: build-frontend
-	PARLEY_SPA_BUILT=1 scripts/test-e2e.sh
+## test-e2e: the ChatAPI contract on the REST adapter against the local server, then two people chat in Chromium
+test-e2e: build-frontend frontend/node_modules/.package-lock.json
+	@# Both run, so a failing contract does not hide the browser's result.
+	status=0; scripts/test-contract.sh || status=$$?; PARLEY_SPA_BUILT=1 scripts/test-e2e.sh || status=$$?; exit $$status
+
+## test-contract: the ChatAPI contract suite on the REST adapter against the local server (npm test runs it in memory)
+test-contract: frontend/node_modules/.package-lock.json
+	scripts/test-contract.sh
 
 ## bench-e2e: send -> shown in the other browser (Chromium, local server), p50/p99 over 200 messages
 bench-e2e: build-frontend

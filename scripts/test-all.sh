@@ -19,7 +19,7 @@ declare -A describe=(
   [test-go]="Go: core, both stores (memory, DynamoDB Local), handlers, local server, realtime"
   [test-terraform]="Terraform: fmt, validate, actionlint, apply and destroy on moto_server"
   [test-frontend]="SPA unit and component tests (vitest)"
-  [test-e2e]="Chromium end to end against the local server"
+  [test-e2e]="ChatAPI contract on the REST adapter, then Chromium end to end, against the local server"
 )
 
 logs=.tmp/test-logs
