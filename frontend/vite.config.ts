@@ -11,6 +11,9 @@ const networkOnlyPaths = [
   /^\/dev-oidc\//,
   /^\/healthz/,
   /^\/(add-contact|get-contacts|block-contact|unblock-contact|report-contact|add-message|get-messages|ack|ws)\b/,
+  // Live feeds: the channel routes, and the snapshots every viewer polls (never from a cache of the worker).
+  /^\/(create-channel|add-publisher|post-to-channel|delete-post)\b/,
+  /^\/feeds\//,
 ];
 
 export default defineConfig({
@@ -48,7 +51,7 @@ export default defineConfig({
             // config.json and every API call go to the network, always.
             urlPattern: ({ url, sameOrigin }) =>
               !sameOrigin ||
-              /^\/(config\.json|api\/|dev-oidc\/|healthz|add-contact|get-contacts|block-contact|unblock-contact|report-contact|add-message|get-messages|ack|ws)/.test(
+              /^\/(config\.json|api\/|dev-oidc\/|healthz|feeds\/|add-contact|get-contacts|block-contact|unblock-contact|report-contact|add-message|get-messages|ack|ws|create-channel|add-publisher|post-to-channel|delete-post)/.test(
                 url.pathname,
               ),
             handler: 'NetworkOnly',
