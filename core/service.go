@@ -16,6 +16,8 @@ type Service struct {
 	pusher       Pusher
 	pushDeadline time.Duration
 	observePush  func(PushReport)
+	budget       SendBudget
+	sendLimit    SendLimit
 }
 
 // Option configures a Service.
@@ -160,7 +162,11 @@ func (s *Service) AddMessage(ctx context.Context, caller Caller, in AddMessageIn
 	message := Message{ID: s.newID(), Sender: caller.Email, Recipient: recipient, Text: text, Date: now, ClientID: in.ClientID}
 	request := placeholderContact(s.newID(), recipient, caller.Email, now)
 	request.Request = true
-	sent, err := s.store.AddMessage(ctx, message, request)
+	var sent SentMessage
+	err = s.spendSend(ctx, caller.Email, func() (bool, error) {
+		sent, err = s.store.AddMessage(ctx, message, request)
+		return sent.Created, err
+	})
 	if err != nil {
 		return Message{}, false, fmt.Errorf("add message to %s: %w", recipient, err)
 	}

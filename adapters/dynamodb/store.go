@@ -7,7 +7,9 @@
 //	contact              USER#<owner>        CONTACT#<email>
 //	message              CONV#<a>#<b>        MSG#<id>            (a < b)
 //	idempotency marker   CONV#<a>#<b>        CLIENT#<sender>#<clientId>
-//	report               REPORT#<reported>   REPORT#<id>
+//	report               REPORT#<reported>   REPORT#<reporter>#<hash of the text>
+//	open/closed report   REPORTS#OPEN        REPORT#<id>         (and REPORTS#CLOSED)
+//	account              USER#<email>        ACCOUNT             (send budget, suspension)
 //
 // Every part of a key is escaped ('#' and '%'), so keys never collide (keys.go),
 // and the realtime items of realtime.go: receipts and connections.
@@ -48,6 +50,7 @@ type Store struct {
 	capacity types.ReturnConsumedCapacity
 	record   func(op string, units float64)
 	retry    conflictRetry
+	hints    bucketHint
 }
 
 // Option configures a Store.
@@ -352,6 +355,10 @@ func (s *Store) ReportContact(ctx context.Context, r core.Report) (core.Contact,
 	if err != nil {
 		return core.Contact{}, fmt.Errorf("report contact %s: marshal report %s: %w", r.Reported, r.ID, err)
 	}
+	openIndex, err := attributevalue.MarshalMap(newReportItem(r).indexed(openReportsKey))
+	if err != nil {
+		return core.Contact{}, fmt.Errorf("report contact %s: marshal open report %s: %w", r.Reported, r.ID, err)
+	}
 	in := &dynamodb.TransactWriteItemsInput{
 		TransactItems: []types.TransactWriteItem{
 			{Update: &types.Update{
@@ -368,6 +375,8 @@ func (s *Store) ReportContact(ctx context.Context, r core.Report) (core.Contact,
 				ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
 				ExpressionAttributeNames: map[string]string{"#pk": attrPK},
 			}},
+			// Its entry among the open reports (moderation.go).
+			{Put: &types.Put{TableName: s.table, Item: openIndex}},
 		},
 		ReturnConsumedCapacity: s.capacity,
 	}

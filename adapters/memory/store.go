@@ -40,6 +40,9 @@ type Store struct {
 	// watermarks holds each member's receipt watermarks by conversation.
 	watermarks  map[conversationKey]map[string]core.Watermarks
 	connections map[string]core.Connection
+	// budgets and suspensions are moderation.go's.
+	budgets     map[string]time.Time
+	suspensions map[string]core.Suspension
 }
 
 // New returns an empty store.
@@ -51,6 +54,8 @@ func New() *Store {
 		reports:       map[string][]core.Report{},
 		watermarks:    map[conversationKey]map[string]core.Watermarks{},
 		connections:   map[string]core.Connection{},
+		budgets:       map[string]time.Time{},
+		suspensions:   map[string]core.Suspension{},
 	}
 }
 
