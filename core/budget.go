@@ -107,9 +107,10 @@ func WithSendBudget(budget SendBudget, limit SendLimit) Option {
 }
 
 // spendSend spends one send of sender's budget and then calls send, which
-// reports whether it stored something new; when it did not (a retry of a
-// stored clientId), the send is given back, so such a retry costs nothing.
-// Channel posts call it just as messages do.
+// reports whether it stored something new. The send is given back when it
+// did not: a retry of a stored clientId costs nothing, nor does a send the
+// store failed to take (unavailable, throttled, lost to a conflict), which the
+// client is told to retry. Channel posts call it just as messages do.
 func (s *Service) spendSend(ctx context.Context, sender string, send func() (created bool, err error)) error {
 	if s.budget == nil {
 		_, err := send()
@@ -120,7 +121,7 @@ func (s *Service) spendSend(ctx context.Context, sender string, send func() (cre
 		return fmt.Errorf("send budget of %s: %w", sender, err)
 	}
 	created, err := send()
-	if err == nil && !created {
+	if !created && (err == nil || storeFault(err)) {
 		// The stored send is the answer: a refund that failed costs the
 		// sender one send, not the answer.
 		_ = s.budget.Refund(ctx, sender, s.sendLimit, now)
@@ -153,4 +154,15 @@ func ThrottledError(wait time.Duration) error {
 	seconds := int((wait + time.Second - 1) / time.Second)
 	return &Error{Code: ETHROTTLED, RetryAfter: wait,
 		Message: fmt.Sprintf("You are sending too fast. Try again in %d s.", max(seconds, 1))}
+}
+
+// storeFault reports whether err is a failure of the store that asks the
+// caller to try again, rather than a refusal.
+func storeFault(err error) bool {
+	switch ErrorCode(err) {
+	case EUNAVAILABLE, ETHROTTLED, ECONFLICT:
+		return true
+	default:
+		return false
+	}
 }

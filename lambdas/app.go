@@ -150,8 +150,16 @@ func newAWSService(ctx context.Context, config Config, logger *slog.Logger) (*co
 	if err != nil {
 		return nil, err
 	}
+	limit, err := SendLimitFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	options, err := BudgetOptions(store, limit)
+	if err != nil {
+		return nil, err
+	}
 	if config.WebSocketCallbackURL == "" {
-		return NewService(store), nil
+		return NewService(store, options...), nil
 	}
 	awsConfig, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
@@ -162,7 +170,7 @@ func newAWSService(ctx context.Context, config Config, logger *slog.Logger) (*co
 	if err != nil {
 		return nil, err
 	}
-	return NewService(store, PushOptions(pusher, logger)...), nil
+	return NewService(store, append(options, PushOptions(pusher, logger)...)...), nil
 }
 
 // Start is the whole of a REST route's Lambda: it wires the route once, at

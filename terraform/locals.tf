@@ -39,7 +39,7 @@ locals {
     "add-message"     = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"]
     "get-messages"    = ["dynamodb:Query", "dynamodb:GetItem"]
     "ack"             = ["dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:BatchWriteItem"]
-    "ws-connect"      = ["dynamodb:BatchWriteItem"]
+    "ws-connect"      = ["dynamodb:GetItem", "dynamodb:BatchWriteItem"]
     "ws-disconnect"   = ["dynamodb:GetItem", "dynamodb:BatchWriteItem"]
     "ws-default"      = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"]
   }

@@ -31,11 +31,10 @@ var statusByCode = map[string]int{
 	core.ECONFLICT:     http.StatusConflict,
 	core.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	core.ETHROTTLED:    http.StatusTooManyRequests,
+	core.ESUSPENDED:    http.StatusForbidden,
+	core.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	core.EINTERNAL:     http.StatusInternalServerError,
 }
-
-// retryAfterSeconds is what a throttled client is told to wait.
-const retryAfterSeconds = "1"
 
 // Config is the inbound adapter's configuration.
 type Config struct {
@@ -180,7 +179,7 @@ func (h *Handler) corsHeaders() map[string]string {
 		"Access-Control-Allow-Headers":  "authorization,content-type",
 		"Access-Control-Allow-Methods":  "GET,POST,OPTIONS",
 		"Access-Control-Max-Age":        "600",
-		"Access-Control-Expose-Headers": NextCursorHeader,
+		"Access-Control-Expose-Headers": NextCursorHeader + ",Retry-After",
 		"Vary":                          "Origin",
 	}
 }
@@ -199,8 +198,8 @@ func (h *Handler) respond(requestID string, status int, body any, err error) eve
 			code, message, status = core.EINTERNAL, core.ErrorMessage(nil), http.StatusInternalServerError
 		}
 		body = errorResponse{Code: code, Message: message}
-		if code == core.ETHROTTLED {
-			headers["Retry-After"] = retryAfterSeconds
+		if wait := core.RetryAfter(err); wait > 0 && code != core.EINTERNAL {
+			headers["Retry-After"] = RetryAfterSeconds(wait)
 		}
 	}
 	if with, ok := body.(withHeaders); ok {

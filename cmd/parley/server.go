@@ -69,8 +69,16 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 	if config.App.AllowedOrigin == "" {
 		config.App.AllowedOrigin = config.PublicURL
 	}
+	limit, err := lambdas.SendLimitFromEnv()
+	if err != nil {
+		return err
+	}
+	options, err := lambdas.BudgetOptions(store, limit)
+	if err != nil {
+		return err
+	}
 	connections := newLocalConnections()
-	service := lambdas.NewService(store, lambdas.PushOptions(connections, logger)...)
+	service := lambdas.NewService(store, append(options, lambdas.PushOptions(connections, logger)...)...)
 	server := &Server{config: config, logger: logger, connections: connections, service: service, mux: http.NewServeMux()}
 	issuer := config.OIDC
 	if issuer.Issuer == "" {
