@@ -44,6 +44,17 @@ type Config struct {
 	// may carry (checkIssuer).
 	Issuer   string
 	Audience string
+	// Observe, when set, is told the outcome of every request served, for
+	// metrics.
+	Observe func(Outcome)
+}
+
+// Outcome is what became of one request.
+type Outcome struct {
+	Route  string
+	Status int
+	// Code is the error code of a refused request; empty for a success.
+	Code string
 }
 
 // Handler serves every route of the REST contract. It is safe for concurrent use.
@@ -95,6 +106,9 @@ func (h *Handler) Route(name string) func(context.Context, events.APIGatewayV2HT
 		logger := h.logger.With("request_id", req.RequestContext.RequestID, "route", name)
 		status, body, err := h.serve(ctx, serve, req)
 		response := h.respond(req.RequestContext.RequestID, status, body, err)
+		if h.config.Observe != nil {
+			h.config.Observe(Outcome{Route: name, Status: response.StatusCode, Code: core.ErrorCode(err)})
+		}
 		attrs := []any{"status", response.StatusCode, "duration_ms", time.Since(start).Milliseconds()}
 		switch code := core.ErrorCode(err); {
 		case code == core.EINTERNAL:
