@@ -101,12 +101,14 @@ provider "aws" {
   endpoints {
     apigatewayv2   = "$endpoint"
     cloudfront     = "$endpoint"
+    cloudwatch     = "$endpoint"
     cloudwatchlogs = "$endpoint"
     cognitoidp     = "$endpoint"
     dynamodb       = "$endpoint"
     iam            = "$endpoint"
     lambda         = "$endpoint"
     s3             = "$endpoint"
+    sns            = "$endpoint"
     sts            = "$endpoint"
   }
 }
