@@ -14,7 +14,7 @@ PORT          ?= 8080
 # this machine has one, the registry everywhere else.
 export TF_CLI_CONFIG_FILE := $(CURDIR)/.tmp/terraform.rc
 
-.PHONY: all depend build build-lambdas build-frontend run test test-go check test-dynamodb test-terraform test-frontend test-e2e bench bench-e2e bundle-size clean
+.PHONY: all depend build build-lambdas build-frontend run test test-go check test-dynamodb test-terraform test-frontend test-e2e test-contract bench bench-e2e bundle-size clean
 
 all: build
 
@@ -46,14 +46,17 @@ frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SR
 
 ## run: the SPA, the API and the development sign-in on http://localhost:$(PORT) (STORE=dynamodb for DynamoDB Local)
 run: build-frontend
+	@echo "compiling the local server (about 30 s the first time, a second after that)"
+	@go build -o .tmp/parley ./cmd/parley
 ifeq ($(STORE),dynamodb)
-	scripts/dynamodb-local.sh run --data .data/dynamodb -- env PARLEY_STORE=dynamodb PORT=$(PORT) go run ./cmd/parley
+	scripts/dynamodb-local.sh run --data .data/dynamodb -- env PARLEY_STORE=dynamodb PORT=$(PORT) .tmp/parley
 else
-	PORT=$(PORT) go run ./cmd/parley
+	PORT=$(PORT) .tmp/parley
 endif
 
-## test: every suite: Go (memory and DynamoDB Local), Terraform, the SPA, the browser end to end
-test: check test-go test-terraform test-frontend test-e2e
+## test: every suite, each to its end, then one summary: Go (memory and DynamoDB Local), Terraform, the SPA, the browser end to end
+test: frontend/node_modules/.package-lock.json .tmp/terraform.rc
+	scripts/test-all.sh
 
 ## check: formatting and vet
 check:
@@ -78,9 +81,14 @@ test-terraform: .tmp/terraform.rc
 test-frontend: frontend/node_modules/.package-lock.json
 	npm --prefix frontend test
 
-## test-e2e: two people chat in Chromium against the local server
-test-e2e: build-frontend
-	scripts/test-e2e.sh
+## test-e2e: the ChatAPI contract on the REST adapter against the local server, then two people chat in Chromium
+test-e2e: build-frontend frontend/node_modules/.package-lock.json
+	@# Both run, so a failing contract does not hide the browser's result.
+	status=0; scripts/test-contract.sh || status=$$?; PARLEY_SPA_BUILT=1 scripts/test-e2e.sh || status=$$?; exit $$status
+
+## test-contract: the ChatAPI contract suite on the REST adapter against the local server (npm test runs it in memory)
+test-contract: frontend/node_modules/.package-lock.json
+	scripts/test-contract.sh
 
 ## bench-e2e: send -> shown in the other browser (Chromium, local server), p50/p99 over 200 messages
 bench-e2e: build-frontend

@@ -86,12 +86,12 @@ func sortByRecentActivity(contacts []Contact) {
 	})
 }
 
-// conversationPartner resolves the recipientNamespace of a request: the email
+// conversationPartner resolves the member a request names (with): the email
 // of the other member, or, as ChatScape's own client sends it, the ID of one
 // of the caller's contacts, which means that contact. An ID that is not one
 // of the caller's contacts is ENOTFOUND, as an unknown email would be.
 func (s *Service) conversationPartner(ctx context.Context, caller Caller, namespace string) (string, error) {
-	const field = "recipientNamespace"
+	const field = "with"
 	trimmed := strings.TrimSpace(namespace)
 	if strings.Contains(trimmed, "@") || !validToken(trimmed) {
 		email, err := s.otherMember(caller, namespace)

@@ -22,7 +22,10 @@ const (
 )
 
 // Error is the one error type the domain returns. Message is safe to show to
-// the caller; Field names the request field at fault when there is one.
+// the caller. Field names the input at fault when there is one, in core's own
+// words (recipient, text, clientID, ...): inbound adapters map them to their
+// contract's names. Reason is then what is wrong with it, and Message is
+// "<Field>: <Reason>".
 type Error struct {
 	Code    string
 	Message string
@@ -30,6 +33,7 @@ type Error struct {
 	// RetryAfter is how long the caller should wait before trying again,
 	// when the error says to try again later; zero when it does not say.
 	RetryAfter time.Duration
+	Reason     string
 }
 
 // Error implements the error interface.
@@ -44,7 +48,8 @@ func Errorf(code string, format string, args ...any) *Error {
 
 // invalidField returns an EINVALID error that names the field at fault.
 func invalidField(field, format string, args ...any) *Error {
-	return &Error{Code: EINVALID, Field: field, Message: field + ": " + fmt.Sprintf(format, args...)}
+	reason := fmt.Sprintf(format, args...)
+	return &Error{Code: EINVALID, Field: field, Reason: reason, Message: field + ": " + reason}
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, "" for nil,
@@ -94,3 +99,36 @@ func RetryAfter(err error) time.Duration {
 		return 0
 	}
 }
+
+// The refusals of Parley's rules. Stores enforce some rules inside their
+// writes (a block is checked in the write that stores a message) and return
+// these, so every store refuses in the same words.
+
+// ErrNotAContact is the refusal when the caller has no contact with email.
+func ErrNotAContact(email string) error {
+	return Errorf(ENOTFOUND, "%s is not one of your contacts.", email)
+}
+
+// ErrNoContactWithID is the refusal when none of the caller's contacts has id.
+func ErrNoContactWithID(id string) error {
+	return Errorf(ENOTFOUND, "No contact of yours has the ID %s.", id)
+}
+
+// ErrYouBlocked is the refusal of a message to someone the sender blocked.
+func ErrYouBlocked(email string) error {
+	return Errorf(EBLOCKED, "You blocked %s. Unblock them to send messages.", email)
+}
+
+// ErrBlockedByRecipient is the refusal of a message to someone who blocked
+// the sender.
+func ErrBlockedByRecipient(email string) error {
+	return Errorf(EBLOCKED, "%s does not accept your messages.", email)
+}
+
+// ErrNoSuchConnection is the answer for a realtime connection that is not
+// registered, or expired.
+var ErrNoSuchConnection = Errorf(ENOTFOUND, "No such connection.")
+
+// ErrNotInConversation is the refusal of an ack of a message that is not
+// one of the conversation's.
+var ErrNotInConversation = &Error{Code: ENOTFOUND, Field: "upTo", Message: "upTo: is not a message of this conversation"}

@@ -34,11 +34,6 @@ func (m Message) Preview() Message {
 	return m
 }
 
-// IsMember reports whether email is the sender or the recipient of m.
-func (m Message) IsMember(email string) bool {
-	return m.Sender == email || m.Recipient == email
-}
-
 // SentTo reports whether email received m rather than sent it.
 func (m Message) SentTo(email string) bool {
 	return m.Recipient == email

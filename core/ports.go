@@ -47,11 +47,11 @@ type MessageStore interface {
 	//     with that ClientID to that recipient less than ClientIDWindow before
 	//     m.Date, nothing is written and that message is returned with
 	//     created false.
-	// The same write sets LastActivity to m.Date and LastMessage to
-	// m.Preview() on both members' contacts, adds one to Unread on the
+	// The same write sets LastActivity to m.Date and LastMessage to preview
+	// (m as a contact list shows it) on both members' contacts, adds one to Unread on the
 	// recipient's, and stores request (with Unread 1) as the recipient's
 	// contact for the sender when the recipient has none.
-	AddMessage(ctx context.Context, m Message, request Contact) (SentMessage, error)
+	AddMessage(ctx context.Context, m, preview Message, request Contact) (SentMessage, error)
 
 	// Messages returns a page of the conversation of q.Reader and q.With in
 	// ascending ID order (an empty slice when there are none): the newest

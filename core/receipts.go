@@ -101,7 +101,7 @@ type AckInput struct {
 func (s *Service) Ack(ctx context.Context, caller Caller, in AckInput, except string) (Watermarks, error) {
 	other, err := s.otherMember(caller, in.With)
 	if err != nil {
-		return Watermarks{}, renameField(err, "recipientNamespace")
+		return Watermarks{}, renameField(err, "with")
 	}
 	if !validToken(in.UpTo) {
 		return Watermarks{}, invalidField("upTo", "is not a message ID")

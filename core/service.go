@@ -149,14 +149,14 @@ type AddMessageInput struct {
 func (s *Service) AddMessage(ctx context.Context, caller Caller, in AddMessageInput) (Message, bool, error) {
 	recipient, err := s.otherMember(caller, in.Recipient)
 	if err != nil {
-		return Message{}, false, renameField(err, "recipientNamespace")
+		return Message{}, false, renameField(err, "recipient")
 	}
-	text, err := normalizeText("message", in.Text, MaxMessageRunes, true)
+	text, err := normalizeText("text", in.Text, MaxMessageRunes, true)
 	if err != nil {
 		return Message{}, false, err
 	}
 	if in.ClientID != "" && !validToken(in.ClientID) {
-		return Message{}, false, invalidField("clientId", "must be 1 to %d letters, digits, '-' or '_'", maxTokenLength)
+		return Message{}, false, invalidField("clientID", "must be 1 to %d letters, digits, '-' or '_'", maxTokenLength)
 	}
 	now := s.now().UTC()
 	message := Message{ID: s.newID(), Sender: caller.Email, Recipient: recipient, Text: text, Date: now, ClientID: in.ClientID}
@@ -164,7 +164,7 @@ func (s *Service) AddMessage(ctx context.Context, caller Caller, in AddMessageIn
 	request.Request = true
 	var sent SentMessage
 	err = s.spendSend(ctx, caller.Email, func() (bool, error) {
-		sent, err = s.store.AddMessage(ctx, message, request)
+		sent, err = s.store.AddMessage(ctx, message, message.Preview(), request)
 		return sent.Created, err
 	})
 	if err != nil {
@@ -246,11 +246,12 @@ func (s *Service) otherMember(caller Caller, email string) (string, error) {
 	return other, nil
 }
 
-// renameField re-labels an invalid-field error for a request field with another name.
+// renameField re-labels an invalid-field error of a general rule (an email)
+// with the role the field plays in a use case (the recipient).
 func renameField(err error, field string) error {
 	var e *Error
 	if !errors.As(err, &e) || e.Field == "" {
 		return err
 	}
-	return &Error{Code: e.Code, Field: field, Message: field + e.Message[len(e.Field):]}
+	return &Error{Code: e.Code, Field: field, Reason: e.Reason, Message: field + ": " + e.Reason}
 }

@@ -35,7 +35,7 @@ kill "$server"; wait "$server" 2>/dev/null || true
 trap - EXIT
 
 section "DynamoDB requests, capacity units and latency per route (DynamoDB Local)"
-scripts/dynamodb-local.sh run -- go run ./adapters/dynamodb/cmd/dynamobench
+scripts/dynamodb-local.sh run -- go run ./cmd/parley/dynamobench
 
 section "Lambda zips (linux/arm64)"
 for zip in out/*.zip; do

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Browser end-to-end test of the SPA against the local server, driving Debian's Chromium with
 # playwright-core. Installs what is missing, builds the SPA and the server, starts the server on a
-# free port, runs frontend/e2e with node's test runner, and always stops the server.
+# free port (scripts/local-server.sh), runs frontend/e2e with node's test runner, and always stops the server.
 # Screenshots go to frontend/test-results/e2e/.
 # With E2E_BENCH=1 it runs the realtime bench (frontend/e2e/realtime.bench.mjs) instead of the tests:
 # scripts/bench-e2e.sh does that.
@@ -33,48 +33,21 @@ if [[ ! -d frontend/node_modules ]]; then
   (cd frontend && npm ci --no-audit --no-fund)
 fi
 
-echo "e2e: building the SPA"
-(cd frontend && npm run build)
+# make test-e2e has just built the SPA when its sources changed.
+if [[ "${PARLEY_SPA_BUILT:-0}" != 1 ]]; then
+  echo "e2e: building the SPA"
+  (cd frontend && npm run build)
+fi
 
-echo "e2e: building the local server"
-mkdir -p .tmp
-go build -o .tmp/parley ./cmd/parley
-
-port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-log="$root/.tmp/parley-e2e.log"
-if [ "${E2E_BENCH:-0}" = 1 ]; then
+# shellcheck source=scripts/local-server.sh
+source scripts/local-server.sh
+budget=()
+if [[ "${E2E_BENCH:-}" == "1" ]]; then
   # The bench sends hundreds of messages as fast as it can: it measures delivery, not the send budget.
-  export PARLEY_SEND_BURST=100000 PARLEY_SEND_PER_MINUTE=1000000
+  budget=(PARLEY_SEND_BURST=100000 PARLEY_SEND_PER_MINUTE=1000000)
 fi
-PORT="$port" PARLEY_FRONTEND_DIR=frontend/dist .tmp/parley >"$log" 2>&1 &
-server_pid=$!
-
-stop_server() {
-  if kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$server_pid" 2>/dev/null || true
-  fi
-  wait "$server_pid" 2>/dev/null || true
-}
-trap stop_server EXIT INT TERM
-
-base="http://localhost:$port"
-ready=0
-for _ in $(seq 1 100); do
-  if ! kill -0 "$server_pid" 2>/dev/null; then break; fi
-  if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.status===200?0:1),()=>process.exit(1))' "$base/healthz"; then
-    ready=1
-    break
-  fi
-  sleep 0.2
-done
-if [[ $ready -ne 1 ]]; then
-  echo "e2e: the server did not become ready on $base; its log:" >&2
-  cat "$log" >&2
-  exit 1
-fi
-echo "e2e: server ready on $base"
+start_local_server e2e PARLEY_FRONTEND_DIR=frontend/dist "${budget[@]}"
+log=$server_log
 
 status=0
 if [[ "${E2E_BENCH:-}" == "1" ]]; then

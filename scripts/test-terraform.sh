@@ -9,7 +9,9 @@
 #      the endpoint overrides in a temporary copy only; timings printed; nothing may be
 #      left in state;
 #   5. go test ./terraform/: the route parity test, and the checks of the applied
-#      state (least privilege, public access, PITR, HTTPS, log retention).
+#      state (least privilege, public access, PITR, HTTPS, log retention), of the
+#      applied bootstrap (deploy and plan roles' policies evaluated) and of a plan
+#      with a custom domain.
 # Needs terraform, go and moto_server: without moto_server it fails, unless
 # PARLEY_SKIP_MOTO=1 asks to skip step 4 (and says so loudly). Runs with no stdin and cleans up after itself;
 # PARLEY_TERRAFORM_LOGS=DIR keeps the terraform and moto logs and the state JSON.
@@ -19,12 +21,14 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 actionlint_version=v1.7.12
+moto_version=5.2.1
 mirror=/opt/tf-plugins
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/parley-terraform.XXXXXX")
 moto_pid=
 cleanup() {
   local status=$?
+  [ -z "${progress_pid:-}" ] || kill "$progress_pid" 2>/dev/null || true
   if [ -n "$moto_pid" ] && kill -0 "$moto_pid" 2>/dev/null; then
     kill "$moto_pid" 2>/dev/null || true
     wait "$moto_pid" 2>/dev/null || true
@@ -133,16 +137,53 @@ step "actionlint $actionlint_version"
 go run "github.com/rhysd/actionlint/cmd/actionlint@$actionlint_version" -no-color .github/workflows/*.yml
 echo "workflows OK"
 
+# progress LOG LABEL: while the caller's long terraform command writes LOG,
+# print every 15 s how many resources it has finished, so a minute-long
+# apply is not a silent one. Stop it with stop_progress.
+progress_pid=
+progress() {
+  local log=$1 label=$2
+  (
+    start=$SECONDS
+    while sleep 15; do
+      done_count=$(grep -cE '(Creation|Destruction|Modifications) complete' "$log" 2>/dev/null || true)
+      printf '  %s: %s resources done after %ds\n' "$label" "${done_count:-0}" "$((SECONDS - start))"
+    done
+  ) &
+  progress_pid=$!
+}
+stop_progress() {
+  [ -z "$progress_pid" ] || { kill "$progress_pid" 2>/dev/null || true; wait "$progress_pid" 2>/dev/null || true; }
+  progress_pid=
+}
+
+# install_moto: moto_server into a project-local virtual environment, at the
+# version CI pins, when pip can reach its package index.
+install_moto() {
+  local venv="$root/.tmp/moto-venv"
+  command -v python3 >/dev/null || return 1
+  echo "moto_server not found: installing moto[server]==$moto_version into .tmp/moto-venv"
+  { [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"; } &&
+    timeout 300 "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$moto_version" || return 1
+  export PATH="$venv/bin:$PATH"
+}
+
 state_json=
+bootstrap_state_json=
+domain_plan_json=
+if ! command -v moto_server >/dev/null && [ -x "$root/.tmp/moto-venv/bin/moto_server" ]; then
+  export PATH="$root/.tmp/moto-venv/bin:$PATH"
+fi
+if ! command -v moto_server >/dev/null && [ "${PARLEY_SKIP_MOTO:-0}" != 1 ]; then
+  install_moto || fail "moto_server not found and pip could not install it: run pip install 'moto[server]==$moto_version' (the version CI uses), or set PARLEY_SKIP_MOTO=1 to skip the apply/destroy test"
+fi
 if ! command -v moto_server >/dev/null; then
-  [ "${PARLEY_SKIP_MOTO:-0}" = 1 ] || fail "moto_server not found: install it (pip install 'moto[server]') or set PARLEY_SKIP_MOTO=1 to skip the apply/destroy test"
-  step "SKIPPED (PARLEY_SKIP_MOTO=1): apply/destroy against the emulator; the applied-state checks do not run"
+  echo "SKIPPED: the apply/destroy test against moto_server and the applied-state checks (PARLEY_SKIP_MOTO=1)"
 else
   step "apply and destroy against moto_server"
 
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  # The managed policies (ReadOnlyAccess for bootstrap's plan role) are opt-in.
-  MOTO_IAM_LOAD_MANAGED_POLICIES=true moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+  moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
   moto_pid=$!
   endpoint="http://127.0.0.1:$port"
   for _ in $(seq 1 100); do
@@ -206,8 +247,10 @@ EOF
 
   init_module "$stack"
   TIMEFORMAT='apply took %1Rs'
+  progress "$work/apply.log" apply
   time terraform -chdir="$stack" apply -auto-approve -input=false -no-color >"$work/apply.log" 2>&1 ||
-    { cat "$work/apply.log"; tail -n 50 "$work/moto.log"; fail "terraform apply against moto"; }
+    { stop_progress; cat "$work/apply.log"; tail -n 50 "$work/moto.log"; fail "terraform apply against moto"; }
+  stop_progress
   grep -E '^Apply complete' "$work/apply.log"
   echo "slowest to create:"
   grep -E 'Creation complete after' "$work/apply.log" | sed -E 's/^(.*): Creation complete after ([0-9ms]+).*/\2 \1/' |
@@ -241,8 +284,10 @@ EOF
   esac
 
   TIMEFORMAT='destroy took %1Rs'
+  progress "$work/destroy.log" destroy
   time terraform -chdir="$stack" destroy -auto-approve -input=false -no-color >"$work/destroy.log" 2>&1 ||
-    { cat "$work/destroy.log"; tail -n 50 "$work/moto.log"; fail "terraform destroy against moto"; }
+    { stop_progress; cat "$work/destroy.log"; tail -n 50 "$work/moto.log"; fail "terraform destroy against moto"; }
+  stop_progress
   grep -E '^Destroy complete' "$work/destroy.log"
   echo "slowest to destroy:"
   grep -E 'Destruction complete after' "$work/destroy.log" | sed -E 's/^(.*): Destruction complete after ([0-9ms]+).*/\2 \1/' |
@@ -250,6 +295,20 @@ EOF
   left=$(terraform -chdir="$stack" state list | wc -l)
   [ "$left" -eq 0 ] || { terraform -chdir="$stack" state list; fail "destroy left $left resources in state"; }
   echo "state is empty after destroy"
+
+  step "plan with a custom domain (CloudFront alias, ACM certificate, TLS 1.2)"
+  domain_vars=(-var custom_domain=chat.example.com
+    -var custom_domain_certificate_arn=arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000000)
+  terraform -chdir="$stack" plan -input=false -no-color -lock=false "${domain_vars[@]}" -out="$work/domain.tfplan" >"$work/domain-plan.log" 2>&1 ||
+    { cat "$work/domain-plan.log"; fail "plan with a custom domain"; }
+  domain_plan_json="$work/domain-plan.json"
+  terraform -chdir="$stack" show -json "$work/domain.tfplan" >"$domain_plan_json"
+  echo "planned with chat.example.com"
+  if terraform -chdir="$stack" plan -input=false -no-color -lock=false -var custom_domain=chat.example.com >"$work/domain-refused.log" 2>&1; then
+    fail "a custom domain without its certificate was accepted"
+  fi
+  grep -q "go together" "$work/domain-refused.log" || { cat "$work/domain-refused.log"; fail "a custom domain without its certificate: wrong error"; }
+  echo "a custom domain without its certificate is refused"
 
   step "apply and destroy terraform/bootstrap against moto_server"
   write_moto_override "$bootstrap"
@@ -259,6 +318,8 @@ EOF
     -var github_repository=parley-chat/parley >"$work/bootstrap-apply.log" 2>&1 ||
     { cat "$work/bootstrap-apply.log"; fail "terraform apply of bootstrap against moto"; }
   grep -E '^Apply complete' "$work/bootstrap-apply.log"
+  bootstrap_state_json="$work/bootstrap-state.json"
+  terraform -chdir="$bootstrap" show -json >"$bootstrap_state_json"
   TIMEFORMAT='bootstrap destroy took %1Rs'
   time terraform -chdir="$bootstrap" destroy -auto-approve -input=false -no-color \
     -var github_repository=parley-chat/parley >"$work/bootstrap-destroy.log" 2>&1 ||
@@ -270,6 +331,8 @@ fi
 step "go test ./terraform/ (route parity; checks of the applied state)"
 if [ -n "$state_json" ]; then
   export PARLEY_TERRAFORM_STATE_JSON="$state_json"
+  export PARLEY_TERRAFORM_BOOTSTRAP_STATE_JSON="$bootstrap_state_json"
+  export PARLEY_TERRAFORM_CUSTOM_DOMAIN_PLAN_JSON="$domain_plan_json"
 elif [ "${PARLEY_SKIP_MOTO:-0}" != 1 ]; then
   fail "no state to check"
 fi

@@ -1,4 +1,4 @@
-# One table for contacts, messages and reports (key design in ARCHITECTURE.md).
+# One table for contacts, messages and reports (key design in docs/architecture.md, "The table").
 
 resource "aws_dynamodb_table" "chat" {
   name                        = local.prefix

@@ -15,7 +15,8 @@ locals {
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: https://www.gravatar.com https://secure.gravatar.com",
+    # Avatars are drawn in the page: no image from any other origin.
+    "img-src 'self' data:",
     "font-src 'self'",
     "manifest-src 'self'",
     "worker-src 'self'",
@@ -270,8 +271,15 @@ resource "aws_cloudfront_distribution" "spa" {
     }
   }
 
+  # With a custom domain, its ACM certificate and TLS 1.2 as the minimum; the
+  # CloudFront domain's own certificate cannot refuse TLS 1.0 (AWS's rule).
+  aliases = var.custom_domain == null ? [] : [var.custom_domain]
+
   viewer_certificate {
-    cloudfront_default_certificate = true
+    cloudfront_default_certificate = var.custom_domain == null
+    acm_certificate_arn            = var.custom_domain_certificate_arn
+    ssl_support_method             = var.custom_domain == null ? null : "sni-only"
+    minimum_protocol_version       = var.custom_domain == null ? null : "TLSv1.2_2021"
   }
 }
 

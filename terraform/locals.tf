@@ -70,7 +70,6 @@ locals {
 
   account_id = data.aws_caller_identity.current.account_id
   region     = data.aws_region.current.name
-  partition  = data.aws_partition.current.partition
 
   repository_root      = "${path.module}/.."
   lambda_artifacts_dir = coalesce(var.lambda_artifacts_dir, "${local.repository_root}/out")
@@ -78,7 +77,7 @@ locals {
 
   # The SPA and its API share one origin: CloudFront serves the SPA from S3 and
   # sends /api/* to the API's stage named "api" (see api.tf and hosting.tf).
-  spa_origin = "https://${aws_cloudfront_distribution.spa.domain_name}"
+  spa_origin = "https://${coalesce(var.custom_domain, aws_cloudfront_distribution.spa.domain_name)}"
   spa_url    = "${local.spa_origin}/"
   api_stage  = "api"
   api_url    = "${local.spa_origin}/${local.api_stage}"

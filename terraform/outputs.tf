@@ -38,6 +38,11 @@ output "spa_bucket" {
   value       = aws_s3_bucket.spa.id
 }
 
+output "cloudfront_domain_name" {
+  description = "Domain of the CloudFront distribution: the target of custom_domain's DNS record."
+  value       = aws_cloudfront_distribution.spa.domain_name
+}
+
 output "cloudfront_distribution_id" {
   description = "ID of the CloudFront distribution (for invalidations)."
   value       = aws_cloudfront_distribution.spa.id

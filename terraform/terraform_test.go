@@ -437,9 +437,17 @@ func (r resource) path(names ...string) map[string]any {
 
 func mustState(tb testing.TB) state {
 	tb.Helper()
-	path := os.Getenv(stateJSONEnv)
+	return mustStateFrom(tb, stateJSONEnv, "the stack")
+}
+
+// mustStateFrom reads the `terraform show -json` file the environment
+// variable env names, which scripts/test-terraform.sh writes after applying
+// what to the emulator; without it the test skips.
+func mustStateFrom(tb testing.TB, env, what string) state {
+	tb.Helper()
+	path := os.Getenv(env)
 	if path == "" {
-		tb.Skipf("%s is not set: scripts/test-terraform.sh applies the stack to an emulator and runs these checks", stateJSONEnv)
+		tb.Skipf("%s is not set: scripts/test-terraform.sh applies %s to an emulator and runs these checks", env, what)
 	}
 	data, err := os.ReadFile(path)
 	require.NoError(tb, err)

@@ -190,6 +190,39 @@ variable "response_headers_policy_id" {
   default     = null
 }
 
+variable "custom_domain" {
+  description = "Host name to serve the SPA and its API on (e.g. chat.example.com) instead of the CloudFront domain; give custom_domain_certificate_arn with it, and point the name at the cloudfront_domain_name output (CNAME, or an alias record). null: the CloudFront domain."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.custom_domain == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$", var.custom_domain))
+    error_message = "custom_domain must be a lower-case host name such as chat.example.com."
+  }
+}
+
+variable "custom_domain_certificate_arn" {
+  description = "ARN of an issued ACM certificate in us-east-1 (CloudFront's region) that covers custom_domain. Viewers then need TLS 1.2 or newer (TLSv1.2_2021)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = (var.custom_domain == null) == (var.custom_domain_certificate_arn == null)
+    error_message = "custom_domain and custom_domain_certificate_arn go together: give both or neither."
+  }
+
+  validation {
+    condition     = var.custom_domain_certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:us-east-1:[0-9]{12}:certificate/.+$", var.custom_domain_certificate_arn))
+    error_message = "custom_domain_certificate_arn must be an ACM certificate in us-east-1 (arn:aws:acm:us-east-1:<account>:certificate/<id>)."
+  }
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary put on every IAM role the stack creates: the permissions_boundary_arn output of terraform/bootstrap, which the deploy role requires on the roles it creates. null or empty: none (local tests)."
+  type        = string
+  default     = null
+}
+
 variable "websocket_throttling_rate_limit" {
   description = "Steady-state requests per second the WebSocket stage accepts (connects and frames)."
   type        = number

@@ -79,9 +79,10 @@ data "aws_iam_policy_document" "api_gateway_assume_role" {
 resource "aws_iam_role" "api_gateway_logging" {
   count = var.manage_api_gateway_logging_role ? 1 : 0
 
-  name               = "${local.prefix}-apigateway-logs"
-  description        = "Lets API Gateway write the access logs of ${local.prefix}."
-  assume_role_policy = data.aws_iam_policy_document.api_gateway_assume_role.json
+  name                 = "${local.prefix}-apigateway-logs"
+  description          = "Lets API Gateway write the access logs of ${local.prefix}."
+  assume_role_policy   = data.aws_iam_policy_document.api_gateway_assume_role.json
+  permissions_boundary = var.permissions_boundary_arn != "" ? var.permissions_boundary_arn : null
 }
 
 data "aws_iam_policy_document" "api_gateway_logging" {

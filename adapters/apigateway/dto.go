@@ -26,7 +26,7 @@ type reportContactRequest struct {
 type addMessageRequest struct {
 	RecipientNamespace string `json:"recipientNamespace" validate:"required"`
 	Message            string `json:"message" validate:"required"`
-	ClientID           string `json:"clientId" validate:"max=64"`
+	ClientID           string `json:"clientId"`
 }
 
 type contactResponse struct {

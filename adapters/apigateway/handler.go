@@ -77,20 +77,9 @@ func NewHandler(service *core.Service, config Config, logger *slog.Logger) *Hand
 		return strings.SplitN(field.Tag.Get("json"), ",", 2)[0]
 	})
 	h := &Handler{service: service, config: config, logger: logger, validate: validate}
-	h.routes = map[string]routeFunc{
-		"add-contact":     h.addContact,
-		"get-contacts":    h.getContacts,
-		"block-contact":   h.changeContact(service.BlockContact),
-		"unblock-contact": h.changeContact(service.UnblockContact),
-		"report-contact":  h.reportContact,
-		"add-message":     h.addMessage,
-		"get-messages":    h.getMessages,
-		"ack":             h.ack,
-	}
+	h.routes = make(map[string]routeFunc, len(Routes))
 	for _, route := range Routes {
-		if h.routes[route.Name] == nil {
-			panic("apigateway: no handler for route " + route.Name)
-		}
+		h.routes[route.Name] = route.serve(h)
 	}
 	return h
 }
@@ -109,16 +98,23 @@ func (h *Handler) Route(name string) func(context.Context, events.APIGatewayV2HT
 		if h.config.Observe != nil {
 			h.config.Observe(Outcome{Route: name, Status: response.StatusCode, Code: core.ErrorCode(err)})
 		}
-		attrs := []any{"status", response.StatusCode, "duration_ms", time.Since(start).Milliseconds()}
-		switch code := core.ErrorCode(err); {
-		case code == core.EINTERNAL:
-			logger.ErrorContext(ctx, "request failed", append(attrs, "code", code, "error", RedactEmails(err.Error()))...)
-		case code != "":
-			logger.InfoContext(ctx, "request refused", append(attrs, "code", code, "error", RedactEmails(err.Error()))...)
-		default:
-			logger.InfoContext(ctx, "request served", attrs...)
-		}
+		logOutcome(ctx, logger, response.StatusCode, start, err)
 		return response, nil
+	}
+}
+
+// logOutcome writes the one log line of a served request: failed (an
+// internal error), refused (any other error) or served, with no email
+// address of anyone in it.
+func logOutcome(ctx context.Context, logger *slog.Logger, status int, start time.Time, err error) {
+	attrs := []any{"status", status, "duration_ms", time.Since(start).Milliseconds()}
+	switch code := core.ErrorCode(err); {
+	case code == core.EINTERNAL:
+		logger.ErrorContext(ctx, "request failed", append(attrs, "code", code, "error", RedactEmails(err.Error()))...)
+	case code != "":
+		logger.InfoContext(ctx, "request refused", append(attrs, "code", code, "error", RedactEmails(err.Error()))...)
+	default:
+		logger.InfoContext(ctx, "request served", attrs...)
 	}
 }
 
@@ -204,7 +200,7 @@ func (h *Handler) respond(requestID string, status int, body any, err error) eve
 	headers["Cache-Control"] = "no-store"
 	headers["X-Request-Id"] = requestID
 	if err != nil {
-		code, message := core.ErrorCode(err), core.ErrorMessage(err)
+		code, message := core.ErrorCode(err), publicMessage(err, contractFields)
 		status = statusByCode[code]
 		if status == 0 {
 			// A code missing from the table is a bug: answer as for any

@@ -92,6 +92,10 @@ func TestTextThatCannotHideIsRefusedNamingTheField(t *testing.T) {
 		{"HashInDomain", "add-contact", `{"email":"p@q.com#r","name":"P"}`, "", "email:"},
 		{"DottedCapitalI", "add-contact", `{"email":"bob@vİctim.com","name":"Bob"}`, "", "email:"},
 		{"RecipientNamespaceNamed", "add-message", `{"recipientNamespace":"bob@exam\u200bple.com","message":"hi"}`, "", "recipientNamespace:"},
+		// core names these recipient, text, clientID and with; the contract's names come back.
+		{"ClientIDNamedAsTheContractDoes", "add-message", `{"recipientNamespace":"bob@example.com","message":"hi","clientId":"not a token"}`, "", "clientId:"},
+		{"LongClientIDNamedOnce", "add-message", `{"recipientNamespace":"bob@example.com","message":"hi","clientId":"` + strings.Repeat("c", 65) + `"}`, "", "clientId: must be 1 to 64"},
+		{"AckRecipientNamespaceNamed", "ack", `{"recipientNamespace":"not an email","upTo":"01J0"}`, "", "recipientNamespace:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req := event("alice@example.com", tc.body)

@@ -1,35 +1,44 @@
 package apigateway
 
-// Route is one REST route of the ChatScape contract. Its Name is both its path
-// (without the leading slash) and the name of the Lambda that serves it; the same
-// names appear in Terraform's locals.lambdas and as the folders of lambdas/.
+// Route is one REST route of the ChatScape contract, with the handler that
+// serves it. Its Name is both its path (without the leading slash) and the
+// name of the Lambda that serves it.
+//
+// This table is the one list of routes: the handler map, the local server's
+// routes and the Lambda wiring read it, and terraform/terraform_test.go proves
+// that Terraform's locals.lambdas and the folders of lambdas/ name exactly
+// these (docs/architecture.md, "Where to add things").
 type Route struct {
 	Name   string
 	Method string
+	// serve is the route's handler on h.
+	serve func(h *Handler) routeFunc
 }
 
-// Routes lists every REST route Parley serves, in the order of ARCHITECTURE.md.
+// Routes lists every REST route Parley serves, in the order of README.md's API table.
 var Routes = []Route{
-	{Name: "add-contact", Method: "POST"},
-	{Name: "get-contacts", Method: "GET"},
-	{Name: "block-contact", Method: "POST"},
-	{Name: "unblock-contact", Method: "POST"},
-	{Name: "report-contact", Method: "POST"},
-	{Name: "add-message", Method: "POST"},
-	{Name: "get-messages", Method: "GET"},
-	{Name: "ack", Method: "POST"},
+	{Name: "add-contact", Method: "POST", serve: func(h *Handler) routeFunc { return h.addContact }},
+	{Name: "get-contacts", Method: "GET", serve: func(h *Handler) routeFunc { return h.getContacts }},
+	{Name: "block-contact", Method: "POST", serve: func(h *Handler) routeFunc { return h.changeContact(h.service.BlockContact) }},
+	{Name: "unblock-contact", Method: "POST", serve: func(h *Handler) routeFunc { return h.changeContact(h.service.UnblockContact) }},
+	{Name: "report-contact", Method: "POST", serve: func(h *Handler) routeFunc { return h.reportContact }},
+	{Name: "add-message", Method: "POST", serve: func(h *Handler) routeFunc { return h.addMessage }},
+	{Name: "get-messages", Method: "GET", serve: func(h *Handler) routeFunc { return h.getMessages }},
+	{Name: "ack", Method: "POST", serve: func(h *Handler) routeFunc { return h.ack }},
 }
 
-// WebSocketRoute is one route of the WebSocket API: Name is the Lambda that
-// serves it, Key the API Gateway route key.
+// WebSocketRoute is one route of the WebSocket API, with its handler: Name is
+// the Lambda that serves it, Key the API Gateway route key. Terraform's
+// locals.websocket_lambdas names the same (terraform/terraform_test.go).
 type WebSocketRoute struct {
-	Name string
-	Key  string
+	Name  string
+	Key   string
+	serve func(h *WebSocketHandler) webSocketFunc
 }
 
 // WebSocketRoutes lists the routes of the realtime WebSocket API.
 var WebSocketRoutes = []WebSocketRoute{
-	{Name: "ws-connect", Key: "$connect"},
-	{Name: "ws-disconnect", Key: "$disconnect"},
-	{Name: "ws-default", Key: "$default"},
+	{Name: "ws-connect", Key: "$connect", serve: func(h *WebSocketHandler) webSocketFunc { return h.connect }},
+	{Name: "ws-disconnect", Key: "$disconnect", serve: func(h *WebSocketHandler) webSocketFunc { return h.disconnect }},
+	{Name: "ws-default", Key: "$default", serve: func(h *WebSocketHandler) webSocketFunc { return h.frame }},
 }

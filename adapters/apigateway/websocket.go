@@ -44,15 +44,9 @@ type webSocketFunc func(ctx context.Context, req events.APIGatewayWebsocketProxy
 // service, verifying $connect's token with verifier.
 func NewWebSocketHandler(service *core.Service, verifier TokenVerifier, config Config, logger *slog.Logger) *WebSocketHandler {
 	h := &WebSocketHandler{Handler: NewHandler(service, config, logger), verifier: verifier}
-	h.routes = map[string]webSocketFunc{
-		"ws-connect":    h.connect,
-		"ws-disconnect": h.disconnect,
-		"ws-default":    h.frame,
-	}
+	h.routes = make(map[string]webSocketFunc, len(WebSocketRoutes))
 	for _, route := range WebSocketRoutes {
-		if h.routes[route.Name] == nil {
-			panic("apigateway: no handler for WebSocket route " + route.Name)
-		}
+		h.routes[route.Name] = route.serve(h)
 	}
 	return h
 }
@@ -68,15 +62,7 @@ func (h *WebSocketHandler) WebSocketRoute(name string) func(context.Context, eve
 		start := time.Now()
 		response, err := serve(ctx, req)
 		logger := h.logger.With("request_id", req.RequestContext.RequestID, "route", name, "connection_id", req.RequestContext.ConnectionID)
-		attrs := []any{"status", response.StatusCode, "duration_ms", time.Since(start).Milliseconds()}
-		switch code := core.ErrorCode(err); {
-		case code == core.EINTERNAL:
-			logger.ErrorContext(ctx, "request failed", append(attrs, "code", code, "error", err.Error())...)
-		case code != "":
-			logger.InfoContext(ctx, "request refused", append(attrs, "code", code, "error", err.Error())...)
-		default:
-			logger.InfoContext(ctx, "request served", attrs...)
-		}
+		logOutcome(ctx, logger, response.StatusCode, start, err)
 		return response, nil
 	}
 }

@@ -73,7 +73,7 @@ func (s *Store) ContactByID(ctx context.Context, owner, id string) (core.Contact
 	case err != nil:
 		return core.Contact{}, fmt.Errorf("contact %s of %s: %w", id, owner, err)
 	}
-	return core.Contact{}, core.Errorf(core.ENOTFOUND, "No contact of yours has the ID %s.", id)
+	return core.Contact{}, core.ErrNoContactWithID(id)
 }
 
 // withEvidence reads the evidence of each report that has none stored: the

@@ -140,7 +140,7 @@ func (s *Store) ackOnce(ctx context.Context, a core.Ack) (result core.AckResult,
 		return core.AckResult{}, false, fmt.Errorf("ack %s: %w", a.UpTo, err)
 	}
 	if !found {
-		return core.AckResult{}, false, &core.Error{Code: core.ENOTFOUND, Field: "upTo", Message: "upTo: is not a message of this conversation"}
+		return core.AckResult{}, false, core.ErrNotInConversation
 	}
 	before := receipts.watermarks(a.Member)
 	after := before.Advance(a.UpTo, a.Read)
@@ -327,7 +327,7 @@ func (s *Store) Connection(ctx context.Context, id string, now time.Time) (core.
 		}
 	}
 	if got.Item == nil || it.ExpiresAt <= now.Unix() {
-		return core.Connection{}, core.Errorf(core.ENOTFOUND, "No such connection.")
+		return core.Connection{}, core.ErrNoSuchConnection
 	}
 	return it.toDomain()
 }

@@ -204,10 +204,6 @@ func unmarshalContact(item map[string]types.AttributeValue) (core.Contact, error
 	return it.toDomain()
 }
 
-func notAContact(email string) error {
-	return core.Errorf(core.ENOTFOUND, "%s is not one of your contacts.", email)
-}
-
 // CreateContact implements core.ContactStore in one conditional UpdateItem:
 // it writes when the owner has no such contact or only a request, and
 // otherwise returns the existing contact from the failed condition.
@@ -277,7 +273,7 @@ func (s *Store) Contact(ctx context.Context, owner, email string) (core.Contact,
 	}
 	s.recordCapacity("Contact", got.ConsumedCapacity)
 	if got.Item == nil {
-		return core.Contact{}, notAContact(email)
+		return core.Contact{}, core.ErrNotAContact(email)
 	}
 	return unmarshalContact(got.Item)
 }
@@ -308,7 +304,7 @@ func (s *Store) UnblockContact(ctx context.Context, owner, email string) (core.C
 	var failed *types.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &failed):
-		return core.Contact{}, fmt.Errorf("unblock contact %s: %w", email, notAContact(email))
+		return core.Contact{}, fmt.Errorf("unblock contact %s: %w", email, core.ErrNotAContact(email))
 	case err != nil:
 		return core.Contact{}, translate("unblock contact "+email, err)
 	}
@@ -388,7 +384,7 @@ func (s *Store) ReportContact(ctx context.Context, r core.Report) (core.Contact,
 	var canceled *types.TransactionCanceledException
 	switch {
 	case errors.As(err, &canceled) && reasonCode(canceled, 0) == reasonConditionalCheck:
-		return core.Contact{}, fmt.Errorf("report contact %s: %w", r.Reported, notAContact(r.Reported))
+		return core.Contact{}, fmt.Errorf("report contact %s: %w", r.Reported, core.ErrNotAContact(r.Reported))
 	case errors.As(err, &canceled) && reasonCode(canceled, 1) == reasonConditionalCheck:
 		// This report is kept already: a retry. Answer as the first time.
 	case err != nil:
@@ -446,8 +442,8 @@ func (s *Store) Reports(ctx context.Context, reported string) ([]core.Report, er
 // so no path reads again. Only a stranger's first message takes a second
 // transaction: the first one finds the recipient without a contact, the
 // second stores request as it.
-func (s *Store) AddMessage(ctx context.Context, m core.Message, request core.Contact) (core.SentMessage, error) {
-	send, err := s.newSendTransaction(m, request)
+func (s *Store) AddMessage(ctx context.Context, m, preview core.Message, request core.Contact) (core.SentMessage, error) {
+	send, err := s.newSendTransaction(m, preview, request)
 	if err != nil {
 		return core.SentMessage{}, err
 	}
@@ -472,19 +468,21 @@ type sendTransaction struct {
 	marker    map[string]types.AttributeValue
 	item      map[string]types.AttributeValue
 	preview   types.AttributeValue
+	// previewMessage is the preview the service handed in.
+	previewMessage core.Message
 }
 
-func (s *Store) newSendTransaction(m core.Message, request core.Contact) (*sendTransaction, error) {
+func (s *Store) newSendTransaction(m, preview core.Message, request core.Contact) (*sendTransaction, error) {
 	message := newMessageItem(m)
 	item, err := attributevalue.MarshalMap(message)
 	if err != nil {
 		return nil, fmt.Errorf("add message %s: marshal: %w", m.ID, err)
 	}
-	preview, err := attributevalue.Marshal(newEmbeddedMessage(m.Preview()))
+	previewAV, err := attributevalue.Marshal(newEmbeddedMessage(preview))
 	if err != nil {
 		return nil, fmt.Errorf("add message %s: marshal preview: %w", m.ID, err)
 	}
-	send := &sendTransaction{message: m, request: request, item: item, preview: preview}
+	send := &sendTransaction{message: m, request: request, item: item, preview: previewAV, previewMessage: preview}
 	if m.ClientID != "" {
 		if send.marker, err = attributevalue.MarshalMap(message.clientMarker(m.Date)); err != nil {
 			return nil, fmt.Errorf("add message %s: marshal marker: %w", m.ID, err)
@@ -587,7 +585,7 @@ func (s *Store) sendOnce(ctx context.Context, send *sendTransaction) (core.SentM
 		sent := core.SentMessage{Message: m, Created: true}
 		if send.asRequest {
 			request := send.request
-			preview := m.Preview()
+			preview := send.previewMessage
 			request.LastMessage, request.Unread = &preview, 1
 			sent.Request = &request
 		}
@@ -596,10 +594,10 @@ func (s *Store) sendOnce(ctx context.Context, send *sendTransaction) (core.SentM
 		return core.SentMessage{}, false, translate("add message "+m.ID, err)
 	case reasonCode(canceled, senderAt) == reasonConditionalCheck:
 		if canceled.CancellationReasons[senderAt].Item == nil {
-			return core.SentMessage{}, false, fmt.Errorf("add message %s: %w", m.ID, notAContact(m.Recipient))
+			return core.SentMessage{}, false, fmt.Errorf("add message %s: %w", m.ID, core.ErrNotAContact(m.Recipient))
 		}
 		return core.SentMessage{}, false, fmt.Errorf("add message %s: %w", m.ID,
-			core.Errorf(core.EBLOCKED, "You blocked %s. Unblock them to send messages.", m.Recipient))
+			core.ErrYouBlocked(m.Recipient))
 	case reasonCode(canceled, recipientAt) == reasonConditionalCheck:
 		old := canceled.CancellationReasons[recipientAt].Item
 		if old == nil || send.asRequest {
@@ -615,7 +613,7 @@ func (s *Store) sendOnce(ctx context.Context, send *sendTransaction) (core.SentM
 		return core.SentMessage{}, false, translate("add message "+m.ID, err)
 	}
 	return core.SentMessage{}, false, fmt.Errorf("add message %s: %w", m.ID,
-		core.Errorf(core.EBLOCKED, "%s does not accept your messages.", m.Recipient))
+		core.ErrBlockedByRecipient(m.Recipient))
 }
 
 // Messages implements core.MessageStore with one Query, reversed into

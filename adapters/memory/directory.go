@@ -37,5 +37,5 @@ func (s *Store) ContactByID(_ context.Context, owner, id string) (core.Contact, 
 			return contact, nil
 		}
 	}
-	return core.Contact{}, core.Errorf(core.ENOTFOUND, "No contact of yours has the ID %s.", id)
+	return core.Contact{}, core.ErrNoContactWithID(id)
 }

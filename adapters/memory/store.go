@@ -98,7 +98,7 @@ func (s *Store) Contact(_ context.Context, owner, email string) (core.Contact, e
 	defer s.mu.Unlock()
 	contact, ok := s.contacts[contactKey{owner, email}]
 	if !ok {
-		return core.Contact{}, core.Errorf(core.ENOTFOUND, "%s is not one of your contacts.", email)
+		return core.Contact{}, core.ErrNotAContact(email)
 	}
 	return contact, nil
 }
@@ -124,7 +124,7 @@ func (s *Store) UnblockContact(_ context.Context, owner, email string) (core.Con
 	key := contactKey{owner, email}
 	contact, ok := s.contacts[key]
 	if !ok {
-		return core.Contact{}, core.Errorf(core.ENOTFOUND, "%s is not one of your contacts.", email)
+		return core.Contact{}, core.ErrNotAContact(email)
 	}
 	contact.Blocked = false
 	s.contacts[key] = contact
@@ -138,7 +138,7 @@ func (s *Store) ReportContact(_ context.Context, r core.Report) (core.Contact, e
 	key := contactKey{r.Reporter, r.Reported}
 	contact, ok := s.contacts[key]
 	if !ok {
-		return core.Contact{}, core.Errorf(core.ENOTFOUND, "%s is not one of your contacts.", r.Reported)
+		return core.Contact{}, core.ErrNotAContact(r.Reported)
 	}
 	contact.Report = r.Text
 	s.contacts[key] = contact
@@ -162,7 +162,7 @@ func (s *Store) Reports(_ context.Context, reported string) ([]core.Report, erro
 }
 
 // AddMessage implements core.MessageStore.
-func (s *Store) AddMessage(_ context.Context, m core.Message, request core.Contact) (core.SentMessage, error) {
+func (s *Store) AddMessage(_ context.Context, m, preview core.Message, request core.Contact) (core.SentMessage, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if m.ClientID != "" {
@@ -173,17 +173,17 @@ func (s *Store) AddMessage(_ context.Context, m core.Message, request core.Conta
 	senderKey, recipientKey := contactKey{m.Sender, m.Recipient}, contactKey{m.Recipient, m.Sender}
 	senderContact, ok := s.contacts[senderKey]
 	if !ok {
-		return core.SentMessage{}, core.Errorf(core.ENOTFOUND, "%s is not one of your contacts.", m.Recipient)
+		return core.SentMessage{}, core.ErrNotAContact(m.Recipient)
 	}
 	if senderContact.Blocked {
-		return core.SentMessage{}, core.Errorf(core.EBLOCKED, "You blocked %s. Unblock them to send messages.", m.Recipient)
+		return core.SentMessage{}, core.ErrYouBlocked(m.Recipient)
 	}
 	recipientContact, known := s.contacts[recipientKey]
 	if !known {
 		recipientContact = request
 	}
 	if recipientContact.Blocked {
-		return core.SentMessage{}, core.Errorf(core.EBLOCKED, "%s does not accept your messages.", m.Recipient)
+		return core.SentMessage{}, core.ErrBlockedByRecipient(m.Recipient)
 	}
 
 	conversation := newConversationKey(m.Sender, m.Recipient)
@@ -193,7 +193,7 @@ func (s *Store) AddMessage(_ context.Context, m core.Message, request core.Conta
 	if m.ClientID != "" {
 		s.sentByClient[clientKey{m.Sender, m.Recipient, m.ClientID}] = m
 	}
-	senderPreview, recipientPreview := m.Preview(), m.Preview()
+	senderPreview, recipientPreview := preview, preview
 	senderContact.LastActivity, senderContact.LastMessage = m.Date, &senderPreview
 	recipientContact.LastActivity, recipientContact.LastMessage = m.Date, &recipientPreview
 	recipientContact.Unread++
@@ -242,7 +242,7 @@ func (s *Store) Ack(_ context.Context, a core.Ack) (core.AckResult, error) {
 	messages := s.conversations[conversation]
 	at, found := slices.BinarySearchFunc(messages, a.UpTo, compareID)
 	if !found {
-		return core.AckResult{}, &core.Error{Code: core.ENOTFOUND, Field: "upTo", Message: "upTo: is not a message of this conversation"}
+		return core.AckResult{}, core.ErrNotInConversation
 	}
 	marks := s.watermarks[conversation]
 	if marks == nil {
@@ -281,7 +281,7 @@ func (s *Store) Connection(_ context.Context, id string, now time.Time) (core.Co
 	defer s.mu.Unlock()
 	c, ok := s.connections[id]
 	if !ok || !c.ExpiresAt.After(now) {
-		return core.Connection{}, core.Errorf(core.ENOTFOUND, "No connection %s.", id)
+		return core.Connection{}, core.ErrNoSuchConnection
 	}
 	return c, nil
 }

@@ -60,7 +60,10 @@ type Fixture struct {
 func NewFixture(t *testing.T, newStore NewStore) *Fixture {
 	t.Helper()
 	f := &Fixture{Store: newStore(t), runID: randomHex(t, 6), Pusher: NewRecordingPusher()}
-	f.clock.Store(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).UnixNano())
+	// Far in the future: DynamoDB Local deletes items whose TTL attribute has
+	// passed in real time, so a fixture clock in the past would see its
+	// connections and idempotency markers vanish mid-test.
+	f.clock.Store(time.Date(2100, 1, 2, 3, 4, 5, 0, time.UTC).UnixNano())
 	f.Service = core.NewService(f.Store, f.Now, f.NewID, core.WithPusher(f.Pusher))
 	return f
 }

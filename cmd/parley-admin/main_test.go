@@ -22,7 +22,7 @@ import (
 // world is a Parley whose people chat and report through the service while
 // an operator runs parley-admin on the same store.
 type world struct {
-	store   interface {
+	store interface {
 		core.Store
 		core.ModerationBackend
 	}

@@ -5,23 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-
-const BASE_URL = process.env.BASE_URL;
-if (!BASE_URL) throw new Error('BASE_URL is required');
-const SHOTS = resolve(process.env.SCREENSHOT_DIR ?? new URL('../test-results/e2e/', import.meta.url).pathname);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { ARGS, BASE_URL, CHROMIUM, SHOTS } from './people.mjs';
 
 describe('Offline demo, responsive and themed', { timeout: 3 * 60_000 }, () => {
   let context;

@@ -69,3 +69,45 @@ export async function send(page, text) {
 export function bubble(page, text, side) {
   return page.locator(`.message.${side}`).filter({ has: page.locator('.bubble-text', { hasText: text }) });
 }
+
+/** watchArrivals notes, in page, when each incoming bubble's text first shows (window.__arrived[text]). */
+export async function watchArrivals(page) {
+  await page.evaluate(() => {
+    const seen = (window.__arrived = {});
+    new MutationObserver((records) => {
+      const now = performance.timeOrigin + performance.now();
+      for (const r of records) {
+        for (const node of r.addedNodes) {
+          if (!(node instanceof Element)) continue;
+          for (const el of node.matches('.message.theirs') ? [node] : node.querySelectorAll('.message.theirs')) {
+            const text = el.querySelector('.bubble-text')?.textContent ?? '';
+            if (!(text in seen)) seen[text] = now;
+          }
+        }
+      }
+    }).observe(document.querySelector('#main'), { childList: true, subtree: true });
+  });
+}
+
+/** watchSends notes, in page, when Enter is pressed on the composer, per text (window.__sent[text]). */
+export async function watchSends(page) {
+  await page.evaluate(() => {
+    const sent = (window.__sent = {});
+    document.addEventListener(
+      'keydown',
+      (e) => {
+        if (e.key === 'Enter' && e.target instanceof HTMLTextAreaElement && e.target.id === 'composer-input') {
+          sent[e.target.value] = performance.timeOrigin + performance.now();
+        }
+      },
+      true,
+    );
+  });
+}
+
+/** sentToShown is how long text took from Enter in sender's page to showing in receiver's, in ms (same clock). */
+export async function sentToShown(sender, receiver, text) {
+  const sentAt = await sender.evaluate((t) => window.__sent[t], text);
+  const shownAt = await receiver.evaluate((t) => window.__arrived[t], text);
+  return shownAt - sentAt;
+}

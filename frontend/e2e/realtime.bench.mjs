@@ -5,7 +5,7 @@
 // Bounded: at most BENCH_MESSAGES messages and BENCH_SECONDS seconds (default 240), whichever comes first.
 // Run with scripts/bench-e2e.sh, which builds and starts the server.
 import { chromium } from 'playwright-core';
-import { ARGS, CHROMIUM, addContact, signIn } from './people.mjs';
+import { ARGS, CHROMIUM, addContact, sentToShown, signIn, watchArrivals, watchSends } from './people.mjs';
 
 const COUNT = Number(process.env.BENCH_MESSAGES ?? 200);
 const DEADLINE = Date.now() + Number(process.env.BENCH_SECONDS ?? 240) * 1000;
@@ -35,34 +35,8 @@ try {
   await addContact(sender.page, receiver.email, receiver.name);
   await addContact(receiver.page, sender.email, sender.name);
 
-  // The receiver notes when each incoming text first shows; the sender when Enter is pressed on it.
-  await receiver.page.evaluate(() => {
-    const seen = (window.__arrived = {});
-    new MutationObserver((records) => {
-      const now = performance.timeOrigin + performance.now();
-      for (const r of records) {
-        for (const node of r.addedNodes) {
-          if (!(node instanceof Element)) continue;
-          for (const el of node.matches('.message.theirs') ? [node] : node.querySelectorAll('.message.theirs')) {
-            const text = el.querySelector('.bubble-text')?.textContent ?? '';
-            if (!(text in seen)) seen[text] = now;
-          }
-        }
-      }
-    }).observe(document.querySelector('#main'), { childList: true, subtree: true });
-  });
-  await sender.page.evaluate(() => {
-    const sent = (window.__sent = {});
-    document.addEventListener(
-      'keydown',
-      (e) => {
-        if (e.key === 'Enter' && e.target instanceof HTMLTextAreaElement && e.target.id === 'composer-input') {
-          sent[e.target.value] = performance.timeOrigin + performance.now();
-        }
-      },
-      true,
-    );
-  });
+  await watchArrivals(receiver.page);
+  await watchSends(sender.page);
 
   const box = sender.page.locator('#composer-input');
   const latencies = [];
@@ -77,9 +51,7 @@ try {
       lost += 1;
       continue;
     }
-    const sentAt = await sender.page.evaluate((t) => window.__sent[t], text);
-    const shownAt = await receiver.page.evaluate((t) => window.__arrived[t], text);
-    latencies.push(shownAt - sentAt);
+    latencies.push(await sentToShown(sender.page, receiver.page, text));
   }
 
   const sorted = [...latencies].sort((a, b) => a - b);

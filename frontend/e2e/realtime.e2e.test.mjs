@@ -8,7 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { ARGS, CHROMIUM, addContact, bubble, open, send, shot, signIn } from './people.mjs';
+import { ARGS, CHROMIUM, addContact, bubble, open, send, sentToShown, shot, signIn, watchArrivals, watchSends } from './people.mjs';
 
 const STEP = 60_000;
 const WAIT = 15_000;
@@ -47,37 +47,6 @@ describe('Parley realtime', { timeout: 6 * 60_000 }, () => {
       await p.page.unroute(cut);
     }
     return p.polls.length - before;
-  }
-
-  /** watchArrivals records, in the page, when each incoming bubble text first appears. */
-  async function watchArrivals(page) {
-    await page.evaluate(() => {
-      const seen = (window.__arrived = {});
-      const scan = () => {
-        for (const el of document.querySelectorAll('.message.theirs .bubble-text')) {
-          const text = el.textContent ?? '';
-          if (!(text in seen)) seen[text] = performance.timeOrigin + performance.now();
-        }
-      };
-      new MutationObserver(scan).observe(document.body, { childList: true, subtree: true, characterData: true });
-      scan();
-    });
-  }
-
-  /** watchSends records, in the page, when Enter is pressed on the composer, per text. */
-  async function watchSends(page) {
-    await page.evaluate(() => {
-      const sent = (window.__sent = {});
-      document.addEventListener(
-        'keydown',
-        (e) => {
-          if (e.key === 'Enter' && e.target instanceof HTMLTextAreaElement && e.target.id === 'composer-input') {
-            sent[e.target.value] = performance.timeOrigin + performance.now();
-          }
-        },
-        true,
-      );
-    });
   }
 
   before(async () => {
@@ -136,10 +105,8 @@ describe('Parley realtime', { timeout: 6 * 60_000 }, () => {
       await bubble(ben.page, text, 'theirs').waitFor();
     });
     assert.equal(attempted, 0, 'no polling while the socket is open');
-    const sentAt = await ana.page.evaluate((t) => window.__sent[t], text);
-    const shownAt = await ben.page.evaluate((t) => window.__arrived[t], text);
     // Printed, not asserted: the bench (scripts/bench-e2e.sh) gives p50 and p99 over many messages.
-    console.log(`send -> shown in the other browser: ${(shownAt - sentAt).toFixed(1)} ms`);
+    console.log(`send -> shown in the other browser: ${(await sentToShown(ana.page, ben.page, text)).toFixed(1)} ms`);
     assert.equal(await bubble(ben.page, text, 'theirs').count(), 1);
   });
 

@@ -8,8 +8,13 @@ output "deploy_role_arn" {
   value       = aws_iam_role.deploy.arn
 }
 
+output "permissions_boundary_arn" {
+  description = "Set as the GitHub variable AWS_PERMISSIONS_BOUNDARY_ARN: the stack puts it on every role it creates, and the deploy role creates no role without it."
+  value       = aws_iam_policy.boundary.arn
+}
+
 output "plan_role_arn" {
-  description = "Set as the GitHub variable AWS_PLAN_ROLE_ARN (empty: pull requests only validate)."
+  description = "Set as the GitHub variable AWS_PLAN_ROLE_ARN (empty: pull requests only validate). It reads the state only: pull requests plan with -refresh=false."
   value       = one(aws_iam_role.plan[*].arn)
 }
 

@@ -39,7 +39,7 @@ variable "create_github_oidc_provider" {
 }
 
 variable "create_plan_role" {
-  description = "Create a read-only role that pull requests of the repository assume to run terraform plan."
+  description = "Create a role that pull requests of the repository assume to run terraform plan -refresh=false; it reads the state bucket and nothing else."
   type        = bool
   default     = true
 }

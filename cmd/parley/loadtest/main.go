@@ -7,9 +7,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
@@ -19,7 +17,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/parley-chat/parley/cmd/parley/internal/devoidc"
+	"github.com/parley-chat/parley/cmd/parley/internal/localclient"
 )
 
 const maxDuration = 30 * time.Second
@@ -38,26 +36,13 @@ func main() {
 func run(base string, duration time.Duration, workers uint64) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	var config struct{ Authority, ClientID string }
-	if err := call(ctx, http.MethodGet, base+"/config.json", "", nil, &config); err != nil {
-		return err
-	}
-	alice, err := devoidc.SignIn(ctx, nil, config.Authority, config.ClientID, base+"/", "load-alice@example.com")
+	client := localclient.New(base)
+	alice, bob, err := client.SignInContacts(ctx, "load-alice@example.com", "load-bob@example.com")
 	if err != nil {
-		return err
-	}
-	bob, err := devoidc.SignIn(ctx, nil, config.Authority, config.ClientID, base+"/", "load-bob@example.com")
-	if err != nil {
-		return err
-	}
-	if err := call(ctx, http.MethodPost, base+"/add-contact", alice, map[string]string{"email": "load-bob@example.com", "name": "Bob"}, nil); err != nil {
-		return err
-	}
-	if err := call(ctx, http.MethodPost, base+"/add-contact", bob, map[string]string{"email": "load-alice@example.com", "name": "Alice"}, nil); err != nil {
 		return err
 	}
 	for i := range 100 {
-		if err := call(ctx, http.MethodPost, base+"/add-message", bob, map[string]string{"recipientNamespace": "load-alice@example.com", "message": fmt.Sprintf("seed %d", i)}, nil); err != nil {
+		if err := client.Call(ctx, http.MethodPost, "/add-message", bob, map[string]string{"recipientNamespace": "load-alice@example.com", "message": fmt.Sprintf("seed %d", i)}, nil); err != nil {
 			return err
 		}
 	}
@@ -91,34 +76,6 @@ func run(base string, duration time.Duration, workers uint64) error {
 		if failed > 0 {
 			return fmt.Errorf("%s: %d of %d requests failed: %v", attack.route, failed, metrics.Requests, metrics.Errors)
 		}
-	}
-	return nil
-}
-
-func call(ctx context.Context, method, url, token string, body, out any) error {
-	var payload bytes.Buffer
-	if body != nil {
-		if err := json.NewEncoder(&payload).Encode(body); err != nil {
-			return err
-		}
-	}
-	req, err := http.NewRequestWithContext(ctx, method, url, &payload)
-	if err != nil {
-		return err
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	if res.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: status %d", method, url, res.StatusCode)
-	}
-	if out != nil {
-		return json.NewDecoder(res.Body).Decode(out)
 	}
 	return nil
 }

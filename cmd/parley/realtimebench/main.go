@@ -7,7 +7,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -20,7 +19,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/parley-chat/parley/cmd/parley/internal/devoidc"
+	"github.com/parley-chat/parley/cmd/parley/internal/localclient"
 )
 
 const (
@@ -42,26 +41,9 @@ func main() {
 func run(base string, count int) error {
 	ctx, cancel := context.WithTimeout(context.Background(), maxDuration)
 	defer cancel()
-	client := &http.Client{Timeout: 10 * time.Second}
-	var config struct {
-		Authority string `json:"authority"`
-		ClientID  string `json:"clientID"`
-	}
-	if err := getJSON(ctx, client, base+"/config.json", &config); err != nil {
-		return err
-	}
-	sender, err := devoidc.SignIn(ctx, client, config.Authority, config.ClientID, base+"/", "bench-sender@example.com")
+	client := localclient.New(base)
+	sender, recipient, err := client.SignInContacts(ctx, "bench-sender@example.com", "bench-recipient@example.com")
 	if err != nil {
-		return err
-	}
-	recipient, err := devoidc.SignIn(ctx, client, config.Authority, config.ClientID, base+"/", "bench-recipient@example.com")
-	if err != nil {
-		return err
-	}
-	if err := post(ctx, client, base+"/add-contact", sender, map[string]string{"email": "bench-recipient@example.com", "name": "Recipient"}); err != nil {
-		return err
-	}
-	if err := post(ctx, client, base+"/add-contact", recipient, map[string]string{"email": "bench-sender@example.com", "name": "Sender"}); err != nil {
 		return err
 	}
 	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws", &websocket.DialOptions{Subprotocols: []string{"parley.v1", "bearer." + recipient}})
@@ -74,7 +56,7 @@ func run(base string, count int) error {
 	for i := range count {
 		text := fmt.Sprintf("bench %d", i)
 		start := time.Now()
-		if err := post(ctx, client, base+"/add-message", sender, map[string]string{"recipientNamespace": "bench-recipient@example.com", "message": text}); err != nil {
+		if err := client.Call(ctx, http.MethodPost, "/add-message", sender, map[string]string{"recipientNamespace": "bench-recipient@example.com", "message": text}, nil); err != nil {
 			return err
 		}
 		for {
@@ -104,40 +86,5 @@ func run(base string, count int) error {
 	fmt.Printf("send -> frame on the other user's socket, %d messages: p50 %v  p99 %v  max %v\n",
 		count, at(0.50).Round(time.Microsecond), at(0.99).Round(time.Microsecond), latencies[len(latencies)-1].Round(time.Microsecond))
 	fmt.Printf("pushes per send: 2 registry lookups (both members), one push per connection of each\n")
-	return nil
-}
-
-func getJSON(ctx context.Context, client *http.Client, url string, out any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	res, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	return json.NewDecoder(res.Body).Decode(out)
-}
-
-func post(ctx context.Context, client *http.Client, url, token string, body any) error {
-	encoded, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(encoded))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	if res.StatusCode >= 300 {
-		return fmt.Errorf("POST %s: status %d", url, res.StatusCode)
-	}
 	return nil
 }

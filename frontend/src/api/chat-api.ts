@@ -13,14 +13,14 @@ export interface Contact {
   avatar: string;
   blocked: boolean;
   report?: string;
-  /** The latest message of the conversation, when the API provides it. */
+  /** The latest message of the conversation (its text cut to 140 characters, no status), once there is one. */
   lastMessage?: Message;
-  /** Number of unread messages from this contact, when the API provides it. */
-  unread?: number;
+  /** How many of this contact's messages are newer than the caller's read watermark. */
+  unread: number;
   /** True for a stranger who messaged the caller and whom the caller has not added. */
-  request?: boolean;
-  /** RFC 3339 time of the latest activity (message or change), when the API provides it. */
-  lastActivity?: string;
+  request: boolean;
+  /** RFC 3339 time (UTC, milliseconds) of the latest message, or of when the contact was made. */
+  lastActivity: string;
 }
 
 /** A stored message as the API returns it. */
@@ -34,7 +34,7 @@ export interface Message {
   /** True when the caller is the recipient. */
   them: boolean;
   clientId?: string;
-  /** On the caller's own messages: how far the other member got (see ARCHITECTURE.md, receipts). */
+  /** On the caller's own messages: how far the other member got (README.md, "The API": status). */
   status?: Tick;
 }
 
@@ -85,7 +85,7 @@ export interface Watermarks {
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 /**
- * ChatEvent is what the push side delivers: the server's frames (ARCHITECTURE.md, "Realtime and receipts"),
+ * ChatEvent is what the push side delivers: the server's frames (README.md, "Realtime (WebSocket)"),
  * and `connection` when the connection changes. A `connection` event with state `open` comes after every
  * (re)connect: listeners then resync through the REST side, because pushes sent while down are lost.
  */

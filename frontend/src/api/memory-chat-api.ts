@@ -14,32 +14,71 @@ import {
   type Tick,
   type Watermarks,
 } from './chat-api';
+import {
+  avatar,
+  blockedByRecipient,
+  CLIENT_ID_RULE,
+  invalidField,
+  noContactWithID,
+  normalizeEmail,
+  normalizeName,
+  normalizeText,
+  notAContact,
+  notInConversation,
+  preview,
+  renameField,
+  validToken,
+  youBlocked,
+} from './memory-rules';
 
+/** A stored message, as core keeps it: whose view it is (them, status) is decided when it is handed out. */
+interface StoredMessage {
+  id: string;
+  sender: string;
+  recipient: string;
+  text: string;
+  /** Milliseconds since the epoch. */
+  at: number;
+  clientId?: string;
+}
+
+/** A contact as core keeps it: one owner's entry for the person at email. */
 interface ContactRecord {
   id: string;
   email: string;
   name: string;
   blocked: boolean;
-  report?: string;
-  /** False for a record created only to block or report a stranger. */
-  added: boolean;
+  report: string;
+  /** A stranger who wrote to the owner and whom the owner has not added. */
+  request: boolean;
+  /** Milliseconds since the epoch. */
+  lastActivity: number;
+  /** The preview of the latest message of the conversation. */
+  lastMessage?: StoredMessage;
+  unread: number;
 }
+
+/** core.ClientIDWindow: how long a clientId makes a retry return the stored message. */
+const CLIENT_ID_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 
 export interface MemoryChatServerOptions {
   now?: () => Date;
 }
 
 /**
- * MemoryChatServer keeps the state of every user in memory and enforces the rules of the
- * API contract (contacts only, blocking both ways, idempotent clientId, requests from strangers,
- * receipt watermarks that only move forward), and pushes the contract's events to the connections
- * of each user. Several MemoryChatAPI instances (one per user and device) can share one server.
+ * MemoryChatServer is the Parley server in memory: core's service over the memory store (core/service.go,
+ * core/receipts.go, core/realtime.go, adapters/memory/store.go), answering in the shapes of adapters/apigateway
+ * and pushing the same events to the connections of each user. Several MemoryChatAPI instances (one per user and
+ * device) can share one server. The ChatAPI contract suite holds it to what the real server does.
  */
 export class MemoryChatServer {
+  /** owner -> email -> contact. */
   private readonly contacts = new Map<string, Map<string, ContactRecord>>();
-  private readonly conversations = new Map<string, Message[]>();
-  private readonly byClientId = new Map<string, Message>();
-  /** `owner\nother` -> the owner's watermarks in the conversation with other. */
+  /** conversation key -> messages in ID order. */
+  private readonly conversations = new Map<string, StoredMessage[]>();
+  /** sender, recipient and clientId -> the message, as core keys a retry. */
+  private readonly byClientId = new Map<string, StoredMessage>();
+  /** `member\nother` -> the member's watermarks in the conversation with other. */
   private readonly watermarks = new Map<string, Watermarks>();
   private readonly connections = new Map<string, Set<(event: ChatEvent) => void>>();
   private readonly listeners = new Set<(m: Message) => void>();
@@ -50,7 +89,7 @@ export class MemoryChatServer {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** onMessage registers a listener called after every stored message; returns an unsubscribe function. */
+  /** onMessage registers a listener called after every stored message (the sender's view); returns an unsubscribe function. */
   onMessage(listener: (m: Message) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -67,171 +106,216 @@ export class MemoryChatServer {
     return () => set.delete(push);
   }
 
-  private push(user: string, event: ChatEvent, except?: (event: ChatEvent) => void): void {
-    for (const push of [...(this.connections.get(user) ?? [])]) {
-      if (push !== except) push(structuredClone(event));
-    }
+  private push(user: string, event: ChatEvent): void {
+    for (const push of [...(this.connections.get(user) ?? [])]) push(structuredClone(event));
   }
 
+  /** newId returns an ID that sorts after every ID returned before, as ULIDs do. */
   newId(at: Date = this.now()): string {
     this.seq += 1;
     return at.getTime().toString(36).padStart(10, '0') + this.seq.toString(36).padStart(6, '0');
   }
 
+  /** addContact is POST /add-contact: created is false when email already was a contact (not a request). */
   addContact(owner: string, input: AddContactInput): { contact: Contact; created: boolean } {
     const email = normalizeEmail(input.email);
-    const name = input.name.trim();
-    if (email === owner) throw new ApiError('invalid', 'You cannot add yourself.', 400);
-    if (!name) throw new ApiError('invalid', 'name: enter a name.', 400);
-    if ([...name].length > LIMITS.name) throw new ApiError('invalid', 'name: at most 100 characters.', 400);
+    if (email === owner) throw invalidField('email', 'is your own address; you cannot add yourself');
+    const name = normalizeName(input.name);
     const book = this.book(owner);
     const existing = book.get(email);
-    if (existing?.added) return { contact: this.toContact(owner, existing), created: false };
+    if (existing && !existing.request) return { contact: this.toContact(owner, existing), created: false };
     const record: ContactRecord = existing
-      ? { ...existing, name, added: true }
-      : { id: this.newId(), email, name, blocked: false, added: true };
+      ? { ...existing, request: false, name }
+      : { ...this.placeholder(email), name };
     book.set(email, record);
-    return { contact: this.toContact(owner, record), created: !existing };
+    const contact = this.toContact(owner, record);
+    this.push(owner, { type: 'contact', contact });
+    return { contact, created: true };
   }
 
+  /** getContacts is GET /get-contacts: every contact of owner (requests and blocked ones too), most recent activity first. */
   getContacts(owner: string): Contact[] {
-    const book = this.book(owner);
-    const list: Contact[] = [];
-    for (const rec of book.values()) {
-      if (rec.added || rec.blocked || this.conversation(owner, rec.email).length > 0) list.push(this.toContact(owner, rec));
-    }
-    for (const [key, messages] of this.conversations) {
-      const [a, b] = key.split('\n') as [string, string];
-      if (a !== owner && b !== owner) continue;
-      const other = a === owner ? b : a;
-      if (book.has(other) || !messages.some((m) => m.sender === other)) continue;
-      list.push({
-        ...this.toContact(owner, { id: `req-${other}`, email: other, name: other, blocked: false, added: false }),
-      });
-    }
-    const activity = (c: Contact) => {
-      const last = this.conversation(owner, c.email).at(-1);
-      return last ? last.id : this.book(owner).get(c.email)?.id ?? '';
-    };
-    return list.sort((x, y) => (activity(y) > activity(x) ? 1 : activity(y) < activity(x) ? -1 : 0));
+    return [...this.book(owner).values()]
+      .sort((a, b) => b.lastActivity - a.lastActivity || (a.email < b.email ? -1 : a.email > b.email ? 1 : 0))
+      .map((rec) => this.toContact(owner, rec));
   }
 
+  /** setBlocked is POST /block-contact (blocking someone not yet a contact adds them, blocked) and /unblock-contact. */
   setBlocked(owner: string, emailIn: string, blocked: boolean): Contact {
-    const email = normalizeEmail(emailIn);
-    const rec = this.recordFor(owner, email);
+    const email = this.otherMember(owner, emailIn);
+    const book = this.book(owner);
+    let rec = book.get(email);
+    if (!rec) {
+      if (!blocked) throw notAContact(email);
+      rec = this.placeholder(email);
+      book.set(email, rec);
+    }
     rec.blocked = blocked;
-    return this.toContact(owner, rec);
+    const contact = this.toContact(owner, rec);
+    this.push(owner, { type: 'contact', contact });
+    return contact;
   }
 
+  /** report is POST /report-contact. */
   report(owner: string, emailIn: string, report: string): Contact {
-    const email = normalizeEmail(emailIn);
-    const text = report.trim();
-    if (!text) throw new ApiError('invalid', 'report: describe the problem.', 400);
-    if ([...text].length > LIMITS.report) throw new ApiError('invalid', 'report: at most 1000 characters.', 400);
-    const rec = this.recordFor(owner, email);
+    const email = this.otherMember(owner, emailIn);
+    const text = normalizeText('report', report, LIMITS.report, true);
+    const rec = this.book(owner).get(email);
+    if (!rec) throw notAContact(email);
     rec.report = text;
     return this.toContact(owner, rec);
   }
 
+  /** addMessage is POST /add-message: the sender's view of the message stored, or of the one stored before with the same clientId. */
   addMessage(sender: string, input: AddMessageInput): Message {
-    if (input.clientId) {
-      const seen = this.byClientId.get(`${sender}\n${input.clientId}`);
-      if (seen) return seen;
+    let recipient: string;
+    try {
+      recipient = this.otherMember(sender, input.recipientNamespace);
+    } catch (err) {
+      throw renameField(err, 'recipientNamespace');
     }
-    const recipient = normalizeEmail(input.recipientNamespace);
-    const text = input.message.trim();
-    if (!text) throw new ApiError('invalid', 'message: write something first.', 400);
-    if ([...text].length > LIMITS.message) throw new ApiError('invalid', 'message: at most 4000 characters.', 400);
-    const mine = this.book(sender).get(recipient);
-    if (!mine?.added) throw new ApiError('not_found', 'Add this person to your contacts before messaging them.', 404);
-    const theirs = this.book(recipient).get(sender);
-    if (mine.blocked || theirs?.blocked) {
-      throw new ApiError('blocked', 'This conversation is blocked: the message was not delivered.', 403);
-    }
+    const text = normalizeText('message', input.message, LIMITS.message, true);
+    const clientId = input.clientId ?? '';
+    if (clientId !== '' && !validToken(clientId)) throw invalidField('clientId', CLIENT_ID_RULE);
     const at = this.now();
-    const message: Message = {
-      id: this.newId(at),
-      message: input.message,
-      date: at.toISOString(),
-      sender,
-      recipient,
-      them: false,
-      ...(input.clientId ? { clientId: input.clientId } : {}),
-    };
+    const retryKey = `${sender}\n${recipient}\n${clientId}`;
+    if (clientId) {
+      const seen = this.byClientId.get(retryKey);
+      if (seen && at.getTime() < seen.at + CLIENT_ID_WINDOW_MS) return { ...view(seen, sender), status: 'sent' };
+    }
+    const mine = this.book(sender).get(recipient);
+    if (!mine) throw notAContact(recipient);
+    if (mine.blocked) throw youBlocked(recipient);
+    const theirBook = this.book(recipient);
+    const known = theirBook.get(sender);
+    const theirs = known ?? { ...this.placeholder(sender), request: true };
+    if (theirs.blocked) throw blockedByRecipient(recipient);
+
+    const message: StoredMessage = { id: this.newId(at), sender, recipient, text, at: at.getTime(), ...(clientId ? { clientId } : {}) };
     const key = conversationKey(sender, recipient);
-    const list = this.conversations.get(key) ?? [];
-    const firstFromStranger = !theirs && !list.some((m) => m.sender === sender);
-    list.push(message);
-    this.conversations.set(key, list);
-    if (input.clientId) this.byClientId.set(`${sender}\n${input.clientId}`, message);
-    this.push(sender, { type: 'message', message: { ...message, status: 'sent' } });
-    this.push(recipient, { type: 'message', message: { ...message, them: true } });
-    if (firstFromStranger) {
-      const request = this.getContacts(recipient).find((c) => c.email === sender);
-      if (request) this.push(recipient, { type: 'contact', contact: request });
-    }
-    for (const listener of this.listeners) listener(message);
-    return message;
+    this.conversations.set(key, [...(this.conversations.get(key) ?? []), message]);
+    if (clientId) this.byClientId.set(retryKey, message);
+    const shown = { ...message, text: preview(text) };
+    mine.lastActivity = theirs.lastActivity = message.at;
+    mine.lastMessage = theirs.lastMessage = shown;
+    theirs.unread += 1;
+    theirBook.set(sender, theirs);
+
+    const sent: Message = { ...view(message, sender), status: 'sent' };
+    this.push(recipient, { type: 'message', message: view(message, recipient) });
+    this.push(sender, { type: 'message', message: sent });
+    if (!known) this.push(recipient, { type: 'contact', contact: this.toContact(recipient, theirs) });
+    for (const listener of this.listeners) listener(structuredClone(sent));
+    return sent;
   }
 
+  /** getMessages is GET /get-messages: a page of the conversation in date order, own messages with their status. */
   getMessages(owner: string, query: GetMessagesQuery): Message[] {
-    const other = normalizeEmail(query.recipientNamespace);
-    const limit = Math.min(Math.max(query.limit ?? PAGE_SIZE, 1), 100);
-    if (query.before && query.after) throw new ApiError('invalid', 'after: not together with before.', 400);
-    let list = this.conversation(owner, other);
-    let page: Message[];
-    if (query.after) {
-      const after = query.after;
-      page = list.filter((m) => m.id > after).slice(0, limit);
-    } else {
-      if (query.before) {
-        const before = query.before;
-        list = list.filter((m) => m.id < before);
-      }
-      page = list.slice(-limit);
-    }
+    const other = this.conversationPartner(owner, query.recipientNamespace);
+    const limit = query.limit ?? PAGE_SIZE;
+    if (!Number.isInteger(limit) || limit < 1) throw invalidField('limit', 'must be a whole number between 1 and 100');
+    if (limit > 100) throw invalidField('limit', 'must be between 1 and 100');
+    const { before = '', after = '' } = query;
+    if (before && after) throw invalidField('after', 'cannot be combined with before; page one way at a time');
+    if (before && !validToken(before)) throw invalidField('before', 'is not a message ID');
+    if (after && !validToken(after)) throw invalidField('after', 'is not a message ID');
+    const all = this.conversation(owner, other);
+    const page = after
+      ? all.filter((m) => m.id > after).slice(0, limit)
+      : (before ? all.filter((m) => m.id < before) : all).slice(-limit);
     const theirs = this.marks(other, owner);
-    return page.map((m) =>
-      m.recipient === owner ? { ...m, them: true } : { ...m, them: false, status: tick(m.id, theirs) },
-    );
+    return page.map((m) => (m.sender === owner ? { ...view(m, owner), status: tick(m.id, theirs) } : view(m, owner)));
   }
 
-  /** ack moves owner's watermarks in the conversation with the other member forward and pushes the receipt. */
+  /** ack is POST /ack: owner's watermarks in the conversation, moved forward to upTo (never back). */
   ack(owner: string, input: AckInput): Watermarks {
-    const other = normalizeEmail(input.recipientNamespace);
-    if (!input.upTo) throw new ApiError('invalid', 'upTo: the id of a message.', 400);
-    const key = `${owner}\n${other}`;
+    let other: string;
+    try {
+      other = this.otherMember(owner, input.recipientNamespace);
+    } catch (err) {
+      throw renameField(err, 'recipientNamespace');
+    }
+    if (!validToken(input.upTo)) throw invalidField('upTo', 'is not a message ID');
+    const messages = this.conversation(owner, other);
+    const at = messages.findIndex((m) => m.id === input.upTo);
+    if (at < 0) throw notInConversation();
     const old = this.marks(owner, other);
     const next: Watermarks = {
       delivered: input.upTo > old.delivered ? input.upTo : old.delivered,
       read: input.read && input.upTo > old.read ? input.upTo : old.read,
     };
-    if (next.read > next.delivered) next.delivered = next.read;
-    this.watermarks.set(key, next);
+    this.watermarks.set(`${owner}\n${other}`, next);
     if (next.delivered !== old.delivered || next.read !== old.read) {
       this.push(other, { type: 'receipt', with: owner, ...next });
-      if (next.read !== old.read) {
-        const contact = this.getContacts(owner).find((c) => c.email === other);
-        if (contact) this.push(owner, { type: 'contact', contact });
+      const rec = this.book(owner).get(other);
+      if (rec && next.read !== old.read) {
+        rec.unread = messages.slice(at + 1).filter((m) => m.sender === other && m.id > next.read).length;
+        this.push(owner, { type: 'contact', contact: this.toContact(owner, rec) });
       }
     }
     return { ...next };
   }
 
-  /** typing tells to's connections that from is typing, when to has from as a contact and neither blocked. */
-  typing(from: string, to: string): void {
+  /**
+   * typing tells to's connections that from is typing, when each has the other as a contact, to has added from
+   * (not only a request) and neither blocked the other; otherwise nothing is said.
+   */
+  typing(from: string, toIn: string): void {
+    let to: string;
+    try {
+      to = this.otherMember(from, toIn);
+    } catch {
+      return; // The server answers the frame with an error frame, which the client ignores.
+    }
     const theirs = this.book(to).get(from);
     const mine = this.book(from).get(to);
-    if (!theirs?.added || theirs.blocked || mine?.blocked) return;
+    if (!theirs || theirs.blocked || theirs.request || !mine || mine.blocked) return;
     this.push(to, { type: 'typing', from });
   }
 
-  private marks(owner: string, other: string): Watermarks {
-    return this.watermarks.get(`${owner}\n${other}`) ?? { delivered: '', read: '' };
+  /** otherMember is core's: the normalized email of the other member, never the caller's own. */
+  private otherMember(owner: string, email: string): string {
+    const other = normalizeEmail(email);
+    if (other === owner) throw invalidField('email', 'is your own address');
+    return other;
   }
 
-  private conversation(owner: string, other: string): Message[] {
-    return this.conversations.get(conversationKey(owner, other)) ?? [];
+  /** conversationPartner is core's: recipientNamespace is the other member's email or the ID of one of owner's contacts. */
+  private conversationPartner(owner: string, namespace: string): string {
+    const trimmed = namespace.trim();
+    if (trimmed.includes('@') || !validToken(trimmed)) {
+      try {
+        return this.otherMember(owner, namespace);
+      } catch (err) {
+        throw renameField(err, 'recipientNamespace');
+      }
+    }
+    const rec = [...this.book(owner).values()].find((c) => c.id === trimmed);
+    if (!rec) throw noContactWithID(trimmed);
+    return rec.email;
+  }
+
+  /** placeholder is core's placeholderContact: a contact named after the part of email before @. */
+  private placeholder(email: string): ContactRecord {
+    const at = this.now();
+    return {
+      id: this.newId(at),
+      email,
+      name: email.slice(0, email.indexOf('@')),
+      blocked: false,
+      report: '',
+      request: false,
+      lastActivity: at.getTime(),
+      unread: 0,
+    };
+  }
+
+  private marks(member: string, other: string): Watermarks {
+    return this.watermarks.get(`${member}\n${other}`) ?? { delivered: '', read: '' };
+  }
+
+  private conversation(a: string, b: string): StoredMessage[] {
+    return this.conversations.get(conversationKey(a, b)) ?? [];
   }
 
   private book(owner: string): Map<string, ContactRecord> {
@@ -243,40 +327,19 @@ export class MemoryChatServer {
     return book;
   }
 
-  private recordFor(owner: string, email: string): ContactRecord {
-    const book = this.book(owner);
-    let rec = book.get(email);
-    if (!rec) {
-      if (this.conversation(owner, email).length === 0) throw new ApiError('not_found', 'No such contact.', 404);
-      rec = { id: this.newId(), email, name: email, blocked: false, added: false };
-      book.set(email, rec);
-    }
-    return rec;
-  }
-
+  /** toContact is the contact as adapters/apigateway renders it for its owner. */
   private toContact(owner: string, rec: ContactRecord): Contact {
-    const messages = this.conversation(owner, rec.email);
-    const last = messages.at(-1);
-    const { read } = this.marks(owner, rec.email);
-    const unread = messages.filter((m) => m.sender === rec.email && m.id > read).length;
     return {
       id: rec.id,
       email: rec.email,
       name: rec.name,
-      avatar: '',
+      avatar: avatar(rec.name, rec.email),
       blocked: rec.blocked,
       ...(rec.report ? { report: rec.report } : {}),
-      ...(last
-        ? {
-            lastMessage:
-              last.recipient === owner
-                ? { ...last, them: true }
-                : { ...last, them: false, status: tick(last.id, this.marks(rec.email, owner)) },
-          }
-        : {}),
-      unread,
-      ...(rec.added ? {} : { request: true }),
-      ...(last ? { lastActivity: last.date } : {}),
+      request: rec.request,
+      lastActivity: new Date(rec.lastActivity).toISOString(),
+      ...(rec.lastMessage ? { lastMessage: view(rec.lastMessage, owner) } : {}),
+      unread: rec.unread,
     };
   }
 }
@@ -399,15 +462,20 @@ export class MemoryChatAPI implements ChatAPI {
   }
 }
 
-function normalizeEmail(email: string): string {
-  const e = email.trim().toLowerCase();
-  if (!e || e.length > LIMITS.email || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e)) {
-    throw new ApiError('invalid', 'email: enter a valid email address.', 400);
-  }
-  return e;
+/** view is m as viewer sees it (adapters/apigateway's toMessageResponse, without status). */
+function view(m: StoredMessage, viewer: string): Message {
+  return {
+    id: m.id,
+    message: m.text,
+    date: new Date(m.at).toISOString(),
+    sender: m.sender,
+    recipient: m.recipient,
+    them: m.recipient === viewer,
+    ...(m.clientId ? { clientId: m.clientId } : {}),
+  };
 }
 
-/** tick is how far a message got, given the other member's watermarks. */
+/** tick is core's Watermarks.StatusOf: how far a message got, given the other member's watermarks. */
 function tick(id: string, theirs: Watermarks): Tick {
   if (theirs.read && id <= theirs.read) return 'read';
   if (theirs.delivered && id <= theirs.delivered) return 'delivered';

@@ -53,7 +53,7 @@ export const DEFAULT_TIMING: RealtimeTiming = {
 /** The subprotocol of the contract; the token travels as a second one, `bearer.<id_token>`. */
 export const PROTOCOL = 'parley.v1';
 
-/** ClientFrame is what the client sends (ARCHITECTURE.md, "Client -> server frames"). */
+/** ClientFrame is what the client sends (README.md, "Realtime (WebSocket)"; docs/architecture.md). */
 export type ClientFrame =
   | { action: 'typing'; to: string }
   | { action: 'ack'; with: string; upTo: string; read: boolean }

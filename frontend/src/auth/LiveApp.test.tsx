@@ -2,6 +2,8 @@ import { screen, waitFor, within, render } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
+import { RestChatAPI } from '../api/rest-chat-api';
+import { FakeSocket } from '../test/fake-socket';
 import LiveApp from './LiveApp';
 
 // react-oidc-context and the user manager are replaced by controllable fakes: these tests cover
@@ -133,6 +135,17 @@ describe('LiveApp', () => {
     await waitFor(() => expect(screen.queryByRole('button', { name: 'Sign in again' })).toBeNull());
   });
 
+  it('replaces the realtime connection when the token is renewed', async () => {
+    auth.state = signedIn();
+    vi.stubGlobal('WebSocket', FakeSocket);
+    const renew = vi.spyOn(RestChatAPI.prototype, 'renewConnection');
+    render(<LiveApp config={{ ...config, wsURL: 'ws://api.test/ws' }} />);
+    await screen.findByText('No conversations yet');
+    expect(renew).not.toHaveBeenCalled();
+    auth.listeners.loaded?.forEach((cb) => (cb as (u: unknown) => void)({ id_token: 'NEW.TOKEN' }));
+    expect(renew).toHaveBeenCalledOnce();
+  });
+
   it('signs out through Cognito when a Cognito domain is configured', async () => {
     const user = userEvent.setup();
     auth.state = signedIn();
@@ -149,11 +162,15 @@ describe('LiveApp', () => {
     expect(auth.manager.signoutRedirect).not.toHaveBeenCalled();
   });
 
-  it('signs out through the provider otherwise', async () => {
+  it('signs out through the provider otherwise, leaving no unsent message behind', async () => {
     const user = userEvent.setup();
     auth.state = signedIn();
+    localStorage.setItem('parley.outbox.v1.alice@example.com', '[]');
+    localStorage.setItem('parley.outbox.v1.bob@example.com', '[]');
     render(<LiveApp config={config} />);
     await user.click(await screen.findByRole('button', { name: 'Sign out' }));
     expect(auth.manager.signoutRedirect).toHaveBeenCalledOnce();
+    expect(localStorage.getItem('parley.outbox.v1.alice@example.com')).toBeNull();
+    expect(localStorage.getItem('parley.outbox.v1.bob@example.com')).toBe('[]');
   });
 });

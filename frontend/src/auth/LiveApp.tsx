@@ -6,6 +6,7 @@ import { RestChatAPI } from '../api/rest-chat-api';
 import { ChatShell } from '../components/ChatShell';
 import { Landing, Splash } from '../components/Landing';
 import { cognitoLogoutURL, type AppConfig } from '../config';
+import { outboxKey } from '../lib/outbox';
 import { createUserManager, stripAuthParams } from './user-manager';
 
 /** LiveApp is the real app: OIDC sign-in (code + PKCE), then the chat over the REST API. */
@@ -82,6 +83,12 @@ function SignedIn({ config, userManager }: { config: AppConfig; userManager: Use
   const signOut = async () => {
     setSigningOut(true);
     api.close();
+    // Unsent messages are this person's words: they do not stay on a computer they signed out of.
+    try {
+      localStorage.removeItem(outboxKey(email));
+    } catch {
+      // Storage disabled: nothing was kept there either.
+    }
     const logout = cognitoLogoutURL(config);
     if (!logout) {
       try {

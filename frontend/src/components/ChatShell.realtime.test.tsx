@@ -74,7 +74,7 @@ describe('ChatShell realtime', () => {
     expect(within(actions).getByRole('button', { name: 'Report carol@example.com' })).toBeInTheDocument();
 
     await user.click(within(actions).getByRole('button', { name: 'Block carol@example.com' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Block carol@example.com?' });
+    const dialog = await screen.findByRole('dialog', { name: 'Block carol?' });
     // What the dialog says is what happens to the blocked person.
     expect(dialog).toHaveTextContent("their message is refused and they see that you don't accept their messages");
     expect(dialog).not.toHaveTextContent('not notified');

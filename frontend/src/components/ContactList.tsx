@@ -33,6 +33,16 @@ export function ContactList({ contacts, status, error, selected, onSelect, onAdd
   const filtered = useMemo(() => contacts.filter((c) => matches(c, query)), [contacts, query]);
   const requests = filtered.filter((c) => c.request);
   const people = filtered.filter((c) => !c.request);
+  const row = (c: Contact, actions: boolean) => (
+    <ContactRow
+      key={c.email}
+      contact={c}
+      selected={c.email === selected}
+      onSelect={onSelect}
+      typing={typing?.has(c.email) ?? false}
+      {...(actions && onRequestAction ? { onAction: onRequestAction } : {})}
+    />
+  );
 
   return (
     <div className="contacts">
@@ -93,16 +103,7 @@ export function ContactList({ contacts, status, error, selected, onSelect, onAdd
             Requests <span className="count">{requests.length}</span>
           </h2>
           <ul className="contact-list">
-            {requests.map((c) => (
-              <ContactRow
-                key={c.email}
-                contact={c}
-                selected={c.email === selected}
-                onSelect={onSelect}
-                typing={typing?.has(c.email) ?? false}
-                {...(onRequestAction ? { onAction: onRequestAction } : {})}
-              />
-            ))}
+            {requests.map((c) => row(c, true))}
           </ul>
         </section>
       )}
@@ -113,15 +114,7 @@ export function ContactList({ contacts, status, error, selected, onSelect, onAdd
             Contacts
           </h2>
           <ul className="contact-list">
-            {people.map((c) => (
-              <ContactRow
-                key={c.email}
-                contact={c}
-                selected={c.email === selected}
-                onSelect={onSelect}
-                typing={typing?.has(c.email) ?? false}
-              />
-            ))}
+            {people.map((c) => row(c, false))}
           </ul>
         </section>
       )}

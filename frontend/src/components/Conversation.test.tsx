@@ -11,6 +11,9 @@ const bobContact = (over: Partial<Contact> = {}): Contact => ({
   name: 'Bob',
   avatar: '',
   blocked: false,
+  request: false,
+  unread: 0,
+  lastActivity: '2026-01-01T00:00:00.000Z',
   ...over,
 });
 

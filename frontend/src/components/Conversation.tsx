@@ -171,7 +171,7 @@ export function Conversation({
       ) : contact.request ? (
         <div className="request-bar">
           <p>
-            <strong>{contact.email}</strong> isn't in your contacts. Add them to reply, or block them.
+            <strong>{contact.email}</strong> isn't in your contacts. Add them to reply, or block or report them.
           </p>
           <div className="request-actions">
             <button type="button" className="btn btn-primary btn-small" onClick={() => setDialog('accept')}>

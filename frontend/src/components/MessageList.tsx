@@ -1,4 +1,4 @@
-import { useCallback, useLayoutEffect, useMemo, useRef } from 'react';
+import { memo, useCallback, useLayoutEffect, useMemo, useRef } from 'react';
 import type { ChatMessage } from '../hooks/useConversation';
 import { formatTime, groupByDay } from '../lib/dates';
 import { Icon } from './Icon';
@@ -120,7 +120,8 @@ interface MessageItemProps {
   onDiscard: (clientId: string) => void;
 }
 
-function MessageItem({ message, peerName, continued, onRetry, onDiscard }: MessageItemProps) {
+/** MessageItem is one bubble; memoised, so a new message renders one bubble, not the whole conversation. */
+const MessageItem = memo(function MessageItem({ message, peerName, continued, onRetry, onDiscard }: MessageItemProps) {
   const date = new Date(message.date);
   const side = message.them ? 'theirs' : 'mine';
   return (
@@ -164,7 +165,7 @@ function MessageItem({ message, peerName, continued, onRetry, onDiscard }: Messa
       )}
     </li>
   );
-}
+});
 
 const TICK_LABELS = {
   sent: 'Sent',

@@ -57,6 +57,7 @@ export function useContacts(pollMs = 5000): ContactsState {
   const openEmail = useRef<string | undefined>(undefined);
   const contactsRef = useRef(contacts);
   contactsRef.current = contacts;
+  const reloadingForStranger = useRef(false);
 
   const refresh = useCallback(async () => {
     const started = version.current;
@@ -94,7 +95,13 @@ export function useContacts(pollMs = 5000): ContactsState {
       if (incoming) acks.delivered(peer, m.id);
       if (!contactsRef.current.some((c) => c.email === peer)) {
         // A stranger's first message: the request comes as a contact event too, but the list is the truth.
-        void refresh();
+        // One reload for a burst of them.
+        if (!reloadingForStranger.current) {
+          reloadingForStranger.current = true;
+          void refresh().finally(() => {
+            reloadingForStranger.current = false;
+          });
+        }
         return;
       }
       setContacts((list) => {

@@ -180,8 +180,8 @@ describe('useConversation', () => {
     expect(result.current.messages[0]?.status).toBe('delivered');
     await act(() => bob.ack({ recipientNamespace: 'alice@example.com', upTo: id, read: true }));
     expect(result.current.messages[0]?.status).toBe('read');
-    // Watermarks never move back.
-    await act(() => bob.ack({ recipientNamespace: 'alice@example.com', upTo: '0' }));
+    // Watermarks never move back: delivered again, it stays read.
+    await act(() => bob.ack({ recipientNamespace: 'alice@example.com', upTo: id }));
     expect(result.current.messages[0]?.status).toBe('read');
   });
 

@@ -48,8 +48,6 @@ export interface ConversationOptions {
   pollMs?: number;
   /** Called when a message of mine is stored (to update the contact list preview). */
   onSent?: (message: Message) => void;
-  /** Called when new messages arrive from the other side. */
-  onReceived?: (messages: Message[]) => void;
   /** Called after the conversation was acknowledged as read (to clear its unread badge). */
   onRead?: () => void;
 }
@@ -128,7 +126,6 @@ export function useConversation(peer: string, me: string | undefined, options: C
       const fresh = incoming.filter((m) => m.sender === peer && !known.has(m.id));
       if (fresh.length === 0) return;
       setLastIncoming(fresh.at(-1));
-      optionsRef.current.onReceived?.(fresh);
     },
     [peer],
   );
@@ -313,13 +310,18 @@ export function useConversation(peer: string, me: string | undefined, options: C
     }
   }, [api, peer]);
 
+  // The same object for a message that did not change, so its bubble does not render again.
+  const shownCache = useRef(new WeakMap<Message, ChatMessage>());
   const messages = useMemo<ChatMessage[]>(() => {
     const storedClientIds = new Set(stored.map((m) => m.clientId).filter(Boolean));
-    const shown: ChatMessage[] = stored.map((m) => ({
-      ...m,
-      key: m.clientId ?? m.id,
-      status: m.sender === peer ? 'sent' : tickOf(m, theirs),
-    }));
+    const shown: ChatMessage[] = stored.map((m) => {
+      const status = m.sender === peer ? 'sent' : tickOf(m, theirs);
+      const cached = shownCache.current.get(m);
+      if (cached?.status === status) return cached;
+      const view: ChatMessage = { ...m, key: m.clientId ?? m.id, status };
+      shownCache.current.set(m, view);
+      return view;
+    });
     for (const e of entries) {
       if (e.to !== peer || storedClientIds.has(e.clientId)) continue;
       shown.push({

@@ -13,6 +13,19 @@ export function localDayKey(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
+// Building an Intl formatter costs far more than using one, and a conversation formats every bubble's time
+// on each render: keep one formatter per locale and options.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale ?? ''}|${JSON.stringify(options)}`;
+  let f = dateFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, options);
+    dateFormats.set(key, f);
+  }
+  return f;
+}
+
 function capitalize(s: string, locale?: string): string {
   return s.charAt(0).toLocaleUpperCase(locale) + s.slice(1);
 }
@@ -26,12 +39,7 @@ export function dayLabel(d: Date, now: Date = new Date(), locale?: string): stri
     const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
     return capitalize(rtf.format(-diffDays, 'day'), locale);
   }
-  return new Intl.DateTimeFormat(locale, {
-    weekday: 'long',
-    year: 'numeric',
-    month: 'long',
-    day: 'numeric',
-  }).format(d);
+  return dateFormat(locale, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' }).format(d);
 }
 
 /** groupByDay splits items (already in date order) into runs of the same local day. */
@@ -54,13 +62,13 @@ export function groupByDay<T>(
 
 /** formatTime formats the time of day of d in the user's locale, e.g. 14:05 or 2:05 PM. */
 export function formatTime(d: Date, locale?: string): string {
-  return new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' }).format(d);
+  return dateFormat(locale, { hour: 'numeric', minute: '2-digit' }).format(d);
 }
 
 /** formatShort gives a compact timestamp for lists: the time today, the weekday this week, else the date. */
 export function formatShort(d: Date, now: Date = new Date(), locale?: string): string {
   if (localDayKey(d) === localDayKey(now)) return formatTime(d, locale);
   const ageDays = (now.getTime() - d.getTime()) / 86_400_000;
-  if (ageDays < 6) return new Intl.DateTimeFormat(locale, { weekday: 'short' }).format(d);
-  return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short' }).format(d);
+  if (ageDays < 6) return dateFormat(locale, { weekday: 'short' }).format(d);
+  return dateFormat(locale, { day: 'numeric', month: 'short' }).format(d);
 }

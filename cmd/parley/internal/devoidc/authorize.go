@@ -7,18 +7,16 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/parley-chat/parley/core"
 )
 
 // maxParamBytes bounds state and nonce, which are kept with the code.
 const maxParamBytes = 1024
-
-// maxEmailBytes is the longest address SMTP can carry (RFC 5321 path limit).
-const maxEmailBytes = 254
 
 // codeChallengeS256 matches BASE64URL(SHA256(verifier)) without padding.
 var codeChallengeS256 = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
@@ -186,22 +184,18 @@ func (p *Provider) serveAuthorizeSubmit(w http.ResponseWriter, r *http.Request) 
 	redirectTo(w, r, req.RedirectURI, url.Values{"code": {code}}, req.State)
 }
 
-// normalizeEmail accepts a bare address (no display name) of at most 254
-// bytes and lower-cases it, because the address is the user's identity.
+// normalizeEmail is core.NormalizeEmail, the rule every API call applies,
+// so the development sign-in never signs in an address the API refuses.
 // problem, when set, is a sentence for the person signing in.
 func normalizeEmail(raw string) (email, problem string) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
+	if strings.TrimSpace(raw) == "" {
 		return "", "Enter your email address."
 	}
-	if len(raw) > maxEmailBytes {
-		return "", "That email address is too long."
+	email, err := core.NormalizeEmail(raw)
+	if err != nil {
+		return "", "Enter a valid email address, like alice@example.com: " + core.ErrorMessage(err)
 	}
-	addr, err := mail.ParseAddress(raw)
-	if err != nil || addr.Name != "" || addr.Address != raw {
-		return "", "Enter a valid email address, like alice@example.com."
-	}
-	return strings.ToLower(addr.Address), ""
+	return email, ""
 }
 
 var errTooManyCodes = errors.New("too many outstanding authorization codes")

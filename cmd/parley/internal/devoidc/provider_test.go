@@ -425,6 +425,11 @@ func TestAuthorize_RequiresAValidEmail(t *testing.T) {
 		"DisplayName": "Alice <alice@example.com>",
 		"TooLong":     strings.Repeat("a", 243) + "@example.com",
 		"TwoAddrs":    "a@example.com, b@example.com",
+		// Addresses every API call would refuse are refused here too.
+		"NoDotInDomain":    "bob@localhost",
+		"HashInDomain":     "p@q.com#r",
+		"UnicodeDomain":    "bob@vİctim.com",
+		"ZeroWidthInLocal": "bo\u200bb@example.com",
 	} {
 		t.Run(name, func(t *testing.T) {
 			form := authorizeParams()

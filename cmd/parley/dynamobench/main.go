@@ -2,7 +2,7 @@
 // DynamoDB requests per call, capacity units consumed per call (as DynamoDB
 // reports them with ReturnConsumedCapacity TOTAL) and p50/p99 latency of the
 // service call, against the DynamoDB endpoint in PARLEY_DYNAMODB_ENDPOINT
-// (DynamoDB Local: scripts/dynamodb-local.sh run -- go run ./adapters/dynamodb/cmd/dynamobench).
+// (DynamoDB Local: scripts/dynamodb-local.sh run -- go run ./cmd/parley/dynamobench).
 // It creates its own table, runs a bounded number of calls per route, one at
 // a time, and prints a Markdown table.
 package main
