@@ -20,36 +20,26 @@ resource "aws_sns_topic_subscription" "alarm_email" {
   endpoint  = var.alarm_email
 }
 
-# Any error of a function: a crash, a timeout, a panic. Requests refused with a
-# 4xx are answers, not errors, and do not count.
-resource "aws_cloudwatch_metric_alarm" "lambda_errors" {
-  for_each = local.functions
-
-  alarm_name          = "${local.prefix}-${each.key}-errors"
-  alarm_description   = "The ${each.key} Lambda failed (error, timeout or crash). See its log group /aws/lambda/${local.prefix}-${each.key}."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Errors"
-  dimensions          = { FunctionName = aws_lambda_function.route[each.key].function_name }
-  statistic           = "Sum"
-  period              = var.alarm_period_seconds
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
+# Per function: any error (a crash, a panic, a timeout; a request refused with
+# a 4xx is an answer, not an error), and any throttle (Lambda refused to run it:
+# the account's or the function's concurrency is exhausted).
+locals {
+  lambda_alarms = merge([
+    for name, _ in local.functions : {
+      "${name}-errors"    = { function = name, metric = "Errors", means = "failed (error, timeout or crash)" }
+      "${name}-throttles" = { function = name, metric = "Throttles", means = "was throttled: concurrency is exhausted" }
+    }
+  ]...)
 }
 
-# Lambda refused to run the function: the account's or the function's
-# concurrency is exhausted.
-resource "aws_cloudwatch_metric_alarm" "lambda_throttles" {
-  for_each = local.functions
+resource "aws_cloudwatch_metric_alarm" "lambda" {
+  for_each = local.lambda_alarms
 
-  alarm_name          = "${local.prefix}-${each.key}-throttles"
-  alarm_description   = "Invocations of the ${each.key} Lambda were throttled: concurrency is exhausted."
+  alarm_name          = "${local.prefix}-${each.key}"
+  alarm_description   = "The ${each.value.function} Lambda ${each.value.means}. See its log group /aws/lambda/${local.prefix}-${each.value.function}."
   namespace           = "AWS/Lambda"
-  metric_name         = "Throttles"
-  dimensions          = { FunctionName = aws_lambda_function.route[each.key].function_name }
+  metric_name         = each.value.metric
+  dimensions          = { FunctionName = aws_lambda_function.route[each.value.function].function_name }
   statistic           = "Sum"
   period              = var.alarm_period_seconds
   evaluation_periods  = 1
@@ -186,7 +176,7 @@ resource "aws_cloudwatch_dashboard" "main" {
           title = "Alarms"
           alarms = concat(
             [aws_cloudwatch_metric_alarm.api_5xx.arn, aws_cloudwatch_metric_alarm.push_failure_rate.arn],
-            [for a in aws_cloudwatch_metric_alarm.lambda_errors : a.arn],
+            [for a in aws_cloudwatch_metric_alarm.lambda : a.arn if endswith(a.alarm_name, "-errors")],
           )
         }
       },

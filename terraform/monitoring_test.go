@@ -24,11 +24,12 @@ func TestStateAlarmsGoToTheTopic(t *testing.T) {
 		assert.Equal(t, []any{topicARN}, a.Values["ok_actions"], "%s says when it is over", a.Address)
 	}
 	for route := range mustFunctions(t) {
-		for _, kind := range []string{"lambda_errors", "lambda_throttles"} {
-			a, ok := alarms[`aws_cloudwatch_metric_alarm.`+kind+`["`+route+`"]`]
+		for kind, metric := range map[string]string{"errors": "Errors", "throttles": "Throttles"} {
+			a, ok := alarms[`aws_cloudwatch_metric_alarm.lambda["`+route+`-`+kind+`"]`]
 			if assert.True(t, ok, "%s alarm of %s", kind, route) {
 				fn := state.mustGet(t, "aws_lambda_function", "route", route)
 				assert.Equal(t, "AWS/Lambda", a.str("namespace"))
+				assert.Equal(t, metric, a.str("metric_name"))
 				assert.Equal(t, map[string]any{"FunctionName": fn.str("function_name")}, a.Values["dimensions"])
 			}
 		}

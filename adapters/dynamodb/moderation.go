@@ -143,11 +143,7 @@ func (s *Store) CloseReport(ctx context.Context, id string, resolution core.Reso
 		},
 		ReturnConsumedCapacity: s.capacity,
 	}
-	var out *dynamodb.TransactWriteItemsOutput
-	err = s.retry.do(ctx, func() (err error) {
-		out, err = s.transactWrite(ctx, in)
-		return err
-	})
+	out, err := s.transactWriteRetrying(ctx, in)
 	var canceled *types.TransactionCanceledException
 	switch {
 	case errors.As(err, &canceled) && reasonCode(canceled, 0) == reasonConditionalCheck:

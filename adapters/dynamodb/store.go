@@ -339,6 +339,17 @@ func (s *Store) transactWrite(ctx context.Context, in *dynamodb.TransactWriteIte
 	return s.client.TransactWriteItems(ctx, &attempt)
 }
 
+// transactWriteRetrying sends in as new transactions until one does not lose
+// to a concurrent write (conflictRetry).
+func (s *Store) transactWriteRetrying(ctx context.Context, in *dynamodb.TransactWriteItemsInput) (*dynamodb.TransactWriteItemsOutput, error) {
+	var out *dynamodb.TransactWriteItemsOutput
+	err := s.retry.do(ctx, func() (err error) {
+		out, err = s.transactWrite(ctx, in)
+		return err
+	})
+	return out, err
+}
+
 // ReportContact implements core.ContactStore in two requests: one
 // transaction sets the report on the contact, which must exist, and puts the
 // report where no report of that reporter with that text is (a retry finds
@@ -376,11 +387,7 @@ func (s *Store) ReportContact(ctx context.Context, r core.Report) (core.Contact,
 		},
 		ReturnConsumedCapacity: s.capacity,
 	}
-	var out *dynamodb.TransactWriteItemsOutput
-	err = s.retry.do(ctx, func() (err error) {
-		out, err = s.transactWrite(ctx, in)
-		return err
-	})
+	out, err := s.transactWriteRetrying(ctx, in)
 	var canceled *types.TransactionCanceledException
 	switch {
 	case errors.As(err, &canceled) && reasonCode(canceled, 0) == reasonConditionalCheck:

@@ -104,36 +104,13 @@ func testSendBudget(t *testing.T, newStore NewStore) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
 		budget, alice, limit := budgetOf(t, f), f.Email("alice"), mustLimit(t, 10, 60)
-		const senders, each = 25, 4
-		var mu sync.Mutex
-		codes := map[string]int{}
-		var wg sync.WaitGroup
-		for range senders {
-			wg.Go(func() {
-				for range each {
-					err := budget.Spend(ctx, alice, limit, f.Now())
-					mu.Lock()
-					codes[core.ErrorCode(err)]++
-					mu.Unlock()
-				}
-			})
-		}
-		wg.Wait()
-		assert.Equal(t, map[string]int{"": 10, core.ETHROTTLED: senders*each - 10}, codes)
+		const senders = 25
+		spend := func() string { return core.ErrorCode(budget.Spend(ctx, alice, limit, f.Now())) }
+		assert.Equal(t, map[string]int{"": 10, core.ETHROTTLED: senders*4 - 10}, concurrently(senders, 4, spend))
 
 		// Half a bucket later, concurrent senders share exactly what came back.
 		f.Advance(5 * time.Second)
-		clear(codes)
-		for range senders {
-			wg.Go(func() {
-				err := budget.Spend(ctx, alice, limit, f.Now())
-				mu.Lock()
-				codes[core.ErrorCode(err)]++
-				mu.Unlock()
-			})
-		}
-		wg.Wait()
-		assert.Equal(t, map[string]int{"": 5, core.ETHROTTLED: senders - 5}, codes)
+		assert.Equal(t, map[string]int{"": 5, core.ETHROTTLED: senders - 5}, concurrently(senders, 1, spend))
 	})
 
 	t.Run("ASuspendedSenderSpendsNothingUntilReinstated", func(t *testing.T) {
@@ -355,4 +332,24 @@ func testReportQueue(t *testing.T, newStore NewStore) {
 		_, err = moderator.Suspend(ctx, bob, " ")
 		assert.Equal(t, core.EINVALID, core.ErrorCode(err), "a suspension names its reason")
 	})
+}
+
+// concurrently runs do each times in each of n goroutines at once and counts
+// what it returned.
+func concurrently(n, each int, do func() string) map[string]int {
+	var mu sync.Mutex
+	counts := map[string]int{}
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			for range each {
+				result := do()
+				mu.Lock()
+				counts[result]++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return counts
 }
