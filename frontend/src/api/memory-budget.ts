@@ -4,6 +4,12 @@ import { ApiError } from './chat-api';
 export const DEFAULT_SEND_BURST = 30;
 export const DEFAULT_SEND_PER_MINUTE = 60;
 
+/**
+ * UNMETERED is a budget nobody reaches: for worlds that write history out of time order (the demo's seed) or send
+ * faster than people do (component tests). The budget itself is held by the ChatAPI contract suite.
+ */
+export const UNMETERED: SendLimit = { burst: 1_000_000, perMinute: 1_000_000 };
+
 export interface SendLimit {
   burst: number;
   perMinute: number;
