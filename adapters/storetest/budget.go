@@ -27,6 +27,15 @@ func (f *Fixture) metered(t *testing.T, limit core.SendLimit) *core.Service {
 	return core.NewService(f.Store, f.Now, f.NewID, core.WithPusher(f.Pusher), core.WithSendBudget(budgetOf(t, f), limit))
 }
 
+// mustFriends returns alice and bob of f, who added each other.
+func (f *Fixture) mustFriends(t *testing.T) (alice, bob string) {
+	t.Helper()
+	alice, bob = f.Email("alice"), f.Email("bob")
+	f.MustAddContact(t, alice, bob)
+	f.MustAddContact(t, bob, alice)
+	return alice, bob
+}
+
 func mustLimit(t *testing.T, burst, perMinute int) core.SendLimit {
 	t.Helper()
 	limit, err := core.NewSendLimit(burst, perMinute)
@@ -172,9 +181,7 @@ func testSendBudget(t *testing.T, newStore NewStore) {
 	t.Run("TypingSpendsTheBudget", func(t *testing.T) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		alice, bob := f.mustFriends(t)
 		service := f.metered(t, mustLimit(t, 1, 60))
 		from := f.MustConnect(t, alice)
 		_, err := service.Typing(ctx, f.Caller(t, alice), from, bob)
@@ -188,9 +195,7 @@ func testSendBudget(t *testing.T, newStore NewStore) {
 	t.Run("ASuspendedAccountCannotSendTypeOrConnect", func(t *testing.T) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		alice, bob := f.mustFriends(t)
 		service := f.metered(t, mustLimit(t, 5, 60))
 		from := f.MustConnect(t, alice)
 		require.NoError(t, budgetOf(t, f).Suspend(ctx, core.Suspension{Email: alice, Reason: "abuse", Date: f.Now()}))
