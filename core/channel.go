@@ -239,7 +239,15 @@ func (s *Service) PostToChannel(ctx context.Context, caller Caller, in PostInput
 		ID: s.newID(), Channel: in.Channel, Author: caller.Email, AuthorName: publisher.Name,
 		Text: text, Date: s.now().UTC(), ClientID: in.ClientID,
 	}
-	stored, created, err := s.store.AddPost(ctx, post)
+	// A post spends the author's send budget, as a message does; a retried
+	// clientId gives it back.
+	var stored Post
+	var created bool
+	err = s.spendSend(ctx, caller.Email, func() (bool, error) {
+		var err error
+		stored, created, err = s.store.AddPost(ctx, post)
+		return created, err
+	})
 	if err != nil {
 		return Post{}, false, wrapf(err, "post to %s", in.Channel)
 	}

@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Application error codes. They are stable: clients branch on them, and the
@@ -15,7 +16,9 @@ const (
 	ENOTFOUND     = "not_found"    // the thing asked for does not exist for this caller
 	ECONFLICT     = "conflict"     // the write lost to a concurrent one
 	ETOOLARGE     = "too_large"    // the request body exceeds its limit
-	ETHROTTLED    = "throttled"    // a downstream service asked us to slow down
+	ETHROTTLED    = "throttled"    // the caller or a downstream service must slow down
+	ESUSPENDED    = "suspended"    // an operator suspended the caller's account
+	EUNAVAILABLE  = "unavailable"  // a service Parley depends on cannot be reached now
 	EINTERNAL     = "internal"     // anything else; never shown in detail
 )
 
@@ -28,7 +31,10 @@ type Error struct {
 	Code    string
 	Message string
 	Field   string
-	Reason  string
+	// RetryAfter is how long the caller should wait before trying again,
+	// when the error says to try again later; zero when it does not say.
+	RetryAfter time.Duration
+	Reason     string
 }
 
 // Error implements the error interface.
@@ -69,6 +75,30 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "Internal error."
+}
+
+// DefaultRetryAfter is the wait a caller is told for an error that asks to
+// try again later but does not know how long: a throttled or unavailable
+// store, a lost conflict.
+const DefaultRetryAfter = time.Second
+
+// RetryAfter returns how long the caller should wait before trying err's
+// request again: the error's own RetryAfter, DefaultRetryAfter for a code
+// that asks to try again later without one, and 0 when trying again will not
+// help.
+func RetryAfter(err error) time.Duration {
+	var e *Error
+	if !errors.As(err, &e) {
+		return 0
+	}
+	switch {
+	case e.RetryAfter > 0:
+		return e.RetryAfter
+	case e.Code == ETHROTTLED || e.Code == EUNAVAILABLE || e.Code == ECONFLICT:
+		return DefaultRetryAfter
+	default:
+		return 0
+	}
 }
 
 // The refusals of Parley's rules. Stores enforce some rules inside their

@@ -189,6 +189,9 @@ func (s *Service) Connect(ctx context.Context, caller Caller, connectionID strin
 	if !validToken(connectionID) && !validConnectionID(connectionID) {
 		return Connection{}, invalidField("connectionId", "is not a connection ID")
 	}
+	if err := s.checkNotSuspended(ctx, caller); err != nil {
+		return Connection{}, err
+	}
 	now := s.now().UTC()
 	c := Connection{ID: connectionID, User: caller.Email, ConnectedAt: now, ExpiresAt: now.Add(ConnectionLifetime)}
 	if err := s.store.AddConnection(ctx, c); err != nil {
@@ -240,12 +243,22 @@ func (s *Service) reply(ctx context.Context, c Connection, e Event) PushReport {
 // Typing tells the person at to that the caller is typing to them, when to
 // has the caller as a contact and neither blocked the other. Otherwise
 // nothing is delivered and nothing is said: a typing signal never reveals
-// whether someone blocked you or added you.
+// whether someone blocked you or added you. Every signal spends one send of
+// the caller's budget, before anything is read.
 func (s *Service) Typing(ctx context.Context, caller Caller, from Connection, to string) (PushReport, error) {
 	other, err := s.otherMember(caller, to)
 	if err != nil {
 		return PushReport{}, renameField(err, "to")
 	}
+	var report PushReport
+	err = s.spendSend(ctx, caller.Email, func() (bool, error) {
+		report, err = s.typing(ctx, caller, other)
+		return true, err
+	})
+	return report, err
+}
+
+func (s *Service) typing(ctx context.Context, caller Caller, other string) (PushReport, error) {
 	theirs, err := s.store.Contact(ctx, other, caller.Email)
 	switch {
 	case ErrorCode(err) == ENOTFOUND:

@@ -17,4 +17,8 @@ type Report struct {
 	Text     string
 	Date     time.Time
 	Evidence []Message
+	// Resolution is how an operator closed the report; empty while it is open.
+	Resolution Resolution
+	// Closed is when it was closed; zero while it is open.
+	Closed time.Time
 }

@@ -19,6 +19,8 @@ type Service struct {
 	// snapshots, when set, publishes channel snapshots after each change (feed.go).
 	snapshots       SnapshotWriter
 	onSnapshotError func(channel string, err error)
+	budget       SendBudget
+	sendLimit    SendLimit
 }
 
 // Option configures a Service.
@@ -160,7 +162,11 @@ func (s *Service) AddMessage(ctx context.Context, caller Caller, in AddMessageIn
 	message := Message{ID: s.newID(), Sender: caller.Email, Recipient: recipient, Text: text, Date: now, ClientID: in.ClientID}
 	request := placeholderContact(s.newID(), recipient, caller.Email, now)
 	request.Request = true
-	sent, err := s.store.AddMessage(ctx, message, message.Preview(), request)
+	var sent SentMessage
+	err = s.spendSend(ctx, caller.Email, func() (bool, error) {
+		sent, err = s.store.AddMessage(ctx, message, message.Preview(), request)
+		return sent.Created, err
+	})
 	if err != nil {
 		return Message{}, false, fmt.Errorf("add message to %s: %w", recipient, err)
 	}

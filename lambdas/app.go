@@ -20,6 +20,7 @@ import (
 
 	"github.com/parley-chat/parley/adapters/apigateway"
 	"github.com/parley-chat/parley/adapters/dynamodb"
+	"github.com/parley-chat/parley/adapters/emf"
 	"github.com/parley-chat/parley/adapters/oidc"
 	"github.com/parley-chat/parley/adapters/push"
 	"github.com/parley-chat/parley/adapters/ulid"
@@ -43,6 +44,9 @@ type Config struct {
 	// refuses to start without them.
 	OIDCIssuer   string
 	OIDCClientID string
+	// Metrics, when set, receives the function's metrics (Start sets it;
+	// not read from the environment).
+	Metrics *emf.Writer
 }
 
 // ConfigFromEnv reads the configuration from the environment.
@@ -108,6 +112,7 @@ func NewService(store core.Store, opts ...core.Option) *core.Service {
 func NewHandler(service *core.Service, config Config, logger *slog.Logger) *apigateway.Handler {
 	return apigateway.NewHandler(service, apigateway.Config{
 		AllowedOrigin: config.AllowedOrigin, Issuer: config.OIDCIssuer, Audience: config.OIDCClientID,
+		Observe: observeRequests(config.Metrics, logger),
 	}, logger)
 }
 
@@ -120,10 +125,15 @@ func NewWebSocketHandler(service *core.Service, verifier apigateway.TokenVerifie
 // PushOptions are the service options that make it push through pusher,
 // logging every failure and the count of every write's pushes.
 func PushOptions(pusher core.Pusher, logger *slog.Logger) []core.Option {
+	return pushOptions(pusher, logger, nil)
+}
+
+func pushOptions(pusher core.Pusher, logger *slog.Logger, metrics *emf.Writer) []core.Option {
 	return []core.Option{
 		core.WithPusher(loggingPusher{next: pusher, logger: logger}),
 		core.WithPushObserver(func(r core.PushReport) {
 			logger.Info("pushed", "delivered", r.Delivered, "gone", r.Gone, "failed", r.Failed)
+			countPushes(metrics, logger, r)
 		}),
 	}
 }
@@ -150,8 +160,16 @@ func newAWSService(ctx context.Context, config Config, logger *slog.Logger) (*co
 	if err != nil {
 		return nil, err
 	}
+	limit, err := SendLimitFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	options, err := BudgetOptions(store, limit)
+	if err != nil {
+		return nil, err
+	}
 	if config.WebSocketCallbackURL == "" {
-		return NewService(store), nil
+		return NewService(store, options...), nil
 	}
 	awsConfig, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
@@ -162,7 +180,7 @@ func newAWSService(ctx context.Context, config Config, logger *slog.Logger) (*co
 	if err != nil {
 		return nil, err
 	}
-	return NewService(store, PushOptions(pusher, logger)...), nil
+	return NewService(store, append(options, pushOptions(pusher, logger, config.Metrics)...)...), nil
 }
 
 // Start is the whole of a REST route's Lambda: it wires the route once, at
@@ -170,6 +188,7 @@ func newAWSService(ctx context.Context, config Config, logger *slog.Logger) (*co
 func Start(route string) {
 	logger := NewLogger()
 	config := ConfigFromEnv()
+	config.Metrics = NewMetrics(route)
 	service, err := newAWSService(context.Background(), config, logger)
 	if err == nil && (config.OIDCIssuer == "" || config.OIDCClientID == "") {
 		err = fmt.Errorf("PARLEY_OIDC_ISSUER and PARLEY_OIDC_CLIENT_ID must name the authorizer's issuer and audience")
@@ -186,6 +205,7 @@ func Start(route string) {
 func StartWebSocket(route string) {
 	logger := NewLogger()
 	config := ConfigFromEnv()
+	config.Metrics = NewMetrics(route)
 	ctx := context.Background()
 	service, err := newAWSService(ctx, config, logger)
 	if err != nil {

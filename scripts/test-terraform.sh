@@ -105,6 +105,7 @@ provider "aws" {
   endpoints {
     apigatewayv2   = "$endpoint"
     cloudfront     = "$endpoint"
+    cloudwatch     = "$endpoint"
     cloudwatchlogs = "$endpoint"
     cognitoidp     = "$endpoint"
     dynamodb       = "$endpoint"
@@ -112,6 +113,7 @@ provider "aws" {
     lambda         = "$endpoint"
     s3             = "$endpoint"
     sqs            = "$endpoint"
+    sns            = "$endpoint"
     sts            = "$endpoint"
   }
 }

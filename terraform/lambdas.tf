@@ -45,6 +45,15 @@ data "aws_iam_policy_document" "lambda" {
     resources = ["${aws_cloudwatch_log_group.lambda[each.key].arn}:*"]
   }
 
+  # X-Ray active tracing: the service takes trace segments for no resource
+  # narrower than "*" (its actions have no resource types), so these two
+  # actions are the only ones allowed on "*".
+  statement {
+    sid       = "Tracing"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+
   # Posting to the connections of this stage only.
   dynamic "statement" {
     for_each = local.lambda_pushes[each.key] ? [1] : []
@@ -79,12 +88,18 @@ resource "aws_lambda_function" "route" {
   memory_size      = var.lambda_memory_size
   timeout          = var.lambda_timeout
 
+  tracing_config {
+    mode = "Active"
+  }
+
   environment {
     variables = merge({
-      PARLEY_TABLE_NAME     = aws_dynamodb_table.chat.name
-      PARLEY_ALLOWED_ORIGIN = local.spa_origin
-      PARLEY_OIDC_ISSUER    = local.cognito_issuer
-      PARLEY_OIDC_CLIENT_ID = aws_cognito_user_pool_client.spa.id
+      PARLEY_TABLE_NAME      = aws_dynamodb_table.chat.name
+      PARLEY_ALLOWED_ORIGIN  = local.spa_origin
+      PARLEY_OIDC_ISSUER     = local.cognito_issuer
+      PARLEY_OIDC_CLIENT_ID  = aws_cognito_user_pool_client.spa.id
+      PARLEY_SEND_BURST      = tostring(var.send_burst)
+      PARLEY_SEND_PER_MINUTE = tostring(var.send_per_minute)
       }, local.lambda_pushes[each.key] ? {
       PARLEY_WS_CALLBACK_URL = local.ws_callback_url
     } : {})

@@ -47,7 +47,7 @@ locals {
     "add-publisher"   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
     "post-to-channel" = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
     "delete-post"     = ["dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
-    "ws-connect"      = ["dynamodb:BatchWriteItem"]
+    "ws-connect"      = ["dynamodb:GetItem", "dynamodb:BatchWriteItem"]
     "ws-disconnect"   = ["dynamodb:GetItem", "dynamodb:BatchWriteItem"]
     "ws-default"      = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"]
   }

@@ -57,3 +57,13 @@ output "ws_url" {
   description = "The realtime WebSocket endpoint the SPA connects to (wsURL in config.json)."
   value       = local.ws_url
 }
+
+output "alarms_topic_arn" {
+  description = "SNS topic every alarm notifies; subscribe on-call endpoints to it."
+  value       = aws_sns_topic.alarms.arn
+}
+
+output "dashboard_name" {
+  description = "CloudWatch dashboard of the stack."
+  value       = aws_cloudwatch_dashboard.main.dashboard_name
+}

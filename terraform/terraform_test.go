@@ -146,7 +146,7 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 			assert.Equal(t, role.str("name"), policy.str("role"))
 			assert.Equal(t, "/aws/lambda/"+fn.str("function_name"), logGroup.str("name"))
 
-			var dynamo, logs, execute []string
+			var dynamo, logs, execute, tracing []string
 			for _, s := range mustPolicy(t, policy.Address, policy.str("policy")).Statement {
 				require.Equal(t, "Allow", s.Effect)
 				for _, a := range s.Action {
@@ -157,6 +157,11 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 					case strings.HasPrefix(a, "logs:"):
 						logs = append(logs, a)
 						assert.Equal(t, []string{logGroup.str("arn") + ":*"}, []string(s.Resource), "%s only on its own log group", a)
+					case strings.HasPrefix(a, "xray:"):
+						// X-Ray's trace actions take no narrower resource than "*":
+						// the one place a policy may name it.
+						tracing = append(tracing, a)
+						assert.Equal(t, []string{"*"}, []string(s.Resource), "%s", a)
 					case strings.HasPrefix(a, "execute-api:"):
 						execute = append(execute, a)
 						assert.Equal(t, []string{connectionsARN}, []string(s.Resource), "%s only on the connections of the realtime stage", a)
@@ -167,6 +172,8 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 			}
 			assert.ElementsMatch(t, actions[route], dynamo, "DynamoDB actions of %s", route)
 			assert.ElementsMatch(t, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logs)
+			assert.ElementsMatch(t, []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, tracing)
+			assert.Equal(t, "Active", fn.path("tracing_config")["mode"], "traced with X-Ray")
 			if pushes[route].True() {
 				assert.Equal(t, []string{"execute-api:ManageConnections"}, execute)
 				assert.NotEmpty(t, fn.path("environment", "variables")["PARLEY_WS_CALLBACK_URL"])

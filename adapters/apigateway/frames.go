@@ -3,6 +3,7 @@ package apigateway
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/parley-chat/parley/core"
 )
@@ -40,6 +41,8 @@ type errorFrame struct {
 	Type    string `json:"type"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// RetryAfter is, in seconds, when the refused frame may be sent again.
+	RetryAfter int64 `json:"retryAfter,omitempty"`
 }
 
 // EncodeEvent renders e as the JSON text frame that viewer's connections
@@ -59,7 +62,11 @@ func EncodeEvent(viewer string, e core.Event) ([]byte, error) {
 	case core.PongEvent:
 		frame = typeOnlyFrame{Type: "pong"}
 	case core.RefusalEvent:
-		frame = errorFrame{Type: "error", Code: core.ErrorCode(e.Err), Message: core.ErrorMessage(e.Err)}
+		refusal := errorFrame{Type: "error", Code: core.ErrorCode(e.Err), Message: core.ErrorMessage(e.Err)}
+		if wait := core.RetryAfter(e.Err); wait > 0 && refusal.Code != core.EINTERNAL {
+			refusal.RetryAfter, _ = strconv.ParseInt(RetryAfterSeconds(wait), 10, 64)
+		}
+		frame = refusal
 	default:
 		return nil, fmt.Errorf("encode event: unknown event %T", e)
 	}

@@ -32,11 +32,10 @@ var statusByCode = map[string]int{
 	core.ECONFLICT:     http.StatusConflict,
 	core.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	core.ETHROTTLED:    http.StatusTooManyRequests,
+	core.ESUSPENDED:    http.StatusForbidden,
+	core.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	core.EINTERNAL:     http.StatusInternalServerError,
 }
-
-// retryAfterSeconds is what a throttled client is told to wait.
-const retryAfterSeconds = "1"
 
 // Config is the inbound adapter's configuration.
 type Config struct {
@@ -46,6 +45,17 @@ type Config struct {
 	// may carry (checkIssuer).
 	Issuer   string
 	Audience string
+	// Observe, when set, is told the outcome of every request served, for
+	// metrics.
+	Observe func(Outcome)
+}
+
+// Outcome is what became of one request.
+type Outcome struct {
+	Route  string
+	Status int
+	// Code is the error code of a refused request; empty for a success.
+	Code string
 }
 
 // Handler serves every route of the REST contract. It is safe for concurrent use.
@@ -86,6 +96,9 @@ func (h *Handler) Route(name string) func(context.Context, events.APIGatewayV2HT
 		logger := h.logger.With("request_id", req.RequestContext.RequestID, "route", name)
 		status, body, err := h.serve(ctx, serve, req)
 		response := h.respond(req.RequestContext.RequestID, status, body, err)
+		if h.config.Observe != nil {
+			h.config.Observe(Outcome{Route: name, Status: response.StatusCode, Code: core.ErrorCode(err)})
+		}
 		logOutcome(ctx, logger, response.StatusCode, start, err)
 		return response, nil
 	}
@@ -177,7 +190,7 @@ func (h *Handler) corsHeaders() map[string]string {
 		"Access-Control-Allow-Headers":  "authorization,content-type",
 		"Access-Control-Allow-Methods":  "GET,POST,OPTIONS",
 		"Access-Control-Max-Age":        "600",
-		"Access-Control-Expose-Headers": NextCursorHeader,
+		"Access-Control-Expose-Headers": NextCursorHeader + ",Retry-After",
 		"Vary":                          "Origin",
 	}
 }
@@ -196,8 +209,8 @@ func (h *Handler) respond(requestID string, status int, body any, err error) eve
 			code, message, status = core.EINTERNAL, core.ErrorMessage(nil), http.StatusInternalServerError
 		}
 		body = errorResponse{Code: code, Message: message}
-		if code == core.ETHROTTLED {
-			headers["Retry-After"] = retryAfterSeconds
+		if wait := core.RetryAfter(err); wait > 0 && code != core.EINTERNAL {
+			headers["Retry-After"] = RetryAfterSeconds(wait)
 		}
 	}
 	if with, ok := body.(withHeaders); ok {

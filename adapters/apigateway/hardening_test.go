@@ -188,7 +188,7 @@ func TestGetContactsPagesWithACursorHeader(t *testing.T) {
 		if cursor == "" {
 			break
 		}
-		assert.Equal(t, apigateway.NextCursorHeader, res.Headers["Access-Control-Expose-Headers"])
+		assert.Contains(t, strings.Split(res.Headers["Access-Control-Expose-Headers"], ","), apigateway.NextCursorHeader)
 	}
 	assert.Equal(t, 3, pages)
 	assert.ElementsMatch(t, []string{"c0@example.com", "c1@example.com", "c2@example.com", "c3@example.com", "c4@example.com"}, seen)

@@ -2,9 +2,11 @@ package apigateway_test
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,4 +58,54 @@ func TestWebSocketRoutesLogNoEmailAddresses(t *testing.T) {
 	out := logs.String()
 	require.Contains(t, out, `"code":"not_found"`, "the refused ack was logged")
 	assert.NotContains(t, out, ".private@")
+}
+
+// TestSuspendedAccountsCannotConnectOrType: the handshake of a suspended
+// account is refused 403 suspended, and a typing frame over the budget is
+// answered on the socket with throttled and when to try again.
+func TestSuspendedAccountsCannotConnectOrType(t *testing.T) {
+	store := memory.New()
+	clock := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	now := func() time.Time { return clock }
+	limit, err := core.NewSendLimit(1, 6) // one signal back every 10 s
+	require.NoError(t, err)
+	frames := &recordingPusher{}
+	service := core.NewService(store, now, ulid.NewGenerator(now).NewID, core.WithSendBudget(store, limit), core.WithPusher(frames))
+	h := apigateway.NewWebSocketHandler(service, claimsVerifier{}, apigateway.Config{AllowedOrigin: origin}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	ctx := context.Background()
+	connect := func(id, email string) events.APIGatewayProxyResponse {
+		res, err := h.WebSocketRoute("ws-connect")(ctx, webSocketEvent(id, "", map[string]string{"sec-websocket-protocol": "parley.v1, bearer." + email}))
+		require.NoError(t, err)
+		return res
+	}
+	require.Equal(t, http.StatusOK, connect("conn-1", "alice@example.com").StatusCode)
+	for _, frame := range []string{`{"action":"typing","to":"bob@example.com"}`, `{"action":"typing","to":"bob@example.com"}`} {
+		res, err := h.WebSocketRoute("ws-default")(ctx, webSocketEvent("conn-1", frame, nil))
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+	}
+	require.Len(t, frames.sent, 1, "the second signal is refused on the socket")
+	assert.JSONEq(t, `{"type":"error","code":"throttled","message":"You are sending too fast. Try again in 10 s.","retryAfter":10}`, frames.sent[0])
+
+	require.NoError(t, store.Suspend(ctx, core.Suspension{Email: "bob@example.com", Reason: "spam", Date: clock}))
+	res := connect("conn-2", "bob@example.com")
+	assert.Equal(t, http.StatusForbidden, res.StatusCode)
+	assert.Contains(t, res.Body, `"code":"suspended"`)
+}
+
+// recordingPusher keeps the frames pushed, rendered as a connection gets them.
+type recordingPusher struct {
+	mu   sync.Mutex
+	sent []string
+}
+
+func (p *recordingPusher) Push(_ context.Context, c core.Connection, e core.Event) error {
+	frame, err := apigateway.EncodeEvent(c.User, e)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sent = append(p.sent, string(frame))
+	return nil
 }

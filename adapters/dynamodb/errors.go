@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/parley-chat/parley/core"
 )
@@ -59,8 +60,41 @@ func translate(op string, err error) error {
 		return fmt.Errorf("%s: %w: %w", op, core.Errorf(core.ETHROTTLED, "Too many requests. Try again shortly."), err)
 	case isConflict(err):
 		return fmt.Errorf("%s: %w: %w", op, errConflict, err)
+	case isUnavailable(err):
+		return fmt.Errorf("%s: %w: %w", op, errUnavailable, err)
 	default:
 		return fmt.Errorf("%s: %w", op, err)
+	}
+}
+
+// errUnavailable is returned when DynamoDB could not be reached or answered
+// that it cannot serve now, after the SDK's own retries.
+var errUnavailable = core.Errorf(core.EUNAVAILABLE, "The service is unavailable for a moment. Try again shortly.")
+
+// unavailableCodes are the error codes of a DynamoDB that cannot serve now.
+var unavailableCodes = map[string]bool{
+	"InternalServerError": true,
+	"ServiceUnavailable":  true,
+	"InternalFailure":     true,
+}
+
+// isUnavailable reports whether err says DynamoDB could not be reached (the
+// request was never answered) or answered with a server error: the request
+// may succeed when tried again later, and, a write being one request, it
+// either happened whole or not at all.
+func isUnavailable(err error) bool {
+	var apiErr smithy.APIError
+	var sendErr *smithyhttp.RequestSendError
+	var responseErr *smithyhttp.ResponseError
+	switch {
+	case errors.As(err, &apiErr) && unavailableCodes[apiErr.ErrorCode()]:
+		return true
+	case errors.As(err, &responseErr) && responseErr.HTTPStatusCode() >= 500:
+		return true
+	case errors.As(err, &sendErr), errors.Is(err, context.DeadlineExceeded):
+		return true
+	default:
+		return false
 	}
 }
 

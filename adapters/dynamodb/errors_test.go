@@ -143,7 +143,7 @@ func TestEveryMethodTranslatesServiceErrors(t *testing.T) {
 		{"ThrottlingIsThrottledAfterTheSDKRetries", 400, errorBody("ThrottlingException", ""), core.ETHROTTLED, sdkRetried},
 		{"ProvisionedThroughputExceededIsThrottled", 400, errorBody("ProvisionedThroughputExceededException", ""), core.ETHROTTLED, sdkRetried},
 		{"RequestLimitExceededIsThrottled", 400, errorBody("RequestLimitExceeded", ""), core.ETHROTTLED, sdkRetried},
-		{"InternalServerErrorIsInternal", 500, errorBody("InternalServerError", ""), core.EINTERNAL, sdkRetried},
+		{"InternalServerErrorIsUnavailable", 500, errorBody("InternalServerError", ""), core.EUNAVAILABLE, sdkRetried},
 		{"ValidationIsInternal", 400, errorBody("ValidationException", ""), core.EINTERNAL, once},
 		{"ResourceNotFoundIsInternal", 400, errorBody("ResourceNotFoundException", ""), core.EINTERNAL, once},
 		{"TransactionConflictIsRetriedThenConflict", 400, errorBody("TransactionConflictException", ""), core.ECONFLICT, retriedIfWrite},

@@ -196,6 +196,12 @@ type reportItem struct {
 	Text     string            `dynamodbav:"text"`
 	Date     string            `dynamodbav:"date"`
 	Evidence []embeddedMessage `dynamodbav:"evidence,omitempty"`
+	// Resolution and Closed are set when an operator closes the report.
+	Resolution string `dynamodbav:"resolution,omitempty"`
+	Closed     string `dynamodbav:"closedAt,omitempty"`
+	// ReportSK is, in an entry of the open or closed reports, the sort key of
+	// the report item it stands for.
+	ReportSK string `dynamodbav:"reportSk,omitempty"`
 }
 
 // embeddedMessage is a message kept inside another item: a report's evidence,
@@ -234,14 +240,21 @@ func (it reportItem) toDomain() (core.Report, error) {
 		}
 		evidence = append(evidence, m)
 	}
-	return core.Report{
-		ID:       it.ID,
-		Reporter: it.Reporter,
-		Reported: it.Reported,
-		Text:     it.Text,
-		Date:     date,
-		Evidence: evidence,
-	}, nil
+	r := core.Report{
+		ID:         it.ID,
+		Reporter:   it.Reporter,
+		Reported:   it.Reported,
+		Text:       it.Text,
+		Date:       date,
+		Evidence:   evidence,
+		Resolution: core.Resolution(it.Resolution),
+	}
+	if it.Closed != "" {
+		if r.Closed, err = parseTime("closedAt", it.Closed); err != nil {
+			return core.Report{}, err
+		}
+	}
+	return r, nil
 }
 
 func newEmbeddedMessage(m core.Message) embeddedMessage {

@@ -7,7 +7,9 @@
 //	contact              USER#<owner>        CONTACT#<email>
 //	message              CONV#<a>#<b>        MSG#<id>            (a < b)
 //	idempotency marker   CONV#<a>#<b>        CLIENT#<sender>#<clientId>
-//	report               REPORT#<reported>   REPORT#<id>
+//	report               REPORT#<reported>   REPORT#<reporter>#<hash of the text>
+//	open/closed report   REPORTS#OPEN        REPORT#<id>         (and REPORTS#CLOSED)
+//	account              USER#<email>        ACCOUNT             (send budget, suspension)
 //
 // Every part of a key is escaped ('#' and '%'), so keys never collide (keys.go),
 // and the realtime items of realtime.go: receipts and connections.
@@ -48,6 +50,7 @@ type Store struct {
 	capacity types.ReturnConsumedCapacity
 	record   func(op string, units float64)
 	retry    conflictRetry
+	hints    bucketHint
 }
 
 // Option configures a Store.
@@ -336,6 +339,17 @@ func (s *Store) transactWrite(ctx context.Context, in *dynamodb.TransactWriteIte
 	return s.client.TransactWriteItems(ctx, &attempt)
 }
 
+// transactWriteRetrying sends in as new transactions until one does not lose
+// to a concurrent write (conflictRetry).
+func (s *Store) transactWriteRetrying(ctx context.Context, in *dynamodb.TransactWriteItemsInput) (*dynamodb.TransactWriteItemsOutput, error) {
+	var out *dynamodb.TransactWriteItemsOutput
+	err := s.retry.do(ctx, func() (err error) {
+		out, err = s.transactWrite(ctx, in)
+		return err
+	})
+	return out, err
+}
+
 // ReportContact implements core.ContactStore in two requests: one
 // transaction sets the report on the contact, which must exist, and puts the
 // report where no report of that reporter with that text is (a retry finds
@@ -347,6 +361,10 @@ func (s *Store) ReportContact(ctx context.Context, r core.Report) (core.Contact,
 	report, err := attributevalue.MarshalMap(newReportItem(r))
 	if err != nil {
 		return core.Contact{}, fmt.Errorf("report contact %s: marshal report %s: %w", r.Reported, r.ID, err)
+	}
+	openIndex, err := attributevalue.MarshalMap(newReportItem(r).indexed(openReportsKey))
+	if err != nil {
+		return core.Contact{}, fmt.Errorf("report contact %s: marshal open report %s: %w", r.Reported, r.ID, err)
 	}
 	in := &dynamodb.TransactWriteItemsInput{
 		TransactItems: []types.TransactWriteItem{
@@ -364,14 +382,12 @@ func (s *Store) ReportContact(ctx context.Context, r core.Report) (core.Contact,
 				ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
 				ExpressionAttributeNames: map[string]string{"#pk": attrPK},
 			}},
+			// Its entry among the open reports (moderation.go).
+			{Put: &types.Put{TableName: s.table, Item: openIndex}},
 		},
 		ReturnConsumedCapacity: s.capacity,
 	}
-	var out *dynamodb.TransactWriteItemsOutput
-	err = s.retry.do(ctx, func() (err error) {
-		out, err = s.transactWrite(ctx, in)
-		return err
-	})
+	out, err := s.transactWriteRetrying(ctx, in)
 	var canceled *types.TransactionCanceledException
 	switch {
 	case errors.As(err, &canceled) && reasonCode(canceled, 0) == reasonConditionalCheck:

@@ -175,22 +175,22 @@ func TestRequestsPerRoute(t *testing.T) {
 			require.NoError(t, reportBob(t, f, p))
 		}, reportBob, "", map[string]int{"TransactWriteItems": 1, "GetItem": 1}, []string{"ReportContact"}},
 		{"ReportContact/Stranger", nothing, reportBob, core.ENOTFOUND, map[string]int{"TransactWriteItems": 1}, nil},
-		{"AddMessage/ToAContact", bothContacts, addMessage, "", map[string]int{"TransactWriteItems": 1, "Query": 2}, []string{"AddMessage"}},
-		{"AddMessage/ToAStranger", contacts, addMessage, "", map[string]int{"TransactWriteItems": 2, "Query": 2}, []string{"AddMessage"}},
+		{"AddMessage/ToAContact", bothContacts, addMessage, "", map[string]int{"UpdateItem": 1, "TransactWriteItems": 1, "Query": 2}, []string{"Spend", "AddMessage"}},
+		{"AddMessage/ToAStranger", contacts, addMessage, "", map[string]int{"UpdateItem": 1, "TransactWriteItems": 2, "Query": 2}, []string{"Spend", "AddMessage"}},
 		{"AddMessage/GoneConnection", func(t *testing.T, f *storetest.Fixture, p people) {
 			bothContacts(t, f, p)
 			aliceGone(t, f, p)
-		}, addMessage, "", map[string]int{"TransactWriteItems": 1, "Query": 2, "BatchWriteItem": 1}, nil},
+		}, addMessage, "", map[string]int{"UpdateItem": 1, "TransactWriteItems": 1, "Query": 2, "BatchWriteItem": 1}, nil},
 		{"AddMessage/Retry", func(t *testing.T, f *storetest.Fixture, p people) {
 			contacts(t, f, p)
 			require.NoError(t, addMessage(t, f, p))
-		}, addMessage, "", map[string]int{"TransactWriteItems": 1}, nil},
+		}, addMessage, "", map[string]int{"UpdateItem": 2, "TransactWriteItems": 1}, []string{"Spend", "Refund"}},
 		{"AddMessage/Blocked", func(t *testing.T, f *storetest.Fixture, p people) {
 			contacts(t, f, p)
 			_, err := f.Service.BlockContact(ctx, p.bob, p.alice.Email)
 			require.NoError(t, err)
-		}, addMessage, core.EBLOCKED, map[string]int{"TransactWriteItems": 1}, nil},
-		{"AddMessage/NotAContact", nothing, addMessage, core.ENOTFOUND, map[string]int{"TransactWriteItems": 1}, nil},
+		}, addMessage, core.EBLOCKED, map[string]int{"UpdateItem": 1, "TransactWriteItems": 1}, nil},
+		{"AddMessage/NotAContact", nothing, addMessage, core.ENOTFOUND, map[string]int{"UpdateItem": 1, "TransactWriteItems": 1}, nil},
 		{"GetMessages/Newest", chatting, func(t *testing.T, f *storetest.Fixture, p people) error {
 			_, err := f.Service.GetMessages(ctx, p.alice, core.GetMessagesInput{With: p.bob.Email})
 			return err
@@ -238,7 +238,7 @@ func TestRequestsPerRoute(t *testing.T) {
 		{"WsConnect", nothing, func(_ *testing.T, f *storetest.Fixture, p people) error {
 			_, err := f.Service.Connect(ctx, p.alice, "connect-"+f.NewID())
 			return err
-		}, "", map[string]int{"BatchWriteItem": 1}, []string{"AddConnection"}},
+		}, "", map[string]int{"GetItem": 1, "BatchWriteItem": 1}, []string{"Suspension", "AddConnection"}},
 		{"WsDisconnect", aliceConnected, func(_ *testing.T, f *storetest.Fixture, p people) error {
 			return f.Service.Disconnect(ctx, aliceConnection(f))
 		}, "", map[string]int{"GetItem": 1, "BatchWriteItem": 1}, []string{"Connection", "RemoveConnection"}},
@@ -257,7 +257,7 @@ func TestRequestsPerRoute(t *testing.T) {
 			}
 			_, err = f.Service.Typing(ctx, caller, c, p.bob.Email)
 			return err
-		}, "", map[string]int{"GetItem": 3, "Query": 1}, []string{"Connection", "Contact"}},
+		}, "", map[string]int{"UpdateItem": 1, "GetItem": 3, "Query": 1}, []string{"Spend", "Connection", "Contact"}},
 		{"WsDefault/AckGoneConnection", func(t *testing.T, f *storetest.Fixture, p people) {
 			chatting(t, f, p)
 			aliceConnected(t, f, p)
@@ -275,8 +275,8 @@ func TestRequestsPerRoute(t *testing.T) {
 		{"CreateChannel/Taken", aliceChannel, createChannel, core.ECONFLICT, map[string]int{"TransactWriteItems": 1}, nil},
 		{"AddPublisher/New", aliceChannel, addPublisher(alice), "", map[string]int{"GetItem": 2, "UpdateItem": 1}, []string{"Channel", "PutPublisher"}},
 		{"AddPublisher/NotOwner", aliceChannel, addPublisher(bob), core.EFORBIDDEN, map[string]int{"GetItem": 1}, nil},
-		{"PostToChannel/ByPublisher", bobPublishes, bobPosts, "", map[string]int{"GetItem": 1, "TransactWriteItems": 1}, []string{"Publisher", "AddPost"}},
-		{"PostToChannel/Retry", posted, bobPosts, "", map[string]int{"GetItem": 1, "TransactWriteItems": 1}, nil},
+		{"PostToChannel/ByPublisher", bobPublishes, bobPosts, "", map[string]int{"GetItem": 1, "UpdateItem": 1, "TransactWriteItems": 1}, []string{"Publisher", "Spend", "AddPost"}},
+		{"PostToChannel/Retry", posted, bobPosts, "", map[string]int{"GetItem": 1, "UpdateItem": 2, "TransactWriteItems": 1}, []string{"Spend", "Refund"}},
 		{"PostToChannel/NotAPublisher", aliceChannel, bobPosts, core.EFORBIDDEN, map[string]int{"GetItem": 2}, nil},
 		{"DeletePost/ByOwner", posted, deleteNewestPost, "", map[string]int{"GetItem": 1, "TransactWriteItems": 1}, []string{"Channel", "DeletePost"}},
 		{"DeletePost/Gone", posted, func(t *testing.T, f *storetest.Fixture, p people) error {
@@ -285,6 +285,8 @@ func TestRequestsPerRoute(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := storetest.NewFixture(t, func(*testing.T) core.Store { return store })
+			// Metered as every entry point is (lambdas.BudgetOptions).
+			f.Service = core.NewService(store, f.Now, f.NewID, core.WithPusher(f.Pusher), core.WithSendBudget(store, core.DefaultSendLimit()))
 			p := people{alice: f.Caller(t, f.Email("alice")), bob: f.Caller(t, f.Email("bob"))}
 			tc.setup(t, f, p)
 			counter.Reset()

@@ -41,6 +41,9 @@ type Store struct {
 	watermarks  map[conversationKey]map[string]core.Watermarks
 	connections map[string]core.Connection
 	feeds       *channels
+	// budgets and suspensions are moderation.go's.
+	budgets     map[string]time.Time
+	suspensions map[string]core.Suspension
 }
 
 // New returns an empty store.
@@ -53,6 +56,8 @@ func New() *Store {
 		watermarks:    map[conversationKey]map[string]core.Watermarks{},
 		connections:   map[string]core.Connection{},
 		feeds:         newChannels(),
+		budgets:       map[string]time.Time{},
+		suspensions:   map[string]core.Suspension{},
 	}
 }
 

@@ -41,6 +41,8 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Directory", func(t *testing.T) { t.Parallel(); testDirectory(t, newStore) })
 	t.Run("ClientIDWindow", func(t *testing.T) { t.Parallel(); testClientIDWindow(t, newStore) })
 	t.Run("Channels", func(t *testing.T) { t.Parallel(); testChannels(t, newStore) })
+	t.Run("SendBudget", func(t *testing.T) { t.Parallel(); testSendBudget(t, newStore) })
+	t.Run("ReportQueue", func(t *testing.T) { t.Parallel(); testReportQueue(t, newStore) })
 }
 
 // Fixture is one test's view of a store: the service over it with a clock that

@@ -69,9 +69,17 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 	if config.App.AllowedOrigin == "" {
 		config.App.AllowedOrigin = config.PublicURL
 	}
+	limit, err := lambdas.SendLimitFromEnv()
+	if err != nil {
+		return err
+	}
+	options, err := lambdas.BudgetOptions(store, limit)
+	if err != nil {
+		return err
+	}
 	connections := newLocalConnections()
 	feeds := newLocalFeeds()
-	service := lambdas.NewService(store, append(lambdas.PushOptions(connections, logger), feeds.option(logger))...)
+	service := lambdas.NewService(store, append(options, append(lambdas.PushOptions(connections, logger), feeds.option(logger))...)...)
 	feeds.service = service
 	server := &Server{config: config, logger: logger, connections: connections, service: service, mux: http.NewServeMux()}
 	issuer := config.OIDC

@@ -475,6 +475,36 @@ data "aws_iam_policy_document" "deploy" {
     resources = ["${local.arn_prefix.cdn}:cache-policy/*"]
   }
 
+  # Operations (monitoring.tf): the alarms topic, its subscription, the alarms
+  # and the dashboard, all named after the stack.
+  statement {
+    sid = "AlarmsTopic"
+    actions = [
+      "sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes",
+      "sns:Subscribe", "sns:Unsubscribe", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes",
+      "sns:ListSubscriptionsByTopic", "sns:TagResource", "sns:UntagResource", "sns:ListTagsForResource",
+    ]
+    resources = [
+      "arn:${local.partition}:sns:${var.region}:${local.account_id}:${local.prefix}-alarms",
+      "arn:${local.partition}:sns:${var.region}:${local.account_id}:${local.prefix}-alarms:*",
+    ]
+  }
+
+  statement {
+    sid = "Alarms"
+    actions = [
+      "cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms",
+      "cloudwatch:TagResource", "cloudwatch:UntagResource", "cloudwatch:ListTagsForResource",
+    ]
+    resources = ["arn:${local.partition}:cloudwatch:${var.region}:${local.account_id}:alarm:${local.prefix}-*"]
+  }
+
+  statement {
+    sid       = "Dashboard"
+    actions   = ["cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"]
+    resources = ["arn:${local.partition}:cloudwatch::${local.account_id}:dashboard/${local.prefix}"]
+  }
+
   # Whatever the statements above match, the deploy role never changes itself,
   # the plan role or the boundary, and never lifts a boundary.
   statement {

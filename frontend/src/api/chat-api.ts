@@ -105,6 +105,8 @@ export type ApiErrorCode =
   | 'conflict'
   | 'too_large'
   | 'throttled'
+  | 'suspended'
+  | 'unavailable'
   | 'internal'
   | 'network'
   | (string & {});
@@ -113,13 +115,25 @@ export type ApiErrorCode =
 export class ApiError extends Error {
   readonly code: ApiErrorCode;
   readonly status: number;
+  /** How long the server asked to wait before trying again (its Retry-After), when it said. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(code: ApiErrorCode, message: string, status = 0) {
+  constructor(code: ApiErrorCode, message: string, status = 0, retryAfterMs?: number) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
+    this.retryAfterMs = retryAfterMs;
   }
+}
+
+/** retryAfterMs reads a Retry-After header (seconds, or an HTTP date) as milliseconds from now. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /** errorMessage returns a message fit to show a person, whatever was thrown. */

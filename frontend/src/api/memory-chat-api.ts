@@ -30,6 +30,7 @@ import {
   validToken,
   youBlocked,
 } from './memory-rules';
+import { SendBudget, type SendLimit } from './memory-budget';
 
 /** A stored message, as core keeps it: whose view it is (them, status) is decided when it is handed out. */
 interface StoredMessage {
@@ -63,6 +64,8 @@ const CLIENT_ID_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 
 export interface MemoryChatServerOptions {
   now?: () => Date;
+  /** The per-person send budget; the server's defaults when absent. */
+  sendLimit?: SendLimit;
 }
 
 /**
@@ -83,10 +86,12 @@ export class MemoryChatServer {
   private readonly connections = new Map<string, Set<(event: ChatEvent) => void>>();
   private readonly listeners = new Set<(m: Message) => void>();
   private readonly now: () => Date;
+  private readonly budget: SendBudget;
   private seq = 0;
 
   constructor(options: MemoryChatServerOptions = {}) {
     this.now = options.now ?? (() => new Date());
+    this.budget = new SendBudget(options.sendLimit);
   }
 
   /** onMessage registers a listener called after every stored message (the sender's view); returns an unsubscribe function. */
@@ -178,10 +183,15 @@ export class MemoryChatServer {
     const clientId = input.clientId ?? '';
     if (clientId !== '' && !validToken(clientId)) throw invalidField('clientId', CLIENT_ID_RULE);
     const at = this.now();
+    // As core: the send is spent first, and given back when it stores nothing new.
+    this.budget.spend(sender, at.getTime());
     const retryKey = `${sender}\n${recipient}\n${clientId}`;
     if (clientId) {
       const seen = this.byClientId.get(retryKey);
-      if (seen && at.getTime() < seen.at + CLIENT_ID_WINDOW_MS) return { ...view(seen, sender), status: 'sent' };
+      if (seen && at.getTime() < seen.at + CLIENT_ID_WINDOW_MS) {
+        this.budget.refund(sender, at.getTime());
+        return { ...view(seen, sender), status: 'sent' };
+      }
     }
     const mine = this.book(sender).get(recipient);
     if (!mine) throw notAContact(recipient);
@@ -266,6 +276,11 @@ export class MemoryChatServer {
       to = this.otherMember(from, toIn);
     } catch {
       return; // The server answers the frame with an error frame, which the client ignores.
+    }
+    try {
+      this.budget.spend(from, this.now().getTime());
+    } catch {
+      return; // Over budget: an error frame too.
     }
     const theirs = this.book(to).get(from);
     const mine = this.book(from).get(to);

@@ -1,4 +1,5 @@
 import {
+  parseRetryAfter,
   ApiError,
   type AckInput,
   type AddContactInput,
@@ -232,5 +233,5 @@ export async function toApiError(response: Response): Promise<ApiError> {
   }
   if (!code) code = response.status === 401 ? 'unauthorized' : response.status >= 500 ? 'internal' : 'error';
   if (!message) message = fallbackMessages[response.status] ?? `The server answered ${response.status}.`;
-  return new ApiError(code, message, response.status);
+  return new ApiError(code, message, response.status, parseRetryAfter(response.headers.get('Retry-After')));
 }

@@ -141,7 +141,7 @@ const MessageItem = memo(function MessageItem({ message, peerName, continued, on
       </div>
       {message.status === 'pending' && message.waiting && message.clientId && (
         <div className="message-waiting" role="status">
-          <span className="message-waiting-text">{message.error ? `Waiting to send: ${message.error}` : 'Waiting to send'}</span>
+          <span className="message-waiting-text">{waitingText(message)}</span>
           <button type="button" className="link-button link-muted" onClick={() => onDiscard(message.clientId!)}>
             Cancel
           </button>
@@ -192,4 +192,17 @@ function Ticks({ status, waiting }: { status: ChatMessage['status']; waiting: bo
       <span className="sr-only">{label}</span>
     </span>
   );
+}
+
+/** waitingText says why a message waits and, when the server said, at what time it goes out. */
+export function waitingText(message: Pick<ChatMessage, 'error' | 'errorCode' | 'retryAt'>): string {
+  if (message.errorCode === 'throttled' && message.retryAt) {
+    return `You are sending too fast. You can send again at ${formatClock(new Date(message.retryAt))}; this message goes out then.`;
+  }
+  const base = message.error ? `Waiting to send: ${message.error}` : 'Waiting to send';
+  return message.retryAt ? `${base} Trying again at ${formatClock(new Date(message.retryAt))}.` : base;
+}
+
+function formatClock(date: Date): string {
+  return date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }

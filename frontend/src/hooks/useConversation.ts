@@ -19,6 +19,8 @@ export interface ChatMessage extends Omit<Message, 'status'> {
   /** Why sending failed or waits, for people. */
   error?: string;
   errorCode?: ApiErrorCode;
+  /** When a waiting message may be sent again, as the server said (RFC 3339). */
+  retryAt?: string;
 }
 
 export interface ConversationState {
@@ -335,6 +337,7 @@ export function useConversation(peer: string, me: string | undefined, options: C
         ...(e.state === 'waiting' ? { waiting: true } : {}),
         ...(e.error !== undefined ? { error: e.error } : {}),
         ...(e.errorCode !== undefined ? { errorCode: e.errorCode } : {}),
+        ...(e.retryAt !== undefined ? { retryAt: e.retryAt } : {}),
       });
     }
     return shown;

@@ -56,6 +56,32 @@ describe('Outbox', () => {
     expect(addMessage.mock.calls.map((c) => c[0].clientId)).toEqual([entry.clientId, entry.clientId, entry.clientId]);
   });
 
+  it('waits exactly as long as the server says when a send is over budget, and says until when', async () => {
+    vi.setSystemTime(new Date('2026-03-01T12:00:00Z'));
+    const addMessage = vi
+      .fn(async (input: AddMessageInput) => stored(input))
+      .mockRejectedValueOnce(new ApiError('throttled', 'You are sending too fast. Try again in 7 s.', 429, 7000));
+    const outbox = new Outbox({ api: { addMessage }, storage: localStorage, key, retryBaseMs: 60_000 });
+    const entry = outbox.send('bob@example.com', 'hello');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(outbox.snapshot()[0]).toMatchObject({ state: 'waiting', errorCode: 'throttled', retryAt: '2026-03-01T12:00:07.000Z' });
+    await vi.advanceTimersByTimeAsync(6999);
+    expect(addMessage).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(addMessage).toHaveBeenCalledTimes(2);
+    expect(addMessage.mock.calls[1]![0].clientId).toBe(entry.clientId);
+    expect(outbox.snapshot()).toEqual([]);
+  });
+
+  it('keeps a message from a suspended account as failed', async () => {
+    const addMessage = vi.fn(async (input: AddMessageInput) => stored(input)).mockRejectedValue(new ApiError('suspended', 'Your account is suspended.', 403));
+    const outbox = new Outbox({ api: { addMessage }, storage: localStorage, key });
+    outbox.send('bob@example.com', 'hello');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(outbox.snapshot()[0]).toMatchObject({ state: 'failed', errorCode: 'suspended' });
+    expect(outbox.snapshot()[0]).not.toHaveProperty('retryAt');
+  });
+
   it('goes out at once when kicked (the connection is back), without waiting for the backoff', async () => {
     const addMessage = vi.fn(async (input: AddMessageInput) => stored(input)).mockRejectedValueOnce(new ApiError('network', 'offline'));
     const outbox = new Outbox({ api: { addMessage }, storage: localStorage, key, retryBaseMs: 60_000 });

@@ -1,4 +1,4 @@
-import { errorCode, errorMessage, type ApiErrorCode, type ChatAPI, type Message } from '../api/chat-api';
+import { ApiError, errorCode, errorMessage, type ApiErrorCode, type ChatAPI, type Message } from '../api/chat-api';
 import { newClientId } from './client-id';
 
 /** OutboxEntry is a message written on this device that the server has not stored yet. */
@@ -14,10 +14,12 @@ export interface OutboxEntry {
   /** Why the last attempt did not go through, for people. */
   error?: string;
   errorCode?: ApiErrorCode;
+  /** When the server said it may be sent again (RFC 3339): a send over the person's budget, a busy server. */
+  retryAt?: string;
 }
 
 /** Codes of failures that heal by themselves (the network, the server, a renewed session): the entry waits. */
-const TRANSIENT: ReadonlySet<ApiErrorCode> = new Set(['network', 'internal', 'throttled', 'unauthorized']);
+const TRANSIENT: ReadonlySet<ApiErrorCode> = new Set(['network', 'internal', 'throttled', 'unavailable', 'conflict', 'unauthorized']);
 
 export interface OutboxOptions {
   api: Pick<ChatAPI, 'addMessage'>;
@@ -138,8 +140,14 @@ export class Outbox {
       } catch (err) {
         const code = errorCode(err);
         if (TRANSIENT.has(code)) {
-          this.update(next.clientId, { state: 'waiting', error: errorMessage(err), errorCode: code });
-          this.scheduleRetry();
+          const wait = err instanceof ApiError ? err.retryAfterMs : undefined;
+          this.update(next.clientId, {
+            state: 'waiting',
+            error: errorMessage(err),
+            errorCode: code,
+            ...(wait !== undefined ? { retryAt: new Date(Date.now() + wait).toISOString() } : {}),
+          });
+          this.scheduleRetry(wait);
           return;
         }
         this.update(next.clientId, { state: 'failed', error: errorMessage(err), errorCode: code });
@@ -147,16 +155,20 @@ export class Outbox {
     }
   }
 
-  private scheduleRetry(): void {
+  /** scheduleRetry tries again after the server's wait when it gave one, else after a jittered backoff. */
+  private scheduleRetry(serverWaitMs?: number): void {
     const base = this.options.retryBaseMs ?? 2000;
     const max = this.options.retryMaxMs ?? 60_000;
     const delay = Math.min(max, base * 2 ** Math.min(this.failures, 16));
     this.failures += 1;
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      void this.flush();
-    }, delay / 2 + Math.random() * (delay / 2));
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = undefined;
+        void this.flush();
+      },
+      serverWaitMs !== undefined ? serverWaitMs : delay / 2 + Math.random() * (delay / 2),
+    );
   }
 
   private update(clientId: string, change: Partial<OutboxEntry>): void {
@@ -169,6 +181,7 @@ export class Outbox {
           delete next.error;
           delete next.errorCode;
         }
+        if (change.state !== undefined && !('retryAt' in change)) delete next.retryAt;
         changed = next;
         return next;
       }),

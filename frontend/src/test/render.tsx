@@ -2,6 +2,7 @@ import { render, type RenderOptions } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { ChatAPIProvider } from '../api/ChatAPIContext';
 import type { ChatAPI } from '../api/chat-api';
+import { UNMETERED } from '../api/memory-budget';
 import { MemoryChatAPI, MemoryChatServer } from '../api/memory-chat-api';
 
 /** renderWithAPI renders ui with api as the ChatAPI port. */
@@ -11,7 +12,8 @@ export function renderWithAPI(ui: ReactElement, api: ChatAPI, options?: RenderOp
 
 /** world builds a server with Alice and Bob, who have added each other. */
 export function world() {
-  const server = new MemoryChatServer();
+  // Component tests send faster than people do; the budget has its own tests (the ChatAPI contract).
+  const server = new MemoryChatServer({ sendLimit: UNMETERED });
   const alice = new MemoryChatAPI(server, 'alice@example.com');
   const bob = new MemoryChatAPI(server, 'bob@example.com');
   server.addContact('alice@example.com', { email: 'bob@example.com', name: 'Bob' });

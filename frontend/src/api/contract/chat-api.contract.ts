@@ -385,6 +385,34 @@ export function chatAPIContract(adapter: string, start: () => Backend | Promise<
         await send(alice.api, bob.email, 'two');
         expect((await contactOf(bob.api, alice.email)).unread).toBe(2);
       });
+
+      it('refuses sends past the budget with throttled and when to try again; that send goes through then', async () => {
+        // The server's defaults (PARLEY_SEND_BURST 30, PARLEY_SEND_PER_MINUTE 60): a burst of 30, then one a second.
+        const [alice, bob] = await pair();
+        let sent = 0;
+        let refused: unknown;
+        for (let i = 0; i < 60 && refused === undefined; i++) {
+          try {
+            await alice.api.addMessage({ recipientNamespace: bob.email, message: `burst ${i}`, clientId: `burst-${i}` });
+            sent += 1;
+          } catch (err) {
+            refused = err;
+          }
+        }
+        expect(sent).toBeGreaterThanOrEqual(30);
+        expect(refused).toBeInstanceOf(ApiError);
+        const { code, status, retryAfterMs } = refused as ApiError;
+        expect({ code, status }).toEqual({ code: 'throttled', status: 429 });
+        expect(retryAfterMs).toBeGreaterThan(0);
+        expect(retryAfterMs).toBeLessThanOrEqual(1000);
+        expect(await bob.api.getMessages({ recipientNamespace: alice.email, limit: 100 })).toHaveLength(sent);
+        const retried = await alice.api.addMessage({ recipientNamespace: bob.email, message: 'burst 0', clientId: 'burst-0' }).catch((e: unknown) => e);
+        expect(retried).toMatchObject({ code: 'throttled' });
+
+        await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
+        const again = await alice.api.addMessage({ recipientNamespace: bob.email, message: `burst ${sent}`, clientId: `burst-${sent}` });
+        expect(again.message).toBe(`burst ${sent}`);
+      });
     });
 
     describe('requests', () => {

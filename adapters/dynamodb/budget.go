@@ -1,0 +1,237 @@
+package dynamodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/parley-chat/parley/core"
+)
+
+// The account item, pk USER#<email> sk ACCOUNT, holds a person's send budget
+// and their suspension, so that one conditional UpdateItem both spends a send
+// and checks the sender is not suspended.
+const (
+	accountSortKey      = "ACCOUNT"
+	attrFullAt          = "fullAt"
+	attrSuspended       = "suspended"
+	attrSuspendedReason = "suspendedReason"
+	attrSuspendedAt     = "suspendedAt"
+)
+
+// accountItem is the account item as stored. FullAt is the time its send
+// bucket is full again (core.SendLimit.Take), in Unix nanoseconds.
+type accountItem struct {
+	FullAt          *int64 `dynamodbav:"fullAt"`
+	Suspended       bool   `dynamodbav:"suspended"`
+	SuspendedReason string `dynamodbav:"suspendedReason"`
+	SuspendedAt     string `dynamodbav:"suspendedAt"`
+}
+
+func accountKey(email string) map[string]types.AttributeValue {
+	return itemKey(key(userPrefix, email), accountSortKey)
+}
+
+func nanosValue(t time.Time) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(t.UnixNano(), 10)}
+}
+
+func durationValue(d time.Duration) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(int64(d), 10)}
+}
+
+// bucketHint remembers, per sender, the bucket's fullAt this process last
+// wrote, to guess which of Spend's two writes applies. A wrong or missing
+// guess costs one request more, never a wrong answer.
+type bucketHint struct {
+	mu     sync.Mutex
+	fullAt map[string]time.Time
+}
+
+// maxBucketHints bounds the memory of the hints; past it they start over.
+const maxBucketHints = 100_000
+
+func (h *bucketHint) get(sender string) time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.fullAt[sender]
+}
+
+func (h *bucketHint) set(sender string, fullAt time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.fullAt == nil || len(h.fullAt) >= maxBucketHints {
+		h.fullAt = map[string]time.Time{}
+	}
+	h.fullAt[sender] = fullAt
+}
+
+// Spend implements core.SendBudget with one conditional UpdateItem of the
+// sender's account item, which also checks the suspension. DynamoDB's update
+// expressions cannot take a maximum, so the bucket's two cases are two
+// writes: a bucket that has refilled (fullAt not after now) is set to
+// now+interval, a bucket still refilling moves one interval later, each under
+// the condition that it is in that case and has a send left. Spend tries the
+// case its hint names, the refilled one without a hint (any sender slower than
+// one send per interval); when the condition fails, the old item it returns
+// tells which case holds, so a wrong guess costs one UpdateItem more and a
+// refused send (over budget, suspended) never more than one.
+func (s *Store) Spend(ctx context.Context, sender string, limit core.SendLimit, now time.Time) error {
+	refilling := s.hints.get(sender).After(now)
+	for range 4 {
+		in := &dynamodb.UpdateItemInput{
+			TableName:                           s.table,
+			Key:                                 accountKey(sender),
+			ExpressionAttributeNames:            map[string]string{"#fullAt": attrFullAt, "#suspended": attrSuspended},
+			ReturnValues:                        types.ReturnValueUpdatedNew,
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+			ReturnConsumedCapacity:              s.capacity,
+		}
+		if refilling {
+			in.UpdateExpression = aws.String("SET #fullAt = #fullAt + :interval")
+			in.ConditionExpression = aws.String("attribute_not_exists(#suspended) AND #fullAt > :now AND #fullAt <= :last")
+			in.ExpressionAttributeValues = map[string]types.AttributeValue{
+				":interval": durationValue(limit.Interval), ":now": nanosValue(now), ":last": nanosValue(now.Add(limit.Tolerance())),
+			}
+		} else {
+			in.UpdateExpression = aws.String("SET #fullAt = :next")
+			in.ConditionExpression = aws.String("attribute_not_exists(#suspended) AND (attribute_not_exists(#fullAt) OR #fullAt <= :now)")
+			in.ExpressionAttributeValues = map[string]types.AttributeValue{":next": nanosValue(now.Add(limit.Interval)), ":now": nanosValue(now)}
+		}
+		out, err := s.client.UpdateItem(ctx, in)
+		var failed *types.ConditionalCheckFailedException
+		switch {
+		case errors.As(err, &failed):
+			var old accountItem
+			if err := attributevalue.UnmarshalMap(failed.Item, &old); err != nil {
+				return fmt.Errorf("spend: unmarshal account of %s: %w", sender, err)
+			}
+			if old.Suspended {
+				return core.SuspendedError(core.Suspension{Email: sender})
+			}
+			fullAt := now
+			if old.FullAt != nil {
+				fullAt = time.Unix(0, *old.FullAt)
+			}
+			s.hints.set(sender, fullAt)
+			if _, wait, ok := limit.Take(fullAt, now); !ok {
+				return core.ThrottledError(wait)
+			}
+			refilling = fullAt.After(now)
+			continue
+		case err != nil:
+			return translate("spend a send of "+sender, err)
+		}
+		s.recordCapacity("Spend", out.ConsumedCapacity)
+		var written accountItem
+		if err := attributevalue.UnmarshalMap(out.Attributes, &written); err == nil && written.FullAt != nil {
+			s.hints.set(sender, time.Unix(0, *written.FullAt))
+		}
+		return nil
+	}
+	return fmt.Errorf("spend a send of %s: the bucket keeps changing: %w", sender, errConflict)
+}
+
+// Refund implements core.SendBudget with one conditional UpdateItem that
+// moves the bucket one interval back when that leaves it refilling. A bucket
+// less than one interval from full is left as it is: it is full before the
+// refunded send would have come back.
+func (s *Store) Refund(ctx context.Context, sender string, limit core.SendLimit, now time.Time) error {
+	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 s.table,
+		Key:                       accountKey(sender),
+		UpdateExpression:          aws.String("SET #fullAt = #fullAt - :interval"),
+		ConditionExpression:       aws.String("#fullAt >= :least"),
+		ExpressionAttributeNames:  map[string]string{"#fullAt": attrFullAt},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":interval": durationValue(limit.Interval), ":least": nanosValue(now.Add(limit.Interval))},
+		ReturnConsumedCapacity:    s.capacity,
+	})
+	var failed *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &failed):
+		return nil
+	case err != nil:
+		return translate("refund a send of "+sender, err)
+	}
+	s.recordCapacity("Refund", out.ConsumedCapacity)
+	return nil
+}
+
+// Suspension implements core.SendBudget with one strongly consistent GetItem.
+func (s *Store) Suspension(ctx context.Context, email string) (core.Suspension, error) {
+	got, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:            s.table,
+		Key:                  accountKey(email),
+		ConsistentRead:       aws.Bool(true),
+		ProjectionExpression: aws.String("#suspended, #reason, #at"),
+		ExpressionAttributeNames: map[string]string{
+			"#suspended": attrSuspended, "#reason": attrSuspendedReason, "#at": attrSuspendedAt,
+		},
+		ReturnConsumedCapacity: s.capacity,
+	})
+	if err != nil {
+		return core.Suspension{}, translate("suspension of "+email, err)
+	}
+	s.recordCapacity("Suspension", got.ConsumedCapacity)
+	var it accountItem
+	if err := attributevalue.UnmarshalMap(got.Item, &it); err != nil {
+		return core.Suspension{}, fmt.Errorf("suspension of %s: unmarshal: %w", email, err)
+	}
+	if !it.Suspended {
+		return core.Suspension{}, core.Errorf(core.ENOTFOUND, "%s is not suspended.", email)
+	}
+	date, err := parseTime(attrSuspendedAt, it.SuspendedAt)
+	if err != nil {
+		return core.Suspension{}, fmt.Errorf("suspension of %s: %w", email, err)
+	}
+	return core.Suspension{Email: email, Reason: it.SuspendedReason, Date: date}, nil
+}
+
+// Suspend implements core.Suspensions with one UpdateItem of the account
+// item, which keeps its bucket.
+func (s *Store) Suspend(ctx context.Context, suspension core.Suspension) error {
+	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:        s.table,
+		Key:              accountKey(suspension.Email),
+		UpdateExpression: aws.String("SET #suspended = :true, #reason = :reason, #at = :at"),
+		ExpressionAttributeNames: map[string]string{
+			"#suspended": attrSuspended, "#reason": attrSuspendedReason, "#at": attrSuspendedAt,
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":true": valueTrue, ":reason": stringValue(suspension.Reason), ":at": stringValue(formatTime(suspension.Date)),
+		},
+	})
+	if err != nil {
+		return translate("suspend "+suspension.Email, err)
+	}
+	return nil
+}
+
+// Reinstate implements core.Suspensions with one conditional UpdateItem.
+func (s *Store) Reinstate(ctx context.Context, email string) error {
+	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           s.table,
+		Key:                 accountKey(email),
+		UpdateExpression:    aws.String("REMOVE #suspended, #reason, #at"),
+		ConditionExpression: aws.String("attribute_exists(#suspended)"),
+		ExpressionAttributeNames: map[string]string{
+			"#suspended": attrSuspended, "#reason": attrSuspendedReason, "#at": attrSuspendedAt,
+		},
+	})
+	var failed *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &failed):
+		return core.Errorf(core.ENOTFOUND, "%s is not suspended.", email)
+	case err != nil:
+		return translate("reinstate "+email, err)
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"github.com/parley-chat/parley/core"
+)
+
+var _ core.ModerationBackend = (*Store)(nil)
+
+// Spend implements core.SendBudget.
+func (s *Store) Spend(_ context.Context, sender string, limit core.SendLimit, now time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if suspension, ok := s.suspensions[sender]; ok {
+		return core.SuspendedError(suspension)
+	}
+	next, wait, ok := limit.Take(s.budgets[sender], now)
+	if !ok {
+		return core.ThrottledError(wait)
+	}
+	s.budgets[sender] = next
+	return nil
+}
+
+// Refund implements core.SendBudget.
+func (s *Store) Refund(_ context.Context, sender string, limit core.SendLimit, now time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if fullAt, ok := s.budgets[sender]; ok {
+		s.budgets[sender] = limit.Give(fullAt, now)
+	}
+	return nil
+}
+
+// Suspension implements core.SendBudget.
+func (s *Store) Suspension(_ context.Context, email string) (core.Suspension, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	suspension, ok := s.suspensions[email]
+	if !ok {
+		return core.Suspension{}, core.Errorf(core.ENOTFOUND, "%s is not suspended.", email)
+	}
+	return suspension, nil
+}
+
+// Suspend implements core.Suspensions.
+func (s *Store) Suspend(_ context.Context, suspension core.Suspension) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.suspensions[suspension.Email] = suspension
+	return nil
+}
+
+// Reinstate implements core.Suspensions.
+func (s *Store) Reinstate(_ context.Context, email string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.suspensions[email]; !ok {
+		return core.Errorf(core.ENOTFOUND, "%s is not suspended.", email)
+	}
+	delete(s.suspensions, email)
+	return nil
+}
+
+// OpenReports implements core.ReportQueue.
+func (s *Store) OpenReports(_ context.Context, after string, limit int) ([]core.Report, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	open := []core.Report{}
+	for _, reports := range s.reports {
+		for _, r := range reports {
+			if r.Resolution == "" && r.ID > after {
+				open = append(open, r)
+			}
+		}
+	}
+	slices.SortFunc(open, func(a, b core.Report) int { return cmp.Compare(a.ID, b.ID) })
+	return open[:min(limit, len(open))], nil
+}
+
+// Report implements core.ReportQueue.
+func (s *Store) Report(_ context.Context, id string) (core.Report, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, _, ok := s.findReport(id)
+	if !ok {
+		return core.Report{}, core.Errorf(core.ENOTFOUND, "There is no report %s.", id)
+	}
+	r.Evidence = s.messages(r.Reporter, r.Reported, r.ID, core.ReportEvidenceLength)
+	return r, nil
+}
+
+// CloseReport implements core.ReportQueue.
+func (s *Store) CloseReport(_ context.Context, id string, resolution core.Resolution, date time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, i, ok := s.findReport(id)
+	if !ok || r.Resolution != "" {
+		return core.Errorf(core.ENOTFOUND, "There is no open report %s.", id)
+	}
+	r.Resolution, r.Closed = resolution, date
+	s.reports[r.Reported][i] = r
+	return nil
+}
+
+// findReport returns the report with id and its index among the reports
+// about the same person, for a caller that holds s.mu.
+func (s *Store) findReport(id string) (core.Report, int, bool) {
+	for _, reports := range s.reports {
+		if i := slices.IndexFunc(reports, func(r core.Report) bool { return r.ID == id }); i >= 0 {
+			return reports[i], i, true
+		}
+	}
+	return core.Report{}, 0, false
+}

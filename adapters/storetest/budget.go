@@ -1,0 +1,360 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parley-chat/parley/core"
+)
+
+// budgetOf returns the store as the send budget and moderation backend it
+// must also be.
+func budgetOf(t *testing.T, f *Fixture) core.ModerationBackend {
+	t.Helper()
+	backend, ok := f.Store.(core.ModerationBackend)
+	require.True(t, ok, "the store must implement core.ModerationBackend")
+	return backend
+}
+
+// metered returns a service over f's store that meters sends with limit.
+func (f *Fixture) metered(t *testing.T, limit core.SendLimit) *core.Service {
+	return core.NewService(f.Store, f.Now, f.NewID, core.WithPusher(f.Pusher), core.WithSendBudget(budgetOf(t, f), limit))
+}
+
+// mustFriends returns alice and bob of f, who added each other.
+func (f *Fixture) mustFriends(t *testing.T) (alice, bob string) {
+	t.Helper()
+	alice, bob = f.Email("alice"), f.Email("bob")
+	f.MustAddContact(t, alice, bob)
+	f.MustAddContact(t, bob, alice)
+	return alice, bob
+}
+
+func mustLimit(t *testing.T, burst, perMinute int) core.SendLimit {
+	t.Helper()
+	limit, err := core.NewSendLimit(burst, perMinute)
+	require.NoError(t, err)
+	return limit
+}
+
+func testSendBudget(t *testing.T, newStore NewStore) {
+	ctx := context.Background()
+
+	t.Run("BurstThenOneSendPerInterval", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		budget, alice, limit := budgetOf(t, f), f.Email("alice"), mustLimit(t, 3, 60)
+		for i := range 3 {
+			require.NoError(t, budget.Spend(ctx, alice, limit, f.Now()), "send %d of the burst", i+1)
+		}
+		err := budget.Spend(ctx, alice, limit, f.Now())
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(err))
+		assert.Equal(t, time.Second, core.RetryAfter(err), "one send comes back after one interval")
+
+		f.Advance(400 * time.Millisecond)
+		err = budget.Spend(ctx, alice, limit, f.Now())
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(err))
+		assert.Equal(t, 600*time.Millisecond, core.RetryAfter(err), "a refused send takes nothing")
+
+		f.Advance(600 * time.Millisecond)
+		require.NoError(t, budget.Spend(ctx, alice, limit, f.Now()))
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(budget.Spend(ctx, alice, limit, f.Now())))
+	})
+
+	t.Run("AnIdleBucketRefillsToTheBurstOnly", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		budget, alice, limit := budgetOf(t, f), f.Email("alice"), mustLimit(t, 4, 120)
+		require.NoError(t, budget.Spend(ctx, alice, limit, f.Now()))
+		f.Advance(time.Hour)
+		for i := range 4 {
+			require.NoError(t, budget.Spend(ctx, alice, limit, f.Now()), "send %d", i+1)
+		}
+		err := budget.Spend(ctx, alice, limit, f.Now())
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(err))
+		assert.Equal(t, 500*time.Millisecond, core.RetryAfter(err))
+	})
+
+	t.Run("EachSenderHasTheirOwnBucket", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		budget, limit := budgetOf(t, f), mustLimit(t, 1, 1)
+		require.NoError(t, budget.Spend(ctx, f.Email("alice"), limit, f.Now()))
+		require.NoError(t, budget.Spend(ctx, f.Email("bob"), limit, f.Now()))
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(budget.Spend(ctx, f.Email("alice"), limit, f.Now())))
+	})
+
+	t.Run("RefundGivesOneSendBackAndNeverMoreThanTheBurst", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		budget, alice, limit := budgetOf(t, f), f.Email("alice"), mustLimit(t, 2, 60)
+		require.NoError(t, budget.Refund(ctx, alice, limit, f.Now()), "refunding a bucket never spent")
+		require.NoError(t, budget.Spend(ctx, alice, limit, f.Now()))
+		require.NoError(t, budget.Spend(ctx, alice, limit, f.Now()))
+		require.NoError(t, budget.Refund(ctx, alice, limit, f.Now()))
+		require.NoError(t, budget.Spend(ctx, alice, limit, f.Now()))
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(budget.Spend(ctx, alice, limit, f.Now())))
+
+		f.Advance(time.Hour)
+		require.NoError(t, budget.Refund(ctx, alice, limit, f.Now()))
+		require.NoError(t, budget.Refund(ctx, alice, limit, f.Now()))
+		require.NoError(t, budget.Spend(ctx, alice, limit, f.Now()))
+		require.NoError(t, budget.Spend(ctx, alice, limit, f.Now()))
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(budget.Spend(ctx, alice, limit, f.Now())), "a full bucket holds the burst, refunds or not")
+	})
+
+	t.Run("ConcurrentSendersOfOneAccountNeverExceedTheBudget", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		budget, alice, limit := budgetOf(t, f), f.Email("alice"), mustLimit(t, 10, 60)
+		const senders = 25
+		spend := func() string { return core.ErrorCode(budget.Spend(ctx, alice, limit, f.Now())) }
+		assert.Equal(t, map[string]int{"": 10, core.ETHROTTLED: senders*4 - 10}, concurrently(senders, 4, spend))
+
+		// Half a bucket later, concurrent senders share exactly what came back.
+		f.Advance(5 * time.Second)
+		assert.Equal(t, map[string]int{"": 5, core.ETHROTTLED: senders - 5}, concurrently(senders, 1, spend))
+	})
+
+	t.Run("ASuspendedSenderSpendsNothingUntilReinstated", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		budget, alice, limit := budgetOf(t, f), f.Email("alice"), mustLimit(t, 1, 60)
+		_, err := budget.Suspension(ctx, alice)
+		assert.Equal(t, core.ENOTFOUND, core.ErrorCode(err))
+		assert.Equal(t, core.ENOTFOUND, core.ErrorCode(budget.Reinstate(ctx, alice)))
+
+		suspension := core.Suspension{Email: alice, Reason: "spam", Date: f.Now()}
+		require.NoError(t, budget.Suspend(ctx, suspension))
+		got, err := budget.Suspension(ctx, alice)
+		require.NoError(t, err)
+		assert.Equal(t, suspension, got)
+		assert.Equal(t, core.ESUSPENDED, core.ErrorCode(budget.Spend(ctx, alice, limit, f.Now())))
+
+		require.NoError(t, budget.Reinstate(ctx, alice))
+		_, err = budget.Suspension(ctx, alice)
+		assert.Equal(t, core.ENOTFOUND, core.ErrorCode(err))
+		require.NoError(t, budget.Spend(ctx, alice, limit, f.Now()), "the refused spends took nothing")
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(budget.Spend(ctx, alice, limit, f.Now())))
+
+		require.NoError(t, budget.Suspend(ctx, suspension))
+		assert.Equal(t, core.ESUSPENDED, core.ErrorCode(budget.Spend(ctx, alice, limit, f.Now())), "suspension wins over an empty bucket")
+	})
+
+	t.Run("MessagesSpendTheBudgetAndARetryCostsNothing", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		alice, bob := f.Email("alice"), f.Email("bob")
+		f.MustAddContact(t, alice, bob)
+		service := f.metered(t, mustLimit(t, 2, 60))
+		send := func(text, clientID string) (core.Message, bool, error) {
+			return service.AddMessage(ctx, f.Caller(t, alice), core.AddMessageInput{Recipient: bob, Text: text, ClientID: clientID})
+		}
+		first, created, err := send("one", "c1")
+		require.NoError(t, err)
+		require.True(t, created)
+		for range 3 {
+			again, created, err := send("one", "c1")
+			require.NoError(t, err, "a retry of a stored clientId costs nothing")
+			assert.False(t, created)
+			assert.Equal(t, first.ID, again.ID)
+		}
+		_, _, err = send("two", "c2")
+		require.NoError(t, err)
+		_, _, err = send("three", "c3")
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(err))
+		assert.Equal(t, time.Second, core.RetryAfter(err))
+		assert.Len(t, f.MustConversation(t, alice, bob), 2, "nothing over budget is stored")
+
+		f.Advance(time.Second)
+		_, created, err = send("three", "c3")
+		require.NoError(t, err)
+		assert.True(t, created)
+	})
+
+	t.Run("TypingSpendsTheBudget", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		alice, bob := f.mustFriends(t)
+		service := f.metered(t, mustLimit(t, 1, 60))
+		from := f.MustConnect(t, alice)
+		_, err := service.Typing(ctx, f.Caller(t, alice), from, bob)
+		require.NoError(t, err)
+		_, err = service.Typing(ctx, f.Caller(t, alice), from, bob)
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(err))
+		_, _, err = service.AddMessage(ctx, f.Caller(t, alice), core.AddMessageInput{Recipient: bob, Text: "hi"})
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(err), "typing and messages share one budget")
+	})
+
+	t.Run("ASuspendedAccountCannotSendTypeOrConnect", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		alice, bob := f.mustFriends(t)
+		service := f.metered(t, mustLimit(t, 5, 60))
+		from := f.MustConnect(t, alice)
+		require.NoError(t, budgetOf(t, f).Suspend(ctx, core.Suspension{Email: alice, Reason: "abuse", Date: f.Now()}))
+
+		_, _, err := service.AddMessage(ctx, f.Caller(t, alice), core.AddMessageInput{Recipient: bob, Text: "hi", ClientID: "c1"})
+		assert.Equal(t, core.ESUSPENDED, core.ErrorCode(err))
+		_, err = service.Typing(ctx, f.Caller(t, alice), from, bob)
+		assert.Equal(t, core.ESUSPENDED, core.ErrorCode(err))
+		_, err = service.Connect(ctx, f.Caller(t, alice), "conn-"+f.runID)
+		assert.Equal(t, core.ESUSPENDED, core.ErrorCode(err))
+		assert.Empty(t, f.MustConversation(t, alice, bob))
+
+		_, _, err = service.AddMessage(ctx, f.Caller(t, bob), core.AddMessageInput{Recipient: alice, Text: "still reachable"})
+		require.NoError(t, err, "others may still write to a suspended account")
+	})
+}
+
+func testReportQueue(t *testing.T, newStore NewStore) {
+	ctx := context.Background()
+
+	// mine pages through every open report and keeps f's.
+	mine := func(t *testing.T, f *Fixture, moderator *core.Moderator) []core.Report {
+		t.Helper()
+		var reports []core.Report
+		after := ""
+		for range 1000 {
+			page, err := moderator.OpenReports(ctx, after, 3)
+			require.NoError(t, err)
+			for _, r := range page {
+				if r.Reported == f.Email("bob") || r.Reported == f.Email("carol") {
+					reports = append(reports, r)
+				}
+			}
+			if len(page) < 3 {
+				return reports
+			}
+			after = page[len(page)-1].ID
+		}
+		t.Fatal("open reports never ended")
+		return nil
+	}
+	ids := func(reports []core.Report) []string {
+		out := make([]string, len(reports))
+		for i, r := range reports {
+			out[i] = r.ID
+		}
+		return out
+	}
+	report := func(t *testing.T, f *Fixture, reporter, reported, text string) core.Report {
+		t.Helper()
+		f.MustAddContact(t, reporter, reported)
+		_, err := f.Service.ReportContact(ctx, f.Caller(t, reporter), reported, text)
+		require.NoError(t, err)
+		got, err := f.Store.Reports(ctx, reported)
+		require.NoError(t, err)
+		for _, r := range got {
+			if r.Reporter == reporter && r.Text == text {
+				return r
+			}
+		}
+		t.Fatalf("report %q not kept", text)
+		return core.Report{}
+	}
+
+	t.Run("OpenReportsOldestFirstThenDismissed", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		moderator := core.NewModerator(budgetOf(t, f), f.Now)
+		alice, bob, carol, dave := f.Email("alice"), f.Email("bob"), f.Email("carol"), f.Email("dave")
+		f.MustAddContact(t, bob, alice)
+		f.MustSend(t, bob, alice, "buy my stuff")
+		first := report(t, f, alice, bob, "spam")
+		second := report(t, f, dave, bob, "spam too")
+		third := report(t, f, alice, carol, "rude")
+		_, err := f.Service.ReportContact(ctx, f.Caller(t, alice), bob, "spam")
+		require.NoError(t, err, "a retried report")
+
+		open := mine(t, f, moderator)
+		assert.Equal(t, []string{first.ID, second.ID, third.ID}, ids(open), "each report once, oldest first")
+		for _, r := range open {
+			assert.Empty(t, r.Resolution)
+		}
+
+		shown, err := moderator.Report(ctx, first.ID)
+		require.NoError(t, err)
+		assert.Equal(t, alice, shown.Reporter)
+		assert.Equal(t, bob, shown.Reported)
+		assert.Equal(t, "spam", shown.Text)
+		require.Len(t, shown.Evidence, 1)
+		assert.Equal(t, "buy my stuff", shown.Evidence[0].Text)
+
+		f.Advance(time.Minute)
+		require.NoError(t, moderator.Dismiss(ctx, first.ID))
+		assert.Equal(t, []string{second.ID, third.ID}, ids(mine(t, f, moderator)))
+		dismissed, err := moderator.Report(ctx, first.ID)
+		require.NoError(t, err)
+		assert.Equal(t, core.ResolutionDismissed, dismissed.Resolution)
+		assert.True(t, dismissed.Closed.Equal(f.Now()), "closed at %v", dismissed.Closed)
+		assert.Len(t, dismissed.Evidence, 1, "a closed report keeps its evidence")
+		assert.Equal(t, core.ENOTFOUND, core.ErrorCode(moderator.Dismiss(ctx, first.ID)), "dismissed twice")
+	})
+
+	t.Run("UnknownReports", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		moderator := core.NewModerator(budgetOf(t, f), f.Now)
+		_, err := moderator.Report(ctx, "no-such-report-"+f.runID)
+		assert.Equal(t, core.ENOTFOUND, core.ErrorCode(err))
+		assert.Equal(t, core.ENOTFOUND, core.ErrorCode(moderator.Dismiss(ctx, "no-such-report-"+f.runID)))
+		_, err = moderator.Report(ctx, "not an id")
+		assert.Equal(t, core.EINVALID, core.ErrorCode(err))
+		_, err = moderator.OpenReports(ctx, "", core.MaxOpenReportsPage+1)
+		assert.Equal(t, core.EINVALID, core.ErrorCode(err))
+	})
+
+	t.Run("SuspendingClosesTheReportsAboutThatAccount", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		moderator := core.NewModerator(budgetOf(t, f), f.Now)
+		alice, bob, carol := f.Email("alice"), f.Email("bob"), f.Email("carol")
+		first := report(t, f, alice, bob, "spam")
+		other := report(t, f, alice, carol, "rude")
+
+		suspension, err := moderator.Suspend(ctx, upper(bob), "sent spam to "+fmt.Sprint(1)+" person")
+		require.NoError(t, err)
+		assert.Equal(t, bob, suspension.Email)
+		got, err := moderator.Suspension(ctx, bob)
+		require.NoError(t, err)
+		assert.Equal(t, suspension, got)
+		assert.Equal(t, []string{other.ID}, ids(mine(t, f, moderator)))
+		closed, err := moderator.Report(ctx, first.ID)
+		require.NoError(t, err)
+		assert.Equal(t, core.ResolutionSuspended, closed.Resolution)
+
+		require.NoError(t, moderator.Reinstate(ctx, bob))
+		_, err = moderator.Suspension(ctx, bob)
+		assert.Equal(t, core.ENOTFOUND, core.ErrorCode(err))
+		assert.Equal(t, core.ENOTFOUND, core.ErrorCode(moderator.Reinstate(ctx, bob)))
+		_, err = moderator.Suspend(ctx, bob, " ")
+		assert.Equal(t, core.EINVALID, core.ErrorCode(err), "a suspension names its reason")
+	})
+}
+
+// concurrently runs do each times in each of n goroutines at once and counts
+// what it returned.
+func concurrently(n, each int, do func() string) map[string]int {
+	var mu sync.Mutex
+	counts := map[string]int{}
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			for range each {
+				result := do()
+				mu.Lock()
+				counts[result]++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return counts
+}

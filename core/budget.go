@@ -1,0 +1,168 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Defaults of the per-person send budget (PARLEY_SEND_BURST,
+// PARLEY_SEND_PER_MINUTE).
+const (
+	DefaultSendBurst     = 30
+	DefaultSendPerMinute = 60
+)
+
+// SendLimit is the budget every person sends within: a token bucket that holds
+// at most Burst sends and gains one every Interval. Messages, typing signals
+// and channel posts all spend from it.
+type SendLimit struct {
+	Burst    int
+	Interval time.Duration
+}
+
+// NewSendLimit returns the limit of burst sends at once and perMinute sends a
+// minute after that. Both must be at least 1.
+func NewSendLimit(burst, perMinute int) (SendLimit, error) {
+	switch {
+	case burst < 1:
+		return SendLimit{}, fmt.Errorf("send burst must be at least 1, not %d", burst)
+	case perMinute < 1:
+		return SendLimit{}, fmt.Errorf("sends per minute must be at least 1, not %d", perMinute)
+	}
+	return SendLimit{Burst: burst, Interval: time.Minute / time.Duration(perMinute)}, nil
+}
+
+// DefaultSendLimit is the limit with the default burst and rate.
+func DefaultSendLimit() SendLimit {
+	l, _ := NewSendLimit(DefaultSendBurst, DefaultSendPerMinute)
+	return l
+}
+
+// Take spends one send from a bucket kept as the time it is full again,
+// fullAt (a generic cell rate algorithm: any fullAt not after now is a full
+// bucket, and each send moves it one Interval later). It returns the bucket's
+// new fullAt, or, when the bucket holds less than one send, ok false and how
+// long until it does. Every store computes the budget with it or with the
+// same comparisons, so all of them agree.
+func (l SendLimit) Take(fullAt, now time.Time) (next time.Time, wait time.Duration, ok bool) {
+	base := fullAt
+	if base.Before(now) {
+		base = now
+	}
+	if ahead := base.Sub(now); ahead > l.Tolerance() {
+		return fullAt, ahead - l.Tolerance(), false
+	}
+	return base.Add(l.Interval), 0, true
+}
+
+// Give returns one send to the bucket kept as fullAt: the opposite of Take,
+// never fuller than full.
+func (l SendLimit) Give(fullAt, now time.Time) time.Time {
+	next := fullAt.Add(-l.Interval)
+	if next.Before(now) {
+		return now
+	}
+	return next
+}
+
+// Tolerance is how far ahead of now a bucket's fullAt may be for it still to
+// hold one send: Burst-1 intervals.
+func (l SendLimit) Tolerance() time.Duration {
+	return time.Duration(l.Burst-1) * l.Interval
+}
+
+// Suspension is an operator's decision that a person may not send, post or
+// connect until they are reinstated.
+type Suspension struct {
+	Email  string
+	Reason string
+	Date   time.Time
+}
+
+// SendBudget keeps each person's send budget, and the suspensions that stop a
+// person sending at all. Implementations are safe for concurrent use.
+type SendBudget interface {
+	// Spend takes one send from sender's bucket under limit at now, as
+	// SendLimit.Take computes it, in one atomic step, so that any number of
+	// concurrent spends never take more than the bucket holds. ESUSPENDED
+	// when the sender is suspended; ETHROTTLED with RetryAfter (how long until
+	// the bucket holds a send) when it is empty. Neither takes anything.
+	Spend(ctx context.Context, sender string, limit SendLimit, now time.Time) error
+
+	// Refund gives back one send to sender's bucket, as SendLimit.Give
+	// computes it: a spend that turned out to store nothing new.
+	Refund(ctx context.Context, sender string, limit SendLimit, now time.Time) error
+
+	// Suspension returns the suspension of email. ENOTFOUND when email is not
+	// suspended.
+	Suspension(ctx context.Context, email string) (Suspension, error)
+}
+
+// WithSendBudget makes the service meter every send (messages, typing, channel
+// posts) against limit in budget, and refuse the sends and connections of
+// suspended people. Without it nothing is metered.
+func WithSendBudget(budget SendBudget, limit SendLimit) Option {
+	return func(s *Service) { s.budget, s.sendLimit = budget, limit }
+}
+
+// spendSend spends one send of sender's budget and then calls send, which
+// reports whether it stored something new. The send is given back when it
+// did not: a retry of a stored clientId costs nothing, nor does a send the
+// store failed to take (unavailable, throttled, lost to a conflict), which the
+// client is told to retry. Channel posts call it just as messages do.
+func (s *Service) spendSend(ctx context.Context, sender string, send func() (created bool, err error)) error {
+	if s.budget == nil {
+		_, err := send()
+		return err
+	}
+	now := s.now().UTC()
+	if err := s.budget.Spend(ctx, sender, s.sendLimit, now); err != nil {
+		return fmt.Errorf("send budget of %s: %w", sender, err)
+	}
+	created, err := send()
+	if !created && (err == nil || storeFault(err)) {
+		// The stored send is the answer: a refund that failed costs the
+		// sender one send, not the answer.
+		_ = s.budget.Refund(ctx, sender, s.sendLimit, now)
+	}
+	return err
+}
+
+// checkNotSuspended refuses a suspended caller with ESUSPENDED.
+func (s *Service) checkNotSuspended(ctx context.Context, caller Caller) error {
+	if s.budget == nil {
+		return nil
+	}
+	suspension, err := s.budget.Suspension(ctx, caller.Email)
+	switch {
+	case ErrorCode(err) == ENOTFOUND:
+		return nil
+	case err != nil:
+		return fmt.Errorf("suspension of %s: %w", caller.Email, err)
+	}
+	return SuspendedError(suspension)
+}
+
+// SuspendedError is the error that refuses what a suspended person asked for.
+func SuspendedError(Suspension) error {
+	return Errorf(ESUSPENDED, "Your account is suspended. Contact the operators of this Parley.")
+}
+
+// ThrottledError is the error that refuses a send over budget, waiting wait.
+func ThrottledError(wait time.Duration) error {
+	seconds := int((wait + time.Second - 1) / time.Second)
+	return &Error{Code: ETHROTTLED, RetryAfter: wait,
+		Message: fmt.Sprintf("You are sending too fast. Try again in %d s.", max(seconds, 1))}
+}
+
+// storeFault reports whether err is a failure of the store that asks the
+// caller to try again, rather than a refusal.
+func storeFault(err error) bool {
+	switch ErrorCode(err) {
+	case EUNAVAILABLE, ETHROTTLED, ECONFLICT:
+		return true
+	default:
+		return false
+	}
+}

@@ -1,0 +1,164 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Resolution is how an operator closed a report.
+type Resolution string
+
+// Resolutions of a report.
+const (
+	// ResolutionDismissed: the operator found nothing to act on.
+	ResolutionDismissed Resolution = "dismissed"
+	// ResolutionSuspended: the operator suspended the reported account.
+	ResolutionSuspended Resolution = "suspended"
+)
+
+// MaxOpenReportsPage is the most open reports one page lists.
+const MaxOpenReportsPage = 100
+
+// ReportQueue is the operators' view of the reports people filed, open ones
+// first. Implementations are safe for concurrent use.
+type ReportQueue interface {
+	// OpenReports returns at most limit open reports, oldest first, starting
+	// after the report with ID after ("" for the oldest), without evidence,
+	// and an empty slice when there are none.
+	OpenReports(ctx context.Context, after string, limit int) ([]Report, error)
+
+	// Report returns the report with id, open or closed, with its Evidence
+	// read. ENOTFOUND when there is none.
+	Report(ctx context.Context, id string) (Report, error)
+
+	// CloseReport closes the open report with id as resolution at date, in
+	// one atomic write: it leaves the open reports and keeps its resolution.
+	// ENOTFOUND when no open report has that id.
+	CloseReport(ctx context.Context, id string, resolution Resolution, date time.Time) error
+}
+
+// Suspensions keeps who is suspended. Implementations are safe for concurrent use.
+type Suspensions interface {
+	// Suspend suspends s.Email, replacing any suspension of theirs, and
+	// leaves their send budget as it is.
+	Suspend(ctx context.Context, s Suspension) error
+
+	// Reinstate lifts the suspension of email. ENOTFOUND when email is not
+	// suspended.
+	Reinstate(ctx context.Context, email string) error
+}
+
+// ModerationBackend is everything an operator's tool needs kept.
+type ModerationBackend interface {
+	ReportQueue
+	Suspensions
+	SendBudget
+	ModerationStore
+}
+
+// Moderator is the operators' application: it lists and closes reports and
+// suspends accounts. No public route reaches it; cmd/parley-admin does, with
+// the operator's own credentials.
+type Moderator struct {
+	store ModerationBackend
+	now   func() time.Time
+}
+
+// NewModerator returns the moderator over store, with now as its clock.
+func NewModerator(store ModerationBackend, now func() time.Time) *Moderator {
+	return &Moderator{store: store, now: now}
+}
+
+// OpenReports lists a page of open reports, oldest first, after the report
+// with ID after; limit 0 means MaxOpenReportsPage.
+func (m *Moderator) OpenReports(ctx context.Context, after string, limit int) ([]Report, error) {
+	switch {
+	case limit == 0:
+		limit = MaxOpenReportsPage
+	case limit < 1 || limit > MaxOpenReportsPage:
+		return nil, invalidField("limit", "must be between 1 and %d", MaxOpenReportsPage)
+	}
+	if after != "" && !validToken(after) {
+		return nil, invalidField("after", "is not a report ID")
+	}
+	reports, err := m.store.OpenReports(ctx, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("open reports: %w", err)
+	}
+	return reports, nil
+}
+
+// Report returns the report with id and its evidence.
+func (m *Moderator) Report(ctx context.Context, id string) (Report, error) {
+	if !validToken(id) {
+		return Report{}, invalidField("id", "is not a report ID")
+	}
+	return m.store.Report(ctx, id)
+}
+
+// Dismiss closes the open report with id without acting on it.
+func (m *Moderator) Dismiss(ctx context.Context, id string) error {
+	if !validToken(id) {
+		return invalidField("id", "is not a report ID")
+	}
+	if err := m.store.CloseReport(ctx, id, ResolutionDismissed, m.now().UTC()); err != nil {
+		return fmt.Errorf("dismiss report %s: %w", id, err)
+	}
+	return nil
+}
+
+// Suspend suspends the account at email for reason: from now on it cannot
+// send, post, signal typing or open a realtime connection. Every open report
+// about it is closed as suspended.
+func (m *Moderator) Suspend(ctx context.Context, email, reason string) (Suspension, error) {
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return Suspension{}, err
+	}
+	reason, err = normalizeText("reason", reason, MaxReportRunes, false)
+	if err != nil {
+		return Suspension{}, err
+	}
+	now := m.now().UTC()
+	suspension := Suspension{Email: email, Reason: reason, Date: now}
+	if err := m.store.Suspend(ctx, suspension); err != nil {
+		return Suspension{}, fmt.Errorf("suspend %s: %w", email, err)
+	}
+	reports, err := m.store.Reports(ctx, email)
+	if err != nil {
+		return Suspension{}, fmt.Errorf("suspend %s: reports: %w", email, err)
+	}
+	for _, r := range reports {
+		if r.Resolution != "" {
+			continue
+		}
+		err := m.store.CloseReport(ctx, r.ID, ResolutionSuspended, now)
+		if err != nil && ErrorCode(err) != ENOTFOUND {
+			return Suspension{}, fmt.Errorf("suspend %s: close report %s: %w", email, r.ID, err)
+		}
+	}
+	return suspension, nil
+}
+
+// Reinstate lifts the suspension of the account at email.
+func (m *Moderator) Reinstate(ctx context.Context, email string) error {
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return err
+	}
+	if err := m.store.Reinstate(ctx, email); err != nil {
+		return fmt.Errorf("reinstate %s: %w", email, err)
+	}
+	return nil
+}
+
+// Suspension returns the suspension of the account at email; ENOTFOUND when
+// it is not suspended.
+func (m *Moderator) Suspension(ctx context.Context, email string) (Suspension, error) {
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return Suspension{}, err
+	}
+	return m.store.Suspension(ctx, email)
+}

@@ -1,0 +1,47 @@
+package lambdas
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/parley-chat/parley/core"
+)
+
+// SendLimitFromEnv reads the per-person send budget: PARLEY_SEND_BURST sends
+// at once (default core.DefaultSendBurst) and PARLEY_SEND_PER_MINUTE after
+// that (default core.DefaultSendPerMinute), the same for the local server and
+// every Lambda.
+func SendLimitFromEnv() (core.SendLimit, error) {
+	burst, err := positiveEnv("PARLEY_SEND_BURST", core.DefaultSendBurst)
+	if err != nil {
+		return core.SendLimit{}, err
+	}
+	perMinute, err := positiveEnv("PARLEY_SEND_PER_MINUTE", core.DefaultSendPerMinute)
+	if err != nil {
+		return core.SendLimit{}, err
+	}
+	return core.NewSendLimit(burst, perMinute)
+}
+
+// BudgetOptions are the service options that meter every send against the
+// budget store keeps, under limit: the stores of this repository all keep one.
+func BudgetOptions(store core.Store, limit core.SendLimit) ([]core.Option, error) {
+	budget, ok := store.(core.SendBudget)
+	if !ok {
+		return nil, fmt.Errorf("the %T store keeps no send budget", store)
+	}
+	return []core.Option{core.WithSendBudget(budget, limit)}, nil
+}
+
+func positiveEnv(name string, fallback int) (int, error) {
+	raw := os.Getenv(name)
+	if raw == "" {
+		return fallback, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%s=%q: must be a whole number of at least 1", name, raw)
+	}
+	return n, nil
+}

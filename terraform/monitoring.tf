@@ -1,0 +1,185 @@
+# Operations: the alarms that say something broke, the topic they go to, and a
+# dashboard. Metrics come from AWS (Lambda, API Gateway, SQS) and from the
+# functions themselves in CloudWatch embedded metric format (adapters/emf,
+# namespace Parley, dimensions Function and Service).
+
+locals {
+  metrics_namespace = "Parley"
+  alarm_actions     = [aws_sns_topic.alarms.arn]
+}
+
+resource "aws_sns_topic" "alarms" {
+  name = "${local.prefix}-alarms"
+}
+
+resource "aws_sns_topic_subscription" "alarm_email" {
+  count = var.alarm_email == "" ? 0 : 1
+
+  topic_arn = aws_sns_topic.alarms.arn
+  protocol  = "email"
+  endpoint  = var.alarm_email
+}
+
+# Per function: any error (a crash, a panic, a timeout; a request refused with
+# a 4xx is an answer, not an error), and any throttle (Lambda refused to run it:
+# the account's or the function's concurrency is exhausted).
+locals {
+  lambda_alarms = merge([
+    for name, _ in local.functions : {
+      "${name}-errors"    = { function = name, metric = "Errors", means = "failed (error, timeout or crash)" }
+      "${name}-throttles" = { function = name, metric = "Throttles", means = "was throttled: concurrency is exhausted" }
+    }
+  ]...)
+}
+
+resource "aws_cloudwatch_metric_alarm" "lambda" {
+  for_each = local.lambda_alarms
+
+  alarm_name          = "${local.prefix}-${each.key}"
+  alarm_description   = "The ${each.value.function} Lambda ${each.value.means}. See its log group /aws/lambda/${local.prefix}-${each.value.function}."
+  namespace           = "AWS/Lambda"
+  metric_name         = each.value.metric
+  dimensions          = { FunctionName = aws_lambda_function.route[each.value.function].function_name }
+  statistic           = "Sum"
+  period              = var.alarm_period_seconds
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "api_5xx" {
+  alarm_name          = "${local.prefix}-api-5xx"
+  alarm_description   = "The REST API answered more than ${var.alarm_api_5xx_threshold} server errors (500 internal, 503 unavailable store) in ${var.alarm_period_seconds} s."
+  namespace           = "AWS/ApiGateway"
+  metric_name         = "5xx"
+  dimensions          = { ApiId = aws_apigatewayv2_api.http.id, Stage = aws_apigatewayv2_stage.api.name }
+  statistic           = "Sum"
+  period              = var.alarm_period_seconds
+  evaluation_periods  = 1
+  threshold           = var.alarm_api_5xx_threshold
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+# Pushes that failed (not gone: a closed tab is normal) over all pushes, from
+# the functions' own metrics. A failed push loses nothing (clients catch up
+# through REST) but realtime is degraded.
+resource "aws_cloudwatch_metric_alarm" "push_failure_rate" {
+  alarm_name          = "${local.prefix}-push-failure-rate"
+  alarm_description   = "More than ${var.alarm_push_failure_rate_percent}% of realtime pushes failed in ${var.alarm_period_seconds} s."
+  evaluation_periods  = 1
+  threshold           = var.alarm_push_failure_rate_percent
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  metric_query {
+    id          = "rate"
+    expression  = "IF(delivered + gone + failed > 0, 100 * failed / (delivered + gone + failed), 0)"
+    label       = "Push failure rate (%)"
+    return_data = true
+  }
+
+  dynamic "metric_query" {
+    for_each = { delivered = "PushesDelivered", gone = "PushesGone", failed = "PushesFailed" }
+
+    content {
+      id = metric_query.key
+
+      metric {
+        namespace   = local.metrics_namespace
+        metric_name = metric_query.value
+        dimensions  = { Service = "parley" }
+        stat        = "Sum"
+        period      = var.alarm_period_seconds
+      }
+    }
+  }
+}
+
+resource "aws_cloudwatch_dashboard" "main" {
+  dashboard_name = local.prefix
+
+  dashboard_body = jsonencode({
+    widgets = [
+      {
+        type = "metric", x = 0, y = 0, width = 12, height = 6
+        properties = {
+          title  = "Messages and refused sends"
+          region = local.region
+          stat   = "Sum"
+          period = 60
+          metrics = [
+            for name in ["MessagesSent", "SendsThrottled", "SendsRefusedByBlock", "SendsRefusedSuspended", "ServerErrors"] :
+            [local.metrics_namespace, name, "Service", "parley"]
+          ]
+        }
+      },
+      {
+        type = "metric", x = 12, y = 0, width = 12, height = 6
+        properties = {
+          title  = "Realtime pushes"
+          region = local.region
+          stat   = "Sum"
+          period = 60
+          metrics = [
+            for name in ["PushesDelivered", "PushesGone", "PushesFailed"] :
+            [local.metrics_namespace, name, "Service", "parley"]
+          ]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 6, width = 12, height = 6
+        properties = {
+          title  = "REST API: 4xx, 5xx and latency"
+          region = local.region
+          period = 60
+          metrics = [
+            ["AWS/ApiGateway", "4xx", "ApiId", aws_apigatewayv2_api.http.id, "Stage", aws_apigatewayv2_stage.api.name, { stat = "Sum" }],
+            ["AWS/ApiGateway", "5xx", "ApiId", aws_apigatewayv2_api.http.id, "Stage", aws_apigatewayv2_stage.api.name, { stat = "Sum" }],
+            ["AWS/ApiGateway", "Latency", "ApiId", aws_apigatewayv2_api.http.id, "Stage", aws_apigatewayv2_stage.api.name, { stat = "p99", yAxis = "right" }],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 12, y = 6, width = 12, height = 6
+        properties = {
+          title  = "Lambda errors and throttles"
+          region = local.region
+          stat   = "Sum"
+          period = 60
+          metrics = concat(
+            [for name, _ in local.functions : ["AWS/Lambda", "Errors", "FunctionName", aws_lambda_function.route[name].function_name]],
+            [for name, _ in local.functions : ["AWS/Lambda", "Throttles", "FunctionName", aws_lambda_function.route[name].function_name]],
+          )
+        }
+      },
+      {
+        type = "metric", x = 0, y = 12, width = 24, height = 6
+        properties = {
+          title   = "Lambda duration p99"
+          region  = local.region
+          stat    = "p99"
+          period  = 60
+          metrics = [for name, _ in local.functions : ["AWS/Lambda", "Duration", "FunctionName", aws_lambda_function.route[name].function_name]]
+        }
+      },
+      {
+        type = "alarm", x = 0, y = 18, width = 24, height = 4
+        properties = {
+          title = "Alarms"
+          alarms = concat(
+            [aws_cloudwatch_metric_alarm.api_5xx.arn, aws_cloudwatch_metric_alarm.push_failure_rate.arn],
+            [for a in aws_cloudwatch_metric_alarm.lambda : a.arn if endswith(a.alarm_name, "-errors")],
+          )
+        }
+      },
+    ]
+  })
+}
