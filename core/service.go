@@ -19,8 +19,8 @@ type Service struct {
 	// snapshots, when set, publishes channel snapshots after each change (feed.go).
 	snapshots       SnapshotWriter
 	onSnapshotError func(channel string, err error)
-	budget       SendBudget
-	sendLimit    SendLimit
+	budget          SendBudget
+	sendLimit       SendLimit
 }
 
 // Option configures a Service.
