@@ -11,6 +11,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/parley-chat/parley/adapters/dynamodb"
+	"github.com/parley-chat/parley/adapters/emf"
 	"github.com/parley-chat/parley/adapters/feed"
 	"github.com/parley-chat/parley/adapters/s3"
 	"github.com/parley-chat/parley/core"
@@ -37,7 +38,14 @@ func NewFeedStreamHandler(ctx context.Context, store core.Store, bucketURL strin
 	if err != nil {
 		return nil, err
 	}
-	return feed.NewStreamHandler(NewService(store), writer, dynamodb.ChannelOfPostKey, NewLogger()), nil
+	logger, metrics := NewLogger(), NewMetrics("feed")
+	handler := feed.NewStreamHandler(NewService(store), writer, dynamodb.ChannelOfPostKey, logger)
+	handler.Observe = func(written int) {
+		if err := metrics.Count(map[string]int{emf.FeedSnapshotsWritten: written}); err != nil {
+			logger.Warn("metrics not written", "error", err.Error())
+		}
+	}
+	return handler, nil
 }
 
 // StartFeed is the whole of the feed Lambda, which the table stream's post

@@ -323,3 +323,43 @@ resource "aws_cloudfront_response_headers_policy" "feeds" {
     }
   }
 }
+
+# The feed Lambda is none of local.functions, so monitoring.tf's per-function
+# alarms do not cover it: its errors and throttles, and any record batch that
+# ended in the dead-letter queue, alarm here.
+resource "aws_cloudwatch_metric_alarm" "feed" {
+  for_each = {
+    errors    = { metric = "Errors", means = "failed (error, timeout or crash); the mapping retries, then bisects" }
+    throttles = { metric = "Throttles", means = "was throttled: concurrency is exhausted, snapshots lag" }
+  }
+
+  alarm_name          = "${local.prefix}-${local.feed_function}-${each.key}"
+  alarm_description   = "The feed Lambda ${each.value.means}. See its log group /aws/lambda/${aws_lambda_function.feed.function_name}."
+  namespace           = "AWS/Lambda"
+  metric_name         = each.value.metric
+  dimensions          = { FunctionName = aws_lambda_function.feed.function_name }
+  statistic           = "Sum"
+  period              = var.alarm_period_seconds
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "feed_dead_letters" {
+  alarm_name          = "${local.prefix}-feed-dead-letters"
+  alarm_description   = "Stream records the feed Lambda gave up on are in ${aws_sqs_queue.feed_dead_letters.name}: those channels' snapshots were not rebuilt (the next post to each rebuilds it)."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.feed_dead_letters.name }
+  statistic           = "Maximum"
+  period              = var.alarm_period_seconds
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}

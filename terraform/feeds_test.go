@@ -151,6 +151,17 @@ func TestStateFeedPipeline(t *testing.T) {
 		}
 	})
 
+	t.Run("AlarmsOnErrorsAndDeadLetters", func(t *testing.T) {
+		for _, key := range []string{"errors", "throttles"} {
+			alarm := state.mustGet(t, "aws_cloudwatch_metric_alarm", "feed", key)
+			assert.Equal(t, fn.str("function_name"), alarm.path("dimensions")["FunctionName"])
+		}
+		alarm := state.mustOne(t, "aws_cloudwatch_metric_alarm", "feed_dead_letters")
+		assert.Equal(t, "ApproximateNumberOfMessagesVisible", alarm.str("metric_name"))
+		assert.Equal(t, queue.str("name"), alarm.path("dimensions")["QueueName"])
+		assert.NotEmpty(t, alarm.Values["alarm_actions"])
+	})
+
 	t.Run("OnlyTheFeedLambdaWritesSnapshots", func(t *testing.T) {
 		policy := state.mustOne(t, "aws_s3_bucket_policy", "feeds")
 		var doc struct{ Statement []conditionalStatement }

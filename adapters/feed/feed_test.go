@@ -152,6 +152,8 @@ func TestStreamHandlerPublishesEachChannelOnceAndReportsFailures(t *testing.T) {
 	}
 	writer := &failingWriter{fail: map[string]bool{"bravo": true}}
 	handler := feed.NewStreamHandler(service, writer, dynamodb.ChannelOfPostKey, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	var observed []int
+	handler.Observe = func(written int) { observed = append(observed, written) }
 
 	response, err := handler.Handle(ctx, events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
 		postRecord("100", "CHAN#alpha", "POST#1"),
@@ -165,4 +167,5 @@ func TestStreamHandlerPublishesEachChannelOnceAndReportsFailures(t *testing.T) {
 	assert.Equal(t, []string{"alpha@1", "charlie@1"}, writer.written, "one snapshot per channel per batch")
 	assert.Equal(t, []events.DynamoDBBatchItemFailure{{ItemIdentifier: "101"}}, response.BatchItemFailures,
 		"the failed channel's first record, so Lambda retries from there")
+	assert.Equal(t, []int{2}, observed, "the batch's count of snapshots written, for the metric")
 }

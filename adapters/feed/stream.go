@@ -21,6 +21,9 @@ type StreamHandler struct {
 	// design), false for any other item.
 	channelOf func(pk, sk string) (string, bool)
 	logger    *slog.Logger
+	// Observe, when set, hears how many snapshots each batch wrote (for
+	// metrics).
+	Observe func(written int)
 }
 
 // NewStreamHandler returns the handler that publishes through writer.
@@ -48,14 +51,23 @@ func (h *StreamHandler) Handle(ctx context.Context, event events.DynamoDBEvent) 
 		}
 	}
 	var response events.DynamoDBEventResponse
+	written := 0
+	defer func() {
+		if h.Observe != nil {
+			h.Observe(written)
+		}
+	}()
 	for _, channel := range order {
-		written, err := h.service.PublishSnapshot(ctx, h.writer, channel)
+		wrote, err := h.service.PublishSnapshot(ctx, h.writer, channel)
 		if err != nil {
 			h.logger.ErrorContext(ctx, "snapshot failed", "channel", channel, "error", err.Error())
 			response.BatchItemFailures = append(response.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: first[channel]})
 			continue
 		}
-		h.logger.InfoContext(ctx, "snapshot published", "channel", channel, "written", written)
+		if wrote {
+			written++
+		}
+		h.logger.InfoContext(ctx, "snapshot published", "channel", channel, "written", wrote)
 	}
 	return response, nil
 }
