@@ -128,13 +128,19 @@ func (c *RequestCounter) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+	res, err := c.Next.RoundTrip(req)
 	c.mu.Lock()
-	c.counts[op]++
+	defer c.mu.Unlock()
 	for _, action := range actions {
 		c.actions[action] = true
 	}
-	c.mu.Unlock()
-	return c.Next.RoundTrip(req)
+	// An attempt that never got DynamoDB's answer (a dropped connection, a
+	// 5xx under load) is the SDK's to retry, not a request the store made:
+	// counting it made the request counts flaky on a busy machine.
+	if err == nil && res.StatusCode < 500 {
+		c.counts[op]++
+	}
+	return res, err
 }
 
 // transactionActions reads the item kinds of a TransactWriteItems request,
