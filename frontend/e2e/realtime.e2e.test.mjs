@@ -38,6 +38,9 @@ describe('Parley realtime', { timeout: 6 * 60_000 }, () => {
 
   /** withoutPolling runs fn while the polling routes of p are cut, and returns how many were attempted. */
   async function withoutPolling(p, fn) {
+    // With polling cut, only an open socket can bring news: wait until it is
+    // (a busy machine may still be connecting it, or reconnecting).
+    await p.page.locator('.shell[data-connection="open"]').waitFor();
     const cut = (url) => POLLING.test(url.pathname);
     await p.page.route(cut, (route) => route.abort('internetdisconnected'));
     const before = p.polls.length;

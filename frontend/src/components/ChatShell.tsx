@@ -1,5 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Contact } from '../api/chat-api';
+import { useConnection } from '../hooks/useChatEvents';
 import { useContacts } from '../hooks/useContacts';
 import { useTyping } from '../hooks/useTyping';
 import { ContactDialogs, type ContactDialogName } from './ContactDialogs';
@@ -72,8 +73,10 @@ export function ChatShell({ me, onSignOut, banner, badge, contactsPollMs, messag
     select(c.email);
   };
 
+  // The push side's state, for tests that must know the socket is open.
+  const connection = useConnection();
   return (
-    <div className="shell" data-pane={contact ? 'conversation' : 'list'}>
+    <div className="shell" data-pane={contact ? 'conversation' : 'list'} data-connection={connection}>
       {banner}
       <aside className="sidebar" ref={listRef} aria-label="Contacts">
         <header className="sidebar-header">
