@@ -13,6 +13,11 @@ import (
 // connection whose $disconnect never arrived expires on its own.
 const ConnectionLifetime = 2*time.Hour + 10*time.Minute
 
+// ConnectGrace is how long after $connect registered a connection a push
+// that finds it gone does not forget it: the handshake may still be under way
+// (API Gateway answers 410 until $connect has returned and the socket opened).
+const ConnectGrace = 30 * time.Second
+
 // PushDeadline bounds the delivery of one write's events to every connection
 // they go to. A push that misses it is counted as failed; the write stands.
 const PushDeadline = 2 * time.Second
@@ -175,6 +180,10 @@ func (s *Service) pushOne(ctx context.Context, c Connection, e Event) PushReport
 	switch {
 	case err == nil:
 		return PushReport{Delivered: 1}
+	case errors.Is(err, ErrConnectionGone) && s.now().Sub(c.ConnectedAt) < ConnectGrace:
+		// Registered by $connect, but API Gateway has not finished opening
+		// it: it is not gone, and the client catches up once it is open.
+		return PushReport{Failed: 1}
 	case errors.Is(err, ErrConnectionGone):
 		// Forgetting it may fail too; it then expires on its own.
 		_ = s.store.RemoveConnection(ctx, c)

@@ -72,6 +72,7 @@ func TestRequestsPerRoute(t *testing.T) {
 	// aliceGone gives alice a connection that answers gone to every push.
 	aliceGone := func(t *testing.T, f *storetest.Fixture, p people) {
 		f.Pusher.MarkGone(f.MustConnect(t, p.alice.Email).ID)
+		f.Advance(core.ConnectGrace)
 	}
 	aliceConnected := func(t *testing.T, f *storetest.Fixture, p people) {
 		c, err := f.Service.Connect(ctx, p.alice, "alice-"+f.NewID())

@@ -98,7 +98,8 @@ func TestPushOutcomes(t *testing.T) {
 			store := memory.New()
 			var reports []core.PushReport
 			var mu sync.Mutex
-			now := func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
+			clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			now := func() time.Time { return clock }
 			ids := 0
 			service := core.NewService(store, now, func() string { ids++; return strings.Repeat("0", 10) + string(rune('a'+ids)) },
 				core.WithPusher(newClient(t, fake)),
@@ -114,6 +115,7 @@ func TestPushOutcomes(t *testing.T) {
 			require.NoError(t, err)
 			_, err = service.Connect(ctx, alice, "alices-laptop")
 			require.NoError(t, err)
+			clock = clock.Add(core.ConnectGrace) // both sockets are long open
 			reports = nil
 
 			sent, created, err := service.AddMessage(ctx, alice, core.AddMessageInput{Recipient: bob.Email, Text: "hi"})

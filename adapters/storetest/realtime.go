@@ -371,10 +371,26 @@ func testConnections(t *testing.T, newStore NewStore) {
 		f.MustAddContact(t, alice, bob)
 		stale, live := f.MustConnect(t, bob), f.MustConnect(t, bob)
 		f.Pusher.MarkGone(stale.ID)
+		f.Advance(core.ConnectGrace)
 		f.MustSend(t, alice, bob, "hi")
 		connections, err := f.Store.Connections(ctx, bob, f.Now())
 		require.NoError(t, err)
 		assert.Equal(t, []string{live.ID}, connectionIDs(connections))
+	})
+
+	t.Run("AConnectionStillOpeningIsNotForgotten", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		alice, bob := f.Email("alice"), f.Email("bob")
+		f.MustAddContact(t, alice, bob)
+		// API Gateway answers 410 until $connect has returned: a push in
+		// that moment must not forget the connection $connect just made.
+		opening := f.MustConnect(t, bob)
+		f.Pusher.MarkGone(opening.ID)
+		f.MustSend(t, alice, bob, "hi")
+		connections, err := f.Store.Connections(ctx, bob, f.Now())
+		require.NoError(t, err)
+		assert.Equal(t, []string{opening.ID}, connectionIDs(connections))
 	})
 
 	t.Run("NothingCrossesABlock", func(t *testing.T) {

@@ -22,35 +22,47 @@ import (
 type localConnections struct {
 	mu    sync.Mutex
 	conns map[string]*websocket.Conn
-	// pending are connections whose $connect is running: they exist, but
-	// cannot be written to yet.
-	pending map[string]bool
+	// pending are connections whose handshake is under way: they exist, but
+	// cannot be written to yet, so their frames wait here, in order, until the
+	// socket is open (at most maxPendingFrames).
+	pending map[string][][]byte
 }
 
 var _ core.Pusher = (*localConnections)(nil)
 
 func newLocalConnections() *localConnections {
-	return &localConnections{conns: map[string]*websocket.Conn{}, pending: map[string]bool{}}
+	return &localConnections{conns: map[string]*websocket.Conn{}, pending: map[string][][]byte{}}
 }
 
-// errNotYetOpen is a push to a connection whose handshake has not finished.
-var errNotYetOpen = errors.New("connection not yet open")
+// maxPendingFrames bounds what waits for a socket still opening.
+const maxPendingFrames = 256
 
-// Push implements core.Pusher.
+// errTooManyPending is a push to an opening socket that already has
+// maxPendingFrames waiting.
+var errTooManyPending = errors.New("too many frames wait for the socket to open")
+
+// Push implements core.Pusher. A frame for a socket still opening waits for
+// it, so nothing pushed in that moment is lost.
 func (l *localConnections) Push(ctx context.Context, c core.Connection, e core.Event) error {
-	l.mu.Lock()
-	conn, open := l.conns[c.ID]
-	pending := l.pending[c.ID]
-	l.mu.Unlock()
-	switch {
-	case pending:
-		return fmt.Errorf("push to %s: %w", c.ID, errNotYetOpen)
-	case !open:
-		return fmt.Errorf("push to %s: %w", c.ID, core.ErrConnectionGone)
-	}
 	frame, err := apigateway.EncodeEvent(c.User, e)
 	if err != nil {
 		return err
+	}
+	l.mu.Lock()
+	conn, open := l.conns[c.ID]
+	waiting, pending := l.pending[c.ID]
+	switch {
+	case pending && len(waiting) >= maxPendingFrames:
+		l.mu.Unlock()
+		return fmt.Errorf("push to %s: %w", c.ID, errTooManyPending)
+	case pending:
+		l.pending[c.ID] = append(waiting, frame)
+		l.mu.Unlock()
+		return nil
+	}
+	l.mu.Unlock()
+	if !open {
+		return fmt.Errorf("push to %s: %w", c.ID, core.ErrConnectionGone)
 	}
 	if err := conn.Write(ctx, websocket.MessageText, frame); err != nil {
 		return fmt.Errorf("push to %s: %w", c.ID, err)
@@ -61,15 +73,28 @@ func (l *localConnections) Push(ctx context.Context, c core.Connection, e core.E
 func (l *localConnections) setPending(id string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.pending[id] = true
+	l.pending[id] = nil
 }
 
-func (l *localConnections) open(id string, conn *websocket.Conn) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.pending, id)
-	if conn != nil {
-		l.conns[id] = conn
+// open makes conn the socket of id, first writing what waited for it; until
+// that is written, later pushes keep waiting behind it, so the order holds.
+func (l *localConnections) open(ctx context.Context, id string, conn *websocket.Conn) {
+	for {
+		l.mu.Lock()
+		waiting := l.pending[id]
+		if len(waiting) == 0 {
+			delete(l.pending, id)
+			l.conns[id] = conn
+			l.mu.Unlock()
+			return
+		}
+		l.pending[id] = nil
+		l.mu.Unlock()
+		for _, frame := range waiting {
+			writeCtx, cancel := context.WithTimeout(ctx, core.PushDeadline)
+			_ = conn.Write(writeCtx, websocket.MessageText, frame)
+			cancel()
+		}
 	}
 }
 
@@ -119,7 +144,7 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	conn.SetReadLimit(apigateway.MaxFrameBytes)
-	s.connections.open(connectionID, conn)
+	s.connections.open(r.Context(), connectionID, conn)
 	defer func() {
 		s.connections.close(connectionID)
 		s.disconnect(handler, r, connectionID)
