@@ -32,27 +32,28 @@ export function ChatShell({ me, onSignOut, banner, badge, contactsPollMs, messag
   const [toast, setToast] = useState<string>();
   const typing = useTyping();
   const listRef = useRef<HTMLElement>(null);
-  const { markRead, touch } = contacts;
+  const { markRead, setOpen, touch } = contacts;
 
   const contact = contacts.contacts.find((c) => c.email === selected);
 
   const select = useCallback(
     (email: string) => {
       setSelected(email);
+      setOpen(email);
       markRead(email);
     },
-    [markRead],
+    [markRead, setOpen],
   );
 
   const back = useCallback(() => {
     const email = selected;
     setSelected(undefined);
-    markRead('');
+    setOpen(undefined);
     // Give the keyboard back to the row that opened the conversation.
     requestAnimationFrame(() => {
       listRef.current?.querySelector<HTMLElement>(`[data-email="${CSS.escape(email ?? '')}"]`)?.focus();
     });
-  }, [selected, markRead]);
+  }, [selected, setOpen]);
 
   const unread = contacts.contacts.reduce((sum, c) => sum + (c.unread ?? 0), 0);
   useEffect(() => {

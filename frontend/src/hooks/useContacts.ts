@@ -16,7 +16,9 @@ export interface ContactsState {
   block: (email: string) => Promise<Contact>;
   unblock: (email: string) => Promise<Contact>;
   report: (email: string, report: string) => Promise<Contact>;
-  /** markRead sets a contact's unread count to zero locally (its conversation is open). */
+  /** setOpen says whose conversation is on screen (undefined: none); its messages do not count as unread. */
+  setOpen: (email: string | undefined) => void;
+  /** markRead sets the open contact's unread count to zero locally; for any other contact it does nothing. */
   markRead: (email: string) => void;
   /** touch records the latest message of a conversation locally (a message sent from this device). */
   touch: (email: string, message: Contact['lastMessage']) => void;
@@ -165,8 +167,14 @@ export function useContacts(pollMs = 5000): ContactsState {
     [upsert],
   );
 
-  const markRead = useCallback((email: string) => {
+  const setOpen = useCallback((email: string | undefined) => {
     openEmail.current = email;
+  }, []);
+
+  // A conversation reports it was read from an effect, which can run after the person already left it:
+  // only the conversation still open may clear its count.
+  const markRead = useCallback((email: string) => {
+    if (email !== openEmail.current) return;
     setContacts((list) =>
       list.some((c) => c.email === email && c.unread) ? list.map((c) => (c.email === email ? { ...c, unread: 0 } : c)) : list,
     );
@@ -188,6 +196,7 @@ export function useContacts(pollMs = 5000): ContactsState {
     block: (email) => mutate(() => api.blockContact(email)),
     unblock: (email) => mutate(() => api.unblockContact(email)),
     report: (email, text) => mutate(() => api.reportContact(email, text)),
+    setOpen,
     markRead,
     touch,
   };
