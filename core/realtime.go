@@ -195,7 +195,7 @@ func (s *Service) pushOne(ctx context.Context, c Connection, e Event) PushReport
 
 // Connect registers a realtime connection of the caller.
 func (s *Service) Connect(ctx context.Context, caller Caller, connectionID string) (Connection, error) {
-	if !validToken(connectionID) && !validConnectionID(connectionID) {
+	if !validConnectionID(connectionID) {
 		return Connection{}, invalidField("connectionId", "is not a connection ID")
 	}
 	if err := s.checkNotSuspended(ctx, caller); err != nil {
@@ -290,7 +290,7 @@ func (s *Service) typing(ctx context.Context, caller Caller, other string) (Push
 }
 
 // validConnectionID reports whether id has the shape of an API Gateway
-// connection ID (base64 with '=') or a local one.
+// connection ID (base64 with '=', '+', '/') or a local one (hex).
 func validConnectionID(id string) bool {
 	if id == "" || len(id) > maxTokenLength {
 		return false

@@ -14,24 +14,16 @@ type Watermarks struct {
 	Read      string
 }
 
-// advance returns w moved forward to upTo (and Read too when read), and
-// whether anything moved.
-func (w Watermarks) advance(upTo string, read bool) (Watermarks, bool) {
-	next := w
-	if upTo > next.Delivered {
-		next.Delivered = upTo
-	}
-	if read && upTo > next.Read {
-		next.Read = upTo
-	}
-	return next, next != w
-}
-
 // Advance is w moved forward to upTo, Read too when read, for stores that
 // apply an Ack: watermarks never move back, whatever order acks arrive in.
 func (w Watermarks) Advance(upTo string, read bool) Watermarks {
-	next, _ := w.advance(upTo, read)
-	return next
+	if upTo > w.Delivered {
+		w.Delivered = upTo
+	}
+	if read && upTo > w.Read {
+		w.Read = upTo
+	}
+	return w
 }
 
 // Status is how far a message its sender sent has come, as its sender sees it.

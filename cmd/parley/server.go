@@ -44,7 +44,6 @@ type Server struct {
 	verifier         atomic.Pointer[oidc.Verifier]
 	webSocketHandler atomic.Pointer[apigateway.WebSocketHandler]
 	connections      *localConnections
-	service          *core.Service
 	mux              *http.ServeMux
 }
 
@@ -81,7 +80,7 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 	feeds := newLocalFeeds()
 	service := lambdas.NewService(store, append(options, append(lambdas.PushOptions(connections, logger), feeds.option(logger))...)...)
 	feeds.service = service
-	server := &Server{config: config, logger: logger, connections: connections, service: service, mux: http.NewServeMux()}
+	server := &Server{config: config, logger: logger, connections: connections, mux: http.NewServeMux()}
 	issuer := config.OIDC
 	if issuer.Issuer == "" {
 		provider, err := devoidc.New(config.PublicURL+"/dev-oidc", devClientID)
