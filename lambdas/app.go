@@ -69,19 +69,35 @@ func NewLogger() *slog.Logger {
 
 // NewDynamoDBStore returns the store on the configured DynamoDB table.
 func NewDynamoDBStore(ctx context.Context, config Config) (*dynamodb.Store, error) {
-	if config.TableName == "" {
-		return nil, fmt.Errorf("PARLEY_TABLE_NAME is not set")
-	}
-	client, err := NewDynamoDBClient(ctx, config)
+	awsConfig, err := loadAWSConfig(ctx, config)
 	if err != nil {
 		return nil, err
 	}
-	return dynamodb.New(client, config.TableName), nil
+	return dynamoDBStoreFrom(awsConfig, config)
+}
+
+// dynamoDBStoreFrom is the store on the configured table, with a client of
+// awsConfig, loaded once per cold start.
+func dynamoDBStoreFrom(awsConfig aws.Config, config Config) (*dynamodb.Store, error) {
+	if config.TableName == "" {
+		return nil, fmt.Errorf("PARLEY_TABLE_NAME is not set")
+	}
+	return dynamodb.New(dynamoDBClientFrom(awsConfig, config), config.TableName), nil
 }
 
 // NewDynamoDBClient returns a DynamoDB client for the configured endpoint.
 // With an endpoint override (DynamoDB Local) it needs no AWS credentials.
 func NewDynamoDBClient(ctx context.Context, config Config) (*awsdynamodb.Client, error) {
+	awsConfig, err := loadAWSConfig(ctx, config)
+	if err != nil {
+		return nil, err
+	}
+	return dynamoDBClientFrom(awsConfig, config), nil
+}
+
+// loadAWSConfig loads the AWS configuration: the Lambda's own, or a static
+// one for DynamoDB Local when an endpoint override is set.
+func loadAWSConfig(ctx context.Context, config Config) (aws.Config, error) {
 	var options []func(*awsconfig.LoadOptions) error
 	if config.DynamoDBEndpoint != "" {
 		options = append(options,
@@ -90,15 +106,19 @@ func NewDynamoDBClient(ctx context.Context, config Config) (*awsdynamodb.Client,
 	}
 	awsConfig, err := awsconfig.LoadDefaultConfig(ctx, options...)
 	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
+		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}
+	return awsConfig, nil
+}
+
+func dynamoDBClientFrom(awsConfig aws.Config, config Config) *awsdynamodb.Client {
 	return awsdynamodb.NewFromConfig(awsConfig, func(o *awsdynamodb.Options) {
 		if config.DynamoDBEndpoint != "" {
 			o.BaseEndpoint = aws.String(config.DynamoDBEndpoint)
 			// DynamoDB Local does not always send the CRC32 of a response.
 			o.DisableValidateResponseChecksum = true
 		}
-	}), nil
+	})
 }
 
 // NewService returns the core service over store, with the real clock and
@@ -156,7 +176,13 @@ func (p loggingPusher) Push(ctx context.Context, c core.Connection, e core.Event
 // newAWSService is the service of a Lambda: the DynamoDB store and, where
 // the function pushes, the @connections client of the WebSocket API.
 func newAWSService(ctx context.Context, config Config, logger *slog.Logger) (*core.Service, error) {
-	store, err := NewDynamoDBStore(ctx, config)
+	// One configuration for both clients: loading it reads the environment
+	// and files, on every cold start.
+	awsConfig, err := loadAWSConfig(ctx, config)
+	if err != nil {
+		return nil, err
+	}
+	store, err := dynamoDBStoreFrom(awsConfig, config)
 	if err != nil {
 		return nil, err
 	}
@@ -170,10 +196,6 @@ func newAWSService(ctx context.Context, config Config, logger *slog.Logger) (*co
 	}
 	if config.WebSocketCallbackURL == "" {
 		return NewService(store, options...), nil
-	}
-	awsConfig, err := awsconfig.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}
 	httpClient := &http.Client{Timeout: core.PushDeadline}
 	pusher, err := push.New(httpClient, config.WebSocketCallbackURL, awsConfig.Region, awsConfig.Credentials, apigateway.EncodeEvent)
