@@ -2,7 +2,7 @@
 #   start_local_server NAME [ENV=VALUE...]
 # builds cmd/parley into .tmp/parley, starts it on a free 127.0.0.1 port with the given environment, logging to
 # .tmp/parley-NAME.log, waits until /healthz answers, and sets base (http://localhost:PORT), server_pid and
-# server_log. The server is stopped when the sourcing script exits.
+# server_log. The WebSocket is announced on ws://127.0.0.1:PORT/ws, another origin, as in AWS. The server is stopped when the sourcing script exits.
 
 start_local_server() {
   local name=$1
@@ -14,7 +14,9 @@ start_local_server() {
   local port
   port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
   server_log="$PWD/.tmp/parley-$name.log"
-  env PORT="$port" PARLEY_LISTEN_HOST=127.0.0.1 "$@" .tmp/parley >"$server_log" 2>&1 &
+  # The socket on an origin of its own (127.0.0.1 while pages are on localhost), as the WebSocket API has in
+  # AWS, so the browser holds it to the Content-Security-Policy's connect-src as it does there.
+  env PORT="$port" PARLEY_LISTEN_HOST=127.0.0.1 PARLEY_WS_URL="ws://127.0.0.1:$port/ws" "$@" .tmp/parley >"$server_log" 2>&1 &
   server_pid=$!
   trap stop_local_server EXIT INT TERM
 

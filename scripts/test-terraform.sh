@@ -74,7 +74,7 @@ unset TF_WORKSPACE TF_DATA_DIR
 # overrides, with a local backend so nothing reaches a remote state.
 copy_module() {
   mkdir -p "$2"
-  (cd "$1" && find . -maxdepth 1 -type f \( -name '*.tf' -o -name '.terraform.lock.hcl' \) ! -name '*_override.tf' -exec cp {} "$2/" \;)
+  (cd "$1" && find . -maxdepth 1 -type f \( -name '*.tf' -o -name '.terraform.lock.hcl' -o -name 'security-headers.json' \) ! -name '*_override.tf' -exec cp {} "$2/" \;)
   cat >"$2/backend_override.tf" <<'EOF'
 terraform {
   backend "local" {}

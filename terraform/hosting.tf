@@ -11,25 +11,21 @@ locals {
   api_origin_id     = "api"
   api_origin_domain = trimprefix(aws_apigatewayv2_api.http.api_endpoint, "https://")
 
+  # The security headers are defined once, in security-headers.json, which the
+  # local server sends too (terraform/headers.go): every browser test runs
+  # under the policy a real deploy sends. The WebSocket API is its own origin,
+  # so the socket needs its own connect-src.
+  security_headers = jsondecode(file("${path.module}/security-headers.json"))
+  csp_origins = tomap({
+    "{api}"               = [aws_apigatewayv2_api.http.api_endpoint]
+    "{websocket}"         = [aws_apigatewayv2_api.websocket.api_endpoint]
+    "{identity}"          = ["https://cognito-idp.${local.region}.amazonaws.com"]
+    "{sign_in}"           = [local.cognito_domain_url]
+    "{extra_connect_src}" = var.csp_extra_connect_src
+  })
   content_security_policy = join("; ", [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    # Avatars are drawn in the page: no image from any other origin.
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "manifest-src 'self'",
-    "worker-src 'self'",
-    join(" ", concat([
-      "connect-src 'self'",
-      aws_apigatewayv2_api.http.api_endpoint,
-      local.cognito_domain_url,
-      "https://cognito-idp.${local.region}.amazonaws.com",
-    ], var.csp_extra_connect_src)),
-    "form-action 'self' ${local.cognito_domain_url}",
-    "frame-ancestors 'none'",
-    "base-uri 'self'",
-    "object-src 'none'",
+    for directive in local.security_headers.content_security_policy :
+    join(" ", distinct(flatten([for word in split(" ", directive) : lookup(local.csp_origins, word, [word])])))
   ])
 
   response_headers_policy_id = coalesce(var.response_headers_policy_id, one(aws_cloudfront_response_headers_policy.security[*].id))
@@ -149,8 +145,8 @@ resource "aws_cloudfront_response_headers_policy" "security" {
 
   security_headers_config {
     strict_transport_security {
-      access_control_max_age_sec = 63072000
-      include_subdomains         = true
+      access_control_max_age_sec = local.security_headers.strict_transport_security.max_age_seconds
+      include_subdomains         = local.security_headers.strict_transport_security.include_subdomains
       override                   = true
     }
 
@@ -159,12 +155,12 @@ resource "aws_cloudfront_response_headers_policy" "security" {
     }
 
     frame_options {
-      frame_option = "DENY"
+      frame_option = local.security_headers.frame_options
       override     = true
     }
 
     referrer_policy {
-      referrer_policy = "strict-origin-when-cross-origin"
+      referrer_policy = local.security_headers.referrer_policy
       override        = true
     }
 
@@ -177,7 +173,7 @@ resource "aws_cloudfront_response_headers_policy" "security" {
   custom_headers_config {
     items {
       header   = "Permissions-Policy"
-      value    = "camera=(), microphone=(), geolocation=(), payment=()"
+      value    = local.security_headers.permissions_policy
       override = true
     }
   }

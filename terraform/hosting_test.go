@@ -2,15 +2,15 @@ package terraform_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/hcl/v2/hclparse"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/zclconf/go-cty/cty"
+
+	"github.com/parley-chat/parley/terraform"
 )
 
 // customDomainPlanJSONEnv names the `terraform show -json` output of a plan
@@ -20,33 +20,92 @@ const customDomainPlanJSONEnv = "PARLEY_TERRAFORM_CUSTOM_DOMAIN_PLAN_JSON"
 // TestContentSecurityPolicyAllowsImagesOnlyFromTheSite: the SPA draws its
 // avatars, so the policy names no image host; a browser refuses any other.
 func TestContentSecurityPolicyAllowsImagesOnlyFromTheSite(t *testing.T) {
-	file, diags := hclparse.NewParser().ParseHCLFile("hosting.tf")
-	require.False(t, diags.HasErrors(), "%s", diags.Error())
-	var csp *hclsyntax.Attribute
-	for _, block := range file.Body.(*hclsyntax.Body).Blocks {
-		if attr, ok := block.Body.Attributes["content_security_policy"]; block.Type == "locals" && ok {
-			csp = attr
-		}
-	}
-	require.NotNil(t, csp, "hosting.tf defines local.content_security_policy")
-	join, ok := csp.Expr.(*hclsyntax.FunctionCallExpr)
-	require.True(t, ok && join.Name == "join" && len(join.Args) == 2, "the policy is join(\"; \", [directives])")
-	directives, ok := join.Args[1].(*hclsyntax.TupleConsExpr)
-	require.True(t, ok)
-	var img []string
-	for _, expr := range directives.Exprs {
-		value, diags := expr.Value(nil)
-		if diags.HasErrors() || value.Type() != cty.String {
-			continue // a directive built from references, such as connect-src
-		}
-		if directive := value.AsString(); strings.HasPrefix(directive, "img-src") || strings.HasPrefix(directive, "default-src") {
-			img = append(img, directive)
-		}
-	}
-	assert.Equal(t, []string{"default-src 'self'", "img-src 'self' data:"}, img)
-	src, err := os.ReadFile("hosting.tf")
+	headers, err := terraform.SecurityHeaders(terraform.Origins{API: []string{"https://api.example"}}, true)
 	require.NoError(t, err)
-	assert.NotContains(t, strings.ToLower(string(src)), "gravatar")
+	directives := map[string]string{}
+	for _, directive := range strings.Split(headers["Content-Security-Policy"], "; ") {
+		name, _, _ := strings.Cut(directive, " ")
+		directives[name] = directive
+	}
+	assert.Equal(t, "default-src 'self'", directives["default-src"])
+	assert.Equal(t, "img-src 'self' data:", directives["img-src"])
+	for _, file := range []string{"hosting.tf", "security-headers.json"} {
+		src, err := os.ReadFile(file)
+		require.NoError(t, err)
+		assert.NotContains(t, strings.ToLower(string(src)), "gravatar", file)
+	}
+}
+
+// TestSecurityHeadersNameEveryOrigin: each origin the SPA talks to is in
+// connect-src, the WebSocket API's above all (its own origin in AWS: without
+// it the browser refuses the socket and realtime never works); the sign-in in
+// form-action; HSTS only over HTTPS.
+func TestSecurityHeadersNameEveryOrigin(t *testing.T) {
+	origins := terraform.Origins{
+		API:             []string{"https://api.example"},
+		WebSocket:       []string{"wss://ws.example"},
+		Identity:        []string{"https://idp.example"},
+		SignIn:          []string{"https://signin.example"},
+		ExtraConnectSrc: []string{"https://extra.example"},
+	}
+	headers, err := terraform.SecurityHeaders(origins, true)
+	require.NoError(t, err)
+	csp := headers["Content-Security-Policy"]
+	assert.Contains(t, csp, "connect-src 'self' https://api.example wss://ws.example https://idp.example https://signin.example https://extra.example;")
+	assert.Contains(t, csp, "form-action 'self' https://signin.example;")
+	assert.NotContains(t, csp, "{", "every placeholder is replaced")
+	assert.Equal(t, "max-age=63072000; includeSubDomains", headers["Strict-Transport-Security"])
+	assert.Equal(t, "nosniff", headers["X-Content-Type-Options"])
+	assert.Equal(t, "DENY", headers["X-Frame-Options"])
+
+	plain, err := terraform.SecurityHeaders(terraform.Origins{}, false)
+	require.NoError(t, err)
+	assert.NotContains(t, plain, "Strict-Transport-Security")
+	assert.Contains(t, plain["Content-Security-Policy"], "connect-src 'self';", "a placeholder without origins disappears")
+}
+
+// TestStateSendsTheSharedSecurityHeaders: CloudFront's response headers
+// policy, as applied, is security-headers.json with the stack's own origins,
+// the same document the local server sends with its origins, so Terraform's
+// substitution (hosting.tf) and the Go one (headers.go) cannot drift.
+func TestStateSendsTheSharedSecurityHeaders(t *testing.T) {
+	state := mustState(t)
+	one := func(resourceType, name string) resource {
+		t.Helper()
+		for _, r := range state.ofType(resourceType) {
+			if r.Name == name {
+				return r
+			}
+		}
+		require.Failf(t, "missing resource", "%s.%s is not in the state", resourceType, name)
+		return resource{}
+	}
+	httpAPI := one("aws_apigatewayv2_api", "http").str("api_endpoint")
+	webSocketAPI := one("aws_apigatewayv2_api", "websocket").str("api_endpoint")
+	domain := one("aws_cognito_user_pool_domain", "users").str("domain")
+	pool := one("aws_cognito_user_pool", "users").str("endpoint")
+	require.NotEmpty(t, webSocketAPI)
+	region := strings.Split(strings.TrimPrefix(pool, "cognito-idp."), ".")[0]
+	origins := terraform.Origins{
+		API:       []string{httpAPI},
+		WebSocket: []string{webSocketAPI},
+		Identity:  []string{"https://cognito-idp." + region + ".amazonaws.com"},
+		SignIn:    []string{"https://" + domain + ".auth." + region + ".amazoncognito.com"},
+	}
+	want, err := terraform.SecurityHeaders(origins, true)
+	require.NoError(t, err)
+
+	policy := one("aws_cloudfront_response_headers_policy", "security")
+	security := policy.path("security_headers_config")
+	csp := policy.path("security_headers_config", "content_security_policy")["content_security_policy"]
+	assert.Equal(t, want["Content-Security-Policy"], csp)
+	assert.Contains(t, csp, webSocketAPI, "the WebSocket API is in connect-src")
+	assert.Equal(t, want["X-Frame-Options"], policy.path("security_headers_config", "frame_options")["frame_option"])
+	assert.Equal(t, want["Referrer-Policy"], policy.path("security_headers_config", "referrer_policy")["referrer_policy"])
+	assert.NotEmpty(t, security)
+	hsts := policy.path("security_headers_config", "strict_transport_security")
+	assert.Equal(t, want["Strict-Transport-Security"], fmt.Sprintf("max-age=%.0f; includeSubDomains", hsts["access_control_max_age_sec"]))
+	assert.Equal(t, true, hsts["include_subdomains"])
 }
 
 // TestPlanWithACustomDomain reads the plan of the stack with custom_domain

@@ -155,7 +155,7 @@ variable "extra_callback_urls" {
 }
 
 variable "csp_extra_connect_src" {
-  description = "Extra sources the SPA may connect to, added to the Content-Security-Policy connect-src (e.g. a WebSocket API's wss:// URL)."
+  description = "Extra sources the SPA may connect to, added to the Content-Security-Policy connect-src (the HTTP and WebSocket APIs and Cognito are in it already; the policy itself is security-headers.json)."
   type        = list(string)
   default     = []
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 
 	"github.com/parley-chat/parley/adapters/oidc"
 	"github.com/parley-chat/parley/lambdas"
@@ -14,12 +15,19 @@ const devClientID = "parley-local"
 
 // Config is the local server's configuration, read from the environment.
 type Config struct {
-	Host        string // PARLEY_LISTEN_HOST, default 127.0.0.1
-	Port        string // PORT, default 8080 ("0" picks a free port)
-	PublicURL   string // PARLEY_PUBLIC_URL, default http://localhost:$PORT
-	FrontendDir string // PARLEY_FRONTEND_DIR, default frontend/dist
-	Store       string // PARLEY_STORE: memory (default) or dynamodb
-	App         lambdas.Config
+	Host      string // PARLEY_LISTEN_HOST, default 127.0.0.1
+	Port      string // PORT, default 8080 ("0" picks a free port)
+	PublicURL string // PARLEY_PUBLIC_URL, default http://localhost:$PORT
+	// WebSocketURL is the realtime endpoint the SPA is told (PARLEY_WS_URL), default ws://<PublicURL's host>/ws.
+	// The end-to-end tests give it another origin, as the WebSocket API has in AWS, so the browser holds the
+	// socket to the Content-Security-Policy's connect-src as it does there.
+	WebSocketURL string
+	// ExtraConnectSrc are more sources for connect-src (PARLEY_CSP_EXTRA_CONNECT_SRC, space-separated), as
+	// Terraform's csp_extra_connect_src.
+	ExtraConnectSrc []string
+	FrontendDir     string // PARLEY_FRONTEND_DIR, default frontend/dist
+	Store           string // PARLEY_STORE: memory (default) or dynamodb
+	App             lambdas.Config
 	// OIDC is the trusted issuer; zero means the development provider.
 	OIDC oidc.Config
 	// DevSignInAnyHost lets the development sign-in listen beyond loopback
@@ -53,10 +61,15 @@ func ConfigFromEnv() (Config, error) {
 		Host:             envOr("PARLEY_LISTEN_HOST", "127.0.0.1"),
 		Port:             envOr("PORT", "8080"),
 		PublicURL:        os.Getenv("PARLEY_PUBLIC_URL"),
+		WebSocketURL:     os.Getenv("PARLEY_WS_URL"),
+		ExtraConnectSrc:  strings.Fields(os.Getenv("PARLEY_CSP_EXTRA_CONNECT_SRC")),
 		FrontendDir:      envOr("PARLEY_FRONTEND_DIR", "frontend/dist"),
 		Store:            envOr("PARLEY_STORE", "memory"),
 		App:              lambdas.ConfigFromEnv(),
 		DevSignInAnyHost: os.Getenv(EnvDevSignInAnyHost) == "1",
+	}
+	if u := config.WebSocketURL; u != "" && !strings.HasPrefix(u, "ws://") && !strings.HasPrefix(u, "wss://") {
+		return Config{}, fmt.Errorf("PARLEY_WS_URL=%q: must be a ws:// or wss:// URL", u)
 	}
 	if issuer, ok := oidc.ConfigFromEnv(); ok {
 		if err := issuer.Validate(); err != nil {

@@ -267,3 +267,35 @@ func TestRealtimeHandshakeRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestRealtimeHandshakeFromTheSPAsOrigin: the socket may be on another origin
+// than the SPA's pages, as the WebSocket API is in AWS; the SPA's origin is
+// accepted, any other page's is refused.
+func TestRealtimeHandshakeFromTheSPAsOrigin(t *testing.T) {
+	issuer := oidctest.NewIssuer(t)
+	server := startServer(t, Config{OIDC: issuer.Config()})
+	url := "ws" + strings.TrimPrefix(server.URL, "http") + "/ws"
+	require.NotContains(t, url, "localhost", "the socket's host differs from the SPA's (localhost)")
+	for _, tc := range []struct {
+		name, origin string
+		want         bool
+	}{
+		{"TheSPA", server.PublicURL, true},
+		{"ErrAnotherSite", "https://attacker.example", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), frameWait)
+			defer cancel()
+			conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{
+				Subprotocols: []string{"parley.v1", "bearer." + issuer.Token(t, "alice@example.com")},
+				HTTPHeader:   http.Header{"Origin": {tc.origin}},
+			})
+			if tc.want {
+				require.NoError(t, err)
+				_ = conn.CloseNow()
+				return
+			}
+			require.Error(t, err)
+		})
+	}
+}

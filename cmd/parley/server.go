@@ -65,6 +65,9 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 	if config.PublicURL == "" {
 		config.PublicURL = "http://localhost:" + portOf(listener.Addr())
 	}
+	if config.WebSocketURL == "" {
+		config.WebSocketURL = webSocketURL(config.PublicURL)
+	}
 	if config.App.AllowedOrigin == "" {
 		config.App.AllowedOrigin = config.PublicURL
 	}
@@ -102,7 +105,11 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 	server.routes(issuer)
 	server.mux.Handle("/feeds/", feeds.snapshots)
 
-	httpServer := &http.Server{Handler: server, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: readTimeout, IdleTimeout: idleTimeout}
+	headers, err := securityHeaders(config, issuer)
+	if err != nil {
+		return err
+	}
+	httpServer := &http.Server{Handler: withSecurityHeaders(headers, server), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: readTimeout, IdleTimeout: idleTimeout}
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(listener) }()
 

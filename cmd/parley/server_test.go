@@ -358,6 +358,42 @@ func TestLocalServerServesTheSPAAndItsConfig(t *testing.T) {
 	assert.Equal(t, config.Authority, discovery["issuer"])
 }
 
+// TestLocalServerSendsCloudFrontsSecurityHeaders: the SPA and the API answer
+// with the headers of terraform/security-headers.json and the local origins,
+// the WebSocket's own origin in connect-src (the end-to-end tests give it one,
+// as AWS does); the feeds keep their own policy.
+func TestLocalServerSendsCloudFrontsSecurityHeaders(t *testing.T) {
+	server := startServer(t, Config{WebSocketURL: "ws://127.0.0.1:9/ws"})
+	var config spaConfig
+	server.mustJSON(t, http.MethodGet, "/config.json", "", nil, http.StatusOK, &config)
+	assert.Equal(t, "ws://127.0.0.1:9/ws", config.WSURL)
+
+	for _, path := range []string{"/", "/config.json", "/get-contacts"} {
+		res := server.do(t, http.MethodGet, path, "", nil)
+		csp := res.Headers.Get("Content-Security-Policy")
+		assert.Contains(t, csp, "connect-src 'self' "+server.PublicURL+" ws://127.0.0.1:9;", path)
+		assert.Contains(t, csp, "form-action 'self' "+server.PublicURL+";", path)
+		assert.Contains(t, csp, "frame-ancestors 'none'", path)
+		assert.Equal(t, "DENY", res.Headers.Get("X-Frame-Options"), path)
+		assert.Equal(t, "nosniff", res.Headers.Get("X-Content-Type-Options"), path)
+		assert.Empty(t, res.Headers.Get("Strict-Transport-Security"), "no HSTS over plain HTTP: %s", path)
+	}
+	feed := server.do(t, http.MethodGet, "/feeds/none.json", "", nil)
+	assert.Empty(t, feed.Headers.Get("Content-Security-Policy"), "feeds have a policy of their own")
+	assert.Equal(t, "nosniff", feed.Headers.Get("X-Content-Type-Options"))
+}
+
+func TestWebSocketURLFromEnvMustBeAWebSocketURL(t *testing.T) {
+	t.Setenv("PARLEY_WS_URL", "http://127.0.0.1:8080/ws")
+	_, err := ConfigFromEnv()
+	assert.ErrorContains(t, err, "PARLEY_WS_URL")
+
+	t.Setenv("PARLEY_WS_URL", "ws://127.0.0.1:8080/ws")
+	config, err := ConfigFromEnv()
+	require.NoError(t, err)
+	assert.Equal(t, "ws://127.0.0.1:8080/ws", config.WebSocketURL)
+}
+
 func TestOIDCConfigFromEnvReplacesTheDevelopmentProvider(t *testing.T) {
 	t.Setenv("PARLEY_OIDC_ISSUER", "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc")
 	t.Setenv("PARLEY_OIDC_CLIENT_ID", "spa-client")

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path"
 	"strings"
 
 	"github.com/parley-chat/parley/adapters/oidc"
+	"github.com/parley-chat/parley/terraform"
 )
 
 // spaConfig is the SPA's config.json, the same document Terraform writes to S3.
@@ -32,13 +34,50 @@ func webSocketURL(publicURL string) string {
 func (s *Server) serveConfig(w http.ResponseWriter, issuer oidc.Config) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-cache")
-	_ = json.NewEncoder(w).Encode(spaConfig{APIURL: s.config.PublicURL, WSURL: webSocketURL(s.config.PublicURL), Authority: issuer.Issuer, ClientID: issuer.ClientID})
+	_ = json.NewEncoder(w).Encode(spaConfig{APIURL: s.config.PublicURL, WSURL: s.config.WebSocketURL, Authority: issuer.Issuer, ClientID: issuer.ClientID})
 }
 
-// localContentSecurityPolicy is the part of CloudFront's policy that holds
-// whatever issuer the local server trusts: the issuer's origins are not
-// known here, so connect-src and form-action stay open.
-const localContentSecurityPolicy = "img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+// securityHeaders are the headers CloudFront sends with the SPA and its API
+// (terraform/security-headers.json), with the local server's own origins: the
+// issuer's for discovery, keys and sign-in, the WebSocket's, and any extra.
+func securityHeaders(config Config, issuer oidc.Config) (map[string]string, error) {
+	origins := terraform.Origins{
+		API:             []string{originOf(config.PublicURL)},
+		WebSocket:       []string{originOf(config.WebSocketURL)},
+		Identity:        []string{originOf(issuer.Issuer)},
+		SignIn:          []string{originOf(issuer.Issuer)},
+		ExtraConnectSrc: config.ExtraConnectSrc,
+	}
+	return terraform.SecurityHeaders(origins, strings.HasPrefix(config.PublicURL, "https://"))
+}
+
+// originOf is the scheme://host[:port] of a URL, as a CSP source names it.
+func originOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// withSecurityHeaders sends headers on every response of next, as CloudFront's
+// response headers policy does on the SPA's and the API's behaviors. The feed
+// snapshots have a policy of their own (CORS for any origin) and the
+// development sign-in stands for Cognito's hosted pages, which are not ours.
+func withSecurityHeaders(headers map[string]string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/feeds/"):
+			w.Header().Set("X-Content-Type-Options", "nosniff")
+		case strings.HasPrefix(r.URL.Path, "/dev-oidc/"):
+		default:
+			for name, value := range headers {
+				w.Header().Set(name, value)
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
 
 // newSPAHandler serves the built SPA from dir: hashed assets cached for good,
 // everything else revalidated, and index.html for any path that is not a file
@@ -66,9 +105,6 @@ func newSPAHandler(dir string) http.Handler {
 			r.URL.Path = "/"
 			name = "index.html"
 		}
-		// As in AWS (terraform/hosting.tf): images only from here and data:
-		// URIs, so no third party is asked for anything about a contact.
-		w.Header().Set("Content-Security-Policy", localContentSecurityPolicy)
 		if strings.HasPrefix(name, "assets/") {
 			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		} else {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -137,7 +138,9 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(response.Body))
 		return
 	}
-	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{apigateway.Subprotocol}})
+	// The SPA's pages may be on another origin than the socket, as in AWS
+	// (and in the end-to-end tests): accept a handshake from the SPA's origin.
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{apigateway.Subprotocol}, OriginPatterns: s.spaOriginHosts()})
 	if err != nil {
 		s.connections.close(connectionID)
 		s.disconnect(handler, r, connectionID)
@@ -198,4 +201,14 @@ func (s *Server) webSocketEvent(r *http.Request, routeKey, eventType, connection
 			Identity:         events.APIGatewayRequestIdentity{SourceIP: sourceIP(r.RemoteAddr), UserAgent: r.UserAgent()},
 		},
 	}
+}
+
+// spaOriginHosts are the hosts of the SPA's origin, for the WebSocket origin
+// check; the socket's own host is always accepted.
+func (s *Server) spaOriginHosts() []string {
+	u, err := url.Parse(s.config.App.AllowedOrigin)
+	if err != nil || u.Host == "" {
+		return nil
+	}
+	return []string{u.Host}
 }
