@@ -171,6 +171,7 @@ install_moto() {
 
 state_json=
 bootstrap_state_json=
+headers_plan_json=
 domain_plan_json=
 if ! command -v moto_server >/dev/null && [ -x "$root/.tmp/moto-venv/bin/moto_server" ]; then
   export PATH="$root/.tmp/moto-venv/bin:$PATH"
@@ -287,6 +288,16 @@ EOF
     *) cat "$work/replan.log"; fail "plan after apply" ;;
   esac
 
+  # moto has no response headers policies, so the stack above uses a managed
+  # one; a plan of the applied stack with Parley's own shows the policy
+  # CloudFront would get, with the stack's real origins (hosting_test.go).
+  printf 'response_headers_policy_id = null\n' >"$work/own-headers.tfvars"
+  headers_plan_json="$work/headers-plan.json"
+  terraform -chdir="$stack" plan -refresh=false -input=false -no-color -lock=false -var-file="$work/own-headers.tfvars" \
+    -out="$work/headers.tfplan" >"$work/headers-plan.log" 2>&1 || { cat "$work/headers-plan.log"; fail "plan with Parley's own security headers policy"; }
+  terraform -chdir="$stack" show -json "$work/headers.tfplan" >"$headers_plan_json"
+  echo "planned Parley's own security headers policy"
+
   TIMEFORMAT='destroy took %1Rs'
   progress "$work/destroy.log" destroy
   time terraform -chdir="$stack" destroy -auto-approve -input=false -no-color >"$work/destroy.log" 2>&1 ||
@@ -337,6 +348,7 @@ if [ -n "$state_json" ]; then
   export PARLEY_TERRAFORM_STATE_JSON="$state_json"
   export PARLEY_TERRAFORM_BOOTSTRAP_STATE_JSON="$bootstrap_state_json"
   export PARLEY_TERRAFORM_CUSTOM_DOMAIN_PLAN_JSON="$domain_plan_json"
+  export PARLEY_TERRAFORM_HEADERS_PLAN_JSON="$headers_plan_json"
 elif [ "${PARLEY_SKIP_MOTO:-0}" != 1 ]; then
   fail "no state to check"
 fi

@@ -64,20 +64,26 @@ func TestSecurityHeadersNameEveryOrigin(t *testing.T) {
 	assert.Contains(t, plain["Content-Security-Policy"], "connect-src 'self';", "a placeholder without origins disappears")
 }
 
-// TestStateSendsTheSharedSecurityHeaders: CloudFront's response headers
-// policy, as applied, is security-headers.json with the stack's own origins,
-// the same document the local server sends with its origins, so Terraform's
-// substitution (hosting.tf) and the Go one (headers.go) cannot drift.
-func TestStateSendsTheSharedSecurityHeaders(t *testing.T) {
-	state := mustState(t)
+// headersPlanJSONEnv names the `terraform show -json` output of a plan of the
+// applied stack with Parley's own security headers policy, which moto cannot
+// create (scripts/test-terraform.sh).
+const headersPlanJSONEnv = "PARLEY_TERRAFORM_HEADERS_PLAN_JSON"
+
+// TestPlanSendsTheSharedSecurityHeaders: CloudFront's response headers
+// policy, as planned for the applied stack, is security-headers.json with the
+// stack's own origins, the same document the local server sends with its
+// origins, so Terraform's substitution (hosting.tf) and the Go one
+// (headers.go) cannot drift, and the WebSocket API is in connect-src.
+func TestPlanSendsTheSharedSecurityHeaders(t *testing.T) {
+	planned := mustPlannedValues(t, headersPlanJSONEnv, "the stack with its own security headers policy")
 	one := func(resourceType, name string) resource {
 		t.Helper()
-		for _, r := range state.ofType(resourceType) {
+		for _, r := range planned.ofType(resourceType) {
 			if r.Name == name {
 				return r
 			}
 		}
-		require.Failf(t, "missing resource", "%s.%s is not in the state", resourceType, name)
+		require.Failf(t, "missing resource", "%s.%s is not in the plan", resourceType, name)
 		return resource{}
 	}
 	httpAPI := one("aws_apigatewayv2_api", "http").str("api_endpoint")
@@ -86,26 +92,48 @@ func TestStateSendsTheSharedSecurityHeaders(t *testing.T) {
 	pool := one("aws_cognito_user_pool", "users").str("endpoint")
 	require.NotEmpty(t, webSocketAPI)
 	region := strings.Split(strings.TrimPrefix(pool, "cognito-idp."), ".")[0]
-	origins := terraform.Origins{
+	want, err := terraform.SecurityHeaders(terraform.Origins{
 		API:       []string{httpAPI},
 		WebSocket: []string{webSocketAPI},
 		Identity:  []string{"https://cognito-idp." + region + ".amazonaws.com"},
 		SignIn:    []string{"https://" + domain + ".auth." + region + ".amazoncognito.com"},
-	}
-	want, err := terraform.SecurityHeaders(origins, true)
+	}, true)
 	require.NoError(t, err)
 
 	policy := one("aws_cloudfront_response_headers_policy", "security")
-	security := policy.path("security_headers_config")
 	csp := policy.path("security_headers_config", "content_security_policy")["content_security_policy"]
 	assert.Equal(t, want["Content-Security-Policy"], csp)
-	assert.Contains(t, csp, webSocketAPI, "the WebSocket API is in connect-src")
+	assert.Contains(t, csp, "connect-src 'self' "+httpAPI+" "+webSocketAPI+" ", "the WebSocket API is in connect-src")
 	assert.Equal(t, want["X-Frame-Options"], policy.path("security_headers_config", "frame_options")["frame_option"])
 	assert.Equal(t, want["Referrer-Policy"], policy.path("security_headers_config", "referrer_policy")["referrer_policy"])
-	assert.NotEmpty(t, security)
 	hsts := policy.path("security_headers_config", "strict_transport_security")
 	assert.Equal(t, want["Strict-Transport-Security"], fmt.Sprintf("max-age=%.0f; includeSubDomains", hsts["access_control_max_age_sec"]))
 	assert.Equal(t, true, hsts["include_subdomains"])
+	custom, _ := policy.path("custom_headers_config")["items"].([]any)
+	require.Len(t, custom, 1)
+	assert.Equal(t, want["Permissions-Policy"], custom[0].(map[string]any)["value"])
+}
+
+// mustPlannedValues reads the planned values of the `terraform show -json`
+// plan file that env names; without it the test skips.
+func mustPlannedValues(tb testing.TB, env, what string) state {
+	tb.Helper()
+	file := os.Getenv(env)
+	if file == "" {
+		tb.Skipf("%s is not set: scripts/test-terraform.sh plans %s", env, what)
+	}
+	data, err := os.ReadFile(file)
+	require.NoError(tb, err)
+	var plan struct {
+		PlannedValues struct {
+			RootModule module `json:"root_module"`
+		} `json:"planned_values"`
+	}
+	require.NoError(tb, json.Unmarshal(data, &plan))
+	planned := state{}
+	planned.Values.RootModule = plan.PlannedValues.RootModule
+	require.NotEmpty(tb, planned.resources(), "the plan holds no resource")
+	return planned
 }
 
 // TestPlanWithACustomDomain reads the plan of the stack with custom_domain
@@ -119,9 +147,6 @@ func TestPlanWithACustomDomain(t *testing.T) {
 	data, err := os.ReadFile(file)
 	require.NoError(t, err)
 	var plan struct {
-		PlannedValues struct {
-			RootModule module `json:"root_module"`
-		} `json:"planned_values"`
 		Variables map[string]struct{ Value any } `json:"variables"`
 	}
 	require.NoError(t, json.Unmarshal(data, &plan))
@@ -129,8 +154,7 @@ func TestPlanWithACustomDomain(t *testing.T) {
 	certificate, _ := plan.Variables["custom_domain_certificate_arn"].Value.(string)
 	require.NotEmpty(t, domain)
 	require.NotEmpty(t, certificate)
-	planned := state{}
-	planned.Values.RootModule = plan.PlannedValues.RootModule
+	planned := mustPlannedValues(t, customDomainPlanJSONEnv, "the stack with a custom domain")
 
 	distributions := planned.ofType("aws_cloudfront_distribution")
 	require.Len(t, distributions, 1)
