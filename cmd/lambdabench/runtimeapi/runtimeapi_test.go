@@ -92,8 +92,10 @@ func TestInvocation(t *testing.T) {
 		wantErr    *runtimeapi.FunctionError
 	}{
 		{
-			name:       "ResponseEndsTheInvocation",
-			answer:     func(r runtime, id string) int { return r.post("invocation/"+id+"/response", []byte(`{"statusCode":201}`), nil) },
+			name: "ResponseEndsTheInvocation",
+			answer: func(r runtime, id string) int {
+				return r.post("invocation/"+id+"/response", []byte(`{"statusCode":201}`), nil)
+			},
 			wantStatus: http.StatusAccepted,
 			wantBody:   `{"statusCode":201}`,
 		},
