@@ -180,7 +180,7 @@ func report(out io.Writer, results []result, o options, perProcess int) {
 			transactFloor = &results[i]
 		}
 	}
-	fmt.Fprintf(out, "Cold starts under a Lambda Runtime API emulator, linux/%s bootstraps built as the zips are, against DynamoDB Local\n", archOfBinaries(o))
+	fmt.Fprintf(out, "Cold starts under a Lambda Runtime API emulator, linux/%s bootstraps built as the zips are (%s), against DynamoDB Local\n", goarch(), o.binariesDir)
 	fmt.Fprintf(out, "%d cold starts per function (process start -> first response), %d warm calls each after it (%d per function), one at a time\n\n",
 		o.cold, perProcess, o.cold*perProcess)
 	fmt.Fprintln(out, "| function | cold p50 | init | init / SDK floor | warm p50 | warm p99 | peak RSS | DynamoDB requests/call | critical path | requests | read units/call | write units/call (Local) | write units/call (DynamoDB) | pushes/call |")
@@ -258,11 +258,4 @@ func sortedKeys(m map[string]int) []string {
 
 func containsFold(s, sub string) bool {
 	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
-}
-
-func archOfBinaries(o options) string {
-	if o.binaries != "" {
-		return "(" + o.binaries + ")"
-	}
-	return goarch()
 }

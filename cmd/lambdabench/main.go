@@ -45,16 +45,20 @@ const (
 	region               = "eu-central-1"
 	lambdaMemoryMB       = 256 // terraform/variables.tf lambda_memory_size
 	lambdaTimeoutSeconds = 10
+	// warmUpRounds of every kind of request warm DynamoDB Local up.
+	warmUpRounds = 200
 )
 
 type options struct {
-	endpoint  string
-	cold      int
-	warm      int
-	only      string
-	binaries  string
-	timeout   time.Duration
-	keepBuild bool
+	endpoint string
+	cold     int
+	warm     int
+	only     string
+	binaries string
+	timeout  time.Duration
+	verbose  bool
+	// binariesDir is where the binaries are, built or given.
+	binariesDir string
 }
 
 func main() {
@@ -64,6 +68,7 @@ func main() {
 	flag.IntVar(&o.warm, "warm", 300, "warm calls per function at least, spread over its processes")
 	flag.StringVar(&o.only, "only", "", "run only the functions whose row name contains this")
 	flag.StringVar(&o.binaries, "binaries", "", "folder of already built binaries (default: build them into .tmp/lambdabench)")
+	flag.BoolVar(&o.verbose, "v", false, "print every DynamoDB request with its duration")
 	flag.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up after this long")
 	flag.Parse()
 	if o.endpoint == "" || o.cold < 1 || o.cold > 100 || o.warm < 1 || o.warm > 5000 {
@@ -120,6 +125,7 @@ func run(ctx context.Context, out io.Writer, o options) error {
 			return err
 		}
 	}
+	o.binariesDir = binaries
 	serversCtx, stopServers := context.WithCancel(ctx)
 	defer stopServers()
 
@@ -137,6 +143,9 @@ func run(ctx context.Context, out io.Writer, o options) error {
 	}()
 
 	proxy := newDynamoProxy(o.endpoint)
+	if o.verbose {
+		proxy.verbose = os.Stderr
+	}
 	proxyURL, err := serve(serversCtx, proxy)
 	if err != nil {
 		return err

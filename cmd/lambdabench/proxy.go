@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -40,6 +41,15 @@ type dynamoProxy struct {
 	client   *http.Client
 	mu       sync.Mutex
 	log      []request
+	// verbose, when set, receives one line per request.
+	verbose io.Writer
+}
+
+func truncate(b []byte, n int) string {
+	if len(b) > n {
+		return string(b[:n]) + "..."
+	}
+	return string(b)
 }
 
 func newDynamoProxy(upstream string) *dynamoProxy {
@@ -99,6 +109,9 @@ func (p *dynamoProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	p.log = append(p.log, rec)
 	p.mu.Unlock()
+	if p.verbose != nil {
+		fmt.Fprintf(p.verbose, "dynamodb: %s %d in %s (%s)\n", op, rec.status, rec.end.Sub(start), truncate(answer, 300))
+	}
 	for k, v := range res.Header {
 		if k != "Content-Length" {
 			w.Header()[k] = v
