@@ -43,8 +43,10 @@ type result struct {
 	awsWrite float64
 	// refusedWrites are writes whose condition failed (400).
 	refusedWrites int
-	pushes        int
+	pushed        int
 	ops           map[string]int
+	// nextCall is the index of the next call's event.
+	nextCall int
 }
 
 func (r result) coldMedian() time.Duration { return percentile(r.cold, 50) }
@@ -72,24 +74,26 @@ type bench struct {
 
 const invokeTimeout = 30 * time.Second
 
-// measure starts s's function cold times; each process serves one cold call
-// and then perProcess warm ones, one at a time. Only warm calls are counted
-// in the per-call figures.
-func (b *bench) measure(ctx context.Context, s scenario, cold, perProcess int) (result, error) {
-	r := result{scenario: s, ops: map[string]int{}}
-	call := 0
+// start runs one execution environment of r's function: it starts the
+// process, makes one cold call and then perProcess warm ones, one at a time,
+// and stops it. Only warm calls count in the per-call figures.
+func (b *bench) start(ctx context.Context, r *result, perProcess int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	invoke := func(in *instance) (time.Duration, error) {
-		event, err := s.event(call)
+		call := r.nextCall
+		event, err := r.event(call)
 		if err != nil {
 			return 0, err
 		}
-		start := time.Now()
+		begin := time.Now()
 		res, err := in.invoke(event, invokeTimeout)
 		if err != nil {
 			return 0, fmt.Errorf("call %d: %w", call, err)
 		}
 		status, body := responseStatus(res.Body)
-		check := s.check
+		check := r.check
 		if check == nil {
 			check = func(_ int, status int, body string) error {
 				if status < 200 || status > 299 {
@@ -104,45 +108,34 @@ func (b *bench) measure(ctx context.Context, s scenario, cold, perProcess int) (
 		if refused, failed := in.output.counts(); refused+failed > 0 {
 			return 0, fmt.Errorf("call %d: the function logged %d refused and %d failed requests\n%s", call, refused, failed, in.output)
 		}
-		call++
-		return res.Done.Sub(start), nil
+		r.nextCall++
+		return res.Done.Sub(begin), nil
 	}
-	for range cold {
-		if err := ctx.Err(); err != nil {
-			return r, err
-		}
-		b.proxy.take()
-		b.callbacks.take()
-		in, err := startInstance(filepath.Join(b.binaries, s.binary), b.env(s.binary, s.pushes), s.binary)
+	b.proxy.take()
+	b.callbacks.take()
+	in, err := startInstance(filepath.Join(b.binaries, r.binary), b.env(r.binary, r.pushes), r.binary)
+	if err != nil {
+		return err
+	}
+	defer in.stop()
+	if _, err := invoke(in); err != nil {
+		return err
+	}
+	// The cold call ends when its response arrives; from process start.
+	r.cold = append(r.cold, in.lastDone.Sub(in.started))
+	b.proxy.take()
+	b.callbacks.take()
+	for range perProcess {
+		d, err := invoke(in)
 		if err != nil {
-			return r, err
-		}
-		err = func() error {
-			defer in.stop()
-			if _, err := invoke(in); err != nil {
-				return err
-			}
-			// The cold call ends when its response arrives; from process start.
-			r.cold = append(r.cold, in.lastDone.Sub(in.started))
-			b.proxy.take()
-			b.callbacks.take()
-			for range perProcess {
-				d, err := invoke(in)
-				if err != nil {
-					return err
-				}
-				r.warm = append(r.warm, d)
-				r.add(b.proxy.take(), b.callbacks.take())
-			}
-			rss, err := in.peakRSS()
-			r.peakRSS = max(r.peakRSS, rss)
 			return err
-		}()
-		if err != nil {
-			return r, err
 		}
+		r.warm = append(r.warm, d)
+		r.add(b.proxy.take(), b.callbacks.take())
 	}
-	return r, nil
+	rss, err := in.peakRSS()
+	r.peakRSS = max(r.peakRSS, rss)
+	return err
 }
 
 // add counts one warm call's DynamoDB requests and pushes.
@@ -150,7 +143,7 @@ func (r *result) add(log []request, pushes int) {
 	r.calls++
 	r.requests += len(log)
 	r.rounds += rounds(log)
-	r.pushes += pushes
+	r.pushed += pushes
 	for _, q := range log {
 		r.ops[q.op]++
 		r.read += q.read
@@ -168,21 +161,21 @@ func (r *result) add(log []request, pushes int) {
 
 func (r result) perCall(v float64) float64 { return v / float64(max(1, r.calls)) }
 
-func report(out io.Writer, results []result, o options, perProcess int) {
+func report(out io.Writer, results []*result, o options, perProcess int) {
 	var sdkFloor, putFloor, transactFloor *result
-	for i := range results {
-		switch results[i].binary {
+	for _, r := range results {
+		switch r.binary {
 		case "getitem":
-			sdkFloor = &results[i]
+			sdkFloor = r
 		case "putitem":
-			putFloor = &results[i]
+			putFloor = r
 		case "transact":
-			transactFloor = &results[i]
+			transactFloor = r
 		}
 	}
 	fmt.Fprintf(out, "Cold starts under a Lambda Runtime API emulator, linux/%s bootstraps built as the zips are (%s), against DynamoDB Local\n", goarch(), o.binariesDir)
-	fmt.Fprintf(out, "%d cold starts per function (process start -> first response), %d warm calls each after it (%d per function), one at a time\n\n",
-		o.cold, perProcess, o.cold*perProcess)
+	fmt.Fprintf(out, "%d cold starts per function (process start -> first response), %d warm calls each after it (%d per function), one at a time,\n", o.cold, perProcess, o.cold*perProcess)
+	fmt.Fprintf(out, "every function started once per round, in the order below\n\n")
 	fmt.Fprintln(out, "| function | cold p50 | init | init / SDK floor | warm p50 | warm p99 | peak RSS | DynamoDB requests/call | critical path | requests | read units/call | write units/call (Local) | write units/call (DynamoDB) | pushes/call |")
 	fmt.Fprintln(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|")
 	for _, r := range results {
@@ -200,7 +193,7 @@ func report(out io.Writer, results []result, o options, perProcess int) {
 		fmt.Fprintf(out, "| %s | %s | %s | %s | %s | %s | %.1f MiB | %.2f | %.2f | %s | %.2f | %.2f | %.2f | %.2f |\n",
 			r.name, ms(r.coldMedian()), ms(r.init()), ratio, ms(r.warmPercentile(50)), ms(r.warmPercentile(99)),
 			float64(r.peakRSS)/(1<<20), r.perCall(float64(r.requests)), r.perCall(float64(r.rounds)), strings.Join(ops, " + "),
-			r.perCall(r.read), r.perCall(r.write), r.perCall(r.awsWrite), r.perCall(float64(r.pushes)))
+			r.perCall(r.read), r.perCall(r.write), r.perCall(r.awsWrite), r.perCall(float64(r.pushed)))
 	}
 	fmt.Fprintln(out)
 	for _, r := range results {
@@ -229,7 +222,7 @@ has a fraction of one Graviton core, so absolute times differ; ratios measured i
 			continue
 		}
 		fmt.Fprintf(out, "| %s | %.6f | %.6f | %.2f | %.2f | %.2f |\n", r.name, gbSeconds(r.warmPercentile(50)), gbSeconds(r.init()),
-			r.perCall(r.read), r.perCall(r.awsWrite), r.perCall(float64(r.pushes)))
+			r.perCall(r.read), r.perCall(r.awsWrite), r.perCall(float64(r.pushed)))
 	}
 }
 

@@ -6,8 +6,10 @@
 // capacity units they consume, and is fed API Gateway events (HTTP API
 // payload 2.0 with the JWT authorizer's claims, and WebSocket events).
 //
-// Per function it prints the median cold start (process start to first
-// response) over -cold starts, init (cold minus warm), warm p50/p99 over at
+// Cold starts go round by round: each round starts every function once, in
+// the table's order, so that a busy moment of a shared machine slows every
+// row alike. Per function it prints the median cold start (process start to
+// first response) over -cold starts, init (cold minus warm), warm p50/p99 over at
 // least -warm calls, the peak resident set, DynamoDB requests per call (in
 // all, and one after another on the critical path), read and write units per
 // call, and @connections pushes per call. The floors are a bare aws-lambda-go
@@ -67,7 +69,7 @@ func main() {
 	flag.IntVar(&o.cold, "cold", 15, "cold starts per function (each a new process)")
 	flag.IntVar(&o.warm, "warm", 300, "warm calls per function at least, spread over its processes")
 	flag.StringVar(&o.only, "only", "", "run only the functions whose row name contains this")
-	flag.StringVar(&o.binaries, "binaries", "", "folder of already built binaries (default: build them into .tmp/lambdabench)")
+	flag.StringVar(&o.binaries, "binaries", "", "folder of already built binaries (default: build them into .tmp/lambdabench-bootstraps/<GOARCH>)")
 	flag.BoolVar(&o.verbose, "v", false, "print every DynamoDB request with its duration")
 	flag.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up after this long")
 	flag.Parse()
@@ -119,7 +121,7 @@ func goarch() string { return runtime.GOARCH }
 func run(ctx context.Context, out io.Writer, o options) error {
 	binaries := o.binaries
 	if binaries == "" {
-		binaries = filepath.Join(".tmp", "lambdabench", runtime.GOARCH)
+		binaries = filepath.Join(".tmp", "lambdabench-bootstraps", runtime.GOARCH)
 		fmt.Fprintf(os.Stderr, "lambdabench: building every bootstrap for linux/%s into %s\n", runtime.GOARCH, binaries)
 		if err := build(ctx, binaries); err != nil {
 			return err
@@ -197,17 +199,21 @@ func run(ctx context.Context, out io.Writer, o options) error {
 		},
 	}
 	perProcess := (o.warm + o.cold - 1) / o.cold
-	var results []result
+	var results []*result
 	for _, s := range scenarios(w, iss) {
-		if o.only != "" && !containsFold(s.name, o.only) {
-			continue
+		if o.only == "" || containsFold(s.name, o.only) {
+			results = append(results, &result{scenario: s, ops: map[string]int{}})
 		}
-		r, err := bench.measure(ctx, s, o.cold, perProcess)
-		if err != nil {
-			return fmt.Errorf("%s: %w", s.name, err)
+	}
+	// Round by round, every function starts once, in order: a busy moment
+	// of a shared machine then slows every row alike, not one.
+	for round := range o.cold {
+		for _, r := range results {
+			if err := bench.start(ctx, r, perProcess); err != nil {
+				return fmt.Errorf("%s, cold start %d: %w", r.name, round+1, err)
+			}
 		}
-		fmt.Fprintf(os.Stderr, "lambdabench: %-34s cold %s, warm p50 %s\n", s.name, ms(r.coldMedian()), ms(r.warmPercentile(50)))
-		results = append(results, r)
+		fmt.Fprintf(os.Stderr, "lambdabench: round %d of %d done\n", round+1, o.cold)
 	}
 	report(out, results, o, perProcess)
 	return nil

@@ -60,6 +60,13 @@ func seed(ctx context.Context, client *dynamodb.Client, table string, _ *issuer)
 			return nil, err
 		}
 	}
+	// A conversation with a full first page before the first round.
+	for i := range 50 {
+		in := core.AddMessageInput{Recipient: bob, Text: text, ClientID: fmt.Sprintf("seed-%d", i)}
+		if _, _, err := service.AddMessage(ctx, core.Caller{Email: alice}, in); err != nil {
+			return nil, err
+		}
+	}
 	for who, device := range map[string]string{alice: aliceDevice, bob: bobDevice} {
 		if _, err := service.Connect(ctx, core.Caller{Email: who}, device); err != nil {
 			return nil, err
