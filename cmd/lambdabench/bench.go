@@ -45,6 +45,8 @@ type result struct {
 	refusedWrites int
 	pushed        int
 	ops           map[string]int
+	// logBytes is what the warm calls wrote to the function's log.
+	logBytes int
 	// nextCall is the index of the next call's event.
 	nextCall int
 }
@@ -125,6 +127,7 @@ func (b *bench) start(ctx context.Context, r *result, perProcess int) error {
 	r.cold = append(r.cold, in.lastDone.Sub(in.started))
 	b.proxy.take()
 	b.callbacks.take()
+	in.output.logged()
 	for range perProcess {
 		d, err := invoke(in)
 		if err != nil {
@@ -132,6 +135,7 @@ func (b *bench) start(ctx context.Context, r *result, perProcess int) error {
 		}
 		r.warm = append(r.warm, d)
 		r.add(b.proxy.take(), b.callbacks.take())
+		r.logBytes += in.output.logged()
 	}
 	rss, err := in.peakRSS()
 	r.peakRSS = max(r.peakRSS, rss)
@@ -214,15 +218,17 @@ for one after another (requests that overlap in time count once). Write units (D
 1 KB; a write refused by its condition reports no units here, though DynamoDB bills 1 write unit for it. Pushes
 are POSTs to the @connections endpoint (WebSocket messages sent). This machine is not Lambda: a 256 MB function
 has a fraction of one Graviton core, so absolute times differ; ratios measured in one run are what compare.`)
-	fmt.Fprintf(out, "\nUnits per call that docs/cost.md prices (memory %d MB, warm p50 as billed duration, rounded up to 1 ms):\n\n", lambdaMemoryMB)
-	fmt.Fprintln(out, "| function | GB-s/call (warm) | GB-s per cold start (init) | read units | write units (DynamoDB) | WebSocket messages |")
-	fmt.Fprintln(out, "|---|---:|---:|---:|---:|---:|")
+	fmt.Fprintf(out, "\nUnits per call that docs/cost.md prices (memory %d MB, warm p50 as billed duration, rounded up to 1 ms;\n", lambdaMemoryMB)
+	fmt.Fprintln(out, "log bytes: what the function wrote, without the START, END and REPORT lines Lambda adds):")
+	fmt.Fprintln(out)
+	fmt.Fprintln(out, "| function | GB-s/call (warm) | GB-s per cold start (init) | read units | write units (DynamoDB) | WebSocket messages sent | log bytes |")
+	fmt.Fprintln(out, "|---|---:|---:|---:|---:|---:|---:|")
 	for _, r := range results {
 		if r.floor {
 			continue
 		}
-		fmt.Fprintf(out, "| %s | %.6f | %.6f | %.2f | %.2f | %.2f |\n", r.name, gbSeconds(r.warmPercentile(50)), gbSeconds(r.init()),
-			r.perCall(r.read), r.perCall(r.awsWrite), r.perCall(float64(r.pushed)))
+		fmt.Fprintf(out, "| %s | %.6f | %.6f | %.2f | %.2f | %.2f | %.0f |\n", r.name, gbSeconds(r.warmPercentile(50)), gbSeconds(r.init()),
+			r.perCall(r.read), r.perCall(r.awsWrite), r.perCall(float64(r.pushed)), r.perCall(float64(r.logBytes)))
 	}
 }
 

@@ -117,6 +117,16 @@ type tailBuffer struct {
 	max             int
 	buf             []byte
 	refused, failed int
+	written         int
+}
+
+// logged returns the bytes written since the last call.
+func (t *tailBuffer) logged() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := t.written
+	t.written = 0
+	return n
 }
 
 // counts returns the requests refused and failed since the last call.
@@ -131,6 +141,7 @@ func (t *tailBuffer) counts() (refused, failed int) {
 func (t *tailBuffer) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.written += len(p)
 	t.refused += bytes.Count(p, []byte(`"msg":"request refused"`))
 	t.failed += bytes.Count(p, []byte(`"msg":"request failed"`))
 	t.buf = append(t.buf, p...)
