@@ -52,6 +52,7 @@ func startInstance(binary string, env []string, name string) (*instance, error) 
 	in.cmd = exec.Command(binary)
 	in.cmd.Env = append(env, "AWS_LAMBDA_RUNTIME_API="+listener.Addr().String())
 	in.cmd.Stdout, in.cmd.Stderr = in.output, in.output
+	dieWithParent(in.cmd)
 	in.started = time.Now()
 	if err := in.cmd.Start(); err != nil {
 		cancel()

@@ -31,8 +31,10 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -77,7 +79,10 @@ func main() {
 		fmt.Fprintf(os.Stderr, "lambdabench: set %s (scripts/dynamodb-local.sh run -- ...), 1 <= -cold <= 100, 1 <= -warm <= 5000\n", dynamodbtest.EndpointEnv)
 		os.Exit(2)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	// Interrupted, it still stops every process and server it started.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	if err := run(ctx, os.Stdout, o); err != nil {
 		fmt.Fprintln(os.Stderr, "lambdabench:", err)
@@ -117,6 +122,37 @@ func serve(ctx context.Context, h http.Handler) (string, error) {
 }
 
 func goarch() string { return runtime.GOARCH }
+
+// environment is what a function finds in its environment: what Lambda
+// sets, and what terraform/lambdas.tf gives Parley's functions.
+type environment struct {
+	binaries, home, table, dynamoDB, issuer, callbacks string
+}
+
+// of is the environment of the function name; pushes adds the @connections
+// endpoint, as Terraform gives it to the functions that push.
+func (e environment) of(name string, pushes bool) []string {
+	env := []string{
+		"AWS_REGION=" + region, "AWS_DEFAULT_REGION=" + region,
+		"AWS_LAMBDA_FUNCTION_NAME=parley-bench-" + name, "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		fmt.Sprintf("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%d", lambdaMemoryMB),
+		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/parley-bench-" + name, "AWS_LAMBDA_LOG_STREAM_NAME=bench",
+		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand", "_HANDLER=bootstrap", "LAMBDA_TASK_ROOT=" + e.binaries,
+		"AWS_ACCESS_KEY_ID=ASIABENCH", "AWS_SECRET_ACCESS_KEY=bench", "AWS_SESSION_TOKEN=bench",
+		// An empty home: no shared AWS configuration of this machine's.
+		"TZ=:UTC", "HOME=" + e.home,
+		"PARLEY_TABLE_NAME=" + e.table, "PARLEY_DYNAMODB_ENDPOINT=" + e.dynamoDB,
+		"PARLEY_ALLOWED_ORIGIN=https://chat.bench.example",
+		"PARLEY_OIDC_ISSUER=" + e.issuer, "PARLEY_OIDC_CLIENT_ID=" + clientID,
+		// The bench measures cost, not the send budget: one sender sends
+		// hundreds of messages.
+		"PARLEY_SEND_BURST=100000000", "PARLEY_SEND_PER_MINUTE=100000000",
+	}
+	if pushes {
+		env = append(env, "PARLEY_WS_CALLBACK_URL="+e.callbacks+"/production")
+	}
+	return env
+}
 
 func run(ctx context.Context, out io.Writer, o options) error {
 	binaries := o.binaries
@@ -170,34 +206,12 @@ func run(ctx context.Context, out io.Writer, o options) error {
 	}
 	defer os.RemoveAll(home)
 
-	w, err := seed(ctx, client, table, iss)
+	w, err := seed(ctx, client, table)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
-	bench := &bench{
-		binaries: binaries, proxy: proxy, callbacks: callbacks,
-		env: func(name string, pushes bool) []string {
-			env := []string{
-				"AWS_REGION=" + region, "AWS_DEFAULT_REGION=" + region,
-				"AWS_LAMBDA_FUNCTION_NAME=parley-bench-" + name, "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
-				fmt.Sprintf("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%d", lambdaMemoryMB),
-				"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/parley-bench-" + name, "AWS_LAMBDA_LOG_STREAM_NAME=bench",
-				"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand", "_HANDLER=bootstrap", "LAMBDA_TASK_ROOT=" + binaries,
-				"AWS_ACCESS_KEY_ID=ASIABENCH", "AWS_SECRET_ACCESS_KEY=bench", "AWS_SESSION_TOKEN=bench",
-				"TZ=:UTC", "HOME=" + home,
-				"PARLEY_TABLE_NAME=" + table, "PARLEY_DYNAMODB_ENDPOINT=" + proxyURL,
-				"PARLEY_ALLOWED_ORIGIN=https://chat.bench.example",
-				"PARLEY_OIDC_ISSUER=" + iss.url, "PARLEY_OIDC_CLIENT_ID=" + clientID,
-				// The bench measures cost, not the send budget: one sender
-				// sends hundreds of messages.
-				"PARLEY_SEND_BURST=100000000", "PARLEY_SEND_PER_MINUTE=100000000",
-			}
-			if pushes {
-				env = append(env, "PARLEY_WS_CALLBACK_URL="+callbackURL+"/production")
-			}
-			return env
-		},
-	}
+	env := environment{binaries: binaries, home: home, table: table, dynamoDB: proxyURL, issuer: iss.url, callbacks: callbackURL}
+	bench := &bench{binaries: binaries, proxy: proxy, callbacks: callbacks, env: env.of}
 	perProcess := (o.warm + o.cold - 1) / o.cold
 	var results []*result
 	for _, s := range scenarios(w, iss) {

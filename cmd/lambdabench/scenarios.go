@@ -42,7 +42,7 @@ type world struct {
 
 // seed writes what the routes need to exist before their first call,
 // through the store, outside the proxy, so none of it is counted.
-func seed(ctx context.Context, client *dynamodb.Client, table string, _ *issuer) (*world, error) {
+func seed(ctx context.Context, client *dynamodb.Client, table string) (*world, error) {
 	store := dynamostore.New(client, table)
 	service := lambdas.NewService(store)
 	add := func(owner, email, name string) error {
