@@ -131,7 +131,8 @@ func statusIs(want int, keep func(body string)) func(int, int, string) error {
 }
 
 // scenarios are the rows of the table, in the order they run: a later one
-// may use what an earlier one wrote.
+// may use what an earlier one wrote. It is long because it is the table
+// itself, one entry per row; splitting it would scatter the rows.
 func scenarios(w *world, iss *issuer) []scenario {
 	post := func(route, caller string, body func(i int) map[string]any) func(int) ([]byte, error) {
 		return func(i int) ([]byte, error) {
