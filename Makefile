@@ -94,7 +94,7 @@ test-contract: frontend/node_modules/.package-lock.json
 bench-e2e: build-frontend
 	scripts/bench-e2e.sh
 
-## bench: handler latency, local server throughput, live feeds, DynamoDB cost per route, zip and bundle sizes
+## bench: handler latency, local server throughput, live feeds, DynamoDB cost per route, Lambda cold starts beside floors, zip and bundle sizes
 bench: build
 	scripts/bench.sh
 

@@ -5,7 +5,9 @@
 # per route on DynamoDB Local, send -> WebSocket frame latency on the local
 # server, live feeds (the highest post rate a viewer polling every 5 s follows
 # with 0 missed, post -> seen, snapshot bytes, origin requests per
-# viewer-minute), and the size of every Lambda zip and of the SPA.
+# viewer-minute), each Lambda's cold start, init, warm latency, memory and
+# DynamoDB requests and units beside floors (its bootstrap under a Lambda
+# Runtime API emulator), and the size of every Lambda zip and of the SPA.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .tmp
@@ -42,6 +44,13 @@ trap - EXIT
 
 section "DynamoDB requests, capacity units and latency per route (DynamoDB Local)"
 scripts/dynamodb-local.sh run -- go run ./cmd/parley/dynamobench
+
+section "Cold starts: every Lambda's bootstrap under a Lambda Runtime API emulator, beside floors (DynamoDB Local)"
+# Bounded: 15 cold starts and 300 warm calls per function by default, and a
+# 15-minute limit; LAMBDABENCH_ARGS is a list of flags, e.g. "-cold 5 -warm 50".
+go build -o .tmp/lambdabench ./cmd/lambdabench
+# shellcheck disable=SC2086
+scripts/dynamodb-local.sh run -- .tmp/lambdabench ${LAMBDABENCH_ARGS:-}
 
 section "Lambda zips (linux/arm64)"
 for zip in out/*.zip; do
