@@ -11,31 +11,6 @@ import (
 
 var _ core.ModerationBackend = (*Store)(nil)
 
-// Spend implements core.SendBudget.
-func (s *Store) Spend(_ context.Context, sender string, limit core.SendLimit, now time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if suspension, ok := s.suspensions[sender]; ok {
-		return core.SuspendedError(suspension)
-	}
-	next, wait, ok := limit.Take(s.budgets[sender], now)
-	if !ok {
-		return core.ThrottledError(wait)
-	}
-	s.budgets[sender] = next
-	return nil
-}
-
-// Refund implements core.SendBudget.
-func (s *Store) Refund(_ context.Context, sender string, limit core.SendLimit, now time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if fullAt, ok := s.budgets[sender]; ok {
-		s.budgets[sender] = limit.Give(fullAt, now)
-	}
-	return nil
-}
-
 // Suspension implements core.SendBudget.
 func (s *Store) Suspension(_ context.Context, email string) (core.Suspension, error) {
 	s.mu.Lock()
@@ -116,4 +91,34 @@ func (s *Store) findReport(id string) (core.Report, int, bool) {
 		}
 	}
 	return core.Report{}, 0, false
+}
+
+// ReportContact implements core.ContactStore.
+func (s *Store) ReportContact(_ context.Context, r core.Report) (core.Contact, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := contactKey{r.Reporter, r.Reported}
+	contact, ok := s.contacts[key]
+	if !ok {
+		return core.Contact{}, core.ErrNotAContact(r.Reported)
+	}
+	contact.Report = r.Text
+	s.contacts[key] = contact
+	if !slices.ContainsFunc(s.reports[r.Reported], func(kept core.Report) bool { return kept.Reporter == r.Reporter && kept.Text == r.Text }) {
+		r.Evidence = nil
+		s.reports[r.Reported] = append(s.reports[r.Reported], r)
+	}
+	return contact, nil
+}
+
+// Reports implements core.ModerationStore.
+func (s *Store) Reports(_ context.Context, reported string) ([]core.Report, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	reports := make([]core.Report, 0, len(s.reports[reported]))
+	for _, r := range s.reports[reported] {
+		r.Evidence = s.messages(r.Reporter, r.Reported, r.ID, core.ReportEvidenceLength)
+		reports = append(reports, r)
+	}
+	return reports, nil
 }
