@@ -141,32 +141,6 @@ func (s *Store) bumpSeq(id string) types.TransactWriteItem {
 	}}
 }
 
-// transact sends in, retrying lost races, and records its capacity as op.
-func (s *Store) transact(ctx context.Context, op string, in *dynamodb.TransactWriteItemsInput) error {
-	in.ReturnConsumedCapacity = s.capacity
-	var out *dynamodb.TransactWriteItemsOutput
-	err := s.retry.do(ctx, func() (err error) {
-		out, err = s.transactWrite(ctx, in)
-		return err
-	})
-	if err == nil {
-		s.recordTransaction(op, out.ConsumedCapacity)
-	}
-	return err
-}
-
-// getItem reads one item with a strongly consistent GetItem; nil when absent.
-func (s *Store) getItem(ctx context.Context, op, pk, sk string) (map[string]types.AttributeValue, error) {
-	got, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: s.table, Key: itemKey(pk, sk), ConsistentRead: aws.Bool(true), ReturnConsumedCapacity: s.capacity,
-	})
-	if err != nil {
-		return nil, translate(op, err)
-	}
-	s.recordCapacity(op, got.ConsumedCapacity)
-	return got.Item, nil
-}
-
 // CreateChannel implements core.ChannelStore in one transaction that puts
 // the channel, where none has its name, and its owner as a publisher.
 func (s *Store) CreateChannel(ctx context.Context, c core.Channel, owner core.Publisher) error {
