@@ -144,22 +144,24 @@ type ContactsPage struct {
 	Next string
 }
 
+// ErrNotAContactsCursor refuses a cursor of get-contacts that no page gave.
+func ErrNotAContactsCursor() error {
+	return invalidField("cursor", "is not a cursor of get-contacts")
+}
+
 // GetContactsPage returns a page of the caller's contacts, paged by email so
 // that each page is one bounded read whatever the size of the list; within
 // the page, most recent activity first.
 func (s *Service) GetContactsPage(ctx context.Context, caller Caller, in GetContactsInput) (ContactsPage, error) {
-	limit := in.Limit
-	switch {
-	case limit == 0:
-		limit = DefaultContactPage
-	case limit < 1 || limit > MaxContactPage:
-		return ContactsPage{}, invalidField("limit", "must be between 1 and %d", MaxContactPage)
+	limit, err := pageLimit(in.Limit, DefaultContactPage, MaxContactPage)
+	if err != nil {
+		return ContactsPage{}, err
 	}
 	after := ""
 	if in.After != "" {
 		email, err := NormalizeEmail(in.After)
 		if err != nil {
-			return ContactsPage{}, invalidField("cursor", "is not a cursor of get-contacts")
+			return ContactsPage{}, ErrNotAContactsCursor()
 		}
 		after = email
 	}

@@ -177,12 +177,9 @@ func (s *Service) GetMessages(ctx context.Context, caller Caller, in GetMessages
 	if err != nil {
 		return nil, err
 	}
-	limit := in.Limit
-	switch {
-	case limit == 0:
-		limit = DefaultMessagePage
-	case limit < 1 || limit > MaxMessagePage:
-		return nil, invalidField("limit", "must be between 1 and %d", MaxMessagePage)
+	limit, err := pageLimit(in.Limit, DefaultMessagePage, MaxMessagePage)
+	if err != nil {
+		return nil, err
 	}
 	switch {
 	case in.Before != "" && in.After != "":

@@ -73,11 +73,9 @@ func NewModerator(store ModerationBackend, now func() time.Time) *Moderator {
 // OpenReports lists a page of open reports, oldest first, after the report
 // with ID after; limit 0 means MaxOpenReportsPage.
 func (m *Moderator) OpenReports(ctx context.Context, after string, limit int) ([]Report, error) {
-	switch {
-	case limit == 0:
-		limit = MaxOpenReportsPage
-	case limit < 1 || limit > MaxOpenReportsPage:
-		return nil, invalidField("limit", "must be between 1 and %d", MaxOpenReportsPage)
+	limit, err := pageLimit(limit, MaxOpenReportsPage, MaxOpenReportsPage)
+	if err != nil {
+		return nil, err
 	}
 	if after != "" && !validToken(after) {
 		return nil, invalidField("after", "is not a report ID")

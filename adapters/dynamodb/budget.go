@@ -106,7 +106,7 @@ func (s *Store) Spend(ctx context.Context, sender string, limit core.SendLimit, 
 			in.ConditionExpression = aws.String("attribute_not_exists(#suspended) AND (attribute_not_exists(#fullAt) OR #fullAt <= :now)")
 			in.ExpressionAttributeValues = map[string]types.AttributeValue{":next": nanosValue(now.Add(limit.Interval)), ":now": nanosValue(now)}
 		}
-		out, err := s.client.UpdateItem(ctx, in)
+		out, err := s.updateItem(ctx, "Spend", in)
 		var failed *types.ConditionalCheckFailedException
 		switch {
 		case errors.As(err, &failed):
@@ -130,7 +130,6 @@ func (s *Store) Spend(ctx context.Context, sender string, limit core.SendLimit, 
 		case err != nil:
 			return translate("spend a send of "+sender, err)
 		}
-		s.recordCapacity("Spend", out.ConsumedCapacity)
 		var written accountItem
 		if err := attributevalue.UnmarshalMap(out.Attributes, &written); err == nil && written.FullAt != nil {
 			s.hints.set(sender, time.Unix(0, *written.FullAt))
@@ -145,7 +144,7 @@ func (s *Store) Spend(ctx context.Context, sender string, limit core.SendLimit, 
 // less than one interval from full is left as it is: it is full before the
 // refunded send would have come back.
 func (s *Store) Refund(ctx context.Context, sender string, limit core.SendLimit, now time.Time) error {
-	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	_, err := s.updateItem(ctx, "Refund", &dynamodb.UpdateItemInput{
 		TableName:                 s.table,
 		Key:                       accountKey(sender),
 		UpdateExpression:          aws.String("SET #fullAt = #fullAt - :interval"),
@@ -161,6 +160,5 @@ func (s *Store) Refund(ctx context.Context, sender string, limit core.SendLimit,
 	case err != nil:
 		return translate("refund a send of "+sender, err)
 	}
-	s.recordCapacity("Refund", out.ConsumedCapacity)
 	return nil
 }

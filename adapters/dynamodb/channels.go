@@ -176,7 +176,7 @@ func (s *Store) CreateChannel(ctx context.Context, c core.Channel, owner core.Pu
 
 // Channel implements core.ChannelStore with one GetItem.
 func (s *Store) Channel(ctx context.Context, id string) (core.Channel, error) {
-	item, err := s.getItem(ctx, "Channel", channelKey(id), channelSortKey)
+	item, err := s.getItem(ctx, "Channel", itemKey(channelKey(id), channelSortKey))
 	if err != nil {
 		return core.Channel{}, fmt.Errorf("channel %s: %w", id, err)
 	}
@@ -197,7 +197,7 @@ func (s *Store) PutPublisher(ctx context.Context, p core.Publisher) (core.Publis
 	if _, err := s.Channel(ctx, p.Channel); err != nil {
 		return core.Publisher{}, err
 	}
-	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	out, err := s.updateItem(ctx, "PutPublisher", &dynamodb.UpdateItemInput{
 		TableName:        s.table,
 		Key:              itemKey(channelKey(p.Channel), publisherSortKey(p.Email)),
 		UpdateExpression: aws.String("SET #channel = :channel, #email = :email, #name = :name, #addedAt = if_not_exists(#addedAt, :addedAt)"),
@@ -214,7 +214,6 @@ func (s *Store) PutPublisher(ctx context.Context, p core.Publisher) (core.Publis
 	if err != nil {
 		return core.Publisher{}, translate("put publisher of "+p.Channel, err)
 	}
-	s.recordCapacity("PutPublisher", out.ConsumedCapacity)
 	var it publisherItem
 	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
 		return core.Publisher{}, fmt.Errorf("unmarshal publisher: %w", err)
@@ -224,7 +223,7 @@ func (s *Store) PutPublisher(ctx context.Context, p core.Publisher) (core.Publis
 
 // Publisher implements core.ChannelStore with one GetItem.
 func (s *Store) Publisher(ctx context.Context, channel, email string) (core.Publisher, error) {
-	item, err := s.getItem(ctx, "Publisher", channelKey(channel), publisherSortKey(email))
+	item, err := s.getItem(ctx, "Publisher", itemKey(channelKey(channel), publisherSortKey(email)))
 	if err != nil {
 		return core.Publisher{}, fmt.Errorf("publisher of %s: %w", channel, err)
 	}

@@ -26,11 +26,10 @@ func (s *Store) ContactsPage(ctx context.Context, owner, after string, limit int
 		_, sk := contactKey(owner, after)
 		in.ExclusiveStartKey = itemKey(pk, sk)
 	}
-	out, err := s.client.Query(ctx, in)
+	out, err := s.queryPage(ctx, "ContactsPage", in)
 	if err != nil {
-		return nil, "", translate("contacts of "+owner, err)
+		return nil, "", fmt.Errorf("contacts of %s: %w", owner, err)
 	}
-	s.recordCapacity("ContactsPage", out.ConsumedCapacity)
 	page := make([]core.Contact, 0, min(limit, len(out.Items)))
 	for _, item := range out.Items[:min(limit, len(out.Items))] {
 		c, err := unmarshalContact(item)
@@ -206,20 +205,14 @@ func (s *Store) Contacts(ctx context.Context, owner string) ([]core.Contact, err
 // Contact implements core.ContactStore with one strongly consistent GetItem.
 func (s *Store) Contact(ctx context.Context, owner, email string) (core.Contact, error) {
 	pk, sk := contactKey(owner, email)
-	got, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:              s.table,
-		Key:                    itemKey(pk, sk),
-		ConsistentRead:         aws.Bool(true),
-		ReturnConsumedCapacity: s.capacity,
-	})
+	got, err := s.getItem(ctx, "Contact", itemKey(pk, sk))
 	if err != nil {
-		return core.Contact{}, translate("contact "+email, err)
+		return core.Contact{}, fmt.Errorf("contact %s: %w", email, err)
 	}
-	s.recordCapacity("Contact", got.ConsumedCapacity)
-	if got.Item == nil {
+	if got == nil {
 		return core.Contact{}, core.ErrNotAContact(email)
 	}
-	return unmarshalContact(got.Item)
+	return unmarshalContact(got)
 }
 
 // BlockContact implements core.ContactStore in one UpdateItem that sets the
@@ -261,13 +254,12 @@ func (s *Store) UnblockContact(ctx context.Context, owner, email string) (core.C
 func (s *Store) updateContact(ctx context.Context, op string, in *dynamodb.UpdateItemInput) (core.Contact, error) {
 	var out *dynamodb.UpdateItemOutput
 	err := s.retry.do(ctx, func() (err error) {
-		out, err = s.client.UpdateItem(ctx, in)
+		out, err = s.updateItem(ctx, op, in)
 		return err
 	})
 	if err != nil {
 		return core.Contact{}, err
 	}
-	s.recordCapacity(op, out.ConsumedCapacity)
 	return unmarshalContact(out.Attributes)
 }
 

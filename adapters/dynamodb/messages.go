@@ -79,9 +79,86 @@ func (s *Store) newSendTransaction(m, preview core.Message, request core.Contact
 // as send.asRequest expected it returns an empty result, no error, and
 // whether to try again as a request.
 func (s *Store) sendOnce(ctx context.Context, send *sendTransaction) (core.SentMessage, bool, error) {
+	items, at := s.sendItems(send)
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: items}
+	var stored *core.Message
+	err := s.retry.do(ctx, func() (err error) {
+		stored, err = storedByMarker(s.transactOnce(ctx, "AddMessage", in), at.marker)
+		return err
+	})
+	if stored != nil && err == nil {
+		return core.SentMessage{Message: *stored}, false, nil
+	}
+	if err == nil {
+		return send.sent(), false, nil
+	}
+	return send.refused(err, at)
+}
+
+// sendPositions are the places of a send's items in its transaction, where
+// its cancellation reasons say which condition failed; marker is -1 when the
+// message has no ClientID.
+type sendPositions struct{ marker, sender, recipient, message int }
+
+// sendItems are the items of send's transaction, in the order AddMessage
+// describes, and their places.
+func (s *Store) sendItems(send *sendTransaction) ([]types.TransactWriteItem, sendPositions) {
 	m := send.message
-	date := stringValue(formatTime(m.Date))
-	senderPK, senderSK := contactKey(m.Sender, m.Recipient)
+	var items []types.TransactWriteItem
+	at := sendPositions{marker: -1}
+	if send.marker != nil {
+		at.marker = len(items)
+		items = append(items, s.markerPut(send))
+	}
+	at.sender = len(items)
+	items = append(items, s.senderUpdate(send))
+	at.recipient = len(items)
+	items = append(items, s.recipientUpdate(send))
+	at.message = len(items)
+	items = append(items, types.TransactWriteItem{Put: &types.Put{
+		TableName:                s.table,
+		Item:                     send.item,
+		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#pk": attrPK},
+	}}, s.bumpReceiptsVersion(m.Sender, m.Recipient))
+	return items, at
+}
+
+// markerPut puts the idempotency marker of send's ClientID where there is
+// none. An expired marker that TTL has not deleted yet (it may take days)
+// counts as gone, as it would in the memory store.
+func (s *Store) markerPut(send *sendTransaction) types.TransactWriteItem {
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName:                           s.table,
+		Item:                                send.marker,
+		ConditionExpression:                 aws.String("attribute_not_exists(#pk) OR #expiresAt <= :now"),
+		ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#expiresAt": TTLAttribute},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(send.message.Date.Unix(), 10)}},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}}
+}
+
+// senderUpdate moves the sender's contact, which must exist and not be
+// blocked, to the message.
+func (s *Store) senderUpdate(send *sendTransaction) types.TransactWriteItem {
+	m := send.message
+	pk, sk := contactKey(m.Sender, m.Recipient)
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName:                           s.table,
+		Key:                                 itemKey(pk, sk),
+		UpdateExpression:                    aws.String("SET #lastActivity = :date, #lastMessage = :preview"),
+		ConditionExpression:                 aws.String("attribute_exists(#pk) AND #blocked <> :true"),
+		ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#blocked": attrBlocked, "#lastActivity": attrLastActivity, "#lastMessage": attrLastMessage},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":true": valueTrue, ":date": stringValue(formatTime(m.Date)), ":preview": send.preview},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}}
+}
+
+// recipientUpdate moves the recipient's contact to the message with one more
+// unread: an existing contact that has not blocked the sender, or, as a
+// request, a contact that does not exist yet.
+func (s *Store) recipientUpdate(send *sendTransaction) types.TransactWriteItem {
+	m := send.message
 	recipient := contactUpdate{
 		set: "SET #id = if_not_exists(#id, :id), #owner = :owner, #email = :email, #name = if_not_exists(#name, :name), " +
 			"#blocked = if_not_exists(#blocked, :false), #request = if_not_exists(#request, :request), " +
@@ -94,95 +171,65 @@ func (s *Store) sendOnce(ctx context.Context, send *sendTransaction) (core.SentM
 	if send.asRequest {
 		recipient.condition = "attribute_not_exists(#pk)"
 	}
-	recipientNames, recipientValues := recipient.expression()
-	recipientPK, recipientSK := contactKey(m.Recipient, m.Sender)
-
-	var items []types.TransactWriteItem
-	markerAt := -1
-	if send.marker != nil {
-		markerAt = len(items)
-		// An expired marker that TTL has not deleted yet (it may take days)
-		// counts as gone, as it would in the memory store.
-		items = append(items, types.TransactWriteItem{Put: &types.Put{
-			TableName:                           s.table,
-			Item:                                send.marker,
-			ConditionExpression:                 aws.String("attribute_not_exists(#pk) OR #expiresAt <= :now"),
-			ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#expiresAt": TTLAttribute},
-			ExpressionAttributeValues:           map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(m.Date.Unix(), 10)}},
-			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-		}})
-	}
-	senderAt := len(items)
-	items = append(items, types.TransactWriteItem{Update: &types.Update{
+	names, values := recipient.expression()
+	pk, sk := contactKey(m.Recipient, m.Sender)
+	return types.TransactWriteItem{Update: &types.Update{
 		TableName:                           s.table,
-		Key:                                 itemKey(senderPK, senderSK),
-		UpdateExpression:                    aws.String("SET #lastActivity = :date, #lastMessage = :preview"),
-		ConditionExpression:                 aws.String("attribute_exists(#pk) AND #blocked <> :true"),
-		ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#blocked": attrBlocked, "#lastActivity": attrLastActivity, "#lastMessage": attrLastMessage},
-		ExpressionAttributeValues:           map[string]types.AttributeValue{":true": valueTrue, ":date": date, ":preview": send.preview},
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}})
-	recipientAt := len(items)
-	items = append(items, types.TransactWriteItem{Update: &types.Update{
-		TableName:                           s.table,
-		Key:                                 itemKey(recipientPK, recipientSK),
+		Key:                                 itemKey(pk, sk),
 		UpdateExpression:                    aws.String(recipient.set),
 		ConditionExpression:                 aws.String(recipient.condition),
-		ExpressionAttributeNames:            recipientNames,
-		ExpressionAttributeValues:           recipientValues,
+		ExpressionAttributeNames:            names,
+		ExpressionAttributeValues:           values,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}})
-	messageAt := len(items)
-	items = append(items, types.TransactWriteItem{Put: &types.Put{
-		TableName:                s.table,
-		Item:                     send.item,
-		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
-		ExpressionAttributeNames: map[string]string{"#pk": attrPK},
-	}}, s.bumpReceiptsVersion(m.Sender, m.Recipient))
-	in := &dynamodb.TransactWriteItemsInput{TransactItems: items, ReturnConsumedCapacity: s.capacity}
+	}}
+}
 
-	var out *dynamodb.TransactWriteItemsOutput
-	var stored *core.Message
-	err := s.retry.do(ctx, func() (err error) {
-		out, err = s.transactWrite(ctx, in)
-		var canceled *types.TransactionCanceledException
-		if markerAt >= 0 && errors.As(err, &canceled) && reasonCode(canceled, markerAt) == reasonConditionalCheck {
-			// A send with this ClientID is stored: answer with it, even if a
-			// block came later, as a retry of an accepted send.
-			var it messageItem
-			if err := attributevalue.UnmarshalMap(canceled.CancellationReasons[markerAt].Item, &it); err != nil {
-				return fmt.Errorf("unmarshal stored message: %w", err)
-			}
-			sent, err := it.toDomain()
-			stored = &sent
-			return err
-		}
-		return err
-	})
+// storedByMarker returns the message a cancelled send found stored under its
+// ClientID (the marker at its place, -1 for none), with no error: a retry of
+// an accepted send is answered with it, even if a block came later. Any other
+// err comes back as it is.
+func storedByMarker(err error, marker int) (*core.Message, error) {
+	var canceled *types.TransactionCanceledException
+	if marker < 0 || !errors.As(err, &canceled) || reasonCode(canceled, marker) != reasonConditionalCheck {
+		return nil, err
+	}
+	var it messageItem
+	if err := attributevalue.UnmarshalMap(canceled.CancellationReasons[marker].Item, &it); err != nil {
+		return nil, fmt.Errorf("unmarshal stored message: %w", err)
+	}
+	sent, err := it.toDomain()
+	return &sent, err
+}
+
+// sent is the answer to send once its transaction committed.
+func (send *sendTransaction) sent() core.SentMessage {
+	sent := core.SentMessage{Message: send.message, Created: true}
+	if send.asRequest {
+		request := send.request
+		preview := send.previewMessage
+		request.LastMessage, request.Unread = &preview, 1
+		sent.Request = &request
+	}
+	return sent
+}
+
+// refused turns the failure of send's transaction into the domain's error,
+// read from the cancellation reasons at their places. A recipient's contact
+// that was not as send.asRequest expected is no error: the result is empty,
+// with whether to try again as a request.
+func (send *sendTransaction) refused(err error, at sendPositions) (core.SentMessage, bool, error) {
+	m := send.message
 	var canceled *types.TransactionCanceledException
 	switch {
-	case stored != nil && err == nil:
-		return core.SentMessage{Message: *stored}, false, nil
-	case err == nil:
-		s.recordTransaction("AddMessage", out.ConsumedCapacity)
-		sent := core.SentMessage{Message: m, Created: true}
-		if send.asRequest {
-			request := send.request
-			preview := send.previewMessage
-			request.LastMessage, request.Unread = &preview, 1
-			sent.Request = &request
-		}
-		return sent, false, nil
 	case isConflict(err) || !errors.As(err, &canceled):
 		return core.SentMessage{}, false, translate("add message "+m.ID, err)
-	case reasonCode(canceled, senderAt) == reasonConditionalCheck:
-		if canceled.CancellationReasons[senderAt].Item == nil {
+	case reasonCode(canceled, at.sender) == reasonConditionalCheck:
+		if canceled.CancellationReasons[at.sender].Item == nil {
 			return core.SentMessage{}, false, fmt.Errorf("add message %s: %w", m.ID, core.ErrNotAContact(m.Recipient))
 		}
-		return core.SentMessage{}, false, fmt.Errorf("add message %s: %w", m.ID,
-			core.ErrYouBlocked(m.Recipient))
-	case reasonCode(canceled, recipientAt) == reasonConditionalCheck:
-		old := canceled.CancellationReasons[recipientAt].Item
+		return core.SentMessage{}, false, fmt.Errorf("add message %s: %w", m.ID, core.ErrYouBlocked(m.Recipient))
+	case reasonCode(canceled, at.recipient) == reasonConditionalCheck:
+		old := canceled.CancellationReasons[at.recipient].Item
 		if old == nil || send.asRequest {
 			blocked, ok := old[attrBlocked].(*types.AttributeValueMemberBOOL)
 			if old != nil && ok && blocked.Value {
@@ -190,13 +237,12 @@ func (s *Store) sendOnce(ctx context.Context, send *sendTransaction) (core.SentM
 			}
 			return core.SentMessage{}, old == nil, nil
 		}
-	case reasonCode(canceled, messageAt) == reasonConditionalCheck:
+	case reasonCode(canceled, at.message) == reasonConditionalCheck:
 		return core.SentMessage{}, false, fmt.Errorf("add message %s: message ID taken: %w", m.ID, errConflict)
 	default:
 		return core.SentMessage{}, false, translate("add message "+m.ID, err)
 	}
-	return core.SentMessage{}, false, fmt.Errorf("add message %s: %w", m.ID,
-		core.ErrBlockedByRecipient(m.Recipient))
+	return core.SentMessage{}, false, fmt.Errorf("add message %s: %w", m.ID, core.ErrBlockedByRecipient(m.Recipient))
 }
 
 // Messages implements core.MessageStore with one Query, reversed into

@@ -65,21 +65,15 @@ func unmarshalReport(item map[string]types.AttributeValue) (core.Report, error) 
 
 // indexEntry reads the entry of the report with id among the reports under pk.
 func (s *Store) indexEntry(ctx context.Context, pk, id string) (*reportItem, error) {
-	got, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:              s.table,
-		Key:                    itemKey(pk, key(reportPrefix, id)),
-		ConsistentRead:         aws.Bool(true),
-		ReturnConsumedCapacity: s.capacity,
-	})
+	got, err := s.getItem(ctx, "Report", itemKey(pk, key(reportPrefix, id)))
 	if err != nil {
-		return nil, translate("report "+id, err)
+		return nil, fmt.Errorf("report %s: %w", id, err)
 	}
-	s.recordCapacity("Report", got.ConsumedCapacity)
-	if got.Item == nil {
+	if got == nil {
 		return nil, nil
 	}
 	var it reportItem
-	if err := attributevalue.UnmarshalMap(got.Item, &it); err != nil {
+	if err := attributevalue.UnmarshalMap(got, &it); err != nil {
 		return nil, fmt.Errorf("unmarshal report %s: %w", id, err)
 	}
 	return &it, nil
@@ -145,7 +139,7 @@ func (s *Store) CloseReport(ctx context.Context, id string, resolution core.Reso
 		},
 		ReturnConsumedCapacity: s.capacity,
 	}
-	out, err := s.transactWriteRetrying(ctx, in)
+	err = s.transact(ctx, "CloseReport", in)
 	var canceled *types.TransactionCanceledException
 	switch {
 	case errors.As(err, &canceled) && reasonCode(canceled, 0) == reasonConditionalCheck:
@@ -153,7 +147,6 @@ func (s *Store) CloseReport(ctx context.Context, id string, resolution core.Reso
 	case err != nil:
 		return translate("close report "+id, err)
 	}
-	s.recordTransaction("CloseReport", out.ConsumedCapacity)
 	return nil
 }
 
@@ -194,7 +187,7 @@ func (s *Store) ReportContact(ctx context.Context, r core.Report) (core.Contact,
 		},
 		ReturnConsumedCapacity: s.capacity,
 	}
-	out, err := s.transactWriteRetrying(ctx, in)
+	err = s.transact(ctx, "ReportContact", in)
 	var canceled *types.TransactionCanceledException
 	switch {
 	case errors.As(err, &canceled) && reasonCode(canceled, 0) == reasonConditionalCheck:
@@ -203,24 +196,16 @@ func (s *Store) ReportContact(ctx context.Context, r core.Report) (core.Contact,
 		// This report is kept already: a retry. Answer as the first time.
 	case err != nil:
 		return core.Contact{}, translate(fmt.Sprintf("report contact %s: put report %s", r.Reported, r.ID), err)
-	default:
-		s.recordTransaction("ReportContact", out.ConsumedCapacity)
 	}
 
-	got, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:              s.table,
-		Key:                    itemKey(pk, sk),
-		ConsistentRead:         aws.Bool(true),
-		ReturnConsumedCapacity: s.capacity,
-	})
+	got, err := s.getItem(ctx, "ReportContact", itemKey(pk, sk))
 	if err != nil {
-		return core.Contact{}, translate("report contact "+r.Reported+": read back", err)
+		return core.Contact{}, fmt.Errorf("report contact %s: read back: %w", r.Reported, err)
 	}
-	s.recordCapacity("ReportContact", got.ConsumedCapacity)
-	if got.Item == nil {
+	if got == nil {
 		return core.Contact{}, fmt.Errorf("report contact %s: contact vanished after the report", r.Reported)
 	}
-	contact, err := unmarshalContact(got.Item)
+	contact, err := unmarshalContact(got)
 	if err != nil {
 		return core.Contact{}, fmt.Errorf("report contact %s: %w", r.Reported, err)
 	}
@@ -334,22 +319,12 @@ func (it reportItem) toDomain() (core.Report, error) {
 
 // Suspension implements core.SendBudget with one strongly consistent GetItem.
 func (s *Store) Suspension(ctx context.Context, email string) (core.Suspension, error) {
-	got, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:            s.table,
-		Key:                  accountKey(email),
-		ConsistentRead:       aws.Bool(true),
-		ProjectionExpression: aws.String("#suspended, #reason, #at"),
-		ExpressionAttributeNames: map[string]string{
-			"#suspended": attrSuspended, "#reason": attrSuspendedReason, "#at": attrSuspendedAt,
-		},
-		ReturnConsumedCapacity: s.capacity,
-	})
+	got, err := s.getItem(ctx, "Suspension", accountKey(email), attrSuspended, attrSuspendedReason, attrSuspendedAt)
 	if err != nil {
-		return core.Suspension{}, translate("suspension of "+email, err)
+		return core.Suspension{}, fmt.Errorf("suspension of %s: %w", email, err)
 	}
-	s.recordCapacity("Suspension", got.ConsumedCapacity)
 	var it accountItem
-	if err := attributevalue.UnmarshalMap(got.Item, &it); err != nil {
+	if err := attributevalue.UnmarshalMap(got, &it); err != nil {
 		return core.Suspension{}, fmt.Errorf("suspension of %s: unmarshal: %w", email, err)
 	}
 	if !it.Suspended {
@@ -365,8 +340,7 @@ func (s *Store) Suspension(ctx context.Context, email string) (core.Suspension, 
 // Suspend implements core.Suspensions with one UpdateItem of the account
 // item, which keeps its bucket.
 func (s *Store) Suspend(ctx context.Context, suspension core.Suspension) error {
-	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:        s.table,
+	_, err := s.updateItem(ctx, "Suspend", &dynamodb.UpdateItemInput{
 		Key:              accountKey(suspension.Email),
 		UpdateExpression: aws.String("SET #suspended = :true, #reason = :reason, #at = :at"),
 		ExpressionAttributeNames: map[string]string{
@@ -384,8 +358,7 @@ func (s *Store) Suspend(ctx context.Context, suspension core.Suspension) error {
 
 // Reinstate implements core.Suspensions with one conditional UpdateItem.
 func (s *Store) Reinstate(ctx context.Context, email string) error {
-	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:           s.table,
+	_, err := s.updateItem(ctx, "Reinstate", &dynamodb.UpdateItemInput{
 		Key:                 accountKey(email),
 		UpdateExpression:    aws.String("REMOVE #suspended, #reason, #at"),
 		ConditionExpression: aws.String("attribute_exists(#suspended)"),

@@ -101,23 +101,17 @@ func (s *Store) batchWrite(ctx context.Context, op string, requests []types.Writ
 // Connection implements core.ConnectionStore with one strongly consistent
 // GetItem.
 func (s *Store) Connection(ctx context.Context, id string, now time.Time) (core.Connection, error) {
-	got, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:              s.table,
-		Key:                    itemKey(connectionPrefix+id, connectionPrefix+id),
-		ConsistentRead:         aws.Bool(true),
-		ReturnConsumedCapacity: s.capacity,
-	})
+	got, err := s.getItem(ctx, "Connection", itemKey(connectionPrefix+id, connectionPrefix+id))
 	if err != nil {
-		return core.Connection{}, translate("connection", err)
+		return core.Connection{}, fmt.Errorf("connection %s: %w", id, err)
 	}
-	s.recordCapacity("Connection", got.ConsumedCapacity)
 	var it connectionItem
-	if got.Item != nil {
-		if err := attributevalue.UnmarshalMap(got.Item, &it); err != nil {
+	if got != nil {
+		if err := attributevalue.UnmarshalMap(got, &it); err != nil {
 			return core.Connection{}, fmt.Errorf("unmarshal connection: %w", err)
 		}
 	}
-	if got.Item == nil || it.ExpiresAt <= now.Unix() {
+	if got == nil || it.ExpiresAt <= now.Unix() {
 		return core.Connection{}, core.ErrNoSuchConnection
 	}
 	return it.toDomain()

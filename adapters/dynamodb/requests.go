@@ -1,7 +1,17 @@
 package dynamodb
 
+// Every request of the store goes through the helpers of this file: one
+// transaction (transactOnce, and transact, which retries lost races), one
+// update of an item (updateItem), one read of an item (getItem) and one pager
+// of queries (queryPage, query); batchWrite is realtime.go's, the only batch.
+// Each records the capacity it consumed under the name of the store method.
+// Writes return the SDK's error as it is, for the caller to read which
+// condition failed; reads return it translated.
+
 import (
 	"context"
+	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -65,27 +75,61 @@ func (s *Store) prefixQuery(pk, prefix string) *dynamodb.QueryInput {
 	}
 }
 
-// transactWrite sends in as a new transaction. The SDK fills in a
-// ClientRequestToken, reused by its own retries of that request so a commit
-// whose answer was lost is not applied twice, and writes it into the input it
-// was given; each call here sends a copy, so a retry after a cancelled
-// attempt is a new transaction with a fresh token, never a replay of the
-// cancelled one.
-func (s *Store) transactWrite(ctx context.Context, in *dynamodb.TransactWriteItemsInput) (*dynamodb.TransactWriteItemsOutput, error) {
+// transactOnce sends in as a new transaction and records its capacity as op.
+// The SDK fills in a ClientRequestToken, reused by its own retries of that
+// request so that a commit whose answer was lost is not applied twice, and
+// writes it into the input it was given; each call here sends a copy, so a
+// retry after a cancelled attempt is a new transaction with a fresh token,
+// never a replay of the cancelled one.
+func (s *Store) transactOnce(ctx context.Context, op string, in *dynamodb.TransactWriteItemsInput) error {
 	attempt := *in
 	attempt.ClientRequestToken = nil
-	return s.client.TransactWriteItems(ctx, &attempt)
+	attempt.ReturnConsumedCapacity = s.capacity
+	out, err := s.client.TransactWriteItems(ctx, &attempt)
+	if err != nil {
+		return err
+	}
+	s.recordTransaction(op, out.ConsumedCapacity)
+	return nil
 }
 
-// transactWriteRetrying sends in as new transactions until one does not lose
-// to a concurrent write (conflictRetry).
-func (s *Store) transactWriteRetrying(ctx context.Context, in *dynamodb.TransactWriteItemsInput) (*dynamodb.TransactWriteItemsOutput, error) {
-	var out *dynamodb.TransactWriteItemsOutput
-	err := s.retry.do(ctx, func() (err error) {
-		out, err = s.transactWrite(ctx, in)
-		return err
-	})
-	return out, err
+// transact sends in as new transactions until one does not lose to a
+// concurrent write (conflictRetry), and records its capacity as op.
+func (s *Store) transact(ctx context.Context, op string, in *dynamodb.TransactWriteItemsInput) error {
+	return s.retry.do(ctx, func() error { return s.transactOnce(ctx, op, in) })
+}
+
+// getItem reads the item at key with a strongly consistent GetItem, only the
+// attributes named in projection when there are any, and records its
+// capacity as op. The item is nil when there is none.
+func (s *Store) getItem(ctx context.Context, op string, key map[string]types.AttributeValue, projection ...string) (map[string]types.AttributeValue, error) {
+	in := &dynamodb.GetItemInput{TableName: s.table, Key: key, ConsistentRead: aws.Bool(true), ReturnConsumedCapacity: s.capacity}
+	if len(projection) > 0 {
+		in.ExpressionAttributeNames = map[string]string{}
+		placeholders := make([]string, len(projection))
+		for i, name := range projection {
+			placeholders[i] = "#p" + strconv.Itoa(i)
+			in.ExpressionAttributeNames[placeholders[i]] = name
+		}
+		in.ProjectionExpression = aws.String(strings.Join(placeholders, ", "))
+	}
+	got, err := s.client.GetItem(ctx, in)
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	s.recordCapacity(op, got.ConsumedCapacity)
+	return got.Item, nil
+}
+
+// queryPage sends in once, one page of at most 1 MB, and records its
+// capacity as op.
+func (s *Store) queryPage(ctx context.Context, op string, in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
+	out, err := s.client.Query(ctx, in)
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	s.recordCapacity(op, out.ConsumedCapacity)
+	return out, nil
 }
 
 // query runs in and its following pages, handing each item to each, until
@@ -96,11 +140,10 @@ func (s *Store) query(ctx context.Context, op string, in *dynamodb.QueryInput, w
 		if want > 0 {
 			in.Limit = aws.Int32(int32(want - read))
 		}
-		out, err := s.client.Query(ctx, in)
+		out, err := s.queryPage(ctx, op, in)
 		if err != nil {
-			return translate("query", err)
+			return err
 		}
-		s.recordCapacity(op, out.ConsumedCapacity)
 		for _, item := range out.Items {
 			if err := each(item); err != nil {
 				return err
@@ -114,28 +157,14 @@ func (s *Store) query(ctx context.Context, op string, in *dynamodb.QueryInput, w
 	}
 }
 
-// transact sends in, retrying lost races, and records its capacity as op.
-func (s *Store) transact(ctx context.Context, op string, in *dynamodb.TransactWriteItemsInput) error {
+// updateItem sends in once and records its capacity as op.
+func (s *Store) updateItem(ctx context.Context, op string, in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOutput, error) {
+	in.TableName = s.table
 	in.ReturnConsumedCapacity = s.capacity
-	var out *dynamodb.TransactWriteItemsOutput
-	err := s.retry.do(ctx, func() (err error) {
-		out, err = s.transactWrite(ctx, in)
-		return err
-	})
-	if err == nil {
-		s.recordTransaction(op, out.ConsumedCapacity)
-	}
-	return err
-}
-
-// getItem reads one item with a strongly consistent GetItem; nil when absent.
-func (s *Store) getItem(ctx context.Context, op, pk, sk string) (map[string]types.AttributeValue, error) {
-	got, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: s.table, Key: itemKey(pk, sk), ConsistentRead: aws.Bool(true), ReturnConsumedCapacity: s.capacity,
-	})
+	out, err := s.client.UpdateItem(ctx, in)
 	if err != nil {
-		return nil, translate(op, err)
+		return nil, err
 	}
-	s.recordCapacity(op, got.ConsumedCapacity)
-	return got.Item, nil
+	s.recordCapacity(op, out.ConsumedCapacity)
+	return out, nil
 }

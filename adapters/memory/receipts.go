@@ -30,7 +30,7 @@ func (s *Store) Ack(_ context.Context, a core.Ack) (core.AckResult, error) {
 	if contact, ok := s.contacts[key]; ok && after.Read != before.Read {
 		contact.Unread = 0
 		for _, m := range messages[at+1:] {
-			if m.Sender == a.With && m.ID > after.Read {
+			if a.LeavesUnread(m.ID, m.Sender) {
 				contact.Unread++
 			}
 		}
