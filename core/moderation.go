@@ -208,6 +208,12 @@ type Report struct {
 	Closed time.Time
 }
 
+// EvidenceQuery is the one read of r's evidence, as Report describes it;
+// every store reads the evidence of a report with it.
+func (r Report) EvidenceQuery() MessageQuery {
+	return MessageQuery{Reader: r.Reporter, With: r.Reported, Before: r.ID, Limit: ReportEvidenceLength}
+}
+
 // Suspension is an operator's decision that a person may not send, post or
 // connect until they are reinstated.
 type Suspension struct {

@@ -11,6 +11,9 @@ package apigateway
 type Route struct {
 	Name   string
 	Method string
+	// SendsMessage says that a 201 from this route is a message stored and
+	// sent, which the Lambdas count as such.
+	SendsMessage bool
 	// serve is the route's handler on h.
 	serve func(h *Handler) routeFunc
 }
@@ -22,7 +25,7 @@ var Routes = []Route{
 	{Name: "block-contact", Method: "POST", serve: func(h *Handler) routeFunc { return h.changeContact(h.service.BlockContact) }},
 	{Name: "unblock-contact", Method: "POST", serve: func(h *Handler) routeFunc { return h.changeContact(h.service.UnblockContact) }},
 	{Name: "report-contact", Method: "POST", serve: func(h *Handler) routeFunc { return h.reportContact }},
-	{Name: "add-message", Method: "POST", serve: func(h *Handler) routeFunc { return h.addMessage }},
+	{Name: "add-message", Method: "POST", SendsMessage: true, serve: func(h *Handler) routeFunc { return h.addMessage }},
 	{Name: "get-messages", Method: "GET", serve: func(h *Handler) routeFunc { return h.getMessages }},
 	{Name: "ack", Method: "POST", serve: func(h *Handler) routeFunc { return h.ack }},
 	{Name: "create-channel", Method: "POST", serve: func(h *Handler) routeFunc { return h.createChannel }},

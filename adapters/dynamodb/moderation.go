@@ -239,7 +239,7 @@ func (s *Store) withEvidence(ctx context.Context, reports []core.Report) ([]core
 		if len(r.Evidence) > 0 {
 			continue
 		}
-		evidence, err := s.Messages(ctx, core.MessageQuery{Reader: r.Reporter, With: r.Reported, Before: r.ID, Limit: core.ReportEvidenceLength})
+		evidence, err := s.Messages(ctx, r.EvidenceQuery())
 		if err != nil {
 			return nil, fmt.Errorf("evidence of report %s: %w", r.ID, err)
 		}

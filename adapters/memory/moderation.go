@@ -65,7 +65,7 @@ func (s *Store) Report(_ context.Context, id string) (core.Report, error) {
 	if !ok {
 		return core.Report{}, core.Errorf(core.ENOTFOUND, "There is no report %s.", id)
 	}
-	r.Evidence = s.messages(r.Reporter, r.Reported, r.ID, core.ReportEvidenceLength)
+	r.Evidence = s.evidence(r)
 	return r, nil
 }
 
@@ -80,6 +80,13 @@ func (s *Store) CloseReport(_ context.Context, id string, resolution core.Resolu
 	r.Resolution, r.Closed = resolution, date
 	s.reports[r.Reported][i] = r
 	return nil
+}
+
+// evidence reads r's evidence (core.Report.EvidenceQuery), for a caller
+// that holds s.mu.
+func (s *Store) evidence(r core.Report) []core.Message {
+	q := r.EvidenceQuery()
+	return s.messages(q.Reader, q.With, q.Before, q.Limit)
 }
 
 // findReport returns the report with id and its index among the reports
@@ -117,7 +124,7 @@ func (s *Store) Reports(_ context.Context, reported string) ([]core.Report, erro
 	defer s.mu.Unlock()
 	reports := make([]core.Report, 0, len(s.reports[reported]))
 	for _, r := range s.reports[reported] {
-		r.Evidence = s.messages(r.Reporter, r.Reported, r.ID, core.ReportEvidenceLength)
+		r.Evidence = s.evidence(r)
 		reports = append(reports, r)
 	}
 	return reports, nil
