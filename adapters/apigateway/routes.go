@@ -38,14 +38,17 @@ var Routes = []Route{
 // the Lambda that serves it, Key the API Gateway route key. Terraform's
 // locals.websocket_lambdas names the same (terraform/terraform_test.go).
 type WebSocketRoute struct {
-	Name  string
-	Key   string
-	serve func(h *WebSocketHandler) webSocketFunc
+	Name string
+	Key  string
+	// VerifiesTokens says that the route verifies ID tokens, so its Lambda
+	// needs the issuer's keys; the others never see a token.
+	VerifiesTokens bool
+	serve          func(h *WebSocketHandler) webSocketFunc
 }
 
 // WebSocketRoutes lists the routes of the realtime WebSocket API.
 var WebSocketRoutes = []WebSocketRoute{
-	{Name: "ws-connect", Key: "$connect", serve: func(h *WebSocketHandler) webSocketFunc { return h.connect }},
+	{Name: "ws-connect", Key: "$connect", VerifiesTokens: true, serve: func(h *WebSocketHandler) webSocketFunc { return h.connect }},
 	{Name: "ws-disconnect", Key: "$disconnect", serve: func(h *WebSocketHandler) webSocketFunc { return h.disconnect }},
 	{Name: "ws-default", Key: "$default", serve: func(h *WebSocketHandler) webSocketFunc { return h.frame }},
 }
