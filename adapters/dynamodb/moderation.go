@@ -182,7 +182,7 @@ func (s *Store) ReportContact(ctx context.Context, r core.Report) (core.Contact,
 				ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
 				ExpressionAttributeNames: map[string]string{"#pk": attrPK},
 			}},
-			// Its entry among the open reports (moderation.go).
+			// Its entry among the open reports (OpenReports).
 			{Put: &types.Put{TableName: s.table, Item: openIndex}},
 		},
 		ReturnConsumedCapacity: s.capacity,
