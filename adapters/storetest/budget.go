@@ -42,6 +42,8 @@ func mustLimit(t *testing.T, burst, perMinute int) core.SendLimit {
 	return limit
 }
 
+// testSendBudget is the contract of the send budget: spends, refunds, suspension, and races for the last send.
+// Long by design: a contract suite is a list of independent subtests, each read alone.
 func testSendBudget(t *testing.T, newStore NewStore) {
 	ctx := context.Background()
 

@@ -15,6 +15,7 @@ import (
 
 // testDirectory is the contract of pages of contacts, of contacts named by
 // ID, and of reports kept once.
+// Long by design: a contract suite is a list of independent subtests, each read alone.
 func testDirectory(t *testing.T, newStore NewStore) {
 	ctx := context.Background()
 
@@ -206,6 +207,8 @@ func testContacts(t *testing.T, newStore NewStore) {
 	})
 }
 
+// testBlocking is the contract of blocking and unblocking a contact, and of what a block stops.
+// Long by design: a contract suite is a list of independent subtests, each read alone.
 func testBlocking(t *testing.T, newStore NewStore) {
 	ctx := context.Background()
 

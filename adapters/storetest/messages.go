@@ -46,6 +46,8 @@ func testClientIDWindow(t *testing.T, newStore NewStore) {
 	})
 }
 
+// testMessages is the contract of storing and reading messages.
+// Long by design: a contract suite is a list of independent subtests, each read alone.
 func testMessages(t *testing.T, newStore NewStore) {
 	ctx := context.Background()
 
@@ -153,6 +155,8 @@ func testMessages(t *testing.T, newStore NewStore) {
 	})
 }
 
+// testPagination is the contract of paging a conversation before and after a message.
+// Long by design: a contract suite is a list of independent subtests, each read alone.
 func testPagination(t *testing.T, newStore NewStore) {
 	ctx := context.Background()
 	const pageSize = 5

@@ -51,6 +51,8 @@ func testReporting(t *testing.T, newStore NewStore) {
 	})
 }
 
+// testReportQueue is the contract of the operators' queue of reports and of suspensions.
+// Long by design: a contract suite is a list of independent subtests, each read alone.
 func testReportQueue(t *testing.T, newStore NewStore) {
 	ctx := context.Background()
 

@@ -82,6 +82,8 @@ func (f *Fixture) mustContact(t *testing.T, owner, email string) core.Contact {
 	return contacts[at]
 }
 
+// testConnections is the contract of realtime connections and of the pushes that reach them.
+// Long by design: a contract suite is a list of independent subtests, each read alone.
 func testConnections(t *testing.T, newStore NewStore) {
 	ctx := context.Background()
 

@@ -28,6 +28,8 @@ func statuses(messages []core.Message) []core.Status {
 	return out
 }
 
+// testReceipts is the contract of acks, watermarks and the statuses they give sent messages.
+// Long by design: a contract suite is a list of independent subtests, each read alone.
 func testReceipts(t *testing.T, newStore NewStore) {
 	ctx := context.Background()
 

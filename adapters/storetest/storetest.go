@@ -135,6 +135,8 @@ func randomHex(t *testing.T, n int) string {
 	return hex.EncodeToString(b)
 }
 
+// testRaces proves that concurrent writes leave exactly one winner.
+// Long by design: a contract suite is a list of independent subtests, each read alone.
 func testRaces(t *testing.T, newStore NewStore) {
 	ctx := context.Background()
 	const senders = 24
