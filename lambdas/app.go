@@ -165,6 +165,7 @@ type loggingPusher struct {
 	logger *slog.Logger
 }
 
+// Push implements core.Pusher.
 func (p loggingPusher) Push(ctx context.Context, c core.Connection, e core.Event) error {
 	err := p.next.Push(ctx, c, e)
 	if err != nil && !errors.Is(err, core.ErrConnectionGone) {
@@ -269,6 +270,7 @@ func verifiesTokens(route string) bool {
 // which never needs one: only $connect verifies tokens.
 type refuseEveryToken struct{}
 
+// Verify implements apigateway.TokenVerifier: it refuses every token.
 func (refuseEveryToken) Verify(context.Context, string) (map[string]string, error) {
 	return nil, core.Errorf(core.EUNAUTHORIZED, "No issuer is configured.")
 }
