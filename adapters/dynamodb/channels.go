@@ -120,13 +120,8 @@ func (it postItem) toDomain() (core.Post, error) {
 	}, err
 }
 
-func unmarshalPost(item map[string]types.AttributeValue) (core.Post, error) {
-	var it postItem
-	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-		return core.Post{}, fmt.Errorf("unmarshal post: %w", err)
-	}
-	return it.toDomain()
-}
+// unmarshalPost reads a post item.
+var unmarshalPost = unmarshalItem[postItem, core.Post]
 
 // bumpSeq is the transaction item that adds one to the Seq of channel id,
 // which must exist.
@@ -183,11 +178,7 @@ func (s *Store) Channel(ctx context.Context, id string) (core.Channel, error) {
 	if item == nil {
 		return core.Channel{}, core.ErrNoChannel(id)
 	}
-	var it channelItem
-	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-		return core.Channel{}, fmt.Errorf("unmarshal channel %s: %w", id, err)
-	}
-	return it.toDomain()
+	return unmarshalItem[channelItem, core.Channel](item)
 }
 
 // PutPublisher implements core.ChannelStore with one UpdateItem that keeps
@@ -214,11 +205,7 @@ func (s *Store) PutPublisher(ctx context.Context, p core.Publisher) (core.Publis
 	if err != nil {
 		return core.Publisher{}, translate("put publisher of "+p.Channel, err)
 	}
-	var it publisherItem
-	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
-		return core.Publisher{}, fmt.Errorf("unmarshal publisher: %w", err)
-	}
-	return it.toDomain()
+	return unmarshalItem[publisherItem, core.Publisher](out.Attributes)
 }
 
 // Publisher implements core.ChannelStore with one GetItem.
@@ -230,11 +217,7 @@ func (s *Store) Publisher(ctx context.Context, channel, email string) (core.Publ
 	if item == nil {
 		return core.Publisher{}, core.ErrNotAPublisher(email, channel)
 	}
-	var it publisherItem
-	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-		return core.Publisher{}, fmt.Errorf("unmarshal publisher: %w", err)
-	}
-	return it.toDomain()
+	return unmarshalItem[publisherItem, core.Publisher](item)
 }
 
 // AddPost implements core.ChannelStore in one transaction: the idempotency

@@ -7,7 +7,6 @@ import (
 	"regexp"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -152,13 +151,8 @@ func keepReport(c core.Contact) string {
 	return ", #report = if_not_exists(#report, :report)"
 }
 
-func unmarshalContact(item map[string]types.AttributeValue) (core.Contact, error) {
-	var it contactItem
-	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-		return core.Contact{}, fmt.Errorf("unmarshal contact: %w", err)
-	}
-	return it.toDomain()
-}
+// unmarshalContact reads a contact item.
+var unmarshalContact = unmarshalItem[contactItem, core.Contact]
 
 // CreateContact implements core.ContactStore in one conditional UpdateItem:
 // it writes when the owner has no such contact or only a request, and
@@ -190,12 +184,7 @@ func (s *Store) CreateContact(ctx context.Context, c core.Contact) (core.Contact
 // partition (more only past 1 MB, some two thousand contacts).
 func (s *Store) Contacts(ctx context.Context, owner string) ([]core.Contact, error) {
 	pk, _ := contactKey(owner, "")
-	contacts := []core.Contact{}
-	err := s.query(ctx, "Contacts", s.prefixQuery(pk, contactPrefix), 0, func(item map[string]types.AttributeValue) error {
-		c, err := unmarshalContact(item)
-		contacts = append(contacts, c)
-		return err
-	})
+	contacts, err := queryAll(ctx, s, "Contacts", s.prefixQuery(pk, contactPrefix), 0, unmarshalContact)
 	if err != nil {
 		return nil, fmt.Errorf("contacts of %s: %w", owner, err)
 	}

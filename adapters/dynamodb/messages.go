@@ -193,11 +193,7 @@ func storedByMarker(err error, marker int) (*core.Message, error) {
 	if marker < 0 || !errors.As(err, &canceled) || reasonCode(canceled, marker) != reasonConditionalCheck {
 		return nil, err
 	}
-	var it messageItem
-	if err := attributevalue.UnmarshalMap(canceled.CancellationReasons[marker].Item, &it); err != nil {
-		return nil, fmt.Errorf("unmarshal stored message: %w", err)
-	}
-	sent, err := it.toDomain()
+	sent, err := unmarshalItem[messageItem, core.Message](canceled.CancellationReasons[marker].Item)
 	return &sent, err
 }
 

@@ -43,25 +43,16 @@ func (s *Store) OpenReports(ctx context.Context, after string, limit int) ([]cor
 		ConsistentRead:            aws.Bool(true),
 		ReturnConsumedCapacity:    s.capacity,
 	}
-	reports := []core.Report{}
-	err := s.query(ctx, "OpenReports", in, limit, func(item map[string]types.AttributeValue) error {
-		r, err := unmarshalReport(item)
-		reports = append(reports, r)
-		return err
-	})
+	reports, err := queryAll(ctx, s, "OpenReports", in, limit, unmarshalReport)
 	if err != nil {
 		return nil, fmt.Errorf("open reports after %q: %w", after, err)
 	}
 	return reports, nil
 }
 
-func unmarshalReport(item map[string]types.AttributeValue) (core.Report, error) {
-	var it reportItem
-	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-		return core.Report{}, fmt.Errorf("unmarshal report: %w", err)
-	}
-	return it.toDomain()
-}
+// unmarshalReport reads a report item, or an entry among the open or closed
+// reports.
+var unmarshalReport = unmarshalItem[reportItem, core.Report]
 
 // indexEntry reads the entry of the report with id among the reports under pk.
 func (s *Store) indexEntry(ctx context.Context, pk, id string) (*reportItem, error) {
@@ -215,16 +206,7 @@ func (s *Store) ReportContact(ctx context.Context, r core.Report) (core.Contact,
 // Reports implements core.ModerationStore with one Query per 1 MB of reports,
 // and one more per report without stored evidence to read it.
 func (s *Store) Reports(ctx context.Context, reported string) ([]core.Report, error) {
-	reports := []core.Report{}
-	err := s.query(ctx, "Reports", s.prefixQuery(reportPartitionKey(reported), reportPrefix), 0, func(item map[string]types.AttributeValue) error {
-		var it reportItem
-		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-			return fmt.Errorf("unmarshal report: %w", err)
-		}
-		r, err := it.toDomain()
-		reports = append(reports, r)
-		return err
-	})
+	reports, err := queryAll(ctx, s, "Reports", s.prefixQuery(reportPartitionKey(reported), reportPrefix), 0, unmarshalReport)
 	if err != nil {
 		return nil, fmt.Errorf("reports about %s: %w", reported, err)
 	}

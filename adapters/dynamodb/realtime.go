@@ -126,16 +126,7 @@ func (s *Store) Connections(ctx context.Context, user string, now time.Time) ([]
 	in.FilterExpression = aws.String("#expiresAt > :now")
 	in.ExpressionAttributeNames["#expiresAt"] = TTLAttribute
 	in.ExpressionAttributeValues[":now"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Unix(), 10)}
-	connections := []core.Connection{}
-	err := s.query(ctx, "Connections", in, 0, func(item map[string]types.AttributeValue) error {
-		var it connectionItem
-		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-			return fmt.Errorf("unmarshal connection: %w", err)
-		}
-		c, err := it.toDomain()
-		connections = append(connections, c)
-		return err
-	})
+	connections, err := queryAll(ctx, s, "Connections", in, 0, unmarshalItem[connectionItem, core.Connection])
 	if err != nil {
 		return nil, fmt.Errorf("connections of a user: %w", err)
 	}

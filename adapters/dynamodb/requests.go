@@ -10,10 +10,12 @@ package dynamodb
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -167,4 +169,32 @@ func (s *Store) updateItem(ctx context.Context, op string, in *dynamodb.UpdateIt
 	}
 	s.recordCapacity(op, out.ConsumedCapacity)
 	return out, nil
+}
+
+// queryAll reads every item of in and its following pages, up to want (0:
+// all), each made a domain value by unmarshal; an empty slice when none.
+func queryAll[T any](ctx context.Context, s *Store, op string, in *dynamodb.QueryInput, want int, unmarshal func(map[string]types.AttributeValue) (T, error)) ([]T, error) {
+	values := []T{}
+	err := s.query(ctx, op, in, want, func(item map[string]types.AttributeValue) error {
+		v, err := unmarshal(item)
+		values = append(values, v)
+		return err
+	})
+	return values, err
+}
+
+// storedItem is an item struct of the table that converts to the domain's T.
+type storedItem[T any] interface {
+	toDomain() (T, error)
+}
+
+// unmarshalItem reads item as the item struct I and converts it to the
+// domain's T: every item type's one unmarshal.
+func unmarshalItem[I storedItem[T], T any](item map[string]types.AttributeValue) (T, error) {
+	var it I
+	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+		var zero T
+		return zero, fmt.Errorf("unmarshal %T: %w", it, err)
+	}
+	return it.toDomain()
 }
