@@ -307,19 +307,15 @@ func (s *Store) Messages(ctx context.Context, q core.MessageQuery) (core.Message
 	return page, nil
 }
 
-// messageItem is a core.Message as stored. The message itself has pk
-// CONV#<a>#<b> and sk MSG#<id>; its idempotency marker is a copy with sk
-// CLIENT#<sender>#<clientId> in the same partition, so a retried send gets the
-// stored message back from the failed condition alone.
+// messageItem is a core.Message as stored: its fields (flattened into the
+// item) and its key. The message itself has pk CONV#<a>#<b> and sk MSG#<id>;
+// its idempotency marker is a copy with sk CLIENT#<sender>#<clientId> in the
+// same partition, so a retried send gets the stored message back from the
+// failed condition alone.
 type messageItem struct {
-	PK        string `dynamodbav:"pk"`
-	SK        string `dynamodbav:"sk"`
-	ID        string `dynamodbav:"id"`
-	Sender    string `dynamodbav:"sender"`
-	Recipient string `dynamodbav:"recipient"`
-	Text      string `dynamodbav:"text"`
-	Date      string `dynamodbav:"date"`
-	ClientID  string `dynamodbav:"clientId,omitempty"`
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+	embeddedMessage
 	// ExpiresAt (Unix seconds) is set on idempotency markers only: DynamoDB's
 	// TTL deletes them after core.ClientIDWindow; messages never expire.
 	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty"`
@@ -327,14 +323,9 @@ type messageItem struct {
 
 func newMessageItem(m core.Message) messageItem {
 	return messageItem{
-		PK:        conversationKey(m.Sender, m.Recipient),
-		SK:        messageSortKey(m.ID),
-		ID:        m.ID,
-		Sender:    m.Sender,
-		Recipient: m.Recipient,
-		Text:      m.Text,
-		Date:      formatTime(m.Date),
-		ClientID:  m.ClientID,
+		PK:              conversationKey(m.Sender, m.Recipient),
+		SK:              messageSortKey(m.ID),
+		embeddedMessage: newEmbeddedMessage(m),
 	}
 }
 
@@ -346,23 +337,9 @@ func (it messageItem) clientMarker(date time.Time) messageItem {
 	return it
 }
 
-func (it messageItem) toDomain() (core.Message, error) {
-	date, err := parseTime("date", it.Date)
-	if err != nil {
-		return core.Message{}, err
-	}
-	return core.Message{
-		ID:        it.ID,
-		Sender:    it.Sender,
-		Recipient: it.Recipient,
-		Text:      it.Text,
-		Date:      date,
-		ClientID:  it.ClientID,
-	}, nil
-}
-
-// embeddedMessage is a message kept inside another item: a report's evidence,
-// a contact's last message.
+// embeddedMessage is the fields of a message: those of its own item, and a
+// message kept inside another item (a report's evidence, a contact's last
+// message).
 type embeddedMessage struct {
 	ID        string `dynamodbav:"id"`
 	Sender    string `dynamodbav:"sender"`
@@ -377,5 +354,9 @@ func newEmbeddedMessage(m core.Message) embeddedMessage {
 }
 
 func (e embeddedMessage) toDomain() (core.Message, error) {
-	return messageItem{ID: e.ID, Sender: e.Sender, Recipient: e.Recipient, Text: e.Text, Date: e.Date, ClientID: e.ClientID}.toDomain()
+	date, err := parseTime("date", e.Date)
+	if err != nil {
+		return core.Message{}, err
+	}
+	return core.Message{ID: e.ID, Sender: e.Sender, Recipient: e.Recipient, Text: e.Text, Date: date, ClientID: e.ClientID}, nil
 }
