@@ -6,9 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parley-chat/parley/core"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/parley-chat/parley/core"
 )
 
 func testReporting(t *testing.T, newStore NewStore) {

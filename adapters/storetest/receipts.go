@@ -7,9 +7,10 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/parley-chat/parley/core"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/parley-chat/parley/core"
 )
 
 // MustAck acknowledges the messages member has from with up to upTo.

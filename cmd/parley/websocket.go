@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/coder/websocket"
+
 	"github.com/parley-chat/parley/adapters/apigateway"
 )
 

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
 	"github.com/parley-chat/parley/adapters/oidc/oidckeys"
 )
 
