@@ -72,14 +72,6 @@ func (l SendLimit) Tolerance() time.Duration {
 	return time.Duration(l.Burst-1) * l.Interval
 }
 
-// Suspension is an operator's decision that a person may not send, post or
-// connect until they are reinstated.
-type Suspension struct {
-	Email  string
-	Reason string
-	Date   time.Time
-}
-
 // SendBudget keeps each person's send budget, and the suspensions that stop a
 // person sending at all. Implementations are safe for concurrent use.
 type SendBudget interface {
@@ -127,26 +119,6 @@ func (s *Service) spendSend(ctx context.Context, sender string, send func() (cre
 		_ = s.budget.Refund(ctx, sender, s.sendLimit, now)
 	}
 	return err
-}
-
-// checkNotSuspended refuses a suspended caller with ESUSPENDED.
-func (s *Service) checkNotSuspended(ctx context.Context, caller Caller) error {
-	if s.budget == nil {
-		return nil
-	}
-	suspension, err := s.budget.Suspension(ctx, caller.Email)
-	switch {
-	case ErrorCode(err) == ENOTFOUND:
-		return nil
-	case err != nil:
-		return fmt.Errorf("suspension of %s: %w", caller.Email, err)
-	}
-	return SuspendedError(suspension)
-}
-
-// SuspendedError is the error that refuses what a suspended person asked for.
-func SuspendedError(Suspension) error {
-	return Errorf(ESUSPENDED, "Your account is suspended. Contact the operators of this Parley.")
 }
 
 // ThrottledError is the error that refuses a send over budget, waiting wait.

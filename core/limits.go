@@ -1,6 +1,7 @@
 package core
 
 import (
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -190,4 +191,39 @@ func hasControlCharacters(s string, allowNewlineAndTab bool) bool {
 		}
 	}
 	return false
+}
+
+// ParsePageLimit reads the size of a page as a query string carries it: 0,
+// which asks for the use case's default, when raw is "", and EINVALID for
+// anything but a whole number from 1 to max.
+func ParsePageLimit(raw string, max int) (int, error) {
+	if raw == "" {
+		return 0, nil
+	}
+	limit, err := strconv.Atoi(raw)
+	if err != nil {
+		limit = -1
+	}
+	if limit == 0 {
+		return 0, invalidPageLimit(max)
+	}
+	return pageLimit(limit, 0, max)
+}
+
+// pageLimit is the size of a page asked for as limit: def for 0, EINVALID
+// outside 1 to max. Every paged use case checks its limit with it.
+func pageLimit(limit, def, max int) (int, error) {
+	switch {
+	case limit == 0:
+		return def, nil
+	case limit < 1:
+		return 0, invalidPageLimit(max)
+	case limit > max:
+		return 0, invalidField("limit", "must be between 1 and %d", max)
+	}
+	return limit, nil
+}
+
+func invalidPageLimit(max int) error {
+	return invalidField("limit", "must be a whole number between 1 and %d", max)
 }

@@ -73,11 +73,9 @@ func NewModerator(store ModerationBackend, now func() time.Time) *Moderator {
 // OpenReports lists a page of open reports, oldest first, after the report
 // with ID after; limit 0 means MaxOpenReportsPage.
 func (m *Moderator) OpenReports(ctx context.Context, after string, limit int) ([]Report, error) {
-	switch {
-	case limit == 0:
-		limit = MaxOpenReportsPage
-	case limit < 1 || limit > MaxOpenReportsPage:
-		return nil, invalidField("limit", "must be between 1 and %d", MaxOpenReportsPage)
+	limit, err := pageLimit(limit, MaxOpenReportsPage, MaxOpenReportsPage)
+	if err != nil {
+		return nil, err
 	}
 	if after != "" && !validToken(after) {
 		return nil, invalidField("after", "is not a report ID")
@@ -161,4 +159,85 @@ func (m *Moderator) Suspension(ctx context.Context, email string) (Suspension, e
 		return Suspension{}, err
 	}
 	return m.store.Suspension(ctx, email)
+}
+
+// ModerationStore gives moderators the reports people filed.
+type ModerationStore interface {
+	// Reports returns every report filed about the person at reported, oldest
+	// first, each with its Evidence read, and an empty slice when there are none.
+	Reports(ctx context.Context, reported string) ([]Report, error)
+}
+
+// ReportContact records the caller's report about a contact, keeping the
+// latest messages of their conversation as evidence for moderation.
+func (s *Service) ReportContact(ctx context.Context, caller Caller, email, text string) (Contact, error) {
+	email, err := s.otherMember(caller, email)
+	if err != nil {
+		return Contact{}, err
+	}
+	text, err = normalizeText("report", text, MaxReportRunes, true)
+	if err != nil {
+		return Contact{}, err
+	}
+	report := Report{ID: s.newID(), Reporter: caller.Email, Reported: email, Text: text, Date: s.now().UTC()}
+	contact, err := s.store.ReportContact(ctx, report)
+	if err != nil {
+		return Contact{}, fmt.Errorf("report contact %s: %w", email, err)
+	}
+	return contact, nil
+}
+
+// Report is kept for moderation when someone reports a contact: who reported
+// whom, why, when, and the latest messages of their conversation as evidence.
+//
+// The evidence is the ReportEvidenceLength messages of the conversation with
+// an ID below the report's ID, read when the report is read: messages are
+// never edited nor deleted, so they are what the reporter saw, and reporting
+// costs no read of the conversation. (Whatever deletes messages one day must
+// keep those of open reports.)
+type Report struct {
+	ID       string
+	Reporter string
+	Reported string
+	Text     string
+	Date     time.Time
+	Evidence []Message
+	// Resolution is how an operator closed the report; empty while it is open.
+	Resolution Resolution
+	// Closed is when it was closed; zero while it is open.
+	Closed time.Time
+}
+
+// EvidenceQuery is the one read of r's evidence, as Report describes it;
+// every store reads the evidence of a report with it.
+func (r Report) EvidenceQuery() MessageQuery {
+	return MessageQuery{Reader: r.Reporter, With: r.Reported, Before: r.ID, Limit: ReportEvidenceLength}
+}
+
+// Suspension is an operator's decision that a person may not send, post or
+// connect until they are reinstated.
+type Suspension struct {
+	Email  string
+	Reason string
+	Date   time.Time
+}
+
+// checkNotSuspended refuses a suspended caller with ESUSPENDED.
+func (s *Service) checkNotSuspended(ctx context.Context, caller Caller) error {
+	if s.budget == nil {
+		return nil
+	}
+	suspension, err := s.budget.Suspension(ctx, caller.Email)
+	switch {
+	case ErrorCode(err) == ENOTFOUND:
+		return nil
+	case err != nil:
+		return fmt.Errorf("suspension of %s: %w", caller.Email, err)
+	}
+	return SuspendedError(suspension)
+}
+
+// SuspendedError is the error that refuses what a suspended person asked for.
+func SuspendedError(Suspension) error {
+	return Errorf(ESUSPENDED, "Your account is suspended. Contact the operators of this Parley.")
 }

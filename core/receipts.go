@@ -58,6 +58,13 @@ type Ack struct {
 	Read   bool
 }
 
+// LeavesUnread reports whether the message id from sender is still unread
+// once a, with Read, is applied: the one rule by which every store recounts
+// the Unread of the member's contact for With.
+func (a Ack) LeavesUnread(id, sender string) bool {
+	return sender == a.With && id > a.UpTo
+}
+
 // AckResult is what an Ack left stored.
 type AckResult struct {
 	// Watermarks are the member's watermarks now.

@@ -165,6 +165,7 @@ type loggingPusher struct {
 	logger *slog.Logger
 }
 
+// Push implements core.Pusher.
 func (p loggingPusher) Push(ctx context.Context, c core.Connection, e core.Event) error {
 	err := p.next.Push(ctx, c, e)
 	if err != nil && !errors.Is(err, core.ErrConnectionGone) {
@@ -234,20 +235,42 @@ func StartWebSocket(route string) {
 		logger.Error("cannot start", "route", route, "error", err.Error())
 		os.Exit(1)
 	}
-	var verifier apigateway.TokenVerifier = refuseEveryToken{}
-	if issuer, ok := oidc.ConfigFromEnv(); ok {
-		if verifier, err = oidc.NewVerifier(ctx, issuer, nil); err != nil {
-			logger.Error("cannot start", "route", route, "error", err.Error())
-			os.Exit(1)
-		}
+	verifier, err := webSocketVerifier(ctx, route)
+	if err != nil {
+		logger.Error("cannot start", "route", route, "error", err.Error())
+		os.Exit(1)
 	}
 	lambda.Start(NewWebSocketHandler(service, verifier, config, logger).WebSocketRoute(route))
+}
+
+// webSocketVerifier is the token verifier of the WebSocket route: only a route
+// that verifies tokens ($connect) builds one on the configured issuer, which
+// fetches its keys at cold start; every other route gets refuseEveryToken and
+// fetches nothing.
+func webSocketVerifier(ctx context.Context, route string) (apigateway.TokenVerifier, error) {
+	issuer, ok := oidc.ConfigFromEnv()
+	if !ok || !verifiesTokens(route) {
+		return refuseEveryToken{}, nil
+	}
+	return oidc.NewVerifier(ctx, issuer, nil)
+}
+
+// verifiesTokens reports whether the WebSocket route verifies ID tokens, as
+// the route table says.
+func verifiesTokens(route string) bool {
+	for _, r := range apigateway.WebSocketRoutes {
+		if r.Name == route {
+			return r.VerifiesTokens
+		}
+	}
+	return false
 }
 
 // refuseEveryToken is the verifier of a function with no issuer configured,
 // which never needs one: only $connect verifies tokens.
 type refuseEveryToken struct{}
 
+// Verify implements apigateway.TokenVerifier: it refuses every token.
 func (refuseEveryToken) Verify(context.Context, string) (map[string]string, error) {
 	return nil, core.Errorf(core.EUNAUTHORIZED, "No issuer is configured.")
 }

@@ -14,7 +14,8 @@ import (
 )
 
 // TestLambdasCannotReachDevelopmentOnlyCode proves from the build graph that
-// no Lambda can enable the development sign-in or run on the in-memory store.
+// no Lambda can enable the development sign-in, sign a token of its own or
+// run on the in-memory store.
 func TestLambdasCannotReachDevelopmentOnlyCode(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "./...").CombinedOutput()
 	require.NoError(t, err, "%s", out)
@@ -22,6 +23,8 @@ func TestLambdasCannotReachDevelopmentOnlyCode(t *testing.T) {
 	require.Contains(t, deps, "github.com/parley-chat/parley/adapters/dynamodb")
 	for _, dep := range deps {
 		assert.NotContains(t, dep, "devoidc")
+		assert.NotContains(t, dep, "oidckeys", "the signer of the development sign-in and the test issuer")
+		assert.NotContains(t, dep, "oidctest")
 		assert.NotEqual(t, "github.com/parley-chat/parley/adapters/memory", dep)
 	}
 }

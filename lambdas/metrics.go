@@ -18,11 +18,21 @@ func NewMetrics(route string) *emf.Writer {
 	return emf.New(os.Stdout, route, func() time.Time { return time.Now().UTC() })
 }
 
+// messageRoutes are the routes whose 201 is a message sent, as the route
+// table says.
+var messageRoutes = func() map[string]bool {
+	routes := map[string]bool{}
+	for _, r := range apigateway.Routes {
+		routes[r.Name] = r.SendsMessage
+	}
+	return routes
+}()
+
 // requestCounts are the metrics of one served request: a stored message, a
 // send refused by a block, by the budget or a suspension, a server error.
 func requestCounts(o apigateway.Outcome) map[string]int {
 	switch {
-	case o.Route == "add-message" && o.Status == http.StatusCreated:
+	case o.Status == http.StatusCreated && messageRoutes[o.Route]:
 		return map[string]int{emf.MessagesSent: 1}
 	case o.Code == core.EBLOCKED:
 		return map[string]int{emf.SendsRefusedByBlock: 1}

@@ -1,4 +1,4 @@
-# Public live feeds (ARCHITECTURE.md): every post written to the table goes
+# Public live feeds (docs/architecture.md): every post written to the table goes
 # down its stream to the feed Lambda, which rebuilds that channel's snapshot
 # and writes it to feeds/<channel>.json in the feeds bucket; CloudFront serves
 # /feeds/* from there, cached for a few seconds, to any number of viewers.

@@ -28,7 +28,7 @@ type addPublisherRequest struct {
 type postToChannelRequest struct {
 	Channel  string `json:"channel" validate:"required"`
 	Message  string `json:"message" validate:"required"`
-	ClientID string `json:"clientId" validate:"max=64"`
+	ClientID string `json:"clientId"`
 }
 
 type deletePostRequest struct {

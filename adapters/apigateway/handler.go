@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
-	"strconv"
 	"strings"
 	"time"
 
@@ -335,13 +334,11 @@ func (h *Handler) getMessages(ctx context.Context, caller core.Caller, req event
 	if in.With == "" {
 		return 0, nil, &core.Error{Code: core.EINVALID, Field: "recipientNamespace", Message: "recipientNamespace: is required"}
 	}
-	if raw := query["limit"]; raw != "" {
-		limit, err := strconv.Atoi(raw)
-		if err != nil || limit < 1 {
-			return 0, nil, &core.Error{Code: core.EINVALID, Field: "limit", Message: fmt.Sprintf("limit: must be a whole number between 1 and %d", core.MaxMessagePage)}
-		}
-		in.Limit = limit
+	limit, err := core.ParsePageLimit(query["limit"], core.MaxMessagePage)
+	if err != nil {
+		return 0, nil, err
 	}
+	in.Limit = limit
 	messages, err := h.service.GetMessages(ctx, caller, in)
 	if err != nil {
 		return 0, nil, err

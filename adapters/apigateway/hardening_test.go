@@ -95,6 +95,8 @@ func TestTextThatCannotHideIsRefusedNamingTheField(t *testing.T) {
 		// core names these recipient, text, clientID and with; the contract's names come back.
 		{"ClientIDNamedAsTheContractDoes", "add-message", `{"recipientNamespace":"bob@example.com","message":"hi","clientId":"not a token"}`, "", "clientId:"},
 		{"LongClientIDNamedOnce", "add-message", `{"recipientNamespace":"bob@example.com","message":"hi","clientId":"` + strings.Repeat("c", 65) + `"}`, "", "clientId: must be 1 to 64"},
+		// A post's clientId is core's rule too, in the same words as a message's.
+		{"LongPostClientIDNamedOnce", "post-to-channel", `{"channel":"finals","message":"hi","clientId":"` + strings.Repeat("c", 65) + `"}`, "", "clientId: must be 1 to 64"},
 		{"AckRecipientNamespaceNamed", "ack", `{"recipientNamespace":"not an email","upTo":"01J0"}`, "", "recipientNamespace:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

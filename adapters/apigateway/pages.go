@@ -3,9 +3,7 @@ package apigateway
 import (
 	"context"
 	"encoding/base64"
-	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -28,17 +26,17 @@ type withHeaders struct {
 func (h *Handler) getContacts(ctx context.Context, caller core.Caller, req events.APIGatewayV2HTTPRequest) (int, any, error) {
 	query := req.QueryStringParameters
 	var in core.GetContactsInput
-	if raw := query["limit"]; raw != "" {
-		limit, err := strconv.Atoi(raw)
-		if err != nil || limit < 1 {
-			return 0, nil, &core.Error{Code: core.EINVALID, Field: "limit", Message: fmt.Sprintf("limit: must be a whole number between 1 and %d", core.MaxContactPage)}
-		}
-		in.Limit = limit
+	limit, err := core.ParsePageLimit(query["limit"], core.MaxContactPage)
+	if err != nil {
+		return 0, nil, err
 	}
+	in.Limit = limit
 	if raw := query["cursor"]; raw != "" {
+		// The cursor is the next page's After, base64 in the query; what
+		// After may be is core's rule.
 		after, err := base64.RawURLEncoding.DecodeString(raw)
 		if err != nil || len(after) == 0 {
-			return 0, nil, &core.Error{Code: core.EINVALID, Field: "cursor", Message: "cursor: is not a cursor of get-contacts"}
+			return 0, nil, core.ErrNotAContactsCursor()
 		}
 		in.After = string(after)
 	}

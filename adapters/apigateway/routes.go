@@ -11,6 +11,9 @@ package apigateway
 type Route struct {
 	Name   string
 	Method string
+	// SendsMessage says that a 201 from this route is a message stored and
+	// sent, which the Lambdas count as such.
+	SendsMessage bool
 	// serve is the route's handler on h.
 	serve func(h *Handler) routeFunc
 }
@@ -22,7 +25,7 @@ var Routes = []Route{
 	{Name: "block-contact", Method: "POST", serve: func(h *Handler) routeFunc { return h.changeContact(h.service.BlockContact) }},
 	{Name: "unblock-contact", Method: "POST", serve: func(h *Handler) routeFunc { return h.changeContact(h.service.UnblockContact) }},
 	{Name: "report-contact", Method: "POST", serve: func(h *Handler) routeFunc { return h.reportContact }},
-	{Name: "add-message", Method: "POST", serve: func(h *Handler) routeFunc { return h.addMessage }},
+	{Name: "add-message", Method: "POST", SendsMessage: true, serve: func(h *Handler) routeFunc { return h.addMessage }},
 	{Name: "get-messages", Method: "GET", serve: func(h *Handler) routeFunc { return h.getMessages }},
 	{Name: "ack", Method: "POST", serve: func(h *Handler) routeFunc { return h.ack }},
 	{Name: "create-channel", Method: "POST", serve: func(h *Handler) routeFunc { return h.createChannel }},
@@ -35,14 +38,17 @@ var Routes = []Route{
 // the Lambda that serves it, Key the API Gateway route key. Terraform's
 // locals.websocket_lambdas names the same (terraform/terraform_test.go).
 type WebSocketRoute struct {
-	Name  string
-	Key   string
-	serve func(h *WebSocketHandler) webSocketFunc
+	Name string
+	Key  string
+	// VerifiesTokens says that the route verifies ID tokens, so its Lambda
+	// needs the issuer's keys; the others never see a token.
+	VerifiesTokens bool
+	serve          func(h *WebSocketHandler) webSocketFunc
 }
 
 // WebSocketRoutes lists the routes of the realtime WebSocket API.
 var WebSocketRoutes = []WebSocketRoute{
-	{Name: "ws-connect", Key: "$connect", serve: func(h *WebSocketHandler) webSocketFunc { return h.connect }},
+	{Name: "ws-connect", Key: "$connect", VerifiesTokens: true, serve: func(h *WebSocketHandler) webSocketFunc { return h.connect }},
 	{Name: "ws-disconnect", Key: "$disconnect", serve: func(h *WebSocketHandler) webSocketFunc { return h.disconnect }},
 	{Name: "ws-default", Key: "$default", serve: func(h *WebSocketHandler) webSocketFunc { return h.frame }},
 }

@@ -106,7 +106,7 @@ func (s *Store) Spend(ctx context.Context, sender string, limit core.SendLimit, 
 			in.ConditionExpression = aws.String("attribute_not_exists(#suspended) AND (attribute_not_exists(#fullAt) OR #fullAt <= :now)")
 			in.ExpressionAttributeValues = map[string]types.AttributeValue{":next": nanosValue(now.Add(limit.Interval)), ":now": nanosValue(now)}
 		}
-		out, err := s.client.UpdateItem(ctx, in)
+		out, err := s.updateItem(ctx, "Spend", in)
 		var failed *types.ConditionalCheckFailedException
 		switch {
 		case errors.As(err, &failed):
@@ -130,7 +130,6 @@ func (s *Store) Spend(ctx context.Context, sender string, limit core.SendLimit, 
 		case err != nil:
 			return translate("spend a send of "+sender, err)
 		}
-		s.recordCapacity("Spend", out.ConsumedCapacity)
 		var written accountItem
 		if err := attributevalue.UnmarshalMap(out.Attributes, &written); err == nil && written.FullAt != nil {
 			s.hints.set(sender, time.Unix(0, *written.FullAt))
@@ -145,7 +144,7 @@ func (s *Store) Spend(ctx context.Context, sender string, limit core.SendLimit, 
 // less than one interval from full is left as it is: it is full before the
 // refunded send would have come back.
 func (s *Store) Refund(ctx context.Context, sender string, limit core.SendLimit, now time.Time) error {
-	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	_, err := s.updateItem(ctx, "Refund", &dynamodb.UpdateItemInput{
 		TableName:                 s.table,
 		Key:                       accountKey(sender),
 		UpdateExpression:          aws.String("SET #fullAt = #fullAt - :interval"),
@@ -160,78 +159,6 @@ func (s *Store) Refund(ctx context.Context, sender string, limit core.SendLimit,
 		return nil
 	case err != nil:
 		return translate("refund a send of "+sender, err)
-	}
-	s.recordCapacity("Refund", out.ConsumedCapacity)
-	return nil
-}
-
-// Suspension implements core.SendBudget with one strongly consistent GetItem.
-func (s *Store) Suspension(ctx context.Context, email string) (core.Suspension, error) {
-	got, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:            s.table,
-		Key:                  accountKey(email),
-		ConsistentRead:       aws.Bool(true),
-		ProjectionExpression: aws.String("#suspended, #reason, #at"),
-		ExpressionAttributeNames: map[string]string{
-			"#suspended": attrSuspended, "#reason": attrSuspendedReason, "#at": attrSuspendedAt,
-		},
-		ReturnConsumedCapacity: s.capacity,
-	})
-	if err != nil {
-		return core.Suspension{}, translate("suspension of "+email, err)
-	}
-	s.recordCapacity("Suspension", got.ConsumedCapacity)
-	var it accountItem
-	if err := attributevalue.UnmarshalMap(got.Item, &it); err != nil {
-		return core.Suspension{}, fmt.Errorf("suspension of %s: unmarshal: %w", email, err)
-	}
-	if !it.Suspended {
-		return core.Suspension{}, core.Errorf(core.ENOTFOUND, "%s is not suspended.", email)
-	}
-	date, err := parseTime(attrSuspendedAt, it.SuspendedAt)
-	if err != nil {
-		return core.Suspension{}, fmt.Errorf("suspension of %s: %w", email, err)
-	}
-	return core.Suspension{Email: email, Reason: it.SuspendedReason, Date: date}, nil
-}
-
-// Suspend implements core.Suspensions with one UpdateItem of the account
-// item, which keeps its bucket.
-func (s *Store) Suspend(ctx context.Context, suspension core.Suspension) error {
-	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:        s.table,
-		Key:              accountKey(suspension.Email),
-		UpdateExpression: aws.String("SET #suspended = :true, #reason = :reason, #at = :at"),
-		ExpressionAttributeNames: map[string]string{
-			"#suspended": attrSuspended, "#reason": attrSuspendedReason, "#at": attrSuspendedAt,
-		},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":true": valueTrue, ":reason": stringValue(suspension.Reason), ":at": stringValue(formatTime(suspension.Date)),
-		},
-	})
-	if err != nil {
-		return translate("suspend "+suspension.Email, err)
-	}
-	return nil
-}
-
-// Reinstate implements core.Suspensions with one conditional UpdateItem.
-func (s *Store) Reinstate(ctx context.Context, email string) error {
-	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:           s.table,
-		Key:                 accountKey(email),
-		UpdateExpression:    aws.String("REMOVE #suspended, #reason, #at"),
-		ConditionExpression: aws.String("attribute_exists(#suspended)"),
-		ExpressionAttributeNames: map[string]string{
-			"#suspended": attrSuspended, "#reason": attrSuspendedReason, "#at": attrSuspendedAt,
-		},
-	})
-	var failed *types.ConditionalCheckFailedException
-	switch {
-	case errors.As(err, &failed):
-		return core.Errorf(core.ENOTFOUND, "%s is not suspended.", email)
-	case err != nil:
-		return translate("reinstate "+email, err)
 	}
 	return nil
 }

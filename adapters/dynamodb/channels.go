@@ -120,13 +120,8 @@ func (it postItem) toDomain() (core.Post, error) {
 	}, err
 }
 
-func unmarshalPost(item map[string]types.AttributeValue) (core.Post, error) {
-	var it postItem
-	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-		return core.Post{}, fmt.Errorf("unmarshal post: %w", err)
-	}
-	return it.toDomain()
-}
+// unmarshalPost reads a post item.
+var unmarshalPost = unmarshalItem[postItem, core.Post]
 
 // bumpSeq is the transaction item that adds one to the Seq of channel id,
 // which must exist.
@@ -139,32 +134,6 @@ func (s *Store) bumpSeq(id string) types.TransactWriteItem {
 		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#seq": attrSeq},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":one": valueOne},
 	}}
-}
-
-// transact sends in, retrying lost races, and records its capacity as op.
-func (s *Store) transact(ctx context.Context, op string, in *dynamodb.TransactWriteItemsInput) error {
-	in.ReturnConsumedCapacity = s.capacity
-	var out *dynamodb.TransactWriteItemsOutput
-	err := s.retry.do(ctx, func() (err error) {
-		out, err = s.transactWrite(ctx, in)
-		return err
-	})
-	if err == nil {
-		s.recordTransaction(op, out.ConsumedCapacity)
-	}
-	return err
-}
-
-// getItem reads one item with a strongly consistent GetItem; nil when absent.
-func (s *Store) getItem(ctx context.Context, op, pk, sk string) (map[string]types.AttributeValue, error) {
-	got, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: s.table, Key: itemKey(pk, sk), ConsistentRead: aws.Bool(true), ReturnConsumedCapacity: s.capacity,
-	})
-	if err != nil {
-		return nil, translate(op, err)
-	}
-	s.recordCapacity(op, got.ConsumedCapacity)
-	return got.Item, nil
 }
 
 // CreateChannel implements core.ChannelStore in one transaction that puts
@@ -202,18 +171,14 @@ func (s *Store) CreateChannel(ctx context.Context, c core.Channel, owner core.Pu
 
 // Channel implements core.ChannelStore with one GetItem.
 func (s *Store) Channel(ctx context.Context, id string) (core.Channel, error) {
-	item, err := s.getItem(ctx, "Channel", channelKey(id), channelSortKey)
+	item, err := s.getItem(ctx, "Channel", itemKey(channelKey(id), channelSortKey))
 	if err != nil {
 		return core.Channel{}, fmt.Errorf("channel %s: %w", id, err)
 	}
 	if item == nil {
 		return core.Channel{}, core.ErrNoChannel(id)
 	}
-	var it channelItem
-	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-		return core.Channel{}, fmt.Errorf("unmarshal channel %s: %w", id, err)
-	}
-	return it.toDomain()
+	return unmarshalItem[channelItem, core.Channel](item)
 }
 
 // PutPublisher implements core.ChannelStore with one UpdateItem that keeps
@@ -223,7 +188,7 @@ func (s *Store) PutPublisher(ctx context.Context, p core.Publisher) (core.Publis
 	if _, err := s.Channel(ctx, p.Channel); err != nil {
 		return core.Publisher{}, err
 	}
-	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	out, err := s.updateItem(ctx, "PutPublisher", &dynamodb.UpdateItemInput{
 		TableName:        s.table,
 		Key:              itemKey(channelKey(p.Channel), publisherSortKey(p.Email)),
 		UpdateExpression: aws.String("SET #channel = :channel, #email = :email, #name = :name, #addedAt = if_not_exists(#addedAt, :addedAt)"),
@@ -240,28 +205,19 @@ func (s *Store) PutPublisher(ctx context.Context, p core.Publisher) (core.Publis
 	if err != nil {
 		return core.Publisher{}, translate("put publisher of "+p.Channel, err)
 	}
-	s.recordCapacity("PutPublisher", out.ConsumedCapacity)
-	var it publisherItem
-	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
-		return core.Publisher{}, fmt.Errorf("unmarshal publisher: %w", err)
-	}
-	return it.toDomain()
+	return unmarshalItem[publisherItem, core.Publisher](out.Attributes)
 }
 
 // Publisher implements core.ChannelStore with one GetItem.
 func (s *Store) Publisher(ctx context.Context, channel, email string) (core.Publisher, error) {
-	item, err := s.getItem(ctx, "Publisher", channelKey(channel), publisherSortKey(email))
+	item, err := s.getItem(ctx, "Publisher", itemKey(channelKey(channel), publisherSortKey(email)))
 	if err != nil {
 		return core.Publisher{}, fmt.Errorf("publisher of %s: %w", channel, err)
 	}
 	if item == nil {
 		return core.Publisher{}, core.ErrNotAPublisher(email, channel)
 	}
-	var it publisherItem
-	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-		return core.Publisher{}, fmt.Errorf("unmarshal publisher: %w", err)
-	}
-	return it.toDomain()
+	return unmarshalItem[publisherItem, core.Publisher](item)
 }
 
 // AddPost implements core.ChannelStore in one transaction: the idempotency

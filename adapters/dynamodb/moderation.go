@@ -1,9 +1,11 @@
 package dynamodb
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -41,43 +43,28 @@ func (s *Store) OpenReports(ctx context.Context, after string, limit int) ([]cor
 		ConsistentRead:            aws.Bool(true),
 		ReturnConsumedCapacity:    s.capacity,
 	}
-	reports := []core.Report{}
-	err := s.query(ctx, "OpenReports", in, limit, func(item map[string]types.AttributeValue) error {
-		r, err := unmarshalReport(item)
-		reports = append(reports, r)
-		return err
-	})
+	reports, err := queryAll(ctx, s, "OpenReports", in, limit, unmarshalReport)
 	if err != nil {
 		return nil, fmt.Errorf("open reports after %q: %w", after, err)
 	}
 	return reports, nil
 }
 
-func unmarshalReport(item map[string]types.AttributeValue) (core.Report, error) {
-	var it reportItem
-	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-		return core.Report{}, fmt.Errorf("unmarshal report: %w", err)
-	}
-	return it.toDomain()
-}
+// unmarshalReport reads a report item, or an entry among the open or closed
+// reports.
+var unmarshalReport = unmarshalItem[reportItem, core.Report]
 
 // indexEntry reads the entry of the report with id among the reports under pk.
 func (s *Store) indexEntry(ctx context.Context, pk, id string) (*reportItem, error) {
-	got, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:              s.table,
-		Key:                    itemKey(pk, key(reportPrefix, id)),
-		ConsistentRead:         aws.Bool(true),
-		ReturnConsumedCapacity: s.capacity,
-	})
+	got, err := s.getItem(ctx, "Report", itemKey(pk, key(reportPrefix, id)))
 	if err != nil {
-		return nil, translate("report "+id, err)
+		return nil, fmt.Errorf("report %s: %w", id, err)
 	}
-	s.recordCapacity("Report", got.ConsumedCapacity)
-	if got.Item == nil {
+	if got == nil {
 		return nil, nil
 	}
 	var it reportItem
-	if err := attributevalue.UnmarshalMap(got.Item, &it); err != nil {
+	if err := attributevalue.UnmarshalMap(got, &it); err != nil {
 		return nil, fmt.Errorf("unmarshal report %s: %w", id, err)
 	}
 	return &it, nil
@@ -143,7 +130,7 @@ func (s *Store) CloseReport(ctx context.Context, id string, resolution core.Reso
 		},
 		ReturnConsumedCapacity: s.capacity,
 	}
-	out, err := s.transactWriteRetrying(ctx, in)
+	err = s.transact(ctx, "CloseReport", in)
 	var canceled *types.TransactionCanceledException
 	switch {
 	case errors.As(err, &canceled) && reasonCode(canceled, 0) == reasonConditionalCheck:
@@ -151,6 +138,222 @@ func (s *Store) CloseReport(ctx context.Context, id string, resolution core.Reso
 	case err != nil:
 		return translate("close report "+id, err)
 	}
-	s.recordTransaction("CloseReport", out.ConsumedCapacity)
+	return nil
+}
+
+// ReportContact implements core.ContactStore in two requests: one
+// transaction sets the report on the contact, which must exist, and puts the
+// report where no report of that reporter with that text is (a retry finds
+// it and writes nothing); a strongly consistent GetItem then reads the
+// contact back, because a transaction returns no items. A retry after a lost
+// answer or a failed read therefore stores nothing twice.
+func (s *Store) ReportContact(ctx context.Context, r core.Report) (core.Contact, error) {
+	pk, sk := contactKey(r.Reporter, r.Reported)
+	report, err := attributevalue.MarshalMap(newReportItem(r))
+	if err != nil {
+		return core.Contact{}, fmt.Errorf("report contact %s: marshal report %s: %w", r.Reported, r.ID, err)
+	}
+	openIndex, err := attributevalue.MarshalMap(newReportItem(r).indexed(openReportsKey))
+	if err != nil {
+		return core.Contact{}, fmt.Errorf("report contact %s: marshal open report %s: %w", r.Reported, r.ID, err)
+	}
+	in := &dynamodb.TransactWriteItemsInput{
+		TransactItems: []types.TransactWriteItem{
+			{Update: &types.Update{
+				TableName:                 s.table,
+				Key:                       itemKey(pk, sk),
+				UpdateExpression:          aws.String("SET #report = :report"),
+				ConditionExpression:       aws.String("attribute_exists(#pk)"),
+				ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#report": attrReport},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":report": stringValue(r.Text)},
+			}},
+			{Put: &types.Put{
+				TableName:                s.table,
+				Item:                     report,
+				ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+				ExpressionAttributeNames: map[string]string{"#pk": attrPK},
+			}},
+			// Its entry among the open reports (OpenReports).
+			{Put: &types.Put{TableName: s.table, Item: openIndex}},
+		},
+		ReturnConsumedCapacity: s.capacity,
+	}
+	err = s.transact(ctx, "ReportContact", in)
+	var canceled *types.TransactionCanceledException
+	switch {
+	case errors.As(err, &canceled) && reasonCode(canceled, 0) == reasonConditionalCheck:
+		return core.Contact{}, fmt.Errorf("report contact %s: %w", r.Reported, core.ErrNotAContact(r.Reported))
+	case errors.As(err, &canceled) && reasonCode(canceled, 1) == reasonConditionalCheck:
+		// This report is kept already: a retry. Answer as the first time.
+	case err != nil:
+		return core.Contact{}, translate(fmt.Sprintf("report contact %s: put report %s", r.Reported, r.ID), err)
+	}
+
+	got, err := s.getItem(ctx, "ReportContact", itemKey(pk, sk))
+	if err != nil {
+		return core.Contact{}, fmt.Errorf("report contact %s: read back: %w", r.Reported, err)
+	}
+	if got == nil {
+		return core.Contact{}, fmt.Errorf("report contact %s: contact vanished after the report", r.Reported)
+	}
+	contact, err := unmarshalContact(got)
+	if err != nil {
+		return core.Contact{}, fmt.Errorf("report contact %s: %w", r.Reported, err)
+	}
+	return contact, nil
+}
+
+// Reports implements core.ModerationStore with one Query per 1 MB of reports,
+// and one more per report without stored evidence to read it.
+func (s *Store) Reports(ctx context.Context, reported string) ([]core.Report, error) {
+	reports, err := queryAll(ctx, s, "Reports", s.prefixQuery(reportPartitionKey(reported), reportPrefix), 0, unmarshalReport)
+	if err != nil {
+		return nil, fmt.Errorf("reports about %s: %w", reported, err)
+	}
+	return s.withEvidence(ctx, reports)
+}
+
+// withEvidence reads the evidence of each report that has none stored: the
+// latest messages of its conversation before the report (core.Report), and
+// puts the reports in the order they were filed.
+func (s *Store) withEvidence(ctx context.Context, reports []core.Report) ([]core.Report, error) {
+	for i, r := range reports {
+		if len(r.Evidence) > 0 {
+			continue
+		}
+		evidence, err := s.Messages(ctx, r.EvidenceQuery())
+		if err != nil {
+			return nil, fmt.Errorf("evidence of report %s: %w", r.ID, err)
+		}
+		reports[i].Evidence = evidence.Messages
+	}
+	slices.SortFunc(reports, func(a, b core.Report) int {
+		if c := a.Date.Compare(b.Date); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return reports, nil
+}
+
+// reportItem is a core.Report as stored: pk REPORT#<reported>, sk
+// REPORT#<reporter>#<hash of the text>. Its evidence is read from the
+// conversation when the report is read (core.Report); items written before
+// that kept it as a list of maps inside the item.
+type reportItem struct {
+	PK       string            `dynamodbav:"pk"`
+	SK       string            `dynamodbav:"sk"`
+	ID       string            `dynamodbav:"id"`
+	Reporter string            `dynamodbav:"reporter"`
+	Reported string            `dynamodbav:"reported"`
+	Text     string            `dynamodbav:"text"`
+	Date     string            `dynamodbav:"date"`
+	Evidence []embeddedMessage `dynamodbav:"evidence,omitempty"`
+	// Resolution and Closed are set when an operator closes the report.
+	Resolution string `dynamodbav:"resolution,omitempty"`
+	Closed     string `dynamodbav:"closedAt,omitempty"`
+	// ReportSK is, in an entry of the open or closed reports, the sort key of
+	// the report item it stands for.
+	ReportSK string `dynamodbav:"reportSk,omitempty"`
+}
+
+func newReportItem(r core.Report) reportItem {
+	return reportItem{
+		PK:       reportPartitionKey(r.Reported),
+		SK:       reportSortKey(r.Reporter, r.Text),
+		ID:       r.ID,
+		Reporter: r.Reporter,
+		Reported: r.Reported,
+		Text:     r.Text,
+		Date:     formatTime(r.Date),
+	}
+}
+
+func (it reportItem) toDomain() (core.Report, error) {
+	date, err := parseTime("date", it.Date)
+	if err != nil {
+		return core.Report{}, err
+	}
+	evidence := make([]core.Message, 0, len(it.Evidence))
+	for _, e := range it.Evidence {
+		m, err := e.toDomain()
+		if err != nil {
+			return core.Report{}, fmt.Errorf("evidence %s: %w", e.ID, err)
+		}
+		evidence = append(evidence, m)
+	}
+	r := core.Report{
+		ID:         it.ID,
+		Reporter:   it.Reporter,
+		Reported:   it.Reported,
+		Text:       it.Text,
+		Date:       date,
+		Evidence:   evidence,
+		Resolution: core.Resolution(it.Resolution),
+	}
+	if it.Closed != "" {
+		if r.Closed, err = parseTime("closedAt", it.Closed); err != nil {
+			return core.Report{}, err
+		}
+	}
+	return r, nil
+}
+
+// Suspension implements core.SendBudget with one strongly consistent GetItem.
+func (s *Store) Suspension(ctx context.Context, email string) (core.Suspension, error) {
+	got, err := s.getItem(ctx, "Suspension", accountKey(email), attrSuspended, attrSuspendedReason, attrSuspendedAt)
+	if err != nil {
+		return core.Suspension{}, fmt.Errorf("suspension of %s: %w", email, err)
+	}
+	var it accountItem
+	if err := attributevalue.UnmarshalMap(got, &it); err != nil {
+		return core.Suspension{}, fmt.Errorf("suspension of %s: unmarshal: %w", email, err)
+	}
+	if !it.Suspended {
+		return core.Suspension{}, core.Errorf(core.ENOTFOUND, "%s is not suspended.", email)
+	}
+	date, err := parseTime(attrSuspendedAt, it.SuspendedAt)
+	if err != nil {
+		return core.Suspension{}, fmt.Errorf("suspension of %s: %w", email, err)
+	}
+	return core.Suspension{Email: email, Reason: it.SuspendedReason, Date: date}, nil
+}
+
+// Suspend implements core.Suspensions with one UpdateItem of the account
+// item, which keeps its bucket.
+func (s *Store) Suspend(ctx context.Context, suspension core.Suspension) error {
+	_, err := s.updateItem(ctx, "Suspend", &dynamodb.UpdateItemInput{
+		Key:              accountKey(suspension.Email),
+		UpdateExpression: aws.String("SET #suspended = :true, #reason = :reason, #at = :at"),
+		ExpressionAttributeNames: map[string]string{
+			"#suspended": attrSuspended, "#reason": attrSuspendedReason, "#at": attrSuspendedAt,
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":true": valueTrue, ":reason": stringValue(suspension.Reason), ":at": stringValue(formatTime(suspension.Date)),
+		},
+	})
+	if err != nil {
+		return translate("suspend "+suspension.Email, err)
+	}
+	return nil
+}
+
+// Reinstate implements core.Suspensions with one conditional UpdateItem.
+func (s *Store) Reinstate(ctx context.Context, email string) error {
+	_, err := s.updateItem(ctx, "Reinstate", &dynamodb.UpdateItemInput{
+		Key:                 accountKey(email),
+		UpdateExpression:    aws.String("REMOVE #suspended, #reason, #at"),
+		ConditionExpression: aws.String("attribute_exists(#suspended)"),
+		ExpressionAttributeNames: map[string]string{
+			"#suspended": attrSuspended, "#reason": attrSuspendedReason, "#at": attrSuspendedAt,
+		},
+	})
+	var failed *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &failed):
+		return core.Errorf(core.ENOTFOUND, "%s is not suspended.", email)
+	case err != nil:
+		return translate("reinstate "+email, err)
+	}
 	return nil
 }

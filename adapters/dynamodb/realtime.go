@@ -2,7 +2,6 @@ package dynamodb
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -15,222 +14,14 @@ import (
 	"github.com/parley-chat/parley/core"
 )
 
-// Realtime items of the single table:
+// Connection items of the single table:
 //
 //	item                   pk                  sk
-//	receipts               CONV#<a>#<b>        MSG$RECEIPTS       (right after every MSG#<id>)
 //	connection by user     USER#<user>         CONN#<id>
 //	connection by ID       CONN#<id>           CONN#<id>
 //
-// Both connection items expire through the table's TTL attribute.
-const (
-	receiptsSortKey  = "MSG$RECEIPTS"
-	connectionPrefix = "CONN#"
-)
-
-// receiptsItem holds the watermarks of both members of a conversation, and a
-// version that every message and every ack moves.
-type receiptsItem struct {
-	PK      string                    `dynamodbav:"pk"`
-	SK      string                    `dynamodbav:"sk"`
-	Marks   map[string]watermarksItem `dynamodbav:"marks"`
-	Version int64                     `dynamodbav:"version"`
-}
-
-type watermarksItem struct {
-	Delivered string `dynamodbav:"delivered"`
-	Read      string `dynamodbav:"read"`
-}
-
-func (it *receiptsItem) watermarks(member string) core.Watermarks {
-	w := it.Marks[member]
-	return core.Watermarks{Delivered: w.Delivered, Read: w.Read}
-}
-
-// bumpReceiptsVersion is the transaction item by which a message moves its
-// conversation's receipts version.
-func (s *Store) bumpReceiptsVersion(a, b string) types.TransactWriteItem {
-	return types.TransactWriteItem{Update: &types.Update{
-		TableName:                 s.table,
-		Key:                       itemKey(conversationKey(a, b), receiptsSortKey),
-		UpdateExpression:          aws.String("ADD #version :one"),
-		ExpressionAttributeNames:  map[string]string{"#version": attrVersion},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": valueOne},
-	}}
-}
-
-// receipts reads the receipts item of the conversation of a and b, nil when
-// it has none yet.
-func (s *Store) receipts(ctx context.Context, a, b string) (*receiptsItem, error) {
-	got, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:              s.table,
-		Key:                    itemKey(conversationKey(a, b), receiptsSortKey),
-		ConsistentRead:         aws.Bool(true),
-		ReturnConsumedCapacity: s.capacity,
-	})
-	if err != nil {
-		return nil, translate("read receipts", err)
-	}
-	s.recordCapacity("Receipts", got.ConsumedCapacity)
-	if got.Item == nil {
-		return nil, nil
-	}
-	var it receiptsItem
-	if err := attributevalue.UnmarshalMap(got.Item, &it); err != nil {
-		return nil, fmt.Errorf("unmarshal receipts: %w", err)
-	}
-	return &it, nil
-}
-
-// ackAttempts bounds how often an ack starts over after a message or another
-// ack changed the conversation while it counted.
-const ackAttempts = 8
-
-// Ack implements core.ReceiptStore. One Query reads, from a.UpTo to the top of
-// the conversation, the messages not yet acknowledged and the receipts item;
-// when the watermarks move, one transaction writes the receipts item on the
-// condition that its version is still the one read (no message and no other
-// ack came in between) and, when Read moved, the member's Unread; a GetItem
-// then reads that contact back for the member's other devices.
-func (s *Store) Ack(ctx context.Context, a core.Ack) (core.AckResult, error) {
-	for range ackAttempts {
-		result, retry, err := s.ackOnce(ctx, a)
-		if !retry {
-			return result, err
-		}
-	}
-	return core.AckResult{}, fmt.Errorf("ack %s: %w", a.UpTo, errConflict)
-}
-
-func (s *Store) ackOnce(ctx context.Context, a core.Ack) (result core.AckResult, retry bool, err error) {
-	pk := conversationKey(a.Member, a.With)
-	in := &dynamodb.QueryInput{
-		TableName:              s.table,
-		KeyConditionExpression: aws.String("#pk = :pk AND #sk BETWEEN :low AND :high"),
-		// Only what the count needs: the texts may be kilobytes each.
-		ProjectionExpression: aws.String("#pk, #sk, #id, #sender, #marks, #version"),
-		ExpressionAttributeNames: map[string]string{
-			"#pk": attrPK, "#sk": attrSK, "#id": attrID, "#sender": "sender", "#marks": attrMarks, "#version": attrVersion,
-		},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": stringValue(pk), ":low": stringValue(messageSortKey(a.UpTo)), ":high": stringValue(receiptsSortKey),
-		},
-		ConsistentRead:         aws.Bool(true),
-		ReturnConsumedCapacity: s.capacity,
-	}
-	var receipts receiptsItem
-	found, newer := false, 0
-	err = s.query(ctx, "Ack", in, 0, func(item map[string]types.AttributeValue) error {
-		if sk, _ := item[attrSK].(*types.AttributeValueMemberS); sk != nil && sk.Value == receiptsSortKey {
-			return attributevalue.UnmarshalMap(item, &receipts)
-		}
-		var it messageItem
-		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-			return fmt.Errorf("unmarshal message: %w", err)
-		}
-		switch {
-		case it.ID == a.UpTo:
-			found = true
-		case it.Sender == a.With:
-			newer++
-		}
-		return nil
-	})
-	if err != nil {
-		return core.AckResult{}, false, fmt.Errorf("ack %s: %w", a.UpTo, err)
-	}
-	if !found {
-		return core.AckResult{}, false, core.ErrNotInConversation
-	}
-	before := receipts.watermarks(a.Member)
-	after := before.Advance(a.UpTo, a.Read)
-	if after == before {
-		return core.AckResult{Watermarks: before}, false, nil
-	}
-
-	marks := map[string]watermarksItem{}
-	for member, w := range receipts.Marks {
-		marks[member] = w
-	}
-	marks[a.Member] = watermarksItem{Delivered: after.Delivered, Read: after.Read}
-	marksAV, err := attributevalue.Marshal(marks)
-	if err != nil {
-		return core.AckResult{}, false, fmt.Errorf("ack %s: marshal marks: %w", a.UpTo, err)
-	}
-	receiptsUpdate := &types.Update{
-		TableName:                s.table,
-		Key:                      itemKey(pk, receiptsSortKey),
-		UpdateExpression:         aws.String("SET #marks = :marks, #version = :next"),
-		ConditionExpression:      aws.String("#version = :version"),
-		ExpressionAttributeNames: map[string]string{"#marks": attrMarks, "#version": attrVersion},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":marks":   marksAV,
-			":version": &types.AttributeValueMemberN{Value: strconv.FormatInt(receipts.Version, 10)},
-			":next":    &types.AttributeValueMemberN{Value: strconv.FormatInt(receipts.Version+1, 10)},
-		},
-	}
-	if receipts.PK == "" {
-		// Messages stored before receipts existed: the first ack makes the item.
-		receiptsUpdate.ConditionExpression = aws.String("attribute_not_exists(#version)")
-		delete(receiptsUpdate.ExpressionAttributeValues, ":version")
-	}
-	items := []types.TransactWriteItem{{Update: receiptsUpdate}}
-	readMoved := after.Read != before.Read
-	contactPK, contactSK := contactKey(a.Member, a.With)
-	if readMoved {
-		items = append(items, types.TransactWriteItem{Update: &types.Update{
-			TableName:                 s.table,
-			Key:                       itemKey(contactPK, contactSK),
-			UpdateExpression:          aws.String("SET #unread = :unread"),
-			ConditionExpression:       aws.String("attribute_exists(#pk)"),
-			ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#unread": attrUnread},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":unread": &types.AttributeValueMemberN{Value: strconv.Itoa(newer)}},
-		}})
-	}
-	out, err := s.transactWrite(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items, ReturnConsumedCapacity: s.capacity})
-	var canceled *types.TransactionCanceledException
-	switch {
-	case isConflict(err), errors.As(err, &canceled) && reasonCode(canceled, 0) == reasonConditionalCheck:
-		return core.AckResult{}, true, nil
-	case errors.As(err, &canceled) && reasonCode(canceled, 1) == reasonConditionalCheck:
-		// The member has no contact for With, so no Unread to keep.
-		return s.ackWithoutContact(ctx, a, pk, items[:1], after)
-	case err != nil:
-		return core.AckResult{}, false, translate("ack "+a.UpTo, err)
-	}
-	s.recordTransaction("Ack", out.ConsumedCapacity)
-	result = core.AckResult{Watermarks: after, Moved: true}
-	if readMoved {
-		contact, err := s.Contact(ctx, a.Member, a.With)
-		if err != nil {
-			return core.AckResult{}, false, fmt.Errorf("ack %s: read contact back: %w", a.UpTo, err)
-		}
-		result.Contact = &contact
-	}
-	return result, false, nil
-}
-
-// ackWithoutContact writes only the receipts item of an ack.
-func (s *Store) ackWithoutContact(ctx context.Context, a core.Ack, pk string, items []types.TransactWriteItem, after core.Watermarks) (core.AckResult, bool, error) {
-	update := items[0].Update
-	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 s.table,
-		Key:                       update.Key,
-		UpdateExpression:          update.UpdateExpression,
-		ConditionExpression:       update.ConditionExpression,
-		ExpressionAttributeNames:  update.ExpressionAttributeNames,
-		ExpressionAttributeValues: update.ExpressionAttributeValues,
-		ReturnConsumedCapacity:    s.capacity,
-	})
-	var failed *types.ConditionalCheckFailedException
-	switch {
-	case errors.As(err, &failed):
-		return core.AckResult{}, true, nil
-	case err != nil:
-		return core.AckResult{}, false, translate("ack "+a.UpTo+" in "+pk, err)
-	}
-	return core.AckResult{Watermarks: after, Moved: true}, false, nil
-}
+// Both expire through the table's TTL attribute.
+const connectionPrefix = "CONN#"
 
 // connectionItem is a core.Connection as stored, under both of its keys.
 type connectionItem struct {
@@ -310,23 +101,17 @@ func (s *Store) batchWrite(ctx context.Context, op string, requests []types.Writ
 // Connection implements core.ConnectionStore with one strongly consistent
 // GetItem.
 func (s *Store) Connection(ctx context.Context, id string, now time.Time) (core.Connection, error) {
-	got, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:              s.table,
-		Key:                    itemKey(connectionPrefix+id, connectionPrefix+id),
-		ConsistentRead:         aws.Bool(true),
-		ReturnConsumedCapacity: s.capacity,
-	})
+	got, err := s.getItem(ctx, "Connection", itemKey(connectionPrefix+id, connectionPrefix+id))
 	if err != nil {
-		return core.Connection{}, translate("connection", err)
+		return core.Connection{}, fmt.Errorf("connection %s: %w", id, err)
 	}
-	s.recordCapacity("Connection", got.ConsumedCapacity)
 	var it connectionItem
-	if got.Item != nil {
-		if err := attributevalue.UnmarshalMap(got.Item, &it); err != nil {
+	if got != nil {
+		if err := attributevalue.UnmarshalMap(got, &it); err != nil {
 			return core.Connection{}, fmt.Errorf("unmarshal connection: %w", err)
 		}
 	}
-	if got.Item == nil || it.ExpiresAt <= now.Unix() {
+	if got == nil || it.ExpiresAt <= now.Unix() {
 		return core.Connection{}, core.ErrNoSuchConnection
 	}
 	return it.toDomain()
@@ -341,16 +126,7 @@ func (s *Store) Connections(ctx context.Context, user string, now time.Time) ([]
 	in.FilterExpression = aws.String("#expiresAt > :now")
 	in.ExpressionAttributeNames["#expiresAt"] = TTLAttribute
 	in.ExpressionAttributeValues[":now"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Unix(), 10)}
-	connections := []core.Connection{}
-	err := s.query(ctx, "Connections", in, 0, func(item map[string]types.AttributeValue) error {
-		var it connectionItem
-		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-			return fmt.Errorf("unmarshal connection: %w", err)
-		}
-		c, err := it.toDomain()
-		connections = append(connections, c)
-		return err
-	})
+	connections, err := queryAll(ctx, s, "Connections", in, 0, unmarshalItem[connectionItem, core.Connection])
 	if err != nil {
 		return nil, fmt.Errorf("connections of a user: %w", err)
 	}

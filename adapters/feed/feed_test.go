@@ -66,7 +66,7 @@ func TestEncodeIsTheContract(t *testing.T) {
 }
 
 func TestLocalServesWithETags(t *testing.T) {
-	local := feed.NewLocal(nil)
+	local := feed.NewLocal()
 	server := httptest.NewServer(local)
 	defer server.Close()
 	get := func(path, etag string) *http.Response {

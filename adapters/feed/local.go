@@ -19,9 +19,6 @@ var _ core.SnapshotWriter = (*Local)(nil)
 type Local struct {
 	mu        sync.RWMutex
 	snapshots map[string]encoded
-	// load publishes a channel's snapshot into this store the first time it
-	// is asked for, for channels made before the process started.
-	load func(ctx context.Context, channel string) error
 }
 
 type encoded struct {
@@ -30,10 +27,30 @@ type encoded struct {
 	etag string
 }
 
-// NewLocal returns an empty store. load, when not nil, is called for a
-// channel that has no snapshot yet, to publish one (ENOTFOUND: no channel).
-func NewLocal(load func(ctx context.Context, channel string) error) *Local {
-	return &Local{snapshots: map[string]encoded{}, load: load}
+// NewLocal returns an empty store.
+func NewLocal() *Local {
+	return &Local{snapshots: map[string]encoded{}}
+}
+
+// Handler serves l's snapshots, as ServeHTTP does. load, when not nil, is
+// called for a channel that has no snapshot yet, to publish one into l
+// (ENOTFOUND: no channel): for channels made before the process started. It
+// is handed over here, not to NewLocal, because it is the service's, which
+// writes into l.
+func (l *Local) Handler(load func(ctx context.Context, channel string) error) http.Handler {
+	return localHandler{local: l, load: load}
+}
+
+// ServeHTTP serves GET and HEAD /feeds/<channel>.json, publishing nothing
+// itself.
+func (l *Local) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	localHandler{local: l}.ServeHTTP(w, r)
+}
+
+// localHandler serves a Local's snapshots, loading missing ones with load.
+type localHandler struct {
+	local *Local
+	load  func(ctx context.Context, channel string) error
 }
 
 // WriteSnapshot implements core.SnapshotWriter.
@@ -59,7 +76,7 @@ func (l *Local) snapshot(channel string) (encoded, bool) {
 }
 
 // ServeHTTP serves GET and HEAD /feeds/<channel>.json.
-func (l *Local) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (l localHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set("Access-Control-Expose-Headers", "ETag")
@@ -74,14 +91,14 @@ func (l *Local) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	e, ok := l.snapshot(name)
+	e, ok := l.local.snapshot(name)
 	if !ok && l.load != nil {
 		err := l.load(r.Context(), name)
 		if err != nil && core.ErrorCode(err) != core.ENOTFOUND {
 			http.Error(w, "snapshot unavailable", http.StatusServiceUnavailable)
 			return
 		}
-		e, ok = l.snapshot(name)
+		e, ok = l.local.snapshot(name)
 	}
 	if !ok {
 		// A short negative cache too: a viewer may wait for a channel to

@@ -11,31 +11,6 @@ import (
 
 var _ core.ModerationBackend = (*Store)(nil)
 
-// Spend implements core.SendBudget.
-func (s *Store) Spend(_ context.Context, sender string, limit core.SendLimit, now time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if suspension, ok := s.suspensions[sender]; ok {
-		return core.SuspendedError(suspension)
-	}
-	next, wait, ok := limit.Take(s.budgets[sender], now)
-	if !ok {
-		return core.ThrottledError(wait)
-	}
-	s.budgets[sender] = next
-	return nil
-}
-
-// Refund implements core.SendBudget.
-func (s *Store) Refund(_ context.Context, sender string, limit core.SendLimit, now time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if fullAt, ok := s.budgets[sender]; ok {
-		s.budgets[sender] = limit.Give(fullAt, now)
-	}
-	return nil
-}
-
 // Suspension implements core.SendBudget.
 func (s *Store) Suspension(_ context.Context, email string) (core.Suspension, error) {
 	s.mu.Lock()
@@ -90,7 +65,7 @@ func (s *Store) Report(_ context.Context, id string) (core.Report, error) {
 	if !ok {
 		return core.Report{}, core.Errorf(core.ENOTFOUND, "There is no report %s.", id)
 	}
-	r.Evidence = s.messages(r.Reporter, r.Reported, r.ID, core.ReportEvidenceLength)
+	r.Evidence = s.evidence(r)
 	return r, nil
 }
 
@@ -107,6 +82,13 @@ func (s *Store) CloseReport(_ context.Context, id string, resolution core.Resolu
 	return nil
 }
 
+// evidence reads r's evidence (core.Report.EvidenceQuery), for a caller
+// that holds s.mu.
+func (s *Store) evidence(r core.Report) []core.Message {
+	q := r.EvidenceQuery()
+	return s.messages(q.Reader, q.With, q.Before, q.Limit)
+}
+
 // findReport returns the report with id and its index among the reports
 // about the same person, for a caller that holds s.mu.
 func (s *Store) findReport(id string) (core.Report, int, bool) {
@@ -116,4 +98,34 @@ func (s *Store) findReport(id string) (core.Report, int, bool) {
 		}
 	}
 	return core.Report{}, 0, false
+}
+
+// ReportContact implements core.ContactStore.
+func (s *Store) ReportContact(_ context.Context, r core.Report) (core.Contact, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := contactKey{r.Reporter, r.Reported}
+	contact, ok := s.contacts[key]
+	if !ok {
+		return core.Contact{}, core.ErrNotAContact(r.Reported)
+	}
+	contact.Report = r.Text
+	s.contacts[key] = contact
+	if !slices.ContainsFunc(s.reports[r.Reported], func(kept core.Report) bool { return kept.Reporter == r.Reporter && kept.Text == r.Text }) {
+		r.Evidence = nil
+		s.reports[r.Reported] = append(s.reports[r.Reported], r)
+	}
+	return contact, nil
+}
+
+// Reports implements core.ModerationStore.
+func (s *Store) Reports(_ context.Context, reported string) ([]core.Report, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	reports := make([]core.Report, 0, len(s.reports[reported]))
+	for _, r := range s.reports[reported] {
+		r.Evidence = s.evidence(r)
+		reports = append(reports, r)
+	}
+	return reports, nil
 }

@@ -42,6 +42,8 @@ func postIDs(posts []core.Post) []string {
 	return ids
 }
 
+// testChannels is the contract of channels, publishers and posts.
+// Long by design: a contract suite is a list of independent subtests, each read alone.
 func testChannels(t *testing.T, newStore NewStore) {
 	ctx := context.Background()
 

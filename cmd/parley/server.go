@@ -19,6 +19,8 @@ import (
 
 	"github.com/parley-chat/parley/adapters/apigateway"
 	"github.com/parley-chat/parley/adapters/dynamodb"
+	"github.com/parley-chat/parley/adapters/feed"
+	"github.com/parley-chat/parley/adapters/localsocket"
 	"github.com/parley-chat/parley/adapters/memory"
 	"github.com/parley-chat/parley/adapters/oidc"
 	"github.com/parley-chat/parley/cmd/parley/internal/devoidc"
@@ -43,7 +45,7 @@ type Server struct {
 	handler          *apigateway.Handler
 	verifier         atomic.Pointer[oidc.Verifier]
 	webSocketHandler atomic.Pointer[apigateway.WebSocketHandler]
-	connections      *localConnections
+	connections      *localsocket.Connections
 	mux              *http.ServeMux
 }
 
@@ -71,39 +73,25 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 	if config.App.AllowedOrigin == "" {
 		config.App.AllowedOrigin = config.PublicURL
 	}
-	limit, err := lambdas.SendLimitFromEnv()
+	service, connections, snapshots, err := newLocalService(store, logger)
 	if err != nil {
 		return err
 	}
-	options, err := lambdas.BudgetOptions(store, limit)
-	if err != nil {
-		return err
-	}
-	connections := newLocalConnections()
-	feeds := newLocalFeeds()
-	service := lambdas.NewService(store, append(options, append(lambdas.PushOptions(connections, logger), feeds.option(logger))...)...)
-	feeds.service = service
 	server := &Server{config: config, logger: logger, connections: connections, mux: http.NewServeMux()}
-	issuer := config.OIDC
-	if issuer.Issuer == "" {
-		provider, err := devoidc.New(config.PublicURL+"/dev-oidc", devClientID)
-		if err != nil {
-			return err
-		}
-		server.mux.Handle("/dev-oidc/", http.StripPrefix("/dev-oidc", provider.Handler()))
-		// The verifier fetches the development provider's keys from this very
-		// listener, whatever public URL the browser uses.
-		issuer = oidc.Config{Issuer: provider.Issuer(), ClientID: provider.ClientID(), JWKSURL: address + "/dev-oidc/.well-known/jwks.json"}
-		logger.Info("development sign-in enabled: any email signs in", "issuer", provider.Issuer())
-		if !isLoopback(config.Host) {
-			logger.Warn("the development sign-in is reachable beyond this machine, as "+EnvDevSignInAnyHost+" asks: anyone who reaches it can sign in as any email", "listen", config.Host)
-		}
+	issuer, err := server.issuer(address)
+	if err != nil {
+		return err
 	}
 	// The handler checks the claims name this issuer, as the Lambdas do.
 	config.App.OIDCIssuer, config.App.OIDCClientID = issuer.Issuer, issuer.ClientID
 	server.handler = lambdas.NewHandler(service, config.App, logger)
 	server.routes(issuer)
-	server.mux.Handle("/feeds/", feeds.snapshots)
+	// A channel made before this process started has its snapshot published
+	// when first asked for, with the core code the feed Lambda runs in AWS.
+	server.mux.Handle("/feeds/", snapshots.Handler(func(ctx context.Context, channel string) error {
+		_, err := service.PublishSnapshot(ctx, snapshots, channel)
+		return err
+	}))
 
 	headers, err := securityHeaders(config, issuer)
 	if err != nil {
@@ -134,12 +122,55 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	// Shutdown does not wait for hijacked connections: close them first.
-	server.connections.closeAll()
+	server.connections.CloseAll()
 	if err := httpServer.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
 	logger.Info("Parley stopped")
 	return nil
+}
+
+// newLocalService is the service of the local server, wired as a Lambda's is,
+// with the local stand-ins for @connections and for the feed Lambda's bucket:
+// it pushes to the one and publishes channel snapshots to the other after
+// every post, deletion and creation.
+func newLocalService(store core.Store, logger *slog.Logger) (*core.Service, *localsocket.Connections, *feed.Local, error) {
+	limit, err := lambdas.SendLimitFromEnv()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	options, err := lambdas.BudgetOptions(store, limit)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	connections := localsocket.New(apigateway.EncodeEvent)
+	snapshots := feed.NewLocal()
+	options = append(options, lambdas.PushOptions(connections, logger)...)
+	options = append(options, core.WithSnapshotWriter(snapshots, func(channel string, err error) {
+		logger.Error("snapshot failed", "channel", channel, "error", err.Error())
+	}))
+	return lambdas.NewService(store, options...), connections, snapshots, nil
+}
+
+// issuer is the OpenID provider whose tokens the server accepts: the
+// configured one, or else the development sign-in, served at /dev-oidc/ of
+// this server, address.
+func (s *Server) issuer(address string) (oidc.Config, error) {
+	if s.config.OIDC.Issuer != "" {
+		return s.config.OIDC, nil
+	}
+	provider, err := devoidc.New(s.config.PublicURL+"/dev-oidc", devClientID)
+	if err != nil {
+		return oidc.Config{}, err
+	}
+	s.mux.Handle("/dev-oidc/", http.StripPrefix("/dev-oidc", provider.Handler()))
+	s.logger.Info("development sign-in enabled: any email signs in", "issuer", provider.Issuer())
+	if !isLoopback(s.config.Host) {
+		s.logger.Warn("the development sign-in is reachable beyond this machine, as "+EnvDevSignInAnyHost+" asks: anyone who reaches it can sign in as any email", "listen", s.config.Host)
+	}
+	// The verifier fetches the development provider's keys from this very
+	// listener, whatever public URL the browser uses.
+	return oidc.Config{Issuer: provider.Issuer(), ClientID: provider.ClientID(), JWKSURL: address + "/dev-oidc/.well-known/jwks.json"}, nil
 }
 
 func newStore(ctx context.Context, config Config) (core.Store, error) {

@@ -4,16 +4,12 @@
 package oidctest
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -25,6 +21,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/parley-chat/parley/adapters/oidc"
+	"github.com/parley-chat/parley/adapters/oidc/oidckeys"
 )
 
 // DefaultClientID is the audience of the tokens an Issuer mints.
@@ -43,14 +40,9 @@ type Issuer struct {
 	jwksRequests atomic.Int64
 
 	mu        sync.Mutex
-	current   signingKey   // signs new tokens
-	published []signingKey // served in the JWKS, newest first
+	current   oidckeys.Key   // signs new tokens
+	published []oidckeys.Key // served in the JWKS, newest first
 	other     *rsa.PrivateKey
-}
-
-type signingKey struct {
-	kid string
-	key *rsa.PrivateKey
 }
 
 // NewIssuer starts an issuer with one RSA key. The server is closed when the
@@ -59,7 +51,7 @@ func NewIssuer(tb testing.TB) *Issuer {
 	tb.Helper()
 	iss := &Issuer{ClientID: DefaultClientID}
 	iss.current = mustNewSigningKey(tb)
-	iss.published = []signingKey{iss.current}
+	iss.published = []oidckeys.Key{iss.current}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/jwks.json", iss.serveJWKS)
@@ -88,7 +80,7 @@ func (i *Issuer) Client() *http.Client {
 func (i *Issuer) KID() string {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	return i.current.kid
+	return i.current.ID
 }
 
 // JWKSRequests counts the requests for the JWKS so far, to observe a
@@ -101,7 +93,7 @@ func (i *Issuer) JWKSRequests() int {
 // publishes it in the JWKS next to the old one, as Cognito does during a
 // rotation. It returns the new kid.
 func (i *Issuer) RotateKey() string {
-	k, err := newSigningKey()
+	k, err := oidckeys.NewKey()
 	if err != nil {
 		// Only a broken crypto/rand gets here; a test cannot go on without keys.
 		panic(fmt.Sprintf("oidctest: rotate key: %v", err))
@@ -109,8 +101,8 @@ func (i *Issuer) RotateKey() string {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	i.current = k
-	i.published = append([]signingKey{k}, i.published...)
-	return k.kid
+	i.published = append([]oidckeys.Key{k}, i.published...)
+	return k.ID
 }
 
 // Token mints an ID token for email that a verifier configured with
@@ -134,7 +126,7 @@ func (i *Issuer) Token(tb testing.TB, email string, opts ...TokenOption) string 
 		},
 	}
 	i.mu.Lock()
-	spec.kid, spec.key = i.current.kid, i.current.key
+	spec.kid, spec.key = i.current.ID, i.current.Private
 	i.mu.Unlock()
 	for _, opt := range opts {
 		opt(&spec)
@@ -149,10 +141,10 @@ func (i *Issuer) Token(tb testing.TB, email string, opts ...TokenOption) string 
 	return token
 }
 
-// Subject is the sub the issuer gives email: stable and opaque.
+// Subject is the sub the issuer gives email: stable and opaque
+// (oidckeys.Subject, as the development sign-in gives it too).
 func Subject(email string) string {
-	sum := sha256.Sum256([]byte(strings.ToLower(email)))
-	return hex.EncodeToString(sum[:16])
+	return oidckeys.Subject(email)
 }
 
 func (i *Issuer) otherKey(tb testing.TB) *rsa.PrivateKey {
@@ -160,7 +152,7 @@ func (i *Issuer) otherKey(tb testing.TB) *rsa.PrivateKey {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	if i.other == nil {
-		i.other = mustNewSigningKey(tb).key
+		i.other = mustNewSigningKey(tb).Private
 	}
 	return i.other
 }
@@ -168,22 +160,13 @@ func (i *Issuer) otherKey(tb testing.TB) *rsa.PrivateKey {
 func (i *Issuer) serveJWKS(w http.ResponseWriter, _ *http.Request) {
 	i.jwksRequests.Add(1)
 	i.mu.Lock()
-	keys := make([]jwk, 0, len(i.published))
-	for _, k := range i.published {
-		keys = append(keys, publicJWK(k))
-	}
+	jwks := oidckeys.JWKS(i.published...)
 	i.mu.Unlock()
-	writeJSON(w, map[string]any{"keys": keys})
+	writeJSON(w, jwks)
 }
 
 func (i *Issuer) serveDiscovery(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, map[string]any{
-		"issuer":                                i.URL,
-		"jwks_uri":                              oidc.DefaultJWKSURL(i.URL),
-		"response_types_supported":              []string{"code"},
-		"subject_types_supported":               []string{"public"},
-		"id_token_signing_alg_values_supported": []string{"RS256"},
-	})
+	writeJSON(w, oidckeys.Discovery(i.URL, nil))
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
@@ -338,39 +321,11 @@ func BadTokenCases() []BadTokenCase {
 	}
 }
 
-type jwk struct {
-	Kty string `json:"kty"`
-	Use string `json:"use"`
-	Alg string `json:"alg"`
-	Kid string `json:"kid"`
-	N   string `json:"n"`
-	E   string `json:"e"`
-}
-
-func publicJWK(k signingKey) jwk {
-	return jwk{
-		Kty: "RSA",
-		Use: "sig",
-		Alg: "RS256",
-		Kid: k.kid,
-		N:   base64.RawURLEncoding.EncodeToString(k.key.N.Bytes()),
-		E:   base64.RawURLEncoding.EncodeToString(big.NewInt(int64(k.key.E)).Bytes()),
-	}
-}
-
-func mustNewSigningKey(tb testing.TB) signingKey {
+func mustNewSigningKey(tb testing.TB) oidckeys.Key {
 	tb.Helper()
-	k, err := newSigningKey()
+	k, err := oidckeys.NewKey()
 	if err != nil {
 		tb.Fatalf("oidctest: %v", err)
 	}
 	return k
-}
-
-func newSigningKey() (signingKey, error) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return signingKey{}, fmt.Errorf("generate RSA key: %w", err)
-	}
-	return signingKey{kid: rand.Text()[:16], key: key}, nil
 }

@@ -126,6 +126,7 @@ func (b *bench) run(ctx context.Context, rates []int, duration time.Duration, vi
 }
 
 // measure posts to a new channel at rate for duration while viewers follow.
+// Long by design: the poster, the viewers and the tally of one timed run share its clock and its maps.
 func (b *bench) measure(ctx context.Context, channel string, rate int, duration time.Duration, viewers int) (result, error) {
 	if err := b.post(ctx, "/create-channel", map[string]string{"channel": channel, "title": "Bench " + channel, "name": "Host"}, nil); err != nil {
 		return result{}, err

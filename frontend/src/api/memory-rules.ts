@@ -1,7 +1,7 @@
 import { ApiError, LIMITS } from './chat-api';
 
 /**
- * The rules of core (core/limits.go, core/errors.go, core/message.go, core/avatar.go) for the in-memory adapter,
+ * The rules of core (core/limits.go, core/errors.go, core/messages.go, core/contacts.go) for the in-memory adapter,
  * in the same words, so it refuses what the server refuses and says so the way the server says it. The ChatAPI
  * contract suite (contract/chat-api.contract.ts) runs against both and keeps them together.
  */

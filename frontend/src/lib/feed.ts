@@ -1,4 +1,4 @@
-/** The public snapshot of a channel, GET /feeds/<channel>.json (ARCHITECTURE.md, "Public live feeds"). */
+/** The public snapshot of a channel, GET /feeds/<channel>.json (docs/architecture.md, "The AWS picture", live feeds). */
 export interface FeedPost {
   id: string;
   author: string;

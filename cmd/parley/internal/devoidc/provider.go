@@ -1,21 +1,17 @@
 // Package devoidc is the development OpenID provider of the local server: a
 // sign-in page where you type any email address, the authorization code flow
-// with PKCE (S256), discovery, a JWKS and real RS256 ID tokens, so the SPA and
-// the API run locally exactly as they do against Cognito. It accepts any email
+// with PKCE (S256), discovery, a JWKS and real RS256 ID tokens (signed,
+// published and discovered by adapters/oidc/oidckeys, as the test issuer's
+// are), so the SPA and the API run locally exactly as they do against Cognito. It accepts any email
 // address without a password, which is why it lives under cmd/parley/internal:
 // no Lambda can import it.
 package devoidc
 
 import (
 	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"net/http"
 	"net/url"
 	"strings"
@@ -23,6 +19,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/parley-chat/parley/adapters/oidc/oidckeys"
 )
 
 const (
@@ -45,8 +43,7 @@ type Provider struct {
 	issuer     string
 	issuerHost string
 	clientID   string
-	key        *rsa.PrivateKey
-	kid        string
+	key        oidckeys.Key
 	now        func() time.Time
 	maxCodes   int
 
@@ -86,7 +83,7 @@ func New(issuer string, clientID string, opts ...Option) (*Provider, error) {
 	if clientID == "" {
 		return nil, errors.New("dev oidc: client ID is required")
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	key, err := oidckeys.NewKey()
 	if err != nil {
 		return nil, fmt.Errorf("dev oidc: generate signing key: %w", err)
 	}
@@ -95,7 +92,6 @@ func New(issuer string, clientID string, opts ...Option) (*Provider, error) {
 		issuerHost: strings.ToLower(u.Host),
 		clientID:   clientID,
 		key:        key,
-		kid:        thumbprint(&key.PublicKey),
 		now:        time.Now,
 		maxCodes:   defaultMaxCodes,
 		codes:      make(map[string]authCode),
@@ -158,54 +154,23 @@ func servePreflight(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (p *Provider) serveDiscovery(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{
-		"issuer":                                p.issuer,
+	writeJSON(w, http.StatusOK, oidckeys.Discovery(p.issuer, map[string]any{
 		"authorization_endpoint":                p.issuer + "/authorize",
 		"token_endpoint":                        p.issuer + "/token",
-		"jwks_uri":                              p.issuer + "/.well-known/jwks.json",
 		"end_session_endpoint":                  p.issuer + "/logout",
-		"response_types_supported":              []string{"code"},
 		"response_modes_supported":              []string{"query"},
 		"grant_types_supported":                 []string{"authorization_code", "refresh_token"},
-		"subject_types_supported":               []string{"public"},
-		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"scopes_supported":                      []string{"openid", "email"},
 		"token_endpoint_auth_methods_supported": []string{"none"},
 		"code_challenge_methods_supported":      []string{"S256"},
 		"claims_supported": []string{
 			"iss", "aud", "sub", "exp", "iat", "auth_time", "nonce", "email", "email_verified", "token_use",
 		},
-	})
+	}))
 }
 
 func (p *Provider) serveJWKS(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"keys": []any{p.publicJWK()}})
-}
-
-func (p *Provider) publicJWK() map[string]string {
-	return map[string]string{
-		"kty": "RSA",
-		"use": "sig",
-		"alg": "RS256",
-		"kid": p.kid,
-		"n":   base64.RawURLEncoding.EncodeToString(p.key.N.Bytes()),
-		"e":   base64.RawURLEncoding.EncodeToString(big.NewInt(int64(p.key.E)).Bytes()),
-	}
-}
-
-// thumbprint is the RFC 7638 JWK thumbprint, a kid that names the key.
-func thumbprint(pub *rsa.PublicKey) string {
-	canonical := fmt.Sprintf(`{"e":"%s","kty":"RSA","n":"%s"}`,
-		base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
-		base64.RawURLEncoding.EncodeToString(pub.N.Bytes()))
-	sum := sha256.Sum256([]byte(canonical))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
-}
-
-// subject is the stable, opaque sub of an email address.
-func subject(email string) string {
-	sum := sha256.Sum256([]byte(email))
-	return hex.EncodeToString(sum[:16])
+	writeJSON(w, http.StatusOK, oidckeys.JWKS(p.key))
 }
 
 // issueTokens returns the ID token and the access token for a redeemed code.
@@ -216,7 +181,7 @@ func (p *Provider) issueTokens(c authCode) (idToken, accessToken string, err err
 	id := jwt.MapClaims{
 		"iss":            p.issuer,
 		"aud":            p.clientID,
-		"sub":            subject(c.email),
+		"sub":            oidckeys.Subject(c.email),
 		"email":          c.email,
 		"email_verified": true,
 		"token_use":      "id",
@@ -227,29 +192,23 @@ func (p *Provider) issueTokens(c authCode) (idToken, accessToken string, err err
 	if c.nonce != "" {
 		id["nonce"] = c.nonce
 	}
-	if idToken, err = p.sign(id); err != nil {
+	if idToken, err = p.key.Sign(id); err != nil {
 		return "", "", fmt.Errorf("sign ID token: %w", err)
 	}
 	access := jwt.MapClaims{
 		"iss":       p.issuer,
 		"client_id": p.clientID,
-		"sub":       subject(c.email),
+		"sub":       oidckeys.Subject(c.email),
 		"token_use": "access",
 		"scope":     c.scope,
 		"iat":       now.Unix(),
 		"exp":       now.Add(tokenTTL).Unix(),
 		"jti":       rand.Text(),
 	}
-	if accessToken, err = p.sign(access); err != nil {
+	if accessToken, err = p.key.Sign(access); err != nil {
 		return "", "", fmt.Errorf("sign access token: %w", err)
 	}
 	return idToken, accessToken, nil
-}
-
-func (p *Provider) sign(claims jwt.MapClaims) (string, error) {
-	token := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
-	token.Header["kid"] = p.kid
-	return token.SignedString(p.key)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

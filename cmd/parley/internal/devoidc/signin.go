@@ -92,13 +92,19 @@ func SignIn(ctx context.Context, client *http.Client, issuer, clientID, redirect
 		return "", errors.New("dev sign-in: redirect carries the wrong state")
 	}
 
-	tokens, err := send(ctx, &noFollow, http.MethodPost, discovery.TokenEndpoint, url.Values{
+	return redeemCode(ctx, &noFollow, discovery.TokenEndpoint, url.Values{
 		"grant_type":    {"authorization_code"},
 		"code":          {params.Get("code")},
 		"redirect_uri":  {redirectURI},
 		"client_id":     {clientID},
 		"code_verifier": {verifier},
-	}, http.StatusOK)
+	}, nonce)
+}
+
+// redeemCode exchanges an authorization code, as form says, at the token
+// endpoint and returns the ID token, which must carry nonce.
+func redeemCode(ctx context.Context, client *http.Client, tokenEndpoint string, form url.Values, nonce string) (string, error) {
+	tokens, err := send(ctx, client, http.MethodPost, tokenEndpoint, form, http.StatusOK)
 	if err != nil {
 		return "", fmt.Errorf("dev sign-in: token: %w", err)
 	}

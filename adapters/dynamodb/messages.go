@@ -1,0 +1,363 @@
+package dynamodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/parley-chat/parley/core"
+)
+
+// AddMessage implements core.MessageStore in one TransactWriteItems that
+// checks and writes, in this order: the idempotency marker (when m has a
+// ClientID), the sender's contact (must exist, not blocked), the recipient's
+// contact (not blocked; one more unread), the message, and the conversation's
+// receipts item, whose version every message moves so that an ack counting
+// unread messages cannot miss one. Why a transaction was cancelled is read
+// from its reasons, and a retry's stored message from the marker's old image,
+// so no path reads again. Only a stranger's first message takes a second
+// transaction: the first one finds the recipient without a contact, the
+// second stores request as it.
+func (s *Store) AddMessage(ctx context.Context, m, preview core.Message, request core.Contact) (core.SentMessage, error) {
+	send, err := s.newSendTransaction(m, preview, request)
+	if err != nil {
+		return core.SentMessage{}, err
+	}
+	for range 3 {
+		sent, retryAsRequest, err := s.sendOnce(ctx, send)
+		if err != nil || sent.Created || sent.Message.ID != "" {
+			return sent, err
+		}
+		// The recipient's contact appeared or vanished between attempts.
+		send.asRequest = retryAsRequest
+	}
+	return core.SentMessage{}, fmt.Errorf("add message %s: recipient contact keeps changing: %w", m.ID, errConflict)
+}
+
+// sendTransaction is the write of one message, ready to send.
+type sendTransaction struct {
+	message core.Message
+	request core.Contact
+	// asRequest writes request as the recipient's contact, which must not
+	// exist, rather than update the recipient's contact, which must.
+	asRequest bool
+	marker    map[string]types.AttributeValue
+	item      map[string]types.AttributeValue
+	preview   types.AttributeValue
+	// previewMessage is the preview the service handed in.
+	previewMessage core.Message
+}
+
+func (s *Store) newSendTransaction(m, preview core.Message, request core.Contact) (*sendTransaction, error) {
+	message := newMessageItem(m)
+	item, err := attributevalue.MarshalMap(message)
+	if err != nil {
+		return nil, fmt.Errorf("add message %s: marshal: %w", m.ID, err)
+	}
+	previewAV, err := attributevalue.Marshal(newEmbeddedMessage(preview))
+	if err != nil {
+		return nil, fmt.Errorf("add message %s: marshal preview: %w", m.ID, err)
+	}
+	send := &sendTransaction{message: m, request: request, item: item, preview: previewAV, previewMessage: preview}
+	if m.ClientID != "" {
+		if send.marker, err = attributevalue.MarshalMap(message.clientMarker(m.Date)); err != nil {
+			return nil, fmt.Errorf("add message %s: marshal marker: %w", m.ID, err)
+		}
+	}
+	send.request.LastActivity = m.Date
+	return send, nil
+}
+
+// sendOnce sends the transaction once. When the recipient's contact was not
+// as send.asRequest expected it returns an empty result, no error, and
+// whether to try again as a request.
+func (s *Store) sendOnce(ctx context.Context, send *sendTransaction) (core.SentMessage, bool, error) {
+	items, at := s.sendItems(send)
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: items}
+	var stored *core.Message
+	err := s.retry.do(ctx, func() (err error) {
+		stored, err = storedByMarker(s.transactOnce(ctx, "AddMessage", in), at.marker)
+		return err
+	})
+	if stored != nil && err == nil {
+		return core.SentMessage{Message: *stored}, false, nil
+	}
+	if err == nil {
+		return send.sent(), false, nil
+	}
+	return send.refused(err, at)
+}
+
+// sendPositions are the places of a send's items in its transaction, where
+// its cancellation reasons say which condition failed; marker is -1 when the
+// message has no ClientID.
+type sendPositions struct{ marker, sender, recipient, message int }
+
+// sendItems are the items of send's transaction, in the order AddMessage
+// describes, and their places.
+func (s *Store) sendItems(send *sendTransaction) ([]types.TransactWriteItem, sendPositions) {
+	m := send.message
+	var items []types.TransactWriteItem
+	at := sendPositions{marker: -1}
+	if send.marker != nil {
+		at.marker = len(items)
+		items = append(items, s.markerPut(send))
+	}
+	at.sender = len(items)
+	items = append(items, s.senderUpdate(send))
+	at.recipient = len(items)
+	items = append(items, s.recipientUpdate(send))
+	at.message = len(items)
+	items = append(items, types.TransactWriteItem{Put: &types.Put{
+		TableName:                s.table,
+		Item:                     send.item,
+		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#pk": attrPK},
+	}}, s.bumpReceiptsVersion(m.Sender, m.Recipient))
+	return items, at
+}
+
+// markerPut puts the idempotency marker of send's ClientID where there is
+// none. An expired marker that TTL has not deleted yet (it may take days)
+// counts as gone, as it would in the memory store.
+func (s *Store) markerPut(send *sendTransaction) types.TransactWriteItem {
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName:                           s.table,
+		Item:                                send.marker,
+		ConditionExpression:                 aws.String("attribute_not_exists(#pk) OR #expiresAt <= :now"),
+		ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#expiresAt": TTLAttribute},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(send.message.Date.Unix(), 10)}},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}}
+}
+
+// senderUpdate moves the sender's contact, which must exist and not be
+// blocked, to the message.
+func (s *Store) senderUpdate(send *sendTransaction) types.TransactWriteItem {
+	m := send.message
+	pk, sk := contactKey(m.Sender, m.Recipient)
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName:                           s.table,
+		Key:                                 itemKey(pk, sk),
+		UpdateExpression:                    aws.String("SET #lastActivity = :date, #lastMessage = :preview"),
+		ConditionExpression:                 aws.String("attribute_exists(#pk) AND #blocked <> :true"),
+		ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#blocked": attrBlocked, "#lastActivity": attrLastActivity, "#lastMessage": attrLastMessage},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":true": valueTrue, ":date": stringValue(formatTime(m.Date)), ":preview": send.preview},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}}
+}
+
+// recipientUpdate moves the recipient's contact to the message with one more
+// unread: an existing contact that has not blocked the sender, or, as a
+// request, a contact that does not exist yet.
+func (s *Store) recipientUpdate(send *sendTransaction) types.TransactWriteItem {
+	m := send.message
+	recipient := contactUpdate{
+		set: "SET #id = if_not_exists(#id, :id), #owner = :owner, #email = :email, #name = if_not_exists(#name, :name), " +
+			"#blocked = if_not_exists(#blocked, :false), #request = if_not_exists(#request, :request), " +
+			"#createdAt = if_not_exists(#createdAt, :createdAt), #lastActivity = :lastActivity, #lastMessage = :lastMessage " +
+			"ADD #unread :one",
+		condition:   "attribute_exists(#pk) AND #blocked <> :true",
+		contact:     send.request,
+		lastMessage: send.preview,
+	}
+	if send.asRequest {
+		recipient.condition = "attribute_not_exists(#pk)"
+	}
+	names, values := recipient.expression()
+	pk, sk := contactKey(m.Recipient, m.Sender)
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName:                           s.table,
+		Key:                                 itemKey(pk, sk),
+		UpdateExpression:                    aws.String(recipient.set),
+		ConditionExpression:                 aws.String(recipient.condition),
+		ExpressionAttributeNames:            names,
+		ExpressionAttributeValues:           values,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}}
+}
+
+// storedByMarker returns the message a cancelled send found stored under its
+// ClientID (the marker at its place, -1 for none), with no error: a retry of
+// an accepted send is answered with it, even if a block came later. Any other
+// err comes back as it is.
+func storedByMarker(err error, marker int) (*core.Message, error) {
+	var canceled *types.TransactionCanceledException
+	if marker < 0 || !errors.As(err, &canceled) || reasonCode(canceled, marker) != reasonConditionalCheck {
+		return nil, err
+	}
+	sent, err := unmarshalItem[messageItem, core.Message](canceled.CancellationReasons[marker].Item)
+	return &sent, err
+}
+
+// sent is the answer to send once its transaction committed.
+func (send *sendTransaction) sent() core.SentMessage {
+	sent := core.SentMessage{Message: send.message, Created: true}
+	if send.asRequest {
+		request := send.request
+		preview := send.previewMessage
+		request.LastMessage, request.Unread = &preview, 1
+		sent.Request = &request
+	}
+	return sent
+}
+
+// refused turns the failure of send's transaction into the domain's error,
+// read from the cancellation reasons at their places. A recipient's contact
+// that was not as send.asRequest expected is no error: the result is empty,
+// with whether to try again as a request.
+func (send *sendTransaction) refused(err error, at sendPositions) (core.SentMessage, bool, error) {
+	m := send.message
+	var canceled *types.TransactionCanceledException
+	switch {
+	case isConflict(err) || !errors.As(err, &canceled):
+		return core.SentMessage{}, false, translate("add message "+m.ID, err)
+	case reasonCode(canceled, at.sender) == reasonConditionalCheck:
+		if canceled.CancellationReasons[at.sender].Item == nil {
+			return core.SentMessage{}, false, fmt.Errorf("add message %s: %w", m.ID, core.ErrNotAContact(m.Recipient))
+		}
+		return core.SentMessage{}, false, fmt.Errorf("add message %s: %w", m.ID, core.ErrYouBlocked(m.Recipient))
+	case reasonCode(canceled, at.recipient) == reasonConditionalCheck:
+		old := canceled.CancellationReasons[at.recipient].Item
+		if old == nil || send.asRequest {
+			blocked, ok := old[attrBlocked].(*types.AttributeValueMemberBOOL)
+			if old != nil && ok && blocked.Value {
+				break
+			}
+			return core.SentMessage{}, old == nil, nil
+		}
+	case reasonCode(canceled, at.message) == reasonConditionalCheck:
+		return core.SentMessage{}, false, fmt.Errorf("add message %s: message ID taken: %w", m.ID, errConflict)
+	default:
+		return core.SentMessage{}, false, translate("add message "+m.ID, err)
+	}
+	return core.SentMessage{}, false, fmt.Errorf("add message %s: %w", m.ID, core.ErrBlockedByRecipient(m.Recipient))
+}
+
+// Messages implements core.MessageStore with one Query, reversed into
+// ascending order when it read newest first. The conversation's receipts
+// item sorts right after its messages, so the newest page, and a catch-up page
+// that reaches the newest message, read the other member's watermarks in the
+// same Query; an older page that holds a message of the reader's reads them
+// with one GetItem more. BETWEEN is inclusive, so a page from before or after
+// asks for one item more and drops that message itself. More than one Query
+// only when the page passes 1 MB (a hundred messages near the size limit).
+func (s *Store) Messages(ctx context.Context, q core.MessageQuery) (core.MessagePage, error) {
+	in := &dynamodb.QueryInput{
+		TableName:                 s.table,
+		KeyConditionExpression:    aws.String("#pk = :pk AND #sk BETWEEN :low AND :high"),
+		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#sk": attrSK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": stringValue(conversationKey(q.Reader, q.With))},
+		ScanIndexForward:          aws.Bool(false),
+		ConsistentRead:            aws.Bool(true),
+		ReturnConsumedCapacity:    s.capacity,
+	}
+	low, high, want := messagePrefix, receiptsSortKey, q.Limit+1
+	switch {
+	case q.Before != "":
+		high = messageSortKey(q.Before)
+	case q.After != "":
+		low, want = messageSortKey(q.After), q.Limit+2
+		in.ScanIndexForward = aws.Bool(true)
+	}
+	in.ExpressionAttributeValues[":low"], in.ExpressionAttributeValues[":high"] = stringValue(low), stringValue(high)
+
+	page := core.MessagePage{Messages: make([]core.Message, 0, want)}
+	var receipts *receiptsItem
+	err := s.query(ctx, "Messages", in, want, func(item map[string]types.AttributeValue) error {
+		if sk, _ := item[attrSK].(*types.AttributeValueMemberS); sk != nil && sk.Value == receiptsSortKey {
+			receipts = &receiptsItem{}
+			return attributevalue.UnmarshalMap(item, receipts)
+		}
+		var it messageItem
+		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+			return fmt.Errorf("unmarshal message: %w", err)
+		}
+		if it.ID == q.Before || it.ID == q.After {
+			return nil
+		}
+		m, err := it.toDomain()
+		page.Messages = append(page.Messages, m)
+		return err
+	})
+	if err != nil {
+		return core.MessagePage{}, fmt.Errorf("messages before %q after %q: %w", q.Before, q.After, err)
+	}
+	if len(page.Messages) > q.Limit {
+		page.Messages = page.Messages[:q.Limit]
+	}
+	if q.After == "" {
+		slices.Reverse(page.Messages)
+	}
+	if receipts == nil && slices.ContainsFunc(page.Messages, func(m core.Message) bool { return m.Sender == q.Reader }) {
+		if receipts, err = s.receipts(ctx, q.Reader, q.With); err != nil {
+			return core.MessagePage{}, err
+		}
+	}
+	if receipts != nil {
+		page.WithWatermarks = receipts.watermarks(q.With)
+	}
+	return page, nil
+}
+
+// messageItem is a core.Message as stored: its fields (flattened into the
+// item) and its key. The message itself has pk CONV#<a>#<b> and sk MSG#<id>;
+// its idempotency marker is a copy with sk CLIENT#<sender>#<clientId> in the
+// same partition, so a retried send gets the stored message back from the
+// failed condition alone.
+type messageItem struct {
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+	embeddedMessage
+	// ExpiresAt (Unix seconds) is set on idempotency markers only: DynamoDB's
+	// TTL deletes them after core.ClientIDWindow; messages never expire.
+	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty"`
+}
+
+func newMessageItem(m core.Message) messageItem {
+	return messageItem{
+		PK:              conversationKey(m.Sender, m.Recipient),
+		SK:              messageSortKey(m.ID),
+		embeddedMessage: newEmbeddedMessage(m),
+	}
+}
+
+// clientMarker returns the idempotency marker of the message item sent at
+// date, which expires core.ClientIDWindow after it.
+func (it messageItem) clientMarker(date time.Time) messageItem {
+	it.SK = clientSortKey(it.Sender, it.ClientID)
+	it.ExpiresAt = date.Add(core.ClientIDWindow).Unix()
+	return it
+}
+
+// embeddedMessage is the fields of a message: those of its own item, and a
+// message kept inside another item (a report's evidence, a contact's last
+// message).
+type embeddedMessage struct {
+	ID        string `dynamodbav:"id"`
+	Sender    string `dynamodbav:"sender"`
+	Recipient string `dynamodbav:"recipient"`
+	Text      string `dynamodbav:"text"`
+	Date      string `dynamodbav:"date"`
+	ClientID  string `dynamodbav:"clientId,omitempty"`
+}
+
+func newEmbeddedMessage(m core.Message) embeddedMessage {
+	return embeddedMessage{ID: m.ID, Sender: m.Sender, Recipient: m.Recipient, Text: m.Text, Date: formatTime(m.Date), ClientID: m.ClientID}
+}
+
+func (e embeddedMessage) toDomain() (core.Message, error) {
+	date, err := parseTime("date", e.Date)
+	if err != nil {
+		return core.Message{}, err
+	}
+	return core.Message{ID: e.ID, Sender: e.Sender, Recipient: e.Recipient, Text: e.Text, Date: date, ClientID: e.ClientID}, nil
+}

@@ -1,0 +1,93 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"slices"
+
+	"github.com/parley-chat/parley/core"
+)
+
+// AddMessage implements core.MessageStore.
+func (s *Store) AddMessage(_ context.Context, m, preview core.Message, request core.Contact) (core.SentMessage, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m.ClientID != "" {
+		if sent, ok := s.sentByClient[clientKey{m.Sender, m.Recipient, m.ClientID}]; ok && m.Date.Before(sent.Date.Add(core.ClientIDWindow)) {
+			return core.SentMessage{Message: sent}, nil
+		}
+	}
+	senderKey, recipientKey := contactKey{m.Sender, m.Recipient}, contactKey{m.Recipient, m.Sender}
+	senderContact, ok := s.contacts[senderKey]
+	if !ok {
+		return core.SentMessage{}, core.ErrNotAContact(m.Recipient)
+	}
+	if senderContact.Blocked {
+		return core.SentMessage{}, core.ErrYouBlocked(m.Recipient)
+	}
+	recipientContact, known := s.contacts[recipientKey]
+	if !known {
+		recipientContact = request
+	}
+	if recipientContact.Blocked {
+		return core.SentMessage{}, core.ErrBlockedByRecipient(m.Recipient)
+	}
+
+	conversation := newConversationKey(m.Sender, m.Recipient)
+	messages := s.conversations[conversation]
+	at, _ := slices.BinarySearchFunc(messages, m.ID, compareID)
+	s.conversations[conversation] = slices.Insert(messages, at, m)
+	if m.ClientID != "" {
+		s.sentByClient[clientKey{m.Sender, m.Recipient, m.ClientID}] = m
+	}
+	senderPreview, recipientPreview := preview, preview
+	senderContact.LastActivity, senderContact.LastMessage = m.Date, &senderPreview
+	recipientContact.LastActivity, recipientContact.LastMessage = m.Date, &recipientPreview
+	recipientContact.Unread++
+	s.contacts[senderKey], s.contacts[recipientKey] = senderContact, recipientContact
+	sent := core.SentMessage{Message: m, Created: true}
+	if !known {
+		sent.Request = &recipientContact
+	}
+	return sent, nil
+}
+
+func compareID(stored core.Message, id string) int { return cmp.Compare(stored.ID, id) }
+
+// Messages implements core.MessageStore.
+func (s *Store) Messages(_ context.Context, q core.MessageQuery) (core.MessagePage, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	conversation := newConversationKey(q.Reader, q.With)
+	messages := s.conversations[conversation]
+	start, end := 0, len(messages)
+	switch {
+	case q.After != "":
+		start, _ = slices.BinarySearchFunc(messages, q.After, compareID)
+		if start < end && messages[start].ID == q.After {
+			start++
+		}
+		end = min(end, start+q.Limit)
+	case q.Before != "":
+		end, _ = slices.BinarySearchFunc(messages, q.Before, compareID)
+		start = max(0, end-q.Limit)
+	default:
+		start = max(0, end-q.Limit)
+	}
+	page := make([]core.Message, 0, end-start)
+	return core.MessagePage{
+		Messages:       append(page, messages[start:end]...),
+		WithWatermarks: s.watermarks[conversation][q.With],
+	}, nil
+}
+
+// messages is Messages for a caller that holds s.mu.
+func (s *Store) messages(a, b, before string, limit int) []core.Message {
+	messages := s.conversations[newConversationKey(a, b)]
+	end := len(messages)
+	if before != "" {
+		end, _ = slices.BinarySearchFunc(messages, before, func(stored core.Message, id string) int { return cmp.Compare(stored.ID, id) })
+	}
+	page := make([]core.Message, 0, min(limit, end))
+	return append(page, messages[max(0, end-limit):end]...)
+}

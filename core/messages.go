@@ -1,0 +1,202 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Message is one message of a one-to-one conversation. IDs sort in time order,
+// so a conversation pages by ID.
+type Message struct {
+	ID        string
+	Sender    string
+	Recipient string
+	Text      string
+	Date      time.Time
+	// ClientID is the sender's own key for the message, so that a retried send
+	// stores it once.
+	ClientID string
+	// Status is how far the message has come, set on the messages a reader
+	// sent when the service hands them to that reader; empty otherwise.
+	Status Status
+}
+
+// Preview is m with its text cut to MaxPreviewRunes characters, as shown in a
+// contact list.
+func (m Message) Preview() Message {
+	runes := 0
+	for i := range m.Text {
+		if runes == MaxPreviewRunes {
+			m.Text = m.Text[:i]
+			break
+		}
+		runes++
+	}
+	return m
+}
+
+// SentTo reports whether email received m rather than sent it.
+func (m Message) SentTo(email string) bool {
+	return m.Recipient == email
+}
+
+const maxTokenLength = 64
+
+// validToken reports whether s is a non-empty identifier of at most 64
+// letters, digits, '-' and '_': the shape of client IDs and message IDs.
+func validToken(s string) bool {
+	if s == "" || len(s) > maxTokenLength {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// MessageStore keeps conversations. Implementations are safe for concurrent use.
+type MessageStore interface {
+	// AddMessage stores m in the conversation of m.Sender and m.Recipient in
+	// one atomic write that also checks the rules of sending, so that no race
+	// with a block or a retry can break them:
+	//   - ENOTFOUND when the sender has no contact for the recipient;
+	//   - EBLOCKED when the sender has blocked the recipient or the recipient
+	//     has blocked the sender, as stored at the moment of the write;
+	//   - when m.ClientID is not empty and the sender already stored a message
+	//     with that ClientID to that recipient less than ClientIDWindow before
+	//     m.Date, nothing is written and that message is returned with
+	//     created false.
+	// The same write sets LastActivity to m.Date and LastMessage to preview
+	// (m as a contact list shows it) on both members' contacts, adds one to Unread on the
+	// recipient's, and stores request (with Unread 1) as the recipient's
+	// contact for the sender when the recipient has none.
+	AddMessage(ctx context.Context, m, preview Message, request Contact) (SentMessage, error)
+
+	// Messages returns a page of the conversation of q.Reader and q.With in
+	// ascending ID order (an empty slice when there are none): the newest
+	// q.Limit messages with an ID below q.Before, or the oldest q.Limit with an
+	// ID above q.After, or the newest q.Limit when neither is set; and
+	// q.With's watermarks whenever the page holds a message of q.Reader's.
+	Messages(ctx context.Context, q MessageQuery) (MessagePage, error)
+}
+
+// SentMessage is what AddMessage stored, or found stored.
+type SentMessage struct {
+	Message Message
+	// Created is false when a message with the same ClientID was stored
+	// before, and Message is that one.
+	Created bool
+	// Request is the contact this message made for its recipient, a
+	// stranger's first message; nil otherwise.
+	Request *Contact
+}
+
+// MessageQuery asks for a page of the conversation of Reader and With.
+type MessageQuery struct {
+	Reader, With  string
+	Before, After string
+	Limit         int
+}
+
+// MessagePage is a page of a conversation and the watermarks of the member
+// the reader talks with, which give the reader's own messages their status.
+type MessagePage struct {
+	Messages       []Message
+	WithWatermarks Watermarks
+}
+
+// AddMessageInput is the request to send a message.
+type AddMessageInput struct {
+	Recipient string
+	Text      string
+	ClientID  string
+}
+
+// AddMessage sends a message from the caller to one of their contacts. With a
+// ClientID, sending the same message again returns the stored one with created
+// false instead of storing a second.
+func (s *Service) AddMessage(ctx context.Context, caller Caller, in AddMessageInput) (Message, bool, error) {
+	recipient, err := s.otherMember(caller, in.Recipient)
+	if err != nil {
+		return Message{}, false, renameField(err, "recipient")
+	}
+	text, err := normalizeSend(in.Text, in.ClientID)
+	if err != nil {
+		return Message{}, false, err
+	}
+	now := s.now().UTC()
+	message := Message{ID: s.newID(), Sender: caller.Email, Recipient: recipient, Text: text, Date: now, ClientID: in.ClientID}
+	request := placeholderContact(s.newID(), recipient, caller.Email, now)
+	request.Request = true
+	var sent SentMessage
+	err = s.spendSend(ctx, caller.Email, func() (bool, error) {
+		sent, err = s.store.AddMessage(ctx, message, message.Preview(), request)
+		return sent.Created, err
+	})
+	if err != nil {
+		return Message{}, false, fmt.Errorf("add message to %s: %w", recipient, err)
+	}
+	sent.Message.Status = StatusSent
+	if sent.Created {
+		// A retry of a stored send pushes nothing: its first attempt did, and
+		// a client that missed it catches up with get-messages?after=.
+		deliveries := []delivery{
+			{to: recipient, event: MessageEvent{Message: sent.Message}},
+			{to: caller.Email, event: MessageEvent{Message: sent.Message}},
+		}
+		if sent.Request != nil {
+			deliveries = append(deliveries, delivery{to: recipient, event: ContactEvent{Contact: *sent.Request}})
+		}
+		s.push(ctx, deliveries...)
+	}
+	return sent.Message, sent.Created, nil
+}
+
+// GetMessagesInput is the request for a page of a conversation: the newest
+// Limit messages older than message Before, or the oldest Limit messages newer
+// than message After (for a client catching up), or the newest Limit.
+type GetMessagesInput struct {
+	With   string
+	Before string
+	After  string
+	Limit  int
+}
+
+// GetMessages returns a page of the caller's conversation with in.With, in
+// date order, the caller's own messages with their Status. in.With is the
+// other member's email or the ID of one of the caller's contacts
+// (conversationPartner). Either member may read it, whether or not they have
+// added the other.
+func (s *Service) GetMessages(ctx context.Context, caller Caller, in GetMessagesInput) ([]Message, error) {
+	other, err := s.conversationPartner(ctx, caller, in.With)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := pageLimit(in.Limit, DefaultMessagePage, MaxMessagePage)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case in.Before != "" && in.After != "":
+		return nil, invalidField("after", "cannot be combined with before; page one way at a time")
+	case in.Before != "" && !validToken(in.Before):
+		return nil, invalidField("before", "is not a message ID")
+	case in.After != "" && !validToken(in.After):
+		return nil, invalidField("after", "is not a message ID")
+	}
+	page, err := s.store.Messages(ctx, MessageQuery{Reader: caller.Email, With: other, Before: in.Before, After: in.After, Limit: limit})
+	if err != nil {
+		return nil, fmt.Errorf("get messages with %s: %w", other, err)
+	}
+	for i, m := range page.Messages {
+		if m.Sender == caller.Email {
+			page.Messages[i].Status = page.WithWatermarks.StatusOf(m.ID)
+		}
+	}
+	return page.Messages, nil
+}
