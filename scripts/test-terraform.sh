@@ -158,6 +158,16 @@ stop_progress() {
   progress_pid=
 }
 
+# recorded PHASE terraform ARGS...: run terraform with the AWS provider's
+# debug log in $work/aws-PHASE.log: every HTTP request it sends to AWS (here
+# moto), with its service, operation, URL and body. The IAM checks of
+# terraform/iam_test.go read them (what the provider really calls, not a list).
+recorded() {
+  local phase=$1
+  shift
+  TF_LOG_PROVIDER=DEBUG TF_LOG_PATH="$work/aws-$phase.log" "$@"
+}
+
 # install_moto: moto_server into a project-local virtual environment, at the
 # version CI pins, when pip can reach its package index.
 install_moto() {
@@ -195,6 +205,23 @@ else
   curl -fsS -o /dev/null "$endpoint/moto-api/" || { cat "$work/moto.log"; fail "moto_server did not start on $endpoint"; }
   echo "moto_server on $endpoint (pid $moto_pid)"
 
+  # The bootstrap first, as in an account: the stack's roles carry its
+  # permissions boundary, and the IAM checks evaluate the stack's recorded
+  # requests against its deploy role. environment matches the stack's.
+  step "apply terraform/bootstrap against moto_server"
+  write_moto_override "$bootstrap"
+  init_module "$bootstrap"
+  bootstrap_vars=(-var github_repository=parley-chat/parley -var environment=test -var manage_api_gateway_account=false)
+  TIMEFORMAT='bootstrap apply took %1Rs'
+  time recorded bootstrap-apply terraform -chdir="$bootstrap" apply -auto-approve -input=false -no-color "${bootstrap_vars[@]}" >"$work/bootstrap-apply.log" 2>&1 ||
+    { cat "$work/bootstrap-apply.log"; fail "terraform apply of bootstrap against moto"; }
+  grep -E '^Apply complete' "$work/bootstrap-apply.log"
+  bootstrap_state_json="$work/bootstrap-state.json"
+  terraform -chdir="$bootstrap" show -json >"$bootstrap_state_json"
+  boundary_arn=$(terraform -chdir="$bootstrap" output -raw permissions_boundary_arn)
+  recorded bootstrap-plan terraform -chdir="$bootstrap" plan -input=false -no-color "${bootstrap_vars[@]}" >"$work/bootstrap-plan.log" 2>&1 ||
+    { cat "$work/bootstrap-plan.log"; fail "terraform plan of bootstrap against moto"; }
+
   write_moto_override "$stack"
 
   # The real Lambda zips when `make build` made them all, else one tiny zip per route.
@@ -231,8 +258,8 @@ else
   # turns the SPA fallback off and uses the managed SecurityHeadersPolicy by ID.
   # moto ignores policy conditions, so the bucket's deny of plain HTTP would deny
   # everything. Nothing waits for CloudFront to deploy, and destroy needs no
-  # deletion protection. moto has no API Gateway UpdateAccount, so the account's
-  # CloudWatch role for WebSocket access logs is left alone.
+  # deletion protection. (moto has no API Gateway UpdateAccount: the bootstrap
+  # above leaves the account's CloudWatch role alone.)
   cat >"$stack/moto.auto.tfvars" <<EOF
 environment                        = "test"
 lambda_artifacts_dir               = "$artifacts"
@@ -245,13 +272,13 @@ spa_bucket_deny_insecure_transport = false
 feeds_cache_policy_id              = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 feeds_response_headers_policy_id   = "60669652-455b-4ae9-85a4-c4c02393f86c"
 cloudfront_wait_for_deployment     = false
-manage_api_gateway_logging_role    = false
+permissions_boundary_arn           = "$boundary_arn"
 EOF
 
   init_module "$stack"
   TIMEFORMAT='apply took %1Rs'
   progress "$work/apply.log" apply
-  time terraform -chdir="$stack" apply -auto-approve -input=false -no-color >"$work/apply.log" 2>&1 ||
+  time recorded stack-apply terraform -chdir="$stack" apply -auto-approve -input=false -no-color >"$work/apply.log" 2>&1 ||
     { stop_progress; cat "$work/apply.log"; tail -n 50 "$work/moto.log"; fail "terraform apply against moto"; }
   stop_progress
   grep -E '^Apply complete' "$work/apply.log"
@@ -270,7 +297,7 @@ EOF
   # cache policy and rewrites origins) and the bucket policies that name it
   # (the SPA's and the feeds').
   set +e
-  terraform -chdir="$stack" plan -detailed-exitcode -input=false -no-color >"$work/replan.log" 2>&1
+  recorded stack-plan terraform -chdir="$stack" plan -detailed-exitcode -input=false -no-color >"$work/replan.log" 2>&1
   replan=$?
   set -e
   case $replan in
@@ -287,9 +314,25 @@ EOF
     *) cat "$work/replan.log"; fail "plan after apply" ;;
   esac
 
+  # What a pull request's plan role runs: no read of any resource.
+  recorded plan-role terraform -chdir="$stack" plan -refresh=false -input=false -no-color -lock=false >"$work/plan-norefresh.log" 2>&1 ||
+    { cat "$work/plan-norefresh.log"; fail "terraform plan -refresh=false"; }
+
+  # A change, as a later deploy makes one: every function's memory, the
+  # distribution's price class, and a tag on everything (the table included).
+  step "apply a change (lambda_memory_size, cloudfront_price_class, tags) against moto_server"
+  TIMEFORMAT='change took %1Rs'
+  progress "$work/change.log" change
+  time recorded stack-change terraform -chdir="$stack" apply -auto-approve -input=false -no-color \
+    -var lambda_memory_size=512 -var cloudfront_price_class=PriceClass_200 -var 'tags={Team="chat"}' >"$work/change.log" 2>&1 ||
+    { stop_progress; cat "$work/change.log"; tail -n 50 "$work/moto.log"; fail "terraform apply of a change against moto"; }
+  stop_progress
+  grep -E '^Apply complete' "$work/change.log"
+
   TIMEFORMAT='destroy took %1Rs'
   progress "$work/destroy.log" destroy
-  time terraform -chdir="$stack" destroy -auto-approve -input=false -no-color >"$work/destroy.log" 2>&1 ||
+  time recorded stack-destroy terraform -chdir="$stack" destroy -auto-approve -input=false -no-color \
+    -var lambda_memory_size=512 -var cloudfront_price_class=PriceClass_200 -var 'tags={Team="chat"}' >"$work/destroy.log" 2>&1 ||
     { stop_progress; cat "$work/destroy.log"; tail -n 50 "$work/moto.log"; fail "terraform destroy against moto"; }
   stop_progress
   grep -E '^Destroy complete' "$work/destroy.log"
@@ -314,19 +357,10 @@ EOF
   grep -q "go together" "$work/domain-refused.log" || { cat "$work/domain-refused.log"; fail "a custom domain without its certificate: wrong error"; }
   echo "a custom domain without its certificate is refused"
 
-  step "apply and destroy terraform/bootstrap against moto_server"
-  write_moto_override "$bootstrap"
-  init_module "$bootstrap"
-  TIMEFORMAT='bootstrap apply took %1Rs'
-  time terraform -chdir="$bootstrap" apply -auto-approve -input=false -no-color \
-    -var github_repository=parley-chat/parley >"$work/bootstrap-apply.log" 2>&1 ||
-    { cat "$work/bootstrap-apply.log"; fail "terraform apply of bootstrap against moto"; }
-  grep -E '^Apply complete' "$work/bootstrap-apply.log"
-  bootstrap_state_json="$work/bootstrap-state.json"
-  terraform -chdir="$bootstrap" show -json >"$bootstrap_state_json"
+
+  step "destroy terraform/bootstrap against moto_server"
   TIMEFORMAT='bootstrap destroy took %1Rs'
-  time terraform -chdir="$bootstrap" destroy -auto-approve -input=false -no-color \
-    -var github_repository=parley-chat/parley >"$work/bootstrap-destroy.log" 2>&1 ||
+  time recorded bootstrap-destroy terraform -chdir="$bootstrap" destroy -auto-approve -input=false -no-color "${bootstrap_vars[@]}" >"$work/bootstrap-destroy.log" 2>&1 ||
     { cat "$work/bootstrap-destroy.log"; fail "terraform destroy of bootstrap against moto"; }
   grep -E '^Destroy complete' "$work/bootstrap-destroy.log"
   [ "$(terraform -chdir="$bootstrap" state list | wc -l)" -eq 0 ] || fail "bootstrap destroy left resources in state"

@@ -159,6 +159,7 @@ resource "aws_cloudwatch_log_group" "feed" {
 
 resource "aws_iam_role" "feed" {
   name               = "${local.prefix}-${local.feed_function}"
+  path               = local.role_path
   description        = "Runs the feed Lambda of ${local.prefix}: table stream to snapshots."
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
   # The boundary every role of the stack carries (terraform/bootstrap).

@@ -563,3 +563,44 @@ resource "aws_iam_role_policy" "plan_state" {
   role   = aws_iam_role.plan[0].id
   policy = data.aws_iam_policy_document.plan_state.json
 }
+
+# API Gateway's CloudWatch logging role is one setting per account and region
+# (WebSocket access logs need it): set here, once, by the first bootstrap of the
+# account and region, never by a stack, so no stack overwrites another's and no
+# destroy leaves it pointing at a deleted role. AWS's managed policy lets API
+# Gateway create and write any of its log groups, /aws/apigateway/welcome (its
+# test write when the setting changes) included.
+data "aws_iam_policy_document" "api_gateway_assume_role" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["apigateway.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "api_gateway_cloudwatch" {
+  count = var.manage_api_gateway_account ? 1 : 0
+
+  name                 = "${var.name}-apigateway-cloudwatch-${var.region}"
+  path                 = "/${var.name}/"
+  description          = "API Gateway writes the access logs of every API in ${var.region} (account-wide setting)."
+  assume_role_policy   = data.aws_iam_policy_document.api_gateway_assume_role.json
+  max_session_duration = 3600
+}
+
+resource "aws_iam_role_policy_attachment" "api_gateway_cloudwatch" {
+  count = var.manage_api_gateway_account ? 1 : 0
+
+  role       = aws_iam_role.api_gateway_cloudwatch[0].name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+}
+
+resource "aws_api_gateway_account" "this" {
+  count = var.manage_api_gateway_account ? 1 : 0
+
+  cloudwatch_role_arn = aws_iam_role.api_gateway_cloudwatch[0].arn
+  depends_on          = [aws_iam_role_policy_attachment.api_gateway_cloudwatch]
+}
