@@ -175,6 +175,17 @@ func (b bootstrap) mustGet(tb testing.TB, resourceType, name string) resource {
 	return resource{}
 }
 
+// variable returns an input of the bootstrap, from its output of the same
+// name.
+func (b bootstrap) variable(tb testing.TB, name string) string {
+	tb.Helper()
+	out, ok := b.Values.Outputs[name]
+	require.True(tb, ok, "the bootstrap has no output %s", name)
+	s, ok := out.Value.(string)
+	require.True(tb, ok, "output %s is not a string", name)
+	return s
+}
+
 // accountID is the account of the applied roles.
 func (b bootstrap) accountID(tb testing.TB) string {
 	tb.Helper()
