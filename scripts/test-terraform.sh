@@ -369,15 +369,27 @@ EOF
   [ "$(terraform -chdir="$bootstrap" state list | wc -l)" -eq 0 ] || fail "bootstrap destroy left resources in state"
 fi
 
-step "go test ./terraform/ (route parity; checks of the applied state)"
+step "go test ./terraform/ (route parity; checks of the applied state; IAM against the recorded requests)"
 if [ -n "$state_json" ]; then
+  # AWS's IAM reference and a maintained policy simulator, pinned by
+  # terraform/iam/package-lock.json, answer the IAM checks.
+  command -v npm >/dev/null || fail "npm not found (Node.js 20 or newer runs the IAM checks)"
+  npm ci --prefix terraform/iam --no-audit --no-fund --loglevel=error >"$work/npm-ci.log" 2>&1 ||
+    { cat "$work/npm-ci.log"; fail "npm ci --prefix terraform/iam"; }
   export PARLEY_TERRAFORM_STATE_JSON="$state_json"
   export PARLEY_TERRAFORM_BOOTSTRAP_STATE_JSON="$bootstrap_state_json"
   export PARLEY_TERRAFORM_CUSTOM_DOMAIN_PLAN_JSON="$domain_plan_json"
+  export PARLEY_TERRAFORM_REQUESTS_DIR="$work"
+  export PARLEY_IAM_REPORT="$work/iam-report.txt"
+  : >"$PARLEY_IAM_REPORT"
 elif [ "${PARLEY_SKIP_MOTO:-0}" != 1 ]; then
   fail "no state to check"
 fi
 go test -count=1 ./terraform/
+if [ -n "$state_json" ]; then
+  echo "IAM, as AWS's reference and iam-simulate decide it:"
+  sed 's/^/  /' "$PARLEY_IAM_REPORT"
+fi
 
 if [ "${PARLEY_SKIP_MOTO:-0}" != 1 ]; then
   # moto_server is here for sure: the feed Lambda's S3 writer against it

@@ -174,7 +174,9 @@ func rolePolicyDocuments(tb testing.TB, s state, role string) []namedPolicy {
 }
 
 // regionless rewrites moto's region into the deploy's.
+// (moto also leaves the account out of an API's execution ARN.)
 func (d deployContext) real(arn string) string {
+	arn = strings.ReplaceAll(arn, "arn:aws:execute-api:us-east-1::", "arn:aws:execute-api:"+d.region+":"+d.account+":")
 	return strings.ReplaceAll(arn, ":us-east-1:", ":"+d.region+":")
 }
 
@@ -567,4 +569,99 @@ func TestIAMOperationsMapToRealActions(t *testing.T) {
 	for name, info := range describeActions(t, all) {
 		assert.True(t, info.Exists, "operations.json names %s, which is not an IAM action", name)
 	}
+}
+
+// TestIAMLambdaRolesAllowWhatEachFunctionCalls: each function's role, under
+// the permissions boundary, may make every call the function makes: its
+// DynamoDB actions on the table (local.lambda_dynamodb_actions, which
+// TestRequestsPerRoute in adapters/dynamodb proves equal to the calls each
+// route was recorded making on DynamoDB Local), its logs, its traces, its
+// pushes to WebSocket connections, and for the feed function the stream, the
+// snapshots and the dead-letter queue, all on their real ARNs.
+func TestIAMLambdaRolesAllowWhatEachFunctionCalls(t *testing.T) {
+	d := mustDeployContext(t)
+	boundaryPolicy := d.bootstrap.mustGet(t, "aws_iam_policy", "boundary")
+	boundary := []namedPolicy{{Name: boundaryPolicy.Address, Policy: json.RawMessage(boundaryPolicy.str("policy"))}}
+	table := d.stack.ofType("aws_dynamodb_table")[0]
+	tableARN := d.real(table.str("arn"))
+	var wsAPI string
+	for _, api := range d.stack.ofType("aws_apigatewayv2_api") {
+		if api.str("protocol_type") == "WEBSOCKET" {
+			wsAPI = api.str("id")
+		}
+	}
+	require.NotEmpty(t, wsAPI)
+	pushes := mustLocal(t, "lambda_pushes").AsValueMap()
+
+	type call struct{ action, resource string }
+	calls := map[string][]call{}
+	for route, actions := range mustDynamoDBActions(t) {
+		for _, a := range actions {
+			calls[route] = append(calls[route], call{a, tableARN})
+		}
+		if pushes[route].True() {
+			calls[route] = append(calls[route], call{"execute-api:ManageConnections", d.arn("execute-api", wsAPI+"/ws/POST/@connections/ZXhhbXBsZQ=")})
+		}
+	}
+	feedsBucket := d.stack.mustOne(t, "aws_s3_bucket", "feeds").str("bucket")
+	queue := d.stack.mustOne(t, "aws_sqs_queue", "feed_dead_letters").str("name")
+	calls[feedFunction] = []call{
+		{"dynamodb:GetItem", tableARN}, {"dynamodb:Query", tableARN},
+		// What Lambda does with the function's role to read the stream.
+		{"dynamodb:DescribeStream", d.real(table.str("stream_arn"))}, {"dynamodb:GetRecords", d.real(table.str("stream_arn"))},
+		{"dynamodb:GetShardIterator", d.real(table.str("stream_arn"))}, {"dynamodb:ListStreams", "*"},
+		{"s3:GetObject", "arn:aws:s3:::" + feedsBucket + "/feeds/finals.json"},
+		{"s3:PutObject", "arn:aws:s3:::" + feedsBucket + "/feeds/finals.json"},
+		{"sqs:SendMessage", d.arn("sqs", queue)},
+	}
+	for function := range calls {
+		name := d.prefix + "-" + function
+		calls[function] = append(calls[function],
+			call{"logs:CreateLogStream", d.arn("logs", "log-group:/aws/lambda/"+name+":log-stream:2026/12/01/[$LATEST]0123")},
+			call{"logs:PutLogEvents", d.arn("logs", "log-group:/aws/lambda/"+name+":log-stream:2026/12/01/[$LATEST]0123")},
+		)
+		if d.stack.mustGetFunction(t, name).path("tracing_config")["mode"] == "Active" {
+			calls[function] = append(calls[function], call{"xray:PutTraceSegments", "*"}, call{"xray:PutTelemetryRecords", "*"})
+		}
+	}
+
+	var sims []simulation
+	for _, function := range sortedKeys(calls) {
+		name := d.prefix + "-" + function
+		role, ok := d.roles[name]
+		require.True(t, ok, "no role %s in the state", name)
+		assert.Equal(t, boundaryPolicy.str("arn"), role.str("permissions_boundary"), "role %s carries the boundary", name)
+		var identity []namedPolicy
+		for _, p := range rolePolicyDocuments(t, d.stack, name) {
+			// The stack was applied in moto's region: as if in the deploy's.
+			identity = append(identity, namedPolicy{Name: p.Name, Policy: json.RawMessage(d.real(string(p.Policy)))})
+		}
+		require.NotEmpty(t, identity, "role %s has no policy", name)
+		for _, c := range calls[function] {
+			sims = append(sims, simulation{
+				Principal: role.str("arn"), Action: c.action, Resource: c.resource, Account: d.account,
+				Context: map[string]any{"aws:ResourceAccount": d.account, "s3:ResourceAccount": d.account},
+				Identity: identity, Boundary: boundary, Why: function,
+			})
+		}
+	}
+	denied := 0
+	for i, result := range simulate(t, sims) {
+		if !assert.Equal(t, "Allowed", result.Decision, "%s: %s on %s %v", sims[i].Why, sims[i].Action, sims[i].Resource, result.Errors) {
+			denied++
+		}
+	}
+	report(t, "Lambda roles: %d of %d calls of %d functions denied (role policy within the boundary)", denied, len(sims), len(calls))
+}
+
+// mustGetFunction returns the function of that name.
+func (s state) mustGetFunction(tb testing.TB, name string) resource {
+	tb.Helper()
+	for _, f := range s.ofType("aws_lambda_function") {
+		if f.str("function_name") == name {
+			return f
+		}
+	}
+	require.Failf(tb, "missing function", "no function %s in the state", name)
+	return resource{}
 }

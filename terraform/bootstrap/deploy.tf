@@ -77,10 +77,13 @@ data "aws_iam_policy_document" "boundary" {
     resources = ["${local.arn_prefix.logs}:log-group:/aws/lambda/${local.prefix}-*:*"]
   }
 
+  # The API's ID is generated and a wildcard may not open an ARN's resource
+  # part (*/ws/POST/@connections/* matches nothing): this account and region's
+  # APIs; each role names its own API's connections.
   statement {
     sid       = "WebSocketConnections"
     actions   = ["execute-api:ManageConnections"]
-    resources = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*/*/*/@connections/*"]
+    resources = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*"]
   }
 
   # Only the feeds bucket holds objects a Lambda writes (its snapshots), and
