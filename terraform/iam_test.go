@@ -640,7 +640,7 @@ func TestIAMLambdaRolesAllowWhatEachFunctionCalls(t *testing.T) {
 		for _, c := range calls[function] {
 			sims = append(sims, simulation{
 				Principal: role.str("arn"), Action: c.action, Resource: c.resource, Account: d.account,
-				Context: map[string]any{"aws:ResourceAccount": d.account, "s3:ResourceAccount": d.account},
+				Context:  map[string]any{"aws:ResourceAccount": d.account, "s3:ResourceAccount": d.account},
 				Identity: identity, Boundary: boundary, Why: function,
 			})
 		}

@@ -438,13 +438,33 @@ data "aws_iam_policy_document" "deploy_edge" {
   # Creating these names no resource: the distribution must carry the stack tag.
   statement {
     sid       = "CreateDistribution"
-    actions   = ["cloudfront:CreateDistribution", "cloudfront:TagResource"]
+    actions   = ["cloudfront:CreateDistribution"]
     resources = ["*"]
 
     condition {
       test     = "StringEquals"
       variable = "aws:RequestTag/${local.stack_tag_key}"
       values   = [local.prefix]
+    }
+  }
+
+  # The tags a new distribution is created with (CreateDistributionWithTags
+  # also needs TagResource), never on one that already belongs to a stack.
+  statement {
+    sid       = "TagNewDistribution"
+    actions   = ["cloudfront:TagResource"]
+    resources = ["${local.arn_prefix.cdn}:distribution/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/${local.stack_tag_key}"
+      values   = [local.prefix]
+    }
+
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/${local.stack_tag_key}"
+      values   = ["true"]
     }
   }
 
@@ -578,13 +598,33 @@ data "aws_iam_policy_document" "deploy_api" {
 
   statement {
     sid       = "CreateUserPool"
-    actions   = ["cognito-idp:CreateUserPool", "cognito-idp:TagResource"]
+    actions   = ["cognito-idp:CreateUserPool"]
     resources = ["*"]
 
     condition {
       test     = "StringEquals"
       variable = "aws:RequestTag/${local.stack_tag_key}"
       values   = [local.prefix]
+    }
+  }
+
+  # The tags a new pool is created with, never on one that already belongs
+  # to a stack.
+  statement {
+    sid       = "TagNewUserPool"
+    actions   = ["cognito-idp:TagResource"]
+    resources = ["${local.arn_prefix.cognito}:userpool/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/${local.stack_tag_key}"
+      values   = [local.prefix]
+    }
+
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/${local.stack_tag_key}"
+      values   = ["true"]
     }
   }
 
