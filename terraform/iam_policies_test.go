@@ -249,3 +249,21 @@ func arnPatternsMeet(format, resource string) bool {
 	}
 	return meet(0, 0)
 }
+
+func TestARNPatternsMeet(t *testing.T) {
+	for _, c := range []struct {
+		format, resource string
+		want             bool
+	}{
+		{"arn:${Partition}:lambda:${Region}:${Account}:event-source-mapping:${UUID}", "arn:aws:lambda:eu-central-1:1:function:parley-*", false},
+		{"arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}", "arn:aws:lambda:eu-central-1:1:function:parley-*", true},
+		{"arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}", "*", true},
+		{"arn:${Partition}:s3:::${BucketName}/${ObjectName}", "arn:aws:s3:::b-*/*", true},
+		{"arn:${Partition}:s3:::${BucketName}", "arn:aws:s3:::b-*/*", false},
+		{"arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}", "arn:aws:logs:r:1:log-group:/aws/lambda/x-*:*", true},
+		{"arn:${Partition}:cloudfront::${Account}:distribution/${DistributionId}", "arn:aws:cloudfront::1:origin-access-control/*", false},
+		{"arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}/stream/${StreamLabel}", "arn:aws:dynamodb:r:1:table/t/stream/2026-12-02T00:30:17.699", true},
+	} {
+		assert.Equal(t, c.want, arnPatternsMeet(c.format, c.resource), "%s and %s", c.format, c.resource)
+	}
+}
