@@ -4,15 +4,18 @@
 #   2. terraform init (provider from the local mirror when there is one) and validate,
 #      for the stack and for terraform/bootstrap;
 #   3. actionlint on the workflows;
-#   4. apply, a second plan that must be empty, and destroy of the whole stack, then
-#      apply and destroy of terraform/bootstrap, against moto_server on 127.0.0.1, with
-#      the endpoint overrides in a temporary copy only; timings printed; nothing may be
-#      left in state;
-#   5. go test ./terraform/: the route parity test, and the checks of the applied
-#      state (least privilege, public access, PITR, HTTPS, log retention), of the
-#      applied bootstrap (deploy and plan roles' policies evaluated) and of a plan
-#      with a custom domain.
-# Needs terraform, go and moto_server: without moto_server it fails, unless
+#   4. against moto_server on 127.0.0.1, with the endpoint overrides in a temporary copy
+#      only: apply of terraform/bootstrap, then of the stack, a second plan that must
+#      be empty, a plan -refresh=false, a change, destroy of both; timings printed;
+#      nothing may be left in state; every phase with the AWS provider's debug log,
+#      which records every request it sends;
+#   5. npm ci --prefix terraform/iam, then go test ./terraform/: the route parity test,
+#      the checks of the applied state (least privilege, public access, PITR, HTTPS, log
+#      retention), and the IAM checks: every recorded request allowed to the deploy role,
+#      the plan role's plan, each Lambda's calls, the deploy role's forbidden cases, every
+#      Allow granting what it names, the size limits, all decided with AWS's reference
+#      and a maintained simulator (terraform/iam).
+# Needs terraform, go, npm and moto_server: without moto_server it fails, unless
 # PARLEY_SKIP_MOTO=1 asks to skip step 4 (and says so loudly). Runs with no stdin and cleans up after itself;
 # PARLEY_TERRAFORM_LOGS=DIR keeps the terraform and moto logs and the state JSON.
 set -euo pipefail
