@@ -4,15 +4,18 @@
 #   2. terraform init (provider from the local mirror when there is one) and validate,
 #      for the stack and for terraform/bootstrap;
 #   3. actionlint on the workflows;
-#   4. apply, a second plan that must be empty, and destroy of the whole stack, then
-#      apply and destroy of terraform/bootstrap, against moto_server on 127.0.0.1, with
-#      the endpoint overrides in a temporary copy only; timings printed; nothing may be
-#      left in state;
-#   5. go test ./terraform/: the route parity test, and the checks of the applied
-#      state (least privilege, public access, PITR, HTTPS, log retention), of the
-#      applied bootstrap (deploy and plan roles' policies evaluated) and of a plan
-#      with a custom domain.
-# Needs terraform, go and moto_server: without moto_server it fails, unless
+#   4. against moto_server on 127.0.0.1, with the endpoint overrides in a temporary copy
+#      only: apply of terraform/bootstrap, then of the stack, a second plan that must
+#      be empty, a plan -refresh=false, a change, destroy of both; timings printed;
+#      nothing may be left in state; every phase with the AWS provider's debug log,
+#      which records every request it sends;
+#   5. npm ci --prefix terraform/iam, then go test ./terraform/: the route parity test,
+#      the checks of the applied state (least privilege, public access, PITR, HTTPS, log
+#      retention), and the IAM checks: every recorded request allowed to the deploy role,
+#      the plan role's plan, each Lambda's calls, the deploy role's forbidden cases, every
+#      Allow granting what it names, the size limits, all decided with AWS's reference
+#      and a maintained simulator (terraform/iam).
+# Needs terraform, go, npm and moto_server: without moto_server it fails, unless
 # PARLEY_SKIP_MOTO=1 asks to skip step 4 (and says so loudly). Runs with no stdin and cleans up after itself;
 # PARLEY_TERRAFORM_LOGS=DIR keeps the terraform and moto logs and the state JSON.
 set -euo pipefail
@@ -110,6 +113,7 @@ provider "aws" {
     cognitoidp     = "$endpoint"
     dynamodb       = "$endpoint"
     iam            = "$endpoint"
+    kms            = "$endpoint"
     lambda         = "$endpoint"
     s3             = "$endpoint"
     sqs            = "$endpoint"
@@ -158,6 +162,16 @@ stop_progress() {
   progress_pid=
 }
 
+# recorded PHASE terraform ARGS...: run terraform with the AWS provider's
+# debug log in $work/aws-PHASE.log: every HTTP request it sends to AWS (here
+# moto), with its service, operation, URL and body. The IAM checks of
+# terraform/iam_test.go read them (what the provider really calls, not a list).
+recorded() {
+  local phase=$1
+  shift
+  TF_LOG_PROVIDER=DEBUG TF_LOG_PATH="$work/aws-$phase.log" "$@"
+}
+
 # install_moto: moto_server into a project-local virtual environment, at the
 # version CI pins, when pip can reach its package index.
 install_moto() {
@@ -196,6 +210,23 @@ else
   curl -fsS -o /dev/null "$endpoint/moto-api/" || { cat "$work/moto.log"; fail "moto_server did not start on $endpoint"; }
   echo "moto_server on $endpoint (pid $moto_pid)"
 
+  # The bootstrap first, as in an account: the stack's roles carry its
+  # permissions boundary, and the IAM checks evaluate the stack's recorded
+  # requests against its deploy role. environment matches the stack's.
+  step "apply terraform/bootstrap against moto_server"
+  write_moto_override "$bootstrap"
+  init_module "$bootstrap"
+  bootstrap_vars=(-var github_repository=parley-chat/parley -var environment=test -var manage_api_gateway_account=false)
+  TIMEFORMAT='bootstrap apply took %1Rs'
+  time recorded bootstrap-apply terraform -chdir="$bootstrap" apply -auto-approve -input=false -no-color "${bootstrap_vars[@]}" >"$work/bootstrap-apply.log" 2>&1 ||
+    { cat "$work/bootstrap-apply.log"; fail "terraform apply of bootstrap against moto"; }
+  grep -E '^Apply complete' "$work/bootstrap-apply.log"
+  bootstrap_state_json="$work/bootstrap-state.json"
+  terraform -chdir="$bootstrap" show -json >"$bootstrap_state_json"
+  boundary_arn=$(terraform -chdir="$bootstrap" output -raw permissions_boundary_arn)
+  recorded bootstrap-plan terraform -chdir="$bootstrap" plan -input=false -no-color "${bootstrap_vars[@]}" >"$work/bootstrap-plan.log" 2>&1 ||
+    { cat "$work/bootstrap-plan.log"; fail "terraform plan of bootstrap against moto"; }
+
   write_moto_override "$stack"
 
   # The real Lambda zips when `make build` made them all, else one tiny zip per route.
@@ -232,8 +263,8 @@ else
   # turns the SPA fallback off and uses the managed SecurityHeadersPolicy by ID.
   # moto ignores policy conditions, so the bucket's deny of plain HTTP would deny
   # everything. Nothing waits for CloudFront to deploy, and destroy needs no
-  # deletion protection. moto has no API Gateway UpdateAccount, so the account's
-  # CloudWatch role for WebSocket access logs is left alone.
+  # deletion protection. (moto has no API Gateway UpdateAccount: the bootstrap
+  # above leaves the account's CloudWatch role alone.)
   cat >"$stack/moto.auto.tfvars" <<EOF
 environment                        = "test"
 lambda_artifacts_dir               = "$artifacts"
@@ -246,13 +277,13 @@ spa_bucket_deny_insecure_transport = false
 feeds_cache_policy_id              = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 feeds_response_headers_policy_id   = "60669652-455b-4ae9-85a4-c4c02393f86c"
 cloudfront_wait_for_deployment     = false
-manage_api_gateway_logging_role    = false
+permissions_boundary_arn           = "$boundary_arn"
 EOF
 
   init_module "$stack"
   TIMEFORMAT='apply took %1Rs'
   progress "$work/apply.log" apply
-  time terraform -chdir="$stack" apply -auto-approve -input=false -no-color >"$work/apply.log" 2>&1 ||
+  time recorded stack-apply terraform -chdir="$stack" apply -auto-approve -input=false -no-color >"$work/apply.log" 2>&1 ||
     { stop_progress; cat "$work/apply.log"; tail -n 50 "$work/moto.log"; fail "terraform apply against moto"; }
   stop_progress
   grep -E '^Apply complete' "$work/apply.log"
@@ -271,7 +302,7 @@ EOF
   # cache policy and rewrites origins) and the bucket policies that name it
   # (the SPA's and the feeds').
   set +e
-  terraform -chdir="$stack" plan -detailed-exitcode -input=false -no-color >"$work/replan.log" 2>&1
+  recorded stack-plan terraform -chdir="$stack" plan -detailed-exitcode -input=false -no-color >"$work/replan.log" 2>&1
   replan=$?
   set -e
   case $replan in
@@ -298,9 +329,27 @@ EOF
   terraform -chdir="$stack" show -json "$work/headers.tfplan" >"$headers_plan_json"
   echo "planned Parley's own security headers policy"
 
+  # What a pull request's plan role runs: no read of any resource.
+  recorded plan-role terraform -chdir="$stack" plan -refresh=false -input=false -no-color -lock=false >"$work/plan-norefresh.log" 2>&1 ||
+    { cat "$work/plan-norefresh.log"; fail "terraform plan -refresh=false"; }
+
+  # A change, as a later deploy makes one: every function's memory, the
+  # distribution's price class, the table's point-in-time recovery. (Not a
+  # tag: moto implements no Cognito TagResource.)
+  step "apply a change (lambda_memory_size, cloudfront_price_class, point_in_time_recovery) against moto_server"
+  TIMEFORMAT='change took %1Rs'
+  change_vars=(-var lambda_memory_size=512 -var cloudfront_price_class=PriceClass_200 -var point_in_time_recovery=false)
+  progress "$work/change.log" change
+  time recorded stack-change terraform -chdir="$stack" apply -auto-approve -input=false -no-color \
+    "${change_vars[@]}" >"$work/change.log" 2>&1 ||
+    { stop_progress; cat "$work/change.log"; tail -n 50 "$work/moto.log"; fail "terraform apply of a change against moto"; }
+  stop_progress
+  grep -E '^Apply complete' "$work/change.log"
+
   TIMEFORMAT='destroy took %1Rs'
   progress "$work/destroy.log" destroy
-  time terraform -chdir="$stack" destroy -auto-approve -input=false -no-color >"$work/destroy.log" 2>&1 ||
+  time recorded stack-destroy terraform -chdir="$stack" destroy -auto-approve -input=false -no-color \
+    "${change_vars[@]}" >"$work/destroy.log" 2>&1 ||
     { stop_progress; cat "$work/destroy.log"; tail -n 50 "$work/moto.log"; fail "terraform destroy against moto"; }
   stop_progress
   grep -E '^Destroy complete' "$work/destroy.log"
@@ -325,34 +374,37 @@ EOF
   grep -q "go together" "$work/domain-refused.log" || { cat "$work/domain-refused.log"; fail "a custom domain without its certificate: wrong error"; }
   echo "a custom domain without its certificate is refused"
 
-  step "apply and destroy terraform/bootstrap against moto_server"
-  write_moto_override "$bootstrap"
-  init_module "$bootstrap"
-  TIMEFORMAT='bootstrap apply took %1Rs'
-  time terraform -chdir="$bootstrap" apply -auto-approve -input=false -no-color \
-    -var github_repository=parley-chat/parley >"$work/bootstrap-apply.log" 2>&1 ||
-    { cat "$work/bootstrap-apply.log"; fail "terraform apply of bootstrap against moto"; }
-  grep -E '^Apply complete' "$work/bootstrap-apply.log"
-  bootstrap_state_json="$work/bootstrap-state.json"
-  terraform -chdir="$bootstrap" show -json >"$bootstrap_state_json"
+
+  step "destroy terraform/bootstrap against moto_server"
   TIMEFORMAT='bootstrap destroy took %1Rs'
-  time terraform -chdir="$bootstrap" destroy -auto-approve -input=false -no-color \
-    -var github_repository=parley-chat/parley >"$work/bootstrap-destroy.log" 2>&1 ||
+  time recorded bootstrap-destroy terraform -chdir="$bootstrap" destroy -auto-approve -input=false -no-color "${bootstrap_vars[@]}" >"$work/bootstrap-destroy.log" 2>&1 ||
     { cat "$work/bootstrap-destroy.log"; fail "terraform destroy of bootstrap against moto"; }
   grep -E '^Destroy complete' "$work/bootstrap-destroy.log"
   [ "$(terraform -chdir="$bootstrap" state list | wc -l)" -eq 0 ] || fail "bootstrap destroy left resources in state"
 fi
 
-step "go test ./terraform/ (route parity; checks of the applied state)"
+step "go test ./terraform/ (route parity; checks of the applied state; IAM against the recorded requests)"
 if [ -n "$state_json" ]; then
+  # AWS's IAM reference and a maintained policy simulator, pinned by
+  # terraform/iam/package-lock.json, answer the IAM checks.
+  command -v npm >/dev/null || fail "npm not found (Node.js 20 or newer runs the IAM checks)"
+  npm ci --prefix terraform/iam --no-audit --no-fund --loglevel=error >"$work/npm-ci.log" 2>&1 ||
+    { cat "$work/npm-ci.log"; fail "npm ci --prefix terraform/iam"; }
   export PARLEY_TERRAFORM_STATE_JSON="$state_json"
   export PARLEY_TERRAFORM_BOOTSTRAP_STATE_JSON="$bootstrap_state_json"
   export PARLEY_TERRAFORM_CUSTOM_DOMAIN_PLAN_JSON="$domain_plan_json"
   export PARLEY_TERRAFORM_HEADERS_PLAN_JSON="$headers_plan_json"
+  export PARLEY_TERRAFORM_REQUESTS_DIR="$work"
+  export PARLEY_IAM_REPORT="$work/iam-report.txt"
+  : >"$PARLEY_IAM_REPORT"
 elif [ "${PARLEY_SKIP_MOTO:-0}" != 1 ]; then
   fail "no state to check"
 fi
 go test -count=1 ./terraform/
+if [ -n "$state_json" ]; then
+  echo "IAM, as AWS's reference and iam-simulate decide it:"
+  sed 's/^/  /' "$PARLEY_IAM_REPORT"
+fi
 
 if [ "${PARLEY_SKIP_MOTO:-0}" != 1 ]; then
   # moto_server is here for sure: the feed Lambda's S3 writer against it

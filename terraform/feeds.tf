@@ -159,6 +159,7 @@ resource "aws_cloudwatch_log_group" "feed" {
 
 resource "aws_iam_role" "feed" {
   name               = "${local.prefix}-${local.feed_function}"
+  path               = local.role_path
   description        = "Runs the feed Lambda of ${local.prefix}: table stream to snapshots."
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
   # The boundary every role of the stack carries (terraform/bootstrap).
@@ -175,8 +176,16 @@ data "aws_iam_policy_document" "feed" {
   # What the event source mapping needs to read the stream for the function.
   statement {
     sid       = "Stream"
-    actions   = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]
+    actions   = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]
     resources = [aws_dynamodb_table.chat.stream_arn]
+  }
+
+  # ListStreams names no resource in AWS's reference: on a stream ARN it
+  # would be granted nothing.
+  statement {
+    sid       = "ListStreams"
+    actions   = ["dynamodb:ListStreams"]
+    resources = ["*"]
   }
 
   # HEAD (GetObject) reads a snapshot's ETag and Seq; PUT writes it. Without

@@ -128,7 +128,7 @@ func TestStateFeedPipeline(t *testing.T) {
 			"dynamodb:DescribeStream":   {table.str("stream_arn")},
 			"dynamodb:GetRecords":       {table.str("stream_arn")},
 			"dynamodb:GetShardIterator": {table.str("stream_arn")},
-			"dynamodb:ListStreams":      {table.str("stream_arn")},
+			"dynamodb:ListStreams":      {"*"}, // names no resource
 			"s3:GetObject":              {bucket.str("arn") + "/feeds/*"},
 			"s3:PutObject":              {bucket.str("arn") + "/feeds/*"},
 			"sqs:SendMessage":           {queue.str("arn")},

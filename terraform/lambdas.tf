@@ -23,6 +23,7 @@ resource "aws_iam_role" "lambda" {
   for_each = local.functions
 
   name                 = "${local.prefix}-${each.key}"
+  path                 = local.role_path
   description          = "Runs the ${each.key} Lambda of ${local.prefix}."
   assume_role_policy   = data.aws_iam_policy_document.lambda_assume_role.json
   permissions_boundary = var.permissions_boundary_arn != "" ? var.permissions_boundary_arn : null

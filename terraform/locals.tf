@@ -74,10 +74,20 @@ locals {
 
   prefix = "${var.name}-${var.environment}"
 
+  # Every role of the stack lives under this IAM path, and the deploy role of
+  # terraform/bootstrap may create and change roles under it only: a path is
+  # delimited, so no other environment's roles can match it.
+  role_path = "/${var.name}/${var.environment}/"
+
+  # ParleyStack names the stack that owns a resource. The deploy role acts on
+  # what AWS names by generated IDs (APIs, user pools, distributions, their
+  # policies, the stream mapping) only when it carries this stack's tag, and
+  # may never change or remove that tag (terraform/bootstrap).
   tags = merge(var.tags, {
     Application = var.name
     Environment = var.environment
     ManagedBy   = "terraform"
+    ParleyStack = local.prefix
   })
 
   account_id = data.aws_caller_identity.current.account_id

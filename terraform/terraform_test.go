@@ -394,7 +394,8 @@ func mustLocalAttributes(tb testing.TB) map[string]*hclsyntax.Attribute {
 // state is the part of `terraform show -json` the checks read.
 type state struct {
 	Values struct {
-		RootModule module `json:"root_module"`
+		Outputs    map[string]struct{ Value any } `json:"outputs"`
+		RootModule module                         `json:"root_module"`
 	} `json:"values"`
 }
 

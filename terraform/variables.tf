@@ -4,8 +4,8 @@ variable "name" {
   default     = "parley"
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,11}$", var.name))
-    error_message = "name must be 2-12 characters of lower-case letters, digits and hyphens, starting with a letter."
+    condition     = can(regex("^[a-z][a-z0-9]{1,11}$", var.name))
+    error_message = "name must be 2-12 lower-case letters and digits, starting with a letter (no hyphen: \"<name>-<environment>-\" must never match another stack's names)."
   }
 }
 
@@ -14,8 +14,8 @@ variable "environment" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,11}$", var.environment))
-    error_message = "environment must be 2-12 characters of lower-case letters, digits and hyphens, starting with a letter."
+    condition     = can(regex("^[a-z][a-z0-9]{1,11}$", var.environment))
+    error_message = "environment must be 2-12 lower-case letters and digits, starting with a letter (no hyphen: \"<name>-<environment>-\" must never match another environment's names)."
   }
 }
 
@@ -233,10 +233,4 @@ variable "websocket_throttling_burst_limit" {
   description = "Burst of requests the WebSocket stage accepts."
   type        = number
   default     = 200
-}
-
-variable "manage_api_gateway_logging_role" {
-  description = "Set API Gateway's account-wide CloudWatch role, which WebSocket access logs need; false where the account already has one."
-  type        = bool
-  default     = true
 }

@@ -59,56 +59,7 @@ resource "aws_apigatewayv2_stage" "websocket" {
     })
   }
 
-  depends_on = [aws_apigatewayv2_route.websocket, aws_api_gateway_account.logging]
-}
-
-# API Gateway writes WebSocket access logs with the account's CloudWatch role
-# (one per account and region). Set manage_api_gateway_logging_role = false
-# where the account already has one.
-data "aws_iam_policy_document" "api_gateway_assume_role" {
-  statement {
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["apigateway.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_iam_role" "api_gateway_logging" {
-  count = var.manage_api_gateway_logging_role ? 1 : 0
-
-  name                 = "${local.prefix}-apigateway-logs"
-  description          = "Lets API Gateway write the access logs of ${local.prefix}."
-  assume_role_policy   = data.aws_iam_policy_document.api_gateway_assume_role.json
-  permissions_boundary = var.permissions_boundary_arn != "" ? var.permissions_boundary_arn : null
-}
-
-data "aws_iam_policy_document" "api_gateway_logging" {
-  statement {
-    sid = "AccessLogs"
-    actions = [
-      "logs:CreateLogStream",
-      "logs:DescribeLogGroups",
-      "logs:DescribeLogStreams",
-      "logs:PutLogEvents",
-    ]
-    resources = ["${aws_cloudwatch_log_group.websocket_access.arn}:*", "${aws_cloudwatch_log_group.api_access.arn}:*"]
-  }
-}
-
-resource "aws_iam_role_policy" "api_gateway_logging" {
-  count = var.manage_api_gateway_logging_role ? 1 : 0
-
-  name   = "${local.prefix}-apigateway-logs"
-  role   = aws_iam_role.api_gateway_logging[0].id
-  policy = data.aws_iam_policy_document.api_gateway_logging.json
-}
-
-resource "aws_api_gateway_account" "logging" {
-  count = var.manage_api_gateway_logging_role ? 1 : 0
-
-  cloudwatch_role_arn = aws_iam_role.api_gateway_logging[0].arn
-  depends_on          = [aws_iam_role_policy.api_gateway_logging]
+  # API Gateway writes these logs with the account's CloudWatch role, set
+  # once per account and region by terraform/bootstrap, not by each stack.
+  depends_on = [aws_apigatewayv2_route.websocket]
 }

@@ -22,3 +22,13 @@ output "region" {
   description = "Set as the GitHub variable AWS_REGION."
   value       = var.region
 }
+
+output "name" {
+  description = "The stack's var.name this bootstrap serves."
+  value       = var.name
+}
+
+output "environment" {
+  description = "The stack's var.environment this bootstrap's roles serve (deploy with -var environment=<this>)."
+  value       = var.environment
+}
