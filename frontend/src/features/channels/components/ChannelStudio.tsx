@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../../api/chat-api';
 import { useChannelsAPI } from '../../../api/ChatAPIContext';
 import type { ChannelsAPI } from '../api/channels-api';
@@ -171,29 +171,44 @@ function OpenChannelForm({ onOpen }: { onOpen: (channel: string) => void }) {
   );
 }
 
-/** ChannelDesk is one channel: its post box, its publishers (owner), and its live posts. */
+/**
+ * ChannelDesk is one channel: its post box with the live posts under it, and (for the owner) its publishers in a
+ * section of their own.
+ */
 function ChannelDesk({ api, channel, feed }: { api: ChannelsAPI; channel: StudioChannel; feed?: UseFeedOptions }) {
   const live = useFeed(channel.channel, feed);
   const owner = channel.role === 'owner';
   const deletion = useAction();
+  const ids = useId();
   const remove = (id: string) =>
     void deletion.run(async () => {
       await api.deletePost({ channel: channel.channel, id });
       await live.refresh();
     });
   return (
-    <section className="studio-panel" aria-label={`Channel ${channel.channel}`}>
-      <h2>
-        {live.view.title || channel.channel}{' '}
-        <a href={`/live/${channel.channel}`} target="_blank" rel="noreferrer">
-          Public page
-        </a>
-      </h2>
-      <PostBox api={api} channel={channel.channel} onPosted={() => void live.refresh()} />
-      {owner && <AddPublisherForm api={api} channel={channel.channel} />}
-      {deletion.error && <p className="form-error" role="alert">{deletion.error}</p>}
-      <FeedPosts posts={live.view.posts} {...(owner ? { onDelete: remove } : {})} />
-    </section>
+    <>
+      <section className="studio-panel" aria-labelledby={`${ids}-desk`}>
+        <div className="studio-desk-header">
+          <h2 id={`${ids}-desk`}>{live.view.title || channel.channel}</h2>
+          <a href={`/live/${channel.channel}`} target="_blank" rel="noreferrer">
+            Public page<span className="sr-only"> (opens in a new tab)</span>
+          </a>
+        </div>
+        <PostBox api={api} channel={channel.channel} onPosted={() => void live.refresh()} />
+        <h3 id={`${ids}-posts`} className="studio-subheading">
+          Posts
+        </h3>
+        {deletion.error && <p className="form-error" role="alert">{deletion.error}</p>}
+        <FeedPosts posts={live.view.posts} labelledBy={`${ids}-posts`} {...(owner ? { onDelete: remove } : {})} />
+      </section>
+      {owner && (
+        <section className="studio-panel" aria-labelledby={`${ids}-publishers`}>
+          <h2 id={`${ids}-publishers`}>Publishers</h2>
+          <p className="studio-hint">People you name here may post to {channel.channel}; readers see the public name you give them.</p>
+          <AddPublisherForm api={api} channel={channel.channel} />
+        </section>
+      )}
+    </>
   );
 }
 

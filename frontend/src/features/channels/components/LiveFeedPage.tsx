@@ -9,22 +9,35 @@ export interface LiveFeedPageProps {
   feed?: UseFeedOptions;
 }
 
-/** FeedPosts lists a channel's posts, oldest first, as text. */
-export function FeedPosts({ posts, onDelete }: { posts: { id: string; author: string; message: string; date: string }[]; onDelete?: (id: string) => void }) {
+interface ShownPost {
+  id: string;
+  author: string;
+  message: string;
+  date: string;
+}
+
+/**
+ * FeedPosts lists a channel's posts, oldest first, as text. With onDelete each post has its Delete button in a
+ * column of its own, apart from the author and time, named after the post it deletes.
+ */
+export function FeedPosts({ posts, onDelete, labelledBy }: { posts: ShownPost[]; onDelete?: (id: string) => void; labelledBy?: string }) {
   return (
-    <ol className="feed-posts" aria-label="Posts">
+    <ol className="feed-posts" {...(labelledBy ? { 'aria-labelledby': labelledBy } : { 'aria-label': 'Posts' })}>
       {posts.map((p) => (
-        <li key={p.id} className="feed-post" data-post-id={p.id}>
-          <div className="feed-post-meta">
+        <li key={p.id} className={onDelete ? 'feed-post feed-post-editable' : 'feed-post'} data-post-id={p.id}>
+          <p className="feed-post-meta">
             <span className="feed-author">{p.author}</span>
+            <span aria-hidden="true"> · </span>
             <time dateTime={p.date}>{formatTime(new Date(p.date))}</time>
-            {onDelete && (
-              <button type="button" className="btn btn-ghost btn-tiny" onClick={() => onDelete(p.id)} aria-label={`Delete post: ${p.message}`}>
+          </p>
+          <p className="feed-message">{p.message}</p>
+          {onDelete && (
+            <div className="feed-post-actions">
+              <button type="button" className="btn btn-ghost btn-small" onClick={() => onDelete(p.id)} aria-label={`Delete post: ${p.message}`}>
                 Delete
               </button>
-            )}
-          </div>
-          <p className="feed-message">{p.message}</p>
+            </div>
+          )}
         </li>
       ))}
     </ol>
