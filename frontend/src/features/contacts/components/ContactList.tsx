@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { Contact } from '../../../api/chat-api';
-import type { LoadStatus } from '../hooks/useContacts';
+import type { LoadStatus } from '../../../lib/load-status';
 import { formatShort } from '../../../lib/dates';
 import { displayName } from '../../../lib/people';
 import { Avatar } from '../../../components/Avatar';
