@@ -27,6 +27,11 @@ async function injectAxe(page) {
 
 /** axeViolations runs axe on page (or on the part of it that selector picks) and returns its violations. */
 export async function axeViolations(page, selector) {
+  // The screen as it settles: a colour still in transition (a theme just switched, a button just pressed) is
+  // neither the old nor the new one. Animations that never end (a skeleton's shine, typing dots) are left running.
+  await page.waitForFunction(() =>
+    document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity),
+  );
   if (!(await page.evaluate(() => typeof window.axe === 'object'))) await injectAxe(page);
   return page.evaluate(
     async ({ tags, selector }) => {
