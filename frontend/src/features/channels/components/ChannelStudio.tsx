@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import { errorMessage } from '../../../api/chat-api';
+import { useAction } from '../../../lib/useAction';
 import { useChannelsAPI } from '../../../api/ChatAPIContext';
 import type { ChannelsAPI } from '../api/channels-api';
 import { newClientId } from '../../../lib/client-id';
@@ -80,23 +80,6 @@ export default function ChannelStudio({ me, feed }: ChannelStudioProps) {
       <OpenChannelForm onOpen={(channel) => remember({ channel, role: 'publisher' })} />
     </div>
   );
-}
-
-function useAction() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const run = async (task: () => Promise<void>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await task();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, error, run, fail: setError };
 }
 
 function CreateChannelForm({ api, onCreated }: { api: ChannelsAPI; onCreated: (channel: string) => void }) {

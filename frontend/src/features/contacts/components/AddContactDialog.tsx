@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { LIMITS, type AddContactInput, type Contact } from '../../../api/chat-api';
-import { useDialogAction } from '../../../lib/useDialogAction';
+import { useDialogAction } from '../../../lib/useAction';
 import { isValidEmail } from '../../../lib/people';
 import { Dialog, DialogFooter } from '../../../components/Dialog';
 

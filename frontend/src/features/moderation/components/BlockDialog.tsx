@@ -1,5 +1,5 @@
 import type { Contact } from '../../../api/chat-api';
-import { useDialogAction } from '../../../lib/useDialogAction';
+import { useDialogAction } from '../../../lib/useAction';
 import { displayName } from '../../../lib/people';
 import { Dialog, DialogFooter } from '../../../components/Dialog';
 
