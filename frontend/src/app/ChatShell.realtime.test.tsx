@@ -1,6 +1,7 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadLazyDialogs } from '../test/lazy-dialogs';
 import { MemoryChatAPI } from '../api/memory-chat-api';
 import { renderWithAPI, world } from '../test/render';
 import { ChatShell } from './ChatShell';
@@ -14,6 +15,8 @@ function row(email: string) {
 }
 
 describe('ChatShell realtime', () => {
+  beforeAll(loadLazyDialogs);
+
   it('badges a conversation that is not open, counts it in the title, and clears both when it is opened', async () => {
     const user = userEvent.setup();
     const { alice, bob } = world();

@@ -1,11 +1,14 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadLazyDialogs } from '../test/lazy-dialogs';
 import { MemoryChatAPI, MemoryChatServer } from '../api/memory-chat-api';
 import { renderWithAPI, world } from '../test/render';
 import { ChatShell } from './ChatShell';
 
 describe('ChatShell', () => {
+  beforeAll(loadLazyDialogs);
+
   it('shows skeletons, then an empty state that invites adding a contact', async () => {
     const server = new MemoryChatServer();
     const api = new MemoryChatAPI(server, 'alice@example.com');

@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadLazyDialogs } from '../../../test/lazy-dialogs';
 import { ApiError, type ChatAPI, type Contact } from '../../../api/chat-api';
 import { renderWithAPI, world } from '../../../test/render';
 import { Conversation } from './Conversation';
@@ -34,6 +35,8 @@ function show(api: ChatAPI, contact: Contact, handlers: Partial<Parameters<typeo
 }
 
 describe('Conversation', () => {
+  beforeAll(loadLazyDialogs);
+
   it('renders user text as text, never as HTML', async () => {
     const { alice, bob } = world();
     const evil = '<img src=x onerror="alert(1)"><b>bold</b>';
