@@ -110,6 +110,15 @@ describe('ChannelStudio', () => {
     expect(api.postToChannel).toHaveBeenCalledWith(expect.objectContaining({ channel: 'finals', message: 'Game one begins' }));
     await waitFor(() => expect(messages()).toEqual(['Game one begins']));
 
+    // The post's author and time are one line, its Delete another thing, named after the post; the publishers
+    // have a section of their own, after the posts rather than between the post box and them.
+    const item = within(screen.getByRole('list', { name: 'Posts' })).getByRole('listitem');
+    expect(item.querySelector('.feed-post-meta')?.textContent).toMatch(/^Host · \d/);
+    expect(item.querySelector('.feed-post-meta')?.textContent).not.toMatch(/Delete/);
+    const publishers = screen.getByRole('region', { name: 'Publishers' });
+    expect(within(publishers).getByRole('form', { name: 'Add a publisher' })).toBeInTheDocument();
+    expect(screen.getByRole('list', { name: 'Posts' }).compareDocumentPosition(publishers) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+
     await user.click(screen.getByRole('button', { name: 'Delete post: Game one begins' }));
     await waitFor(() => expect(messages()).toEqual([]));
   });
