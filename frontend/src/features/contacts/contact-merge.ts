@@ -14,7 +14,9 @@ export function keepLocalPreview(fresh: Contact, old: Contact | undefined): Cont
   const seen = Date.parse(old.lastMessage.date);
   const activity = fresh.lastActivity ? Date.parse(fresh.lastActivity) : Number.NaN;
   if (!Number.isNaN(activity) && activity > seen + 1000) return fresh;
-  return { ...fresh, lastMessage: old.lastMessage };
+  // The list was read before the conversation's first message, which was pushed while the list was on its way:
+  // that message's count is newer than the list's, as its preview is.
+  return { ...fresh, lastMessage: old.lastMessage, unread: Math.max(old.unread ?? 0, fresh.unread ?? 0) };
 }
 
 /**
