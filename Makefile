@@ -6,7 +6,7 @@ SHELL := /bin/bash
 ROUTES        := $(notdir $(patsubst %/main.go,%,$(wildcard lambdas/*/main.go)))
 LAMBDA_ZIPS   := $(ROUTES:%=out/%.zip)
 GO_SOURCES    := go.mod go.sum $(shell find core adapters lambdas cmd -name '*.go' -not -name '*_test.go' 2>/dev/null)
-FRONTEND_SRC  := $(shell find frontend/src frontend/public -type f 2>/dev/null) $(wildcard frontend/index.html frontend/vite.config.* frontend/tsconfig*.json frontend/package.json)
+FRONTEND_SRC  := $(shell find frontend/src frontend/public -type f 2>/dev/null) $(wildcard frontend/index.html frontend/vite.config.* frontend/api-routes.ts frontend/tsconfig*.json frontend/package.json)
 STORE         ?= memory
 PORT          ?= 8080
 

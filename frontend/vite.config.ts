@@ -2,19 +2,7 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
-
-// Paths the service worker must never answer with the app shell: the API routes, the WebSocket, the
-// development sign-in of the local server, and config.json (each deployment writes its own).
-const networkOnlyPaths = [
-  /^\/config\.json/,
-  /^\/api\//,
-  /^\/dev-oidc\//,
-  /^\/healthz/,
-  /^\/(add-contact|get-contacts|block-contact|unblock-contact|report-contact|add-message|get-messages|ack|ws)\b/,
-  // Live feeds: the channel routes, and the snapshots every viewer polls (never from a cache of the worker).
-  /^\/(create-channel|add-publisher|post-to-channel|delete-post)\b/,
-  /^\/feeds\//,
-];
+import { isNetworkOnly, networkOnlyPath } from './api-routes';
 
 export default defineConfig({
   plugins: [
@@ -44,16 +32,12 @@ export default defineConfig({
       workbox: {
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
         navigateFallback: '/index.html',
-        navigateFallbackDenylist: networkOnlyPaths,
+        navigateFallbackDenylist: [networkOnlyPath],
         cleanupOutdatedCaches: true,
         runtimeCaching: [
           {
             // config.json and every API call go to the network, always.
-            urlPattern: ({ url, sameOrigin }) =>
-              !sameOrigin ||
-              /^\/(config\.json|api\/|dev-oidc\/|healthz|feeds\/|add-contact|get-contacts|block-contact|unblock-contact|report-contact|add-message|get-messages|ack|ws|create-channel|add-publisher|post-to-channel|delete-post)/.test(
-                url.pathname,
-              ),
+            urlPattern: isNetworkOnly,
             handler: 'NetworkOnly',
           },
         ],
@@ -67,7 +51,7 @@ export default defineConfig({
   test: {
     environment: 'happy-dom',
     setupFiles: ['./src/test/setup.ts'],
-    include: ['src/**/*.test.{ts,tsx}'],
+    include: ['src/**/*.test.{ts,tsx}', 'checks/**/*.test.ts'],
     restoreMocks: true,
   },
 });

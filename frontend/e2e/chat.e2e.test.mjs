@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { expectAccessible } from './axe.mjs';
 import { ARGS, BASE_URL, CHROMIUM, SHOTS, addContact as addContactOn, bubble as bubbleOn, send as sendOn, shot as shotAs, signIn as signInOn } from './people.mjs';
 
 const STEP_TIMEOUT = 60_000;
@@ -48,8 +49,8 @@ async function shot(page, label) {
 async function signIn(p) {
   const alice = p.email.startsWith('alice');
   await signInOn(p.page, p.email, {
-    onLanding: alice ? () => shot(p.page, 'landing') : undefined,
-    onProvider: alice ? () => shot(p.page, 'dev-sign-in') : undefined,
+    onLanding: alice ? async () => (await shot(p.page, 'landing'), await expectAccessible(p.page, 'the landing page')) : undefined,
+    onProvider: alice ? async () => (await shot(p.page, 'dev-sign-in'), await expectAccessible(p.page, 'the development sign-in')) : undefined,
   });
   // Back in the app, signed in, with code and state gone from the address bar.
   const url = new URL(p.page.url());
@@ -83,6 +84,7 @@ describe('Parley end to end', { timeout: 5 * 60_000 }, () => {
     await signIn(alice);
     await signIn(bob);
     await shot(alice.page, 'alice-signed-in');
+    await expectAccessible(alice.page, 'the empty contact list');
   });
 
   it('they add each other', { timeout: STEP_TIMEOUT }, async () => {
@@ -100,6 +102,7 @@ describe('Parley end to end', { timeout: 5 * 60_000 }, () => {
     // Text, not HTML.
     assert.equal(await bob.page.locator('.messages b').count(), 0);
     await shot(bob.page, 'bob-received');
+    await expectAccessible(bob.page, 'a conversation');
   });
 
   it('Bob’s reply appears on Alice’s side without a reload', { timeout: STEP_TIMEOUT }, async () => {
@@ -114,6 +117,7 @@ describe('Parley end to end', { timeout: 5 * 60_000 }, () => {
     await alice.page.getByRole('button', { name: 'Block Bob' }).click();
     const dialog = alice.page.getByRole('dialog', { name: 'Block Bob?' });
     await shot(alice.page, 'alice-block-dialog');
+    await expectAccessible(alice.page, 'the block dialog');
     await dialog.getByRole('button', { name: 'Block', exact: true }).click();
     await alice.page.locator('.blocked-bar').waitFor();
     await shot(alice.page, 'alice-blocked-bob');
@@ -129,6 +133,7 @@ describe('Parley end to end', { timeout: 5 * 60_000 }, () => {
     assert.match(await note.innerText(), /Not sent: \S+/);
     await note.getByRole('button', { name: 'Retry' }).waitFor();
     await shot(bob.page, 'bob-refused');
+    await expectAccessible(bob.page, 'a refused message');
     // Never delivered to Alice.
     await alice.page.waitForTimeout(2500);
     assert.equal(await bubble(alice, text, 'theirs').count(), 0);

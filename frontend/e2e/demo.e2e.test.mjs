@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { expectAccessible } from './axe.mjs';
 import { ARGS, BASE_URL, CHROMIUM, SHOTS } from './people.mjs';
 
 describe('Offline demo, responsive and themed', { timeout: 3 * 60_000 }, () => {
@@ -45,6 +46,14 @@ describe('Offline demo, responsive and themed', { timeout: 3 * 60_000 }, () => {
     await page.locator('.conversation-header .typing').waitFor();
     await page.locator('.message.theirs').nth(2).waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(SHOTS, 'demo-desktop-light.png') });
+    await expectAccessible(page, 'the demo conversation, light');
+    await page.locator('.sidebar-actions').getByRole('button', { name: 'Add contact' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a contact' });
+    await dialog.waitFor();
+    await expectAccessible(page, 'the add-contact dialog');
+    // Cancel, not Escape: an Escape the dialog does not take closes the conversation behind it.
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
   });
 
   it('desktop, dark, with the report dialog', { timeout: 60_000 }, async () => {
@@ -53,9 +62,11 @@ describe('Offline demo, responsive and themed', { timeout: 3 * 60_000 }, () => {
     await page.getByRole('button', { name: 'Report Ada Lovelace' }).click();
     await page.getByRole('dialog', { name: 'Report Ada Lovelace' }).waitFor();
     await page.screenshot({ path: join(SHOTS, 'demo-desktop-dark-report.png') });
+    await expectAccessible(page, 'the report dialog, dark');
     await page.keyboard.press('Escape');
     await page.getByRole('dialog').waitFor({ state: 'detached' });
     await page.screenshot({ path: join(SHOTS, 'demo-desktop-dark.png') });
+    await expectAccessible(page, 'the demo conversation, dark');
   });
 
   it('phone, 360 px: list, then conversation, no horizontal overflow', { timeout: 60_000 }, async () => {
@@ -66,11 +77,16 @@ describe('Offline demo, responsive and themed', { timeout: 3 * 60_000 }, () => {
     await page.locator('.contact[data-email="grace@parley.dev"]').waitFor();
     assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 360, 'list fits in 360 px');
     await page.screenshot({ path: join(SHOTS, 'demo-phone-list.png') });
+    await expectAccessible(page, 'the list with requests at 360 px');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expectAccessible(page, 'the list with requests at 360 px, dark');
+    await page.emulateMedia({ colorScheme: 'light' });
 
     await page.locator('.contact[data-email="linus@parley.dev"]').click();
     await page.getByRole('button', { name: 'Add to contacts' }).waitFor();
     await page.locator('.message .bubble-text').first().waitFor();
     await page.screenshot({ path: join(SHOTS, 'demo-phone-request.png') });
+    await expectAccessible(page, 'a request at 360 px');
     await page.getByRole('button', { name: 'Back to contacts' }).click();
 
     await page.locator('.contact[data-email="grace@parley.dev"]').click();
@@ -79,6 +95,7 @@ describe('Offline demo, responsive and themed', { timeout: 3 * 60_000 }, () => {
     assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 360, 'conversation fits in 360 px');
     assert.equal(await page.locator('.sidebar').isVisible(), false, 'one pane at a time');
     await page.screenshot({ path: join(SHOTS, 'demo-phone-conversation.png') });
+    await expectAccessible(page, 'a conversation at 360 px');
     await page.close();
   });
 });

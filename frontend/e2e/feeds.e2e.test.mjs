@@ -5,6 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { expectAccessible } from './axe.mjs';
 import { ARGS, BASE_URL, CHROMIUM, shot, signIn } from './people.mjs';
 
 const WAIT = 20_000; // a poll every 5 s, with room to spare
@@ -55,12 +56,18 @@ describe('Parley live feeds', { timeout: 4 * 60_000 }, () => {
     await hana.getByRole('button', { name: 'Add publisher' }).click();
     await hana.getByText('Cas can post now.').waitFor();
     await postFrom(hana, 'Welcome to the grand finals');
+    await hana.locator('.feed-post', { hasText: 'Welcome to the grand finals' }).waitFor();
+    await shot(hana, 'feeds-studio');
+    await expectAccessible(hana, 'the channel studio');
 
-    const viewer = await newPage({ width: 390, height: 760 });
+    const viewer = await newPage({ width: 360, height: 760 });
     const polls = [];
-    viewer.on('response', async (r) => {
+    // Noted when the response comes, not after its headers are read: a poll noted late would count among
+    // the polls after the moment it answered before (the 200 that brought the last post among the quiet 304s).
+    viewer.on('response', (r) => {
       if (new URL(r.url()).pathname === `/feeds/${channel}.json`) {
-        polls.push({ status: r.status(), ifNoneMatch: (await r.request().allHeaders())['if-none-match'] });
+        const poll = { status: r.status(), ifNoneMatch: r.request().allHeaders().then((h) => h['if-none-match']) };
+        polls.push(poll);
       }
     });
     await viewer.goto(`${BASE_URL}/live/${channel}`, { waitUntil: 'domcontentloaded' });
@@ -90,11 +97,12 @@ describe('Parley live feeds', { timeout: 4 * 60_000 }, () => {
     assert.deepEqual(authors, ['Hana', 'Hana', 'Cas', 'Hana', 'Hana', 'Hana']);
     assert.ok(!(await viewer.content()).includes('@example.com'), 'no email on the public page');
     await shot(viewer, 'feeds-viewer');
+    await expectAccessible(viewer, 'the live page at 360 px');
 
     // Nothing new: the next polls are 304s, sent with the ETag.
     const before = polls.length;
     await viewer.waitForTimeout(11_000);
-    const quiet = polls.slice(before);
+    const quiet = await Promise.all(polls.slice(before).map(async (p) => ({ status: p.status, ifNoneMatch: await p.ifNoneMatch })));
     assert.ok(quiet.length >= 1, 'the viewer keeps polling');
     assert.ok(quiet.every((p) => p.status === 304 && p.ifNoneMatch), `unchanged polls are 304s: ${JSON.stringify(quiet)}`);
 

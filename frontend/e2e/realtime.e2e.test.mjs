@@ -8,6 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { expectAccessible } from './axe.mjs';
 import { ARGS, CHROMIUM, addContact, bubble, open, send, sentToShown, shot, signIn, watchArrivals, watchSends } from './people.mjs';
 
 const STEP = 60_000;
@@ -85,6 +86,7 @@ describe('Parley realtime', { timeout: 6 * 60_000 }, () => {
     assert.equal(attempted, 0, 'no polling while the socket is open');
     await bubble(ana.page, text, 'mine').and(ana.page.locator('[data-status="delivered"]')).waitFor();
     await shot(ben.page, 'realtime-01-unread-badge');
+    await expectAccessible(ben.page, 'the contact list with an unread badge');
     await shot(ana.page, 'realtime-02-tick-delivered');
   });
 
@@ -119,6 +121,7 @@ describe('Parley realtime', { timeout: 6 * 60_000 }, () => {
     await ana.page.locator('.conversation-header .typing').waitFor();
     await ana.page.locator(`.contact[data-email="${ben.email}"] .typing`).waitFor();
     await shot(ana.page, 'realtime-04-typing');
+    await expectAccessible(ana.page, 'a conversation with typing shown');
     await ben.page.locator('#composer-input').pressSequentially('y', { delay: 20 });
     await ben.page.locator('#composer-input').press('Enter');
     await bubble(ana.page, 'Typing a reply', 'theirs').waitFor();
@@ -140,6 +143,7 @@ describe('Parley realtime', { timeout: 6 * 60_000 }, () => {
     assert.equal(await bubble(ben.page, away, 'theirs').count(), 0, 'nothing reaches Ben while his network is cut');
     assert.equal(await bubble(ana.page, tunnel, 'theirs').count(), 0);
     await shot(ben.page, 'realtime-05-offline-outbox');
+    await expectAccessible(ben.page, 'a message waiting in the outbox');
 
     await ben.context.setOffline(false);
     await bubble(ben.page, away, 'theirs').waitFor();
@@ -164,12 +168,14 @@ describe('Parley realtime', { timeout: 6 * 60_000 }, () => {
     await actions.getByRole('button', { name: `Add ${cara.email} to contacts` }).waitFor();
     await actions.getByRole('button', { name: `Report ${cara.email}` }).waitFor();
     await shot(ben.page, 'realtime-07-request');
+    await expectAccessible(ben.page, 'the requests');
 
     await actions.getByRole('button', { name: `Block ${cara.email}` }).click();
     const dialog = ben.page.getByRole('dialog', { name: /^Block / });
     await dialog.waitFor();
     assert.match(await dialog.innerText(), /their message is refused and they see that you don't accept their messages/);
     await shot(ben.page, 'realtime-08-block-dialog');
+    await expectAccessible(ben.page, 'the block dialog of a request');
     await dialog.getByRole('button', { name: 'Block', exact: true }).click();
     await ben.page.locator(`.contact[data-email="${cara.email}"] .tag-blocked`).waitFor();
   });
@@ -195,6 +201,7 @@ describe('Parley realtime', { timeout: 6 * 60_000 }, () => {
     });
     assert.deepEqual(layout, { sameLine: true, iconFirst: true, fits: true });
     await shot(cara.page, 'realtime-09-refused-360');
+    await expectAccessible(cara.page, 'a refused message at 360 px');
     await ben.page.waitForTimeout(500);
     assert.equal(await bubble(ben.page, text, 'theirs').count(), 0);
   });

@@ -1,6 +1,7 @@
 import { createContext, useContext, useEffect, useMemo, type ReactNode } from 'react';
-import { AckBatcher } from '../lib/ack-batcher';
-import { Outbox, outboxKey } from '../lib/outbox';
+import type { ChannelsAPI } from '../features/channels/api/channels-api';
+import { Outbox, outboxKey } from '../features/messages/outbox';
+import { AckBatcher } from '../features/receipts/ack-batcher';
 import type { ChatAPI } from './chat-api';
 
 /** ChatSession is what one signed-in user's views share besides the port: the outbox and the receipts. */
@@ -10,6 +11,7 @@ export interface ChatSession {
   acks: AckBatcher;
 }
 
+const APIContext = createContext<ChatAPI | null>(null);
 const ChatSessionContext = createContext<ChatSession | null>(null);
 
 function browserStorage(): Storage | undefined {
@@ -18,6 +20,14 @@ function browserStorage(): Storage | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * APIProvider hands the port (ChatAPI, with its ChannelsAPI) to every view below it and does nothing else: the
+ * channel studio needs no outbox and opens no connection.
+ */
+export function APIProvider({ api, children }: { api: ChatAPI; children: ReactNode }) {
+  return <APIContext.Provider value={api}>{children}</APIContext.Provider>;
 }
 
 /**
@@ -50,7 +60,11 @@ export function ChatAPIProvider({ api, children }: { api: ChatAPI; children: Rea
     };
   }, [api, session]);
 
-  return <ChatSessionContext.Provider value={session}>{children}</ChatSessionContext.Provider>;
+  return (
+    <APIProvider api={api}>
+      <ChatSessionContext.Provider value={session}>{children}</ChatSessionContext.Provider>
+    </APIProvider>
+  );
 }
 
 /** useChatSession returns the session of the signed-in user. */
@@ -62,5 +76,12 @@ export function useChatSession(): ChatSession {
 
 /** useChatAPI returns the ChatAPI port; views never import an adapter. */
 export function useChatAPI(): ChatAPI {
-  return useChatSession().api;
+  const api = useContext(APIContext);
+  if (!api) throw new Error('useChatAPI must be used inside an APIProvider or a ChatAPIProvider');
+  return api;
+}
+
+/** useChannelsAPI returns the write side of live feeds, from the same port. */
+export function useChannelsAPI(): ChannelsAPI {
+  return useChatAPI().channels;
 }

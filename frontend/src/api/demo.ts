@@ -1,4 +1,4 @@
-import { UNMETERED } from './memory-budget';
+import { UNMETERED } from '../features/budget/api/memory-budget';
 import { MemoryChatAPI, MemoryChatServer } from './memory-chat-api';
 
 /** The demo user's email. */

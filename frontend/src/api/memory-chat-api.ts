@@ -1,3 +1,4 @@
+import { MemoryChannels, MemoryChannelsAPI } from '../features/channels/api/memory-channels-api';
 import {
   ApiError,
   LIMITS,
@@ -30,7 +31,7 @@ import {
   validToken,
   youBlocked,
 } from './memory-rules';
-import { SendBudget, type SendLimit } from './memory-budget';
+import { SendBudget, type SendLimit } from '../features/budget/api/memory-budget';
 
 /** A stored message, as core keeps it: whose view it is (them, status) is decided when it is handed out. */
 interface StoredMessage {
@@ -88,10 +89,13 @@ export class MemoryChatServer {
   private readonly now: () => Date;
   private readonly budget: SendBudget;
   private seq = 0;
+  /** The live channels on this server (core/channel.go). */
+  readonly channels: MemoryChannels;
 
   constructor(options: MemoryChatServerOptions = {}) {
     this.now = options.now ?? (() => new Date());
     this.budget = new SendBudget(options.sendLimit);
+    this.channels = new MemoryChannels({ now: this.now, newId: (at) => this.newId(at), budget: this.budget });
   }
 
   /** onMessage registers a listener called after every stored message (the sender's view); returns an unsubscribe function. */
@@ -371,6 +375,7 @@ export interface MemoryChatAPIOptions {
 export class MemoryChatAPI implements ChatAPI {
   readonly me: string;
   readonly server: MemoryChatServer;
+  readonly channels: MemoryChannelsAPI;
   private readonly latencyMs: number;
   private readonly listeners = new Set<(event: ChatEvent) => void>();
   private disconnect?: () => void;
@@ -382,6 +387,7 @@ export class MemoryChatAPI implements ChatAPI {
     this.server = server;
     this.me = normalizeEmail(me);
     this.latencyMs = options.latencyMs ?? 0;
+    this.channels = new MemoryChannelsAPI(server.channels, this.me, (fn) => this.run(fn));
   }
 
   get connection(): ConnectionState {

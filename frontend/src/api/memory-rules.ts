@@ -11,10 +11,10 @@ const DOMAIN_LABEL_MAX = 63;
 const TOKEN_MAX = 64;
 
 /** statusOf maps core's error codes to the HTTP statuses of adapters/apigateway. */
-const statusOf: Record<string, number> = { invalid: 400, not_found: 404, blocked: 403 };
+const statusOf: Record<string, number> = { invalid: 400, not_found: 404, blocked: 403, forbidden: 403, conflict: 409 };
 
 /** refusal is core's Errorf: code and a message for people. */
-export function refusal(code: 'invalid' | 'not_found' | 'blocked', message: string): ApiError {
+export function refusal(code: 'invalid' | 'not_found' | 'blocked' | 'forbidden' | 'conflict', message: string): ApiError {
   return new ApiError(code, message, statusOf[code]);
 }
 

@@ -1,7 +1,7 @@
 import { inject } from 'vitest';
 import { chatAPIContract } from './contract/chat-api.contract';
 import { RestChatAPI } from './rest-chat-api';
-import type { Connectivity, WebSocketLike } from './realtime-socket';
+import type { Connectivity, WebSocketLike } from '../features/realtime/api/realtime-socket';
 
 // The ChatAPI contract against the REST adapter (and its WebSocket client) talking to the real local server,
 // signing people in through its development sign-in. Run by scripts/test-contract.sh (vitest.contract.config.ts).

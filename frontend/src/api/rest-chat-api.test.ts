@@ -139,3 +139,42 @@ describe('RestChatAPI.getContacts', () => {
     ]);
   });
 });
+
+describe('RestChatAPI.channels', () => {
+  const hang: typeof fetch = (_url, init) =>
+    new Promise((_resolve, reject) => {
+      init?.signal?.addEventListener('abort', () => reject(init.signal!.reason));
+    });
+
+  it('calls through the chat’s one HTTP client: its base, token, timeout and 401 handling', async () => {
+    const onUnauthorized = vi.fn();
+    const fetchFn = vi
+      .fn<typeof fetch>()
+      .mockResolvedValueOnce(new Response(JSON.stringify({ channel: 'finals', email: 'c@x.io', name: 'Cas', addedAt: '' }), { status: 200 }))
+      .mockResolvedValueOnce(new Response(JSON.stringify({ code: 'unauthorized', message: 'Sign in again.' }), { status: 401 }))
+      .mockImplementationOnce(hang);
+    const api = new RestChatAPI({ apiURL: 'https://x.test/api/', getToken: () => 'tok', fetch: fetchFn, timeoutMs: 20, onUnauthorized });
+
+    await api.channels.addPublisher({ channel: 'finals', email: 'c@x.io', name: 'Cas' });
+    const [url, init] = fetchFn.mock.calls[0]!;
+    expect(url).toBe('https://x.test/api/add-publisher');
+    expect(new Headers(init?.headers).get('Authorization')).toBe('Bearer tok');
+
+    await expect(api.channels.deletePost({ channel: 'finals', id: 'p1' })).rejects.toMatchObject({ code: 'unauthorized', status: 401 });
+    expect(onUnauthorized).toHaveBeenCalledTimes(1);
+
+    await expect(api.channels.postToChannel({ channel: 'finals', message: 'hi' })).rejects.toMatchObject({
+      code: 'network',
+      message: expect.stringMatching(/too long/),
+    });
+  });
+
+  it('carries Retry-After on a throttled post', async () => {
+    const api = new RestChatAPI({
+      apiURL: 'https://x.test',
+      getToken: () => 'tok',
+      fetch: async () => new Response(JSON.stringify({ code: 'throttled', message: 'Slow down.' }), { status: 429, headers: { 'Retry-After': '7' } }),
+    });
+    await expect(api.channels.postToChannel({ channel: 'finals', message: 'hi' })).rejects.toMatchObject({ code: 'throttled', retryAfterMs: 7000 });
+  });
+});

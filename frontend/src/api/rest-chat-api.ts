@@ -1,5 +1,5 @@
+import { HttpClient, type HttpClientOptions } from '../lib/http-client';
 import {
-  parseRetryAfter,
   ApiError,
   type AckInput,
   type AddContactInput,
@@ -12,23 +12,12 @@ import {
   type Message,
   type Watermarks,
 } from './chat-api';
-import { browserConnectivity, RealtimeSocket, type RealtimeSocketOptions } from './realtime-socket';
+import { RestChannelsAPI } from '../features/channels/api/channels-api';
+import { browserConnectivity, RealtimeSocket, type RealtimeSocketOptions } from '../features/realtime/api/realtime-socket';
 
-export interface RestChatAPIOptions {
-  /** Base URL of the API, e.g. `http://localhost:8080` or `https://x.cloudfront.net/api`. */
-  apiURL: string;
-  /** Returns the current ID token (the API checks aud = client ID, so not the access token). */
-  getToken: () => string | undefined;
-  /** Called when the API answers 401, so the app can ask the user to sign in again. */
-  onUnauthorized?: () => void;
+export interface RestChatAPIOptions extends HttpClientOptions {
   /** The signed-in user's email. */
   me?: string;
-  fetch?: typeof fetch;
-  /**
-   * Give up on a request after this long (default 30 s). Polling never overlaps, so one request that
-   * hangs (a dropped mobile connection) would otherwise stop the updates until the page is reloaded.
-   */
-  timeoutMs?: number;
   /** The WebSocket endpoint (`wsURL` of config.json); without it the push side stays closed and views poll. */
   wsURL?: string;
   /** Replaces parts of the socket client (tests hand in a fake WebSocket and timers). */
@@ -48,29 +37,19 @@ function byRecentActivity(a: Contact, b: Contact): number {
 /** How long the connection stays open after the last listener left (React remounts listeners at once). */
 const LINGER_MS = 1000;
 
-const fallbackMessages: Record<number, string> = {
-  400: 'The request was not valid.',
-  401: 'Your session has expired. Please sign in again.',
-  403: 'This is not allowed.',
-  404: 'Not found.',
-  409: 'This conflicts with a change made elsewhere.',
-  413: 'That is too large.',
-  429: 'Too many requests. Please wait a moment and try again.',
-};
-
 /** RestChatAPI is the ChatAPI adapter for the Parley REST API. */
 export class RestChatAPI implements ChatAPI {
   readonly me?: string;
-  private readonly base: string;
-  private readonly options: RestChatAPIOptions;
+  readonly channels: RestChannelsAPI;
+  private readonly http: HttpClient;
   private readonly socket?: RealtimeSocket;
   private readonly listeners = new Set<(event: ChatEvent) => void>();
   private lingerTimer?: ReturnType<typeof setTimeout>;
 
   constructor(options: RestChatAPIOptions) {
-    this.options = options;
     this.me = options.me;
-    this.base = options.apiURL.replace(/\/+$/, '');
+    this.http = new HttpClient(options);
+    this.channels = new RestChannelsAPI(this.http);
     if (options.wsURL) {
       this.socket = new RealtimeSocket({
         connectivity: browserConnectivity(),
@@ -131,7 +110,7 @@ export class RestChatAPI implements ChatAPI {
     let cursor: string | null = null;
     for (let page = 0; page < MAX_CONTACT_PAGES; page++) {
       const path: string = cursor ? `/get-contacts?${new URLSearchParams({ cursor }).toString()}` : '/get-contacts';
-      const { data, headers } = await this.send<Contact[]>('GET', path);
+      const { data, headers } = await this.http.send<Contact[]>('GET', path);
       if (!Array.isArray(data)) throw new ApiError('internal', 'The server sent an unreadable answer.');
       contacts.push(...data);
       cursor = headers.get(NEXT_CURSOR_HEADER);
@@ -177,61 +156,7 @@ export class RestChatAPI implements ChatAPI {
     });
   }
 
-  private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    return (await this.send<T>(method, path, body)).data;
+  private request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    return method === 'GET' ? this.http.get<T>(path) : this.http.post<T>(path, body);
   }
-
-  private async send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ data: T; headers: Headers }> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    const token = this.options.getToken();
-    if (token) headers.Authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-
-    const doFetch = this.options.fetch ?? globalThis.fetch.bind(globalThis);
-    let response: Response;
-    try {
-      response = await doFetch(`${this.base}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        cache: 'no-store',
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-      });
-    } catch (err) {
-      if (err instanceof Error && err.name === 'TimeoutError') {
-        throw new ApiError('network', 'The server took too long to answer. Please try again.');
-      }
-      throw new ApiError('network', "Can't reach the server. Check your connection and try again.");
-    }
-
-    if (!response.ok) {
-      const err = await toApiError(response);
-      if (response.status === 401) this.options.onUnauthorized?.();
-      throw err;
-    }
-    try {
-      return { data: (await response.json()) as T, headers: response.headers };
-    } catch {
-      throw new ApiError('internal', 'The server sent an unreadable answer.', response.status);
-    }
-  }
-}
-
-/** toApiError turns an error response of the API into an ApiError with its code and message. */
-export async function toApiError(response: Response): Promise<ApiError> {
-  let code = '';
-  let message = '';
-  try {
-    const data: unknown = await response.json();
-    if (data && typeof data === 'object') {
-      const rec = data as Record<string, unknown>;
-      if (typeof rec.code === 'string') code = rec.code;
-      if (typeof rec.message === 'string') message = rec.message;
-    }
-  } catch {
-    // Not JSON (a gateway error page, say): fall back to the status.
-  }
-  if (!code) code = response.status === 401 ? 'unauthorized' : response.status >= 500 ? 'internal' : 'error';
-  if (!message) message = fallbackMessages[response.status] ?? `The server answered ${response.status}.`;
-  return new ApiError(code, message, response.status, parseRetryAfter(response.headers.get('Retry-After')));
 }

@@ -1,7 +1,7 @@
 import { act, renderHook, waitFor } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { describe, expect, it, vi } from 'vitest';
-import { useConversation } from '../hooks/useConversation';
+import { useConversation } from '../features/messages/hooks/useConversation';
 import { fakeBackend } from '../test/fake-backend';
 import { FakeConnectivity, fakeSockets } from '../test/fake-socket';
 import { world } from '../test/render';

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
-import type { DialogAction } from '../hooks/useDialogAction';
+import type { DialogAction } from '../lib/useAction';
 
 interface DialogProps {
   title: string;

@@ -1,4 +1,4 @@
-import type { Connectivity, WebSocketFactory, WebSocketLike } from '../api/realtime-socket';
+import type { Connectivity, WebSocketFactory, WebSocketLike } from '../features/realtime/api/realtime-socket';
 
 /** FakeSocket is a WebSocket the test drives: it opens, refuses, receives and drops when told. */
 export class FakeSocket implements WebSocketLike {

@@ -1,13 +1,20 @@
 import { render, type RenderOptions } from '@testing-library/react';
 import type { ReactElement } from 'react';
-import { ChatAPIProvider } from '../api/ChatAPIContext';
+import { APIProvider, ChatAPIProvider } from '../api/ChatAPIContext';
+import type { ChannelsAPI } from '../features/channels/api/channels-api';
 import type { ChatAPI } from '../api/chat-api';
-import { UNMETERED } from '../api/memory-budget';
+import { UNMETERED } from '../features/budget/api/memory-budget';
 import { MemoryChatAPI, MemoryChatServer } from '../api/memory-chat-api';
 
 /** renderWithAPI renders ui with api as the ChatAPI port. */
 export function renderWithAPI(ui: ReactElement, api: ChatAPI, options?: RenderOptions) {
   return render(<ChatAPIProvider api={api}>{ui}</ChatAPIProvider>, options);
+}
+
+/** renderWithChannels renders ui below the port of a signed-in me whose channels are the given ChannelsAPI. */
+export function renderWithChannels(ui: ReactElement, channels: ChannelsAPI, me = 'host@example.com') {
+  const api: ChatAPI = Object.assign(new MemoryChatAPI(new MemoryChatServer(), me), { channels });
+  return render(<APIProvider api={api}>{ui}</APIProvider>);
 }
 
 /** world builds a server with Alice and Bob, who have added each other. */

@@ -524,6 +524,71 @@ export function chatAPIContract(adapter: string, start: () => Backend | Promise<
       });
     });
 
+    describe('channels', () => {
+      /** channelName is a channel name no test has used, in this run or before. */
+      const channelName = () => {
+        serial += 1;
+        return `ch-${run}-${serial}`;
+      };
+
+      it('creates a channel in the API’s shape, and refuses a name that is taken or malformed', async () => {
+        const host = await person('host');
+        const name = channelName();
+        const channel = await host.api.channels.createChannel({ channel: name, title: '  Grand Finals  ' });
+        expect(Object.keys(channel).sort()).toEqual(['channel', 'createdAt', 'feed', 'owner', 'title']);
+        expect(channel).toMatchObject({ channel: name, title: 'Grand Finals', owner: host.email, feed: `/feeds/${name}.json` });
+        expect(channel.createdAt).toMatch(ISO_MS);
+        const other = await person('other');
+        await refusal(other.api.channels.createChannel({ channel: name, title: 'Mine' }), 'conflict', 409, `The channel name ${name} is taken.`);
+        await invalid(host.api.channels.createChannel({ channel: 'No Spaces', title: 'x' }), "channel: must be 3 to 40 of a-z, 0-9 and '-'");
+      });
+
+      it('lets the owner and the publishers they name post under their public names, once per clientId', async () => {
+        const host = await person('host');
+        const caster = await person('caster');
+        const name = channelName();
+        await host.api.channels.createChannel({ channel: name, title: 'Finals', name: 'Host' });
+        const publisher = await host.api.channels.addPublisher({ channel: name, email: ` ${caster.email.toUpperCase()} `, name: 'Caster' });
+        expect(Object.keys(publisher).sort()).toEqual(['addedAt', 'channel', 'email', 'name']);
+        expect(publisher).toMatchObject({ channel: name, email: caster.email, name: 'Caster' });
+
+        const first = await host.api.channels.postToChannel({ channel: name, message: ' Game one begins ', clientId: 'c-1' });
+        expect(Object.keys(first).sort()).toEqual(['author', 'channel', 'clientId', 'date', 'id', 'message']);
+        expect(first).toMatchObject({ channel: name, author: 'Host', message: 'Game one begins', clientId: 'c-1' });
+        expect(first.id).toMatch(ID);
+        expect(first.date).toMatch(ISO_MS);
+        expect(await host.api.channels.postToChannel({ channel: name, message: 'Game one begins', clientId: 'c-1' })).toEqual(first);
+
+        const second = await caster.api.channels.postToChannel({ channel: name, message: 'What a start' });
+        expect(second).toMatchObject({ author: 'Caster', message: 'What a start' });
+        expect(second).not.toHaveProperty('clientId');
+        expect(second.id > first.id).toBe(true);
+      });
+
+      it('keeps the owner’s tools to the owner and posting to publishers', async () => {
+        const host = await person('host');
+        const stranger = await person('stranger');
+        const name = channelName();
+        await host.api.channels.createChannel({ channel: name, title: 'Finals' });
+        const post = await host.api.channels.postToChannel({ channel: name, message: 'Hello' });
+        const onlyOwner = `Only the owner of ${name} may do this.`;
+        await refusal(stranger.api.channels.addPublisher({ channel: name, email: stranger.email, name: 'Me' }), 'forbidden', 403, onlyOwner);
+        await refusal(stranger.api.channels.deletePost({ channel: name, id: post.id }), 'forbidden', 403, onlyOwner);
+        await refusal(stranger.api.channels.postToChannel({ channel: name, message: 'Hi' }), 'forbidden', 403, `You are not a publisher of ${name}.`);
+        const missing = channelName();
+        await refusal(stranger.api.channels.postToChannel({ channel: missing, message: 'Hi' }), 'not_found', 404, `There is no channel ${missing}.`);
+      });
+
+      it('deletes a post for its owner, and says when there is no such post', async () => {
+        const host = await person('host');
+        const name = channelName();
+        await host.api.channels.createChannel({ channel: name, title: 'Finals' });
+        const post = await host.api.channels.postToChannel({ channel: name, message: 'Oops' });
+        await expect(host.api.channels.deletePost({ channel: name, id: post.id })).resolves.toBeUndefined();
+        await refusal(host.api.channels.deletePost({ channel: name, id: post.id }), 'not_found', 404, `There is no post ${post.id} in ${name}.`);
+      });
+    });
+
     describe('push', () => {
       it('pushes a stored message to every connection of both members, as each sees it, and a retry to none', async () => {
         const [alice, bob] = await pair();
