@@ -25,8 +25,12 @@ var storeLayers = map[string]string{
 	"storetest": "adapters/storetest",
 }
 
-// goColumns are the columns of the map this test reads: every Go layer.
-var goColumns = []string{"core", "memory", "dynamodb", "storetest", "lambdas", "other adapters"}
+// goColumns are the columns of the map this test reads: every Go layer, and
+// the SPA's.
+var goColumns = []string{"core", "memory", "dynamodb", "storetest", "lambdas", "other adapters", "SPA"}
+
+// spaFeatures is the folder of the SPA's features, each named after one.
+const spaFeatures = "frontend/src/features"
 
 // featureRow is one feature of the map: the paths it names in each column.
 type featureRow struct {
@@ -77,11 +81,11 @@ func readFeatureMap(t *testing.T) []featureRow {
 	return rows
 }
 
-// TestFeatureMapNamesEveryFileOfEveryGoLayer keeps docs/architecture.md's
+// TestFeatureMapNamesEveryFileOfEveryLayer keeps docs/architecture.md's
 // feature map true: every file it names exists, a feature's file in core and
 // in each store layer bears the feature's name, and every production file of
 // those layers and every Lambda is in the map.
-func TestFeatureMapNamesEveryFileOfEveryGoLayer(t *testing.T) {
+func TestFeatureMapNamesEveryFileOfEveryLayer(t *testing.T) {
 	rows := readFeatureMap(t)
 	mapped := map[string]bool{}
 	for _, row := range rows {
@@ -95,6 +99,10 @@ func TestFeatureMapNamesEveryFileOfEveryGoLayer(t *testing.T) {
 			}
 			if row.feature == "shared" {
 				return
+			}
+			if spa := row.cells["SPA"]; len(spa) > 0 && row.feature != "feed" {
+				assert.Equal(t, []string{spaFeatures + "/" + row.feature + "/"}, spa,
+					"the SPA layer of %s is its folder named after it", row.feature)
 			}
 			for column, folder := range storeLayers {
 				paths := row.cells[column]
@@ -118,6 +126,16 @@ func TestFeatureMapNamesEveryFileOfEveryGoLayer(t *testing.T) {
 				path := folder + "/" + filepath.Base(file)
 				assert.True(t, mapped[path], "%s is in no row of the feature map of %s", path, featureMapDoc)
 			}
+		}
+	})
+
+	t.Run("EverySPAFeatureIsMapped", func(t *testing.T) {
+		folders, err := os.ReadDir(filepath.Join("..", spaFeatures))
+		require.NoError(t, err)
+		require.NotEmpty(t, folders)
+		for _, folder := range folders {
+			path := spaFeatures + "/" + folder.Name()
+			assert.True(t, mapped[path], "%s is in no row of the feature map of %s", path, featureMapDoc)
 		}
 	})
 
