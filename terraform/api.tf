@@ -40,7 +40,7 @@ resource "aws_apigatewayv2_integration" "route" {
   description            = "${each.value} /${each.key}"
   integration_type       = "AWS_PROXY"
   integration_method     = "POST"
-  integration_uri        = module.functions.invoke_arns[each.key]
+  integration_uri        = module.functions.by_name[each.key].invoke_arn
   payload_format_version = "2.0"
 }
 

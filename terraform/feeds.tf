@@ -79,7 +79,7 @@ data "aws_iam_policy_document" "feeds_bucket_writers" {
     condition {
       test     = "ArnNotEquals"
       variable = "aws:PrincipalArn"
-      values   = [module.functions.role_arns[local.feed_function]]
+      values   = [module.functions.by_name[local.feed_function].role_arn]
     }
   }
 }
@@ -130,7 +130,7 @@ locals {
 
 resource "aws_lambda_event_source_mapping" "feed" {
   event_source_arn  = aws_dynamodb_table.chat.stream_arn
-  function_name     = module.functions.arns[local.feed_function]
+  function_name     = module.functions.by_name[local.feed_function].arn
   starting_position = "LATEST"
 
   batch_size                         = var.feed_stream_batch_size

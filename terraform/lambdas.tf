@@ -66,7 +66,7 @@ resource "aws_lambda_permission" "api_gateway" {
 
   statement_id  = "AllowApiGateway"
   action        = "lambda:InvokeFunction"
-  function_name = module.functions.function_names[each.key]
+  function_name = module.functions.by_name[each.key].function_name
   principal     = "apigateway.amazonaws.com"
   source_arn    = each.value
 }

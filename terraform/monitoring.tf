@@ -127,8 +127,8 @@ resource "aws_cloudwatch_dashboard" "main" {
           stat   = "Sum"
           period = 60
           metrics = concat(
-            [for name, _ in local.functions : ["AWS/Lambda", "Errors", "FunctionName", module.functions.function_names[name]]],
-            [for name, _ in local.functions : ["AWS/Lambda", "Throttles", "FunctionName", module.functions.function_names[name]]],
+            [for name, _ in local.functions : ["AWS/Lambda", "Errors", "FunctionName", module.functions.by_name[name].function_name]],
+            [for name, _ in local.functions : ["AWS/Lambda", "Throttles", "FunctionName", module.functions.by_name[name].function_name]],
           )
         }
       },
@@ -139,7 +139,7 @@ resource "aws_cloudwatch_dashboard" "main" {
           region  = local.region
           stat    = "p99"
           period  = 60
-          metrics = [for name, _ in local.functions : ["AWS/Lambda", "Duration", "FunctionName", module.functions.function_names[name]]]
+          metrics = [for name, _ in local.functions : ["AWS/Lambda", "Duration", "FunctionName", module.functions.by_name[name].function_name]]
         }
       },
       {
@@ -148,7 +148,7 @@ resource "aws_cloudwatch_dashboard" "main" {
           title = "Alarms"
           alarms = concat(
             [aws_cloudwatch_metric_alarm.api_5xx.arn, aws_cloudwatch_metric_alarm.push_failure_rate.arn],
-            [for name, _ in local.functions : module.functions.error_alarm_arns[name]],
+            [for name, _ in local.functions : module.functions.by_name[name].errors_alarm_arn],
           )
         }
       },

@@ -50,7 +50,7 @@ output "cloudfront_distribution_id" {
 
 output "lambda_function_names" {
   description = "Lambda function name of every route."
-  value       = { for name, _ in local.functions : name => module.functions.function_names[name] }
+  value       = { for name, _ in local.functions : name => module.functions.by_name[name].function_name }
 }
 
 output "ws_url" {

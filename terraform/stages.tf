@@ -4,6 +4,18 @@
 # own log group.
 
 locals {
+  # What every access log line says, whichever the API; each stage adds its own.
+  access_log_common = {
+    requestId          = "$context.requestId"
+    requestTime        = "$context.requestTime"
+    ip                 = "$context.identity.sourceIp"
+    routeKey           = "$context.routeKey"
+    status             = "$context.status"
+    integrationLatency = "$context.integrationLatency"
+    integrationError   = "$context.integration.error"
+    errorMessage       = "$context.error.message"
+  }
+
   api_stages = {
     http = {
       api_id           = aws_apigatewayv2_api.http.id
@@ -11,22 +23,14 @@ locals {
       log_group        = "/aws/apigateway/${local.prefix}"
       throttling_rate  = var.api_throttling_rate_limit
       throttling_burst = var.api_throttling_burst_limit
-      access_log = {
-        requestId          = "$context.requestId"
-        extendedRequestId  = "$context.extendedRequestId"
-        requestTime        = "$context.requestTime"
-        ip                 = "$context.identity.sourceIp"
-        userAgent          = "$context.identity.userAgent"
-        routeKey           = "$context.routeKey"
-        status             = "$context.status"
-        responseLength     = "$context.responseLength"
-        responseLatency    = "$context.responseLatency"
-        integrationLatency = "$context.integrationLatency"
-        integrationStatus  = "$context.integrationStatus"
-        integrationError   = "$context.integration.error"
-        authorizerError    = "$context.authorizer.error"
-        errorMessage       = "$context.error.message"
-      }
+      access_log = merge(local.access_log_common, {
+        extendedRequestId = "$context.extendedRequestId"
+        userAgent         = "$context.identity.userAgent"
+        responseLength    = "$context.responseLength"
+        responseLatency   = "$context.responseLatency"
+        integrationStatus = "$context.integrationStatus"
+        authorizerError   = "$context.authorizer.error"
+      })
     }
     # API Gateway writes the WebSocket stage's logs with the account's
     # CloudWatch role, set once per account and region by terraform/bootstrap,
@@ -37,18 +41,10 @@ locals {
       log_group        = "/aws/apigateway/${local.prefix}-realtime"
       throttling_rate  = var.websocket_throttling_rate_limit
       throttling_burst = var.websocket_throttling_burst_limit
-      access_log = {
-        requestId          = "$context.requestId"
-        requestTime        = "$context.requestTime"
-        ip                 = "$context.identity.sourceIp"
-        eventType          = "$context.eventType"
-        routeKey           = "$context.routeKey"
-        connectionId       = "$context.connectionId"
-        status             = "$context.status"
-        integrationLatency = "$context.integrationLatency"
-        integrationError   = "$context.integration.error"
-        errorMessage       = "$context.error.message"
-      }
+      access_log = merge(local.access_log_common, {
+        eventType    = "$context.eventType"
+        connectionId = "$context.connectionId"
+      })
     }
   }
 }

@@ -17,7 +17,7 @@ resource "aws_apigatewayv2_integration" "websocket" {
   description        = "WebSocket ${each.value}"
   integration_type   = "AWS_PROXY"
   integration_method = "POST"
-  integration_uri    = module.functions.invoke_arns[each.key]
+  integration_uri    = module.functions.by_name[each.key].invoke_arn
 }
 
 resource "aws_apigatewayv2_route" "websocket" {

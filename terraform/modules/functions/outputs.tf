@@ -1,24 +1,12 @@
-output "function_names" {
-  description = "Function name of every function."
-  value       = { for name, f in aws_lambda_function.function : name => f.function_name }
-}
-
-output "arns" {
-  description = "ARN of every function."
-  value       = { for name, f in aws_lambda_function.function : name => f.arn }
-}
-
-output "invoke_arns" {
-  description = "ARN API Gateway invokes every function by."
-  value       = { for name, f in aws_lambda_function.function : name => f.invoke_arn }
-}
-
-output "role_arns" {
-  description = "ARN of every function's role."
-  value       = { for name, r in aws_iam_role.function : name => r.arn }
-}
-
-output "error_alarm_arns" {
-  description = "ARN of every function's errors alarm."
-  value       = { for name, _ in var.functions : name => aws_cloudwatch_metric_alarm.function["${name}-errors"].arn }
+output "by_name" {
+  description = "Every function by name: its function name, ARN, invoke ARN (API Gateway's), role ARN and errors alarm ARN."
+  value = {
+    for name, f in aws_lambda_function.function : name => {
+      function_name    = f.function_name
+      arn              = f.arn
+      invoke_arn       = f.invoke_arn
+      role_arn         = aws_iam_role.function[name].arn
+      errors_alarm_arn = aws_cloudwatch_metric_alarm.function["${name}-errors"].arn
+    }
+  }
 }
