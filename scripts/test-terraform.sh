@@ -74,10 +74,16 @@ export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 unset TF_WORKSPACE TF_DATA_DIR
 
 # copy_module SRC DST: a working copy of a module without local state or
-# overrides, with a local backend so nothing reaches a remote state.
+# overrides, with a local backend so nothing reaches a remote state; its
+# local modules (modules/*/*.tf) come along.
 copy_module() {
   mkdir -p "$2"
   (cd "$1" && find . -maxdepth 1 -type f \( -name '*.tf' -o -name '.terraform.lock.hcl' -o -name 'security-headers.json' \) ! -name '*_override.tf' -exec cp {} "$2/" \;)
+  if [ -d "$1/modules" ]; then
+    (cd "$1" && find modules -mindepth 2 -maxdepth 2 -type f -name '*.tf' ! -name '*_override.tf') | while read -r f; do
+      mkdir -p "$2/$(dirname "$f")" && cp "$1/$f" "$2/$f"
+    done
+  fi
   cat >"$2/backend_override.tf" <<'EOF'
 terraform {
   backend "local" {}
@@ -309,7 +315,7 @@ EOF
     0) echo "plan after apply: no changes" ;;
     2)
       changes=$(sed -nE 's/^  # ([^ ]+) (will be (updated|created|destroyed|replaced)|must be replaced).*/\1/p' "$work/replan.log" |
-        grep -vE '^(aws_cloudfront_distribution\.spa|aws_s3_bucket_policy\.(spa|feeds))$' || true)
+        grep -vE '^(aws_cloudfront_distribution\.spa|module\.(spa|feeds)_bucket\.aws_s3_bucket_policy\.origin)$' || true)
       if [ -n "$changes" ]; then
         grep -E '^  # |^Plan:' "$work/replan.log"
         fail "plan after apply wants to change: $changes"

@@ -40,7 +40,7 @@ resource "aws_apigatewayv2_integration" "route" {
   description            = "${each.value} /${each.key}"
   integration_type       = "AWS_PROXY"
   integration_method     = "POST"
-  integration_uri        = aws_lambda_function.route[each.key].invoke_arn
+  integration_uri        = module.functions.by_name[each.key].invoke_arn
   payload_format_version = "2.0"
 }
 
@@ -52,43 +52,4 @@ resource "aws_apigatewayv2_route" "route" {
   target             = "integrations/${aws_apigatewayv2_integration.route[each.key].id}"
   authorization_type = "JWT"
   authorizer_id      = aws_apigatewayv2_authorizer.cognito.id
-}
-
-resource "aws_cloudwatch_log_group" "api_access" {
-  name              = "/aws/apigateway/${local.prefix}"
-  retention_in_days = var.log_retention_days
-}
-
-resource "aws_apigatewayv2_stage" "api" {
-  api_id      = aws_apigatewayv2_api.http.id
-  name        = local.api_stage
-  auto_deploy = true
-
-  default_route_settings {
-    throttling_rate_limit  = var.api_throttling_rate_limit
-    throttling_burst_limit = var.api_throttling_burst_limit
-  }
-
-  access_log_settings {
-    destination_arn = aws_cloudwatch_log_group.api_access.arn
-    format = jsonencode({
-      requestId          = "$context.requestId"
-      extendedRequestId  = "$context.extendedRequestId"
-      requestTime        = "$context.requestTime"
-      ip                 = "$context.identity.sourceIp"
-      userAgent          = "$context.identity.userAgent"
-      routeKey           = "$context.routeKey"
-      status             = "$context.status"
-      responseLength     = "$context.responseLength"
-      responseLatency    = "$context.responseLatency"
-      integrationLatency = "$context.integrationLatency"
-      integrationStatus  = "$context.integrationStatus"
-      integrationError   = "$context.integration.error"
-      authorizerError    = "$context.authorizer.error"
-      errorMessage       = "$context.error.message"
-    })
-  }
-
-  # Routes deploy automatically; this makes the first deployment wait for them.
-  depends_on = [aws_apigatewayv2_route.route]
 }

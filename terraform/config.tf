@@ -1,7 +1,7 @@
 # config.json tells the SPA where its API and its sign-in are; served uncached.
 
 resource "aws_s3_object" "config" {
-  bucket        = aws_s3_bucket.spa.id
+  bucket        = module.spa_bucket.id
   key           = "config.json"
   content_type  = "application/json"
   cache_control = "no-cache"
@@ -12,6 +12,4 @@ resource "aws_s3_object" "config" {
     clientID      = aws_cognito_user_pool_client.spa.id
     cognitoDomain = local.cognito_domain_url
   })
-
-  depends_on = [aws_s3_bucket_server_side_encryption_configuration.spa]
 }

@@ -10,8 +10,8 @@
 # (parallelization factor 1), so retries and bisected halves stay in order.
 
 locals {
-  # The feed Lambda is not an API route: it is none of local.functions and
-  # has its own role. Its folder is lambdas/feed.
+  # The feed Lambda is not an API route: it is none of local.functions, and
+  # its own role differs from theirs (local.feed_lambda). Its folder is lambdas/feed.
   feed_function = "feed"
 
   # The feed Lambda's DynamoDB actions (one GetItem of the channel, one Query
@@ -49,82 +49,27 @@ variable "feed_stream_batch_size" {
   default     = 100
 }
 
-resource "aws_s3_bucket" "feeds" {
+module "feeds_bucket" {
+  source = "./modules/private-origin-bucket"
+
   bucket = "${local.prefix}-feeds-${local.account_id}-${local.region}"
   # Snapshots are rebuilt from the table at the next post: nothing to keep.
-  force_destroy = true
+  force_destroy           = true
+  distribution_arn        = aws_cloudfront_distribution.spa.arn
+  read_prefix             = "feeds/"
+  objects_called          = "Snapshots"
+  deny_insecure_transport = false
+  extra_policy_documents  = [data.aws_iam_policy_document.feeds_bucket_writers.json]
 }
 
-resource "aws_s3_bucket_public_access_block" "feeds" {
-  bucket = aws_s3_bucket.feeds.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "feeds" {
-  bucket = aws_s3_bucket.feeds.id
-
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "feeds" {
-  bucket = aws_s3_bucket.feeds.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
-}
-
-data "aws_iam_policy_document" "feeds_bucket" {
-  statement {
-    sid       = "CloudFrontReadsSnapshots"
-    actions   = ["s3:GetObject"]
-    resources = ["${aws_s3_bucket.feeds.arn}/feeds/*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["cloudfront.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "AWS:SourceArn"
-      values   = [aws_cloudfront_distribution.spa.arn]
-    }
-  }
-
-  # Listing lets S3 answer 404 rather than 403 for a channel with no snapshot.
-  statement {
-    sid       = "CloudFrontListsSnapshots"
-    actions   = ["s3:ListBucket"]
-    resources = [aws_s3_bucket.feeds.arn]
-
-    principals {
-      type        = "Service"
-      identifiers = ["cloudfront.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "AWS:SourceArn"
-      values   = [aws_cloudfront_distribution.spa.arn]
-    }
-  }
-
-  # Only the feed Lambda writes snapshots, whatever other roles of the
-  # account are allowed.
+# Only the feed Lambda writes snapshots, whatever other roles of the account
+# are allowed.
+data "aws_iam_policy_document" "feeds_bucket_writers" {
   statement {
     sid       = "OnlyTheFeedLambdaWrites"
     effect    = "Deny"
     actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.feeds.arn}/*"]
+    resources = ["${module.feeds_bucket.arn}/*"]
 
     principals {
       type        = "*"
@@ -134,16 +79,9 @@ data "aws_iam_policy_document" "feeds_bucket" {
     condition {
       test     = "ArnNotEquals"
       variable = "aws:PrincipalArn"
-      values   = [aws_iam_role.feed.arn]
+      values   = [module.functions.by_name[local.feed_function].role_arn]
     }
   }
-}
-
-resource "aws_s3_bucket_policy" "feeds" {
-  bucket = aws_s3_bucket.feeds.id
-  policy = data.aws_iam_policy_document.feeds_bucket.json
-
-  depends_on = [aws_s3_bucket_public_access_block.feeds]
 }
 
 resource "aws_sqs_queue" "feed_dead_letters" {
@@ -152,100 +90,47 @@ resource "aws_sqs_queue" "feed_dead_letters" {
   sqs_managed_sse_enabled   = true
 }
 
-resource "aws_cloudwatch_log_group" "feed" {
-  name              = "/aws/lambda/${local.prefix}-${local.feed_function}"
-  retention_in_days = var.log_retention_days
-}
-
-resource "aws_iam_role" "feed" {
-  name               = "${local.prefix}-${local.feed_function}"
-  path               = local.role_path
-  description        = "Runs the feed Lambda of ${local.prefix}: table stream to snapshots."
-  assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
-  # The boundary every role of the stack carries (terraform/bootstrap).
-  permissions_boundary = var.permissions_boundary_arn != "" ? var.permissions_boundary_arn : null
-}
-
-data "aws_iam_policy_document" "feed" {
-  statement {
-    sid       = "Table"
-    actions   = local.feed_dynamodb_actions
-    resources = [aws_dynamodb_table.chat.arn]
-  }
-
-  # What the event source mapping needs to read the stream for the function.
-  statement {
-    sid       = "Stream"
-    actions   = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]
-    resources = [aws_dynamodb_table.chat.stream_arn]
-  }
-
-  # ListStreams names no resource in AWS's reference: on a stream ARN it
-  # would be granted nothing.
-  statement {
-    sid       = "ListStreams"
-    actions   = ["dynamodb:ListStreams"]
-    resources = ["*"]
-  }
-
-  # HEAD (GetObject) reads a snapshot's ETag and Seq; PUT writes it. Without
-  # s3:ListBucket (which the stack's boundary does not grant) S3 answers a
-  # HEAD of a channel's first snapshot 403, which adapters/s3 reads as "none
-  # yet" and then writes only if none exists (If-None-Match: *).
-  statement {
-    sid       = "Snapshots"
-    actions   = ["s3:GetObject", "s3:PutObject"]
-    resources = ["${aws_s3_bucket.feeds.arn}/feeds/*"]
-  }
-
-  # The mapping sends the records of a batch that kept failing here.
-  statement {
-    sid       = "DeadLetters"
-    actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.feed_dead_letters.arn]
-  }
-
-  statement {
-    sid       = "Logs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.feed.arn}:*"]
-  }
-}
-
-resource "aws_iam_role_policy" "feed" {
-  name   = "${local.prefix}-${local.feed_function}"
-  role   = aws_iam_role.feed.id
-  policy = data.aws_iam_policy_document.feed.json
-}
-
-resource "aws_lambda_function" "feed" {
-  function_name    = "${local.prefix}-${local.feed_function}"
-  description      = "Table stream -> channel snapshots in S3"
-  role             = aws_iam_role.feed.arn
-  runtime          = "provided.al2023"
-  architectures    = ["arm64"]
-  handler          = "bootstrap"
-  filename         = "${local.lambda_artifacts_dir}/${local.feed_function}.zip"
-  source_code_hash = filebase64sha256("${local.lambda_artifacts_dir}/${local.feed_function}.zip")
-  memory_size      = var.lambda_memory_size
-  timeout          = var.lambda_timeout
-
-  environment {
-    variables = {
+locals {
+  # The feed Lambda in modules/functions (lambdas.tf), beside the routes: its
+  # own role may read the table and its stream, write snapshots and send what
+  # kept failing to the dead-letter queue. It is not traced.
+  feed_lambda = {
+    description      = "Table stream -> channel snapshots in S3"
+    role_description = "Runs the feed Lambda of ${local.prefix}: table stream to snapshots."
+    tracing          = false
+    environment = {
       PARLEY_TABLE_NAME   = aws_dynamodb_table.chat.name
-      PARLEY_FEEDS_BUCKET = aws_s3_bucket.feeds.id
+      PARLEY_FEEDS_BUCKET = module.feeds_bucket.id
+    }
+    statements = [
+      { sid = "Table", actions = local.feed_dynamodb_actions, resources = [aws_dynamodb_table.chat.arn] },
+      # What the event source mapping needs to read the stream for the function.
+      {
+        sid       = "Stream"
+        actions   = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]
+        resources = [aws_dynamodb_table.chat.stream_arn]
+      },
+      # ListStreams names no resource in AWS's reference: on a stream ARN it
+      # would be granted nothing.
+      { sid = "ListStreams", actions = ["dynamodb:ListStreams"], resources = ["*"] },
+      # HEAD (GetObject) reads a snapshot's ETag and Seq; PUT writes it. Without
+      # s3:ListBucket (which the stack's boundary does not grant) S3 answers a
+      # HEAD of a channel's first snapshot 403, which adapters/s3 reads as "none
+      # yet" and then writes only if none exists (If-None-Match: *).
+      { sid = "Snapshots", actions = ["s3:GetObject", "s3:PutObject"], resources = ["${module.feeds_bucket.arn}/feeds/*"] },
+      # The mapping sends the records of a batch that kept failing here.
+      { sid = "DeadLetters", actions = ["sqs:SendMessage"], resources = [aws_sqs_queue.feed_dead_letters.arn] },
+    ]
+    alarms_mean = {
+      errors    = "failed (error, timeout or crash); the mapping retries, then bisects"
+      throttles = "was throttled: concurrency is exhausted, snapshots lag"
     }
   }
-
-  depends_on = [
-    aws_cloudwatch_log_group.feed,
-    aws_iam_role_policy.feed,
-  ]
 }
 
 resource "aws_lambda_event_source_mapping" "feed" {
   event_source_arn  = aws_dynamodb_table.chat.stream_arn
-  function_name     = aws_lambda_function.feed.arn
+  function_name     = module.functions.by_name[local.feed_function].arn
   starting_position = "LATEST"
 
   batch_size                         = var.feed_stream_batch_size
@@ -333,30 +218,8 @@ resource "aws_cloudfront_response_headers_policy" "feeds" {
   }
 }
 
-# The feed Lambda is none of local.functions, so monitoring.tf's per-function
-# alarms do not cover it: its errors and throttles, and any record batch that
-# ended in the dead-letter queue, alarm here.
-resource "aws_cloudwatch_metric_alarm" "feed" {
-  for_each = {
-    errors    = { metric = "Errors", means = "failed (error, timeout or crash); the mapping retries, then bisects" }
-    throttles = { metric = "Throttles", means = "was throttled: concurrency is exhausted, snapshots lag" }
-  }
-
-  alarm_name          = "${local.prefix}-${local.feed_function}-${each.key}"
-  alarm_description   = "The feed Lambda ${each.value.means}. See its log group /aws/lambda/${aws_lambda_function.feed.function_name}."
-  namespace           = "AWS/Lambda"
-  metric_name         = each.value.metric
-  dimensions          = { FunctionName = aws_lambda_function.feed.function_name }
-  statistic           = "Sum"
-  period              = var.alarm_period_seconds
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-}
-
+# The feed Lambda's errors and throttles alarm in modules/functions, like every
+# function's; any record batch that ended in the dead-letter queue alarms here.
 resource "aws_cloudwatch_metric_alarm" "feed_dead_letters" {
   alarm_name          = "${local.prefix}-feed-dead-letters"
   alarm_description   = "Stream records the feed Lambda gave up on are in ${aws_sqs_queue.feed_dead_letters.name}: those channels' snapshots were not rebuilt (the next post to each rebuilds it)."

@@ -46,17 +46,28 @@ func TestFeedFunctionIsNoRoute(t *testing.T) {
 	assert.ElementsMatch(t, []string{"dynamodb:GetItem", "dynamodb:Query"}, mustFeedsLocal(t, "feed_dynamodb_actions"))
 }
 
-// mustOne returns the single resource of resourceType named name.
+// mustOne returns the single resource of resourceType named name in the root
+// module.
 func (s state) mustOne(tb testing.TB, resourceType, name string) resource {
 	tb.Helper()
+	return s.mustOneIn(tb, "", resourceType, name)
+}
+
+// mustOneIn returns the single resource of resourceType named name in the
+// module at that address ("" for the root module).
+func (s state) mustOneIn(tb testing.TB, moduleAddress, resourceType, name string) resource {
+	tb.Helper()
 	for _, r := range s.ofType(resourceType) {
-		if r.Name == name && r.Index == nil {
+		if r.Name == name && r.Index == nil && r.inModule(moduleAddress) {
 			return r
 		}
 	}
-	require.Failf(tb, "missing resource", "%s.%s is not in the state", resourceType, name)
+	require.Failf(tb, "missing resource", "%s.%s is not in the state of module %q", resourceType, name, moduleAddress)
 	return resource{}
 }
+
+// feedsBucketModule is the feeds bucket (feeds.tf: modules/private-origin-bucket).
+const feedsBucketModule = "module.feeds_bucket"
 
 func stringsOf(values any) []string {
 	list, _ := values.([]any)
@@ -79,11 +90,11 @@ type conditionalStatement struct {
 func TestStateFeedPipeline(t *testing.T) {
 	state := mustState(t)
 	table := state.mustOne(t, "aws_dynamodb_table", "chat")
-	fn := state.mustOne(t, "aws_lambda_function", "feed")
-	role := state.mustOne(t, "aws_iam_role", "feed")
+	fn := state.mustGetIn(t, functionsModule, "aws_lambda_function", "function", feedFunction)
+	role := state.mustGetIn(t, functionsModule, "aws_iam_role", "function", feedFunction)
 	queue := state.mustOne(t, "aws_sqs_queue", "feed_dead_letters")
-	bucket := state.mustOne(t, "aws_s3_bucket", "feeds")
-	logGroup := state.mustOne(t, "aws_cloudwatch_log_group", "feed")
+	bucket := state.mustOneIn(t, feedsBucketModule, "aws_s3_bucket", "origin")
+	logGroup := state.mustGetIn(t, functionsModule, "aws_cloudwatch_log_group", "function", feedFunction)
 
 	t.Run("TheTableStreamsNewImages", func(t *testing.T) {
 		assert.Equal(t, true, table.Values["stream_enabled"])
@@ -120,7 +131,7 @@ func TestStateFeedPipeline(t *testing.T) {
 		assert.Equal(t, role.str("arn"), fn.str("role"))
 		assert.Equal(t, bucket.str("id"), fn.path("environment", "variables")["PARLEY_FEEDS_BUCKET"])
 		assert.Equal(t, "/aws/lambda/"+fn.str("function_name"), logGroup.str("name"))
-		policy := state.mustOne(t, "aws_iam_role_policy", "feed")
+		policy := state.mustGetIn(t, functionsModule, "aws_iam_role_policy", "function", feedFunction)
 		assert.Equal(t, role.str("name"), policy.str("role"))
 		want := map[string][]string{
 			"dynamodb:GetItem":          {table.str("arn")},
@@ -144,7 +155,7 @@ func TestStateFeedPipeline(t *testing.T) {
 		}
 		assert.Equal(t, want, got)
 		for _, other := range state.ofType("aws_iam_role_policy") {
-			if other.Name == "feed" {
+			if other.Address == policy.Address {
 				continue
 			}
 			assert.NotContains(t, other.str("policy"), "s3:PutObject", "%s may not write snapshots", other.Address)
@@ -153,7 +164,7 @@ func TestStateFeedPipeline(t *testing.T) {
 
 	t.Run("AlarmsOnErrorsAndDeadLetters", func(t *testing.T) {
 		for _, key := range []string{"errors", "throttles"} {
-			alarm := state.mustGet(t, "aws_cloudwatch_metric_alarm", "feed", key)
+			alarm := state.mustGetIn(t, functionsModule, "aws_cloudwatch_metric_alarm", "function", feedFunction+"-"+key)
 			assert.Equal(t, fn.str("function_name"), alarm.path("dimensions")["FunctionName"])
 		}
 		alarm := state.mustOne(t, "aws_cloudwatch_metric_alarm", "feed_dead_letters")
@@ -163,7 +174,8 @@ func TestStateFeedPipeline(t *testing.T) {
 	})
 
 	t.Run("OnlyTheFeedLambdaWritesSnapshots", func(t *testing.T) {
-		policy := state.mustOne(t, "aws_s3_bucket_policy", "feeds")
+		policy := state.mustOneIn(t, feedsBucketModule, "aws_s3_bucket_policy", "origin")
+		assert.Equal(t, bucket.str("bucket"), policy.str("bucket"))
 		var doc struct{ Statement []conditionalStatement }
 		require.NoError(t, json.Unmarshal([]byte(policy.str("policy")), &doc))
 		i := slices.IndexFunc(doc.Statement, func(s conditionalStatement) bool { return s.Effect == "Deny" })

@@ -31,102 +31,13 @@ locals {
   response_headers_policy_id = coalesce(var.response_headers_policy_id, one(aws_cloudfront_response_headers_policy.security[*].id))
 }
 
-resource "aws_s3_bucket" "spa" {
-  bucket = "${local.prefix}-spa-${local.account_id}-${local.region}"
-}
+module "spa_bucket" {
+  source = "./modules/private-origin-bucket"
 
-resource "aws_s3_bucket_public_access_block" "spa" {
-  bucket = aws_s3_bucket.spa.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "spa" {
-  bucket = aws_s3_bucket.spa.id
-
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "spa" {
-  bucket = aws_s3_bucket.spa.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
-}
-
-data "aws_iam_policy_document" "spa_bucket" {
-  statement {
-    sid       = "CloudFrontReadsObjects"
-    actions   = ["s3:GetObject"]
-    resources = ["${aws_s3_bucket.spa.arn}/*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["cloudfront.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "AWS:SourceArn"
-      values   = [aws_cloudfront_distribution.spa.arn]
-    }
-  }
-
-  # Listing lets S3 answer 404 rather than 403 for a file that does not exist.
-  statement {
-    sid       = "CloudFrontListsObjects"
-    actions   = ["s3:ListBucket"]
-    resources = [aws_s3_bucket.spa.arn]
-
-    principals {
-      type        = "Service"
-      identifiers = ["cloudfront.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "AWS:SourceArn"
-      values   = [aws_cloudfront_distribution.spa.arn]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = var.spa_bucket_deny_insecure_transport ? [1] : []
-
-    content {
-      sid       = "DenyInsecureTransport"
-      effect    = "Deny"
-      actions   = ["s3:*"]
-      resources = [aws_s3_bucket.spa.arn, "${aws_s3_bucket.spa.arn}/*"]
-
-      principals {
-        type        = "*"
-        identifiers = ["*"]
-      }
-
-      condition {
-        test     = "Bool"
-        variable = "aws:SecureTransport"
-        values   = ["false"]
-      }
-    }
-  }
-}
-
-resource "aws_s3_bucket_policy" "spa" {
-  bucket = aws_s3_bucket.spa.id
-  policy = data.aws_iam_policy_document.spa_bucket.json
-
-  # S3 rejects a bucket policy while the public access block is being written.
-  depends_on = [aws_s3_bucket_public_access_block.spa]
+  bucket                  = "${local.prefix}-spa-${local.account_id}-${local.region}"
+  distribution_arn        = aws_cloudfront_distribution.spa.arn
+  objects_called          = "Objects"
+  deny_insecure_transport = var.spa_bucket_deny_insecure_transport
 }
 
 resource "aws_cloudfront_origin_access_control" "spa" {
@@ -212,13 +123,13 @@ resource "aws_cloudfront_distribution" "spa" {
 
   origin {
     origin_id                = local.spa_s3_origin_id
-    domain_name              = aws_s3_bucket.spa.bucket_regional_domain_name
+    domain_name              = module.spa_bucket.bucket_regional_domain_name
     origin_access_control_id = aws_cloudfront_origin_access_control.spa.id
   }
 
   origin {
     origin_id                = local.feeds_origin_id
-    domain_name              = aws_s3_bucket.feeds.bucket_regional_domain_name
+    domain_name              = module.feeds_bucket.bucket_regional_domain_name
     origin_access_control_id = aws_cloudfront_origin_access_control.spa.id
   }
 
@@ -327,7 +238,7 @@ locals {
 resource "aws_s3_object" "spa" {
   for_each = local.spa_files
 
-  bucket       = aws_s3_bucket.spa.id
+  bucket       = module.spa_bucket.id
   key          = each.key
   source       = "${local.spa_dist_dir}/${each.key}"
   source_hash  = filemd5("${local.spa_dist_dir}/${each.key}")
@@ -336,6 +247,4 @@ resource "aws_s3_object" "spa" {
   # (index.html, the service worker, the manifest, icons) is revalidated on
   # every load so a deploy shows at once.
   cache_control = startswith(each.key, "assets/") ? "public, max-age=31536000, immutable" : "no-cache"
-
-  depends_on = [aws_s3_bucket_server_side_encryption_configuration.spa]
 }

@@ -582,7 +582,7 @@ func TestIAMOperationsMapToRealActions(t *testing.T) {
 
 // TestIAMLambdaRolesAllowWhatEachFunctionCalls: each function's role, under
 // the permissions boundary, may make every call the function makes: its
-// DynamoDB actions on the table (local.lambda_dynamodb_actions, which
+// DynamoDB actions on the table (the dynamodb_actions of local.functions, which
 // TestRequestsPerRoute in adapters/dynamodb proves equal to the calls each
 // route was recorded making on DynamoDB Local), its logs, its traces, its
 // pushes to WebSocket connections, and for the feed function the stream, the
@@ -600,7 +600,7 @@ func TestIAMLambdaRolesAllowWhatEachFunctionCalls(t *testing.T) {
 		}
 	}
 	require.NotEmpty(t, wsAPI)
-	pushes := mustLocal(t, "lambda_pushes").AsValueMap()
+	pushes := mustPushes(t)
 
 	type call struct{ action, resource string }
 	calls := map[string][]call{}
@@ -608,11 +608,11 @@ func TestIAMLambdaRolesAllowWhatEachFunctionCalls(t *testing.T) {
 		for _, a := range actions {
 			calls[route] = append(calls[route], call{a, tableARN})
 		}
-		if pushes[route].True() {
+		if pushes[route] {
 			calls[route] = append(calls[route], call{"execute-api:ManageConnections", d.arn("execute-api", wsAPI+"/ws/POST/@connections/ZXhhbXBsZQ=")})
 		}
 	}
-	feedsBucket := d.stack.mustOne(t, "aws_s3_bucket", "feeds").str("bucket")
+	feedsBucket := d.stack.mustOneIn(t, feedsBucketModule, "aws_s3_bucket", "origin").str("bucket")
 	queue := d.stack.mustOne(t, "aws_sqs_queue", "feed_dead_letters").str("name")
 	calls[feedFunction] = []call{
 		{"dynamodb:GetItem", tableARN}, {"dynamodb:Query", tableARN},

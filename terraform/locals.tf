@@ -1,76 +1,41 @@
 locals {
-  # lambdas maps every REST route to its HTTP method; one for_each over it
-  # drives the function, its log group, role, route, integration and permission.
-  # The same routes are apigateway.Routes in Go and the folders of lambdas/;
-  # terraform_test.go proves the three agree. Every other lambda_* map below is
-  # keyed by exactly these routes.
-  lambdas = {
-    "add-contact"     = "POST"
-    "get-contacts"    = "GET"
-    "block-contact"   = "POST"
-    "unblock-contact" = "POST"
-    "report-contact"  = "POST"
-    "add-message"     = "POST"
-    "get-messages"    = "GET"
-    "ack"             = "POST"
-    "create-channel"  = "POST"
-    "add-publisher"   = "POST"
-    "post-to-channel" = "POST"
-    "delete-post"     = "POST"
+  # functions is the one table of Parley's route functions: every REST and
+  # WebSocket route, each with its own Lambda (modules/functions: function,
+  # log group, role and policy, alarms). Per function:
+  # - api: "http" (the REST API) or "websocket" (the realtime API);
+  # - route: a REST route's HTTP method (its path is /<name>), a WebSocket
+  #   route's route key;
+  # - dynamodb_actions: its least privilege, the only DynamoDB actions its role
+  #   may call, and only on the table (the store test proves each list is
+  #   exactly what the function calls);
+  # - pushes: whether it pushes events to WebSocket connections; only those get
+  #   the @connections endpoint and execute-api:ManageConnections.
+  # The same routes are apigateway.Routes and apigateway.WebSocketRoutes in Go
+  # and the folders of lambdas/; terraform_test.go proves they agree. The feed
+  # Lambda serves no route: feeds.tf adds it to the module's map.
+  functions = {
+    "add-contact"     = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"] }
+    "get-contacts"    = { api = "http", route = "GET", pushes = false, dynamodb_actions = ["dynamodb:Query"] }
+    "block-contact"   = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"] }
+    "unblock-contact" = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"] }
+    "report-contact"  = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"] }
+    "add-message"     = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"] }
+    "get-messages"    = { api = "http", route = "GET", pushes = false, dynamodb_actions = ["dynamodb:Query", "dynamodb:GetItem"] }
+    "ack"             = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:BatchWriteItem"] }
+    "create-channel"  = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:PutItem"] }
+    "add-publisher"   = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"] }
+    "post-to-channel" = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"] }
+    "delete-post"     = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"] }
+    "ws-connect"      = { api = "websocket", route = "$connect", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:BatchWriteItem"] }
+    "ws-disconnect"   = { api = "websocket", route = "$disconnect", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:BatchWriteItem"] }
+    "ws-default"      = { api = "websocket", route = "$default", pushes = true, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"] }
   }
 
-  # websocket_lambdas maps every route of the realtime WebSocket API to its
-  # route key; apigateway.WebSocketRoutes in Go names the same.
-  websocket_lambdas = {
-    "ws-connect"    = "$connect"
-    "ws-disconnect" = "$disconnect"
-    "ws-default"    = "$default"
-  }
-
-  # functions are all of Parley's Lambdas: one per REST and WebSocket route.
-  # Every lambda_* map below is keyed by exactly these.
-  functions = merge(local.lambdas, local.websocket_lambdas)
-
-  # lambda_dynamodb_actions is the least privilege of each function: the only
-  # DynamoDB actions its role may call, and only on the table. The store test
-  # proves each list is exactly what the function calls.
-  lambda_dynamodb_actions = {
-    "add-contact"     = ["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"]
-    "get-contacts"    = ["dynamodb:Query"]
-    "block-contact"   = ["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"]
-    "unblock-contact" = ["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"]
-    "report-contact"  = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
-    "add-message"     = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"]
-    "get-messages"    = ["dynamodb:Query", "dynamodb:GetItem"]
-    "ack"             = ["dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:BatchWriteItem"]
-    "create-channel"  = ["dynamodb:PutItem"]
-    "add-publisher"   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
-    "post-to-channel" = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
-    "delete-post"     = ["dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
-    "ws-connect"      = ["dynamodb:GetItem", "dynamodb:BatchWriteItem"]
-    "ws-disconnect"   = ["dynamodb:GetItem", "dynamodb:BatchWriteItem"]
-    "ws-default"      = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"]
-  }
-
-  # lambda_pushes says which functions push events to WebSocket connections:
-  # only those get the @connections endpoint and execute-api:ManageConnections.
-  lambda_pushes = {
-    "add-contact"     = true
-    "get-contacts"    = false
-    "block-contact"   = true
-    "unblock-contact" = true
-    "report-contact"  = false
-    "add-message"     = true
-    "get-messages"    = false
-    "ack"             = true
-    "create-channel"  = false
-    "add-publisher"   = false
-    "post-to-channel" = false
-    "delete-post"     = false
-    "ws-connect"      = false
-    "ws-disconnect"   = false
-    "ws-default"      = true
-  }
+  # Derived from local.functions: the REST routes (name -> method), driving
+  # the HTTP API's routes and integrations, and the WebSocket routes (name ->
+  # route key), driving the realtime API's.
+  lambdas           = { for name, f in local.functions : name => f.route if f.api == "http" }
+  websocket_lambdas = { for name, f in local.functions : name => f.route if f.api == "websocket" }
 
   prefix = "${var.name}-${var.environment}"
 

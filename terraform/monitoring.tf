@@ -20,42 +20,14 @@ resource "aws_sns_topic_subscription" "alarm_email" {
   endpoint  = var.alarm_email
 }
 
-# Per function: any error (a crash, a panic, a timeout; a request refused with
-# a 4xx is an answer, not an error), and any throttle (Lambda refused to run it:
-# the account's or the function's concurrency is exhausted).
-locals {
-  lambda_alarms = merge([
-    for name, _ in local.functions : {
-      "${name}-errors"    = { function = name, metric = "Errors", means = "failed (error, timeout or crash)" }
-      "${name}-throttles" = { function = name, metric = "Throttles", means = "was throttled: concurrency is exhausted" }
-    }
-  ]...)
-}
-
-resource "aws_cloudwatch_metric_alarm" "lambda" {
-  for_each = local.lambda_alarms
-
-  alarm_name          = "${local.prefix}-${each.key}"
-  alarm_description   = "The ${each.value.function} Lambda ${each.value.means}. See its log group /aws/lambda/${local.prefix}-${each.value.function}."
-  namespace           = "AWS/Lambda"
-  metric_name         = each.value.metric
-  dimensions          = { FunctionName = aws_lambda_function.route[each.value.function].function_name }
-  statistic           = "Sum"
-  period              = var.alarm_period_seconds
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-}
+# Every function's errors and throttles alarm in modules/functions (lambdas.tf).
 
 resource "aws_cloudwatch_metric_alarm" "api_5xx" {
   alarm_name          = "${local.prefix}-api-5xx"
   alarm_description   = "The REST API answered more than ${var.alarm_api_5xx_threshold} server errors (500 internal, 503 unavailable store) in ${var.alarm_period_seconds} s."
   namespace           = "AWS/ApiGateway"
   metric_name         = "5xx"
-  dimensions          = { ApiId = aws_apigatewayv2_api.http.id, Stage = aws_apigatewayv2_stage.api.name }
+  dimensions          = { ApiId = aws_apigatewayv2_api.http.id, Stage = aws_apigatewayv2_stage.api_gateway["http"].name }
   statistic           = "Sum"
   period              = var.alarm_period_seconds
   evaluation_periods  = 1
@@ -141,9 +113,9 @@ resource "aws_cloudwatch_dashboard" "main" {
           region = local.region
           period = 60
           metrics = [
-            ["AWS/ApiGateway", "4xx", "ApiId", aws_apigatewayv2_api.http.id, "Stage", aws_apigatewayv2_stage.api.name, { stat = "Sum" }],
-            ["AWS/ApiGateway", "5xx", "ApiId", aws_apigatewayv2_api.http.id, "Stage", aws_apigatewayv2_stage.api.name, { stat = "Sum" }],
-            ["AWS/ApiGateway", "Latency", "ApiId", aws_apigatewayv2_api.http.id, "Stage", aws_apigatewayv2_stage.api.name, { stat = "p99", yAxis = "right" }],
+            ["AWS/ApiGateway", "4xx", "ApiId", aws_apigatewayv2_api.http.id, "Stage", aws_apigatewayv2_stage.api_gateway["http"].name, { stat = "Sum" }],
+            ["AWS/ApiGateway", "5xx", "ApiId", aws_apigatewayv2_api.http.id, "Stage", aws_apigatewayv2_stage.api_gateway["http"].name, { stat = "Sum" }],
+            ["AWS/ApiGateway", "Latency", "ApiId", aws_apigatewayv2_api.http.id, "Stage", aws_apigatewayv2_stage.api_gateway["http"].name, { stat = "p99", yAxis = "right" }],
           ]
         }
       },
@@ -155,8 +127,8 @@ resource "aws_cloudwatch_dashboard" "main" {
           stat   = "Sum"
           period = 60
           metrics = concat(
-            [for name, _ in local.functions : ["AWS/Lambda", "Errors", "FunctionName", aws_lambda_function.route[name].function_name]],
-            [for name, _ in local.functions : ["AWS/Lambda", "Throttles", "FunctionName", aws_lambda_function.route[name].function_name]],
+            [for name, _ in local.functions : ["AWS/Lambda", "Errors", "FunctionName", module.functions.by_name[name].function_name]],
+            [for name, _ in local.functions : ["AWS/Lambda", "Throttles", "FunctionName", module.functions.by_name[name].function_name]],
           )
         }
       },
@@ -167,7 +139,7 @@ resource "aws_cloudwatch_dashboard" "main" {
           region  = local.region
           stat    = "p99"
           period  = 60
-          metrics = [for name, _ in local.functions : ["AWS/Lambda", "Duration", "FunctionName", aws_lambda_function.route[name].function_name]]
+          metrics = [for name, _ in local.functions : ["AWS/Lambda", "Duration", "FunctionName", module.functions.by_name[name].function_name]]
         }
       },
       {
@@ -176,7 +148,7 @@ resource "aws_cloudwatch_dashboard" "main" {
           title = "Alarms"
           alarms = concat(
             [aws_cloudwatch_metric_alarm.api_5xx.arn, aws_cloudwatch_metric_alarm.push_failure_rate.arn],
-            [for a in aws_cloudwatch_metric_alarm.lambda : a.arn if endswith(a.alarm_name, "-errors")],
+            [for name, _ in local.functions : module.functions.by_name[name].errors_alarm_arn],
           )
         }
       },

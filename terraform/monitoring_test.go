@@ -25,9 +25,9 @@ func TestStateAlarmsGoToTheTopic(t *testing.T) {
 	}
 	for route := range mustFunctions(t) {
 		for kind, metric := range map[string]string{"errors": "Errors", "throttles": "Throttles"} {
-			a, ok := alarms[`aws_cloudwatch_metric_alarm.lambda["`+route+`-`+kind+`"]`]
+			a, ok := alarms[functionsModule+`.aws_cloudwatch_metric_alarm.function["`+route+`-`+kind+`"]`]
 			if assert.True(t, ok, "%s alarm of %s", kind, route) {
-				fn := state.mustGet(t, "aws_lambda_function", "route", route)
+				fn := state.mustGetIn(t, functionsModule, "aws_lambda_function", "function", route)
 				assert.Equal(t, "AWS/Lambda", a.str("namespace"))
 				assert.Equal(t, metric, a.str("metric_name"))
 				assert.Equal(t, map[string]any{"FunctionName": fn.str("function_name")}, a.Values["dimensions"])

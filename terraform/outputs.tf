@@ -10,7 +10,7 @@ output "api_url" {
 
 output "api_invoke_url" {
   description = "The API stage's own URL, bypassing CloudFront."
-  value       = aws_apigatewayv2_stage.api.invoke_url
+  value       = aws_apigatewayv2_stage.api_gateway["http"].invoke_url
 }
 
 output "cognito_issuer" {
@@ -35,7 +35,7 @@ output "table_name" {
 
 output "spa_bucket" {
   description = "Bucket holding the SPA."
-  value       = aws_s3_bucket.spa.id
+  value       = module.spa_bucket.id
 }
 
 output "cloudfront_domain_name" {
@@ -50,7 +50,7 @@ output "cloudfront_distribution_id" {
 
 output "lambda_function_names" {
   description = "Lambda function name of every route."
-  value       = { for route, fn in aws_lambda_function.route : route => fn.function_name }
+  value       = { for name, _ in local.functions : name => module.functions.by_name[name].function_name }
 }
 
 output "ws_url" {

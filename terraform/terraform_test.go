@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/stretchr/testify/assert"
@@ -26,10 +27,13 @@ import (
 // scripts/test-terraform.sh writes after applying the stack to the emulator.
 const stateJSONEnv = "PARLEY_TERRAFORM_STATE_JSON"
 
-// perRouteMapPrefix marks the locals keyed by route: every local whose name
-// starts with it and whose value is a map literal must name exactly the routes
-// of locals.lambdas.
-const perRouteMapPrefix = "lambda_"
+// functionsModule is the module every Lambda of the stack comes from
+// (lambdas.tf: modules/functions, one for_each over the functions by name).
+const functionsModule = "module.functions"
+
+// functionAttributes are what every entry of locals.functions says of its
+// route, and nothing else: the one table, with no parallel map beside it.
+var functionAttributes = []string{"api", "dynamodb_actions", "pushes", "route"}
 
 func TestLocalsLambdasMatchGoRoutesAndLambdaFolders(t *testing.T) {
 	routes := mustLambdaRoutes(t)
@@ -60,15 +64,35 @@ func TestLocalsLambdasMatchGoRoutesAndLambdaFolders(t *testing.T) {
 	assert.ElementsMatch(t, append(sortedKeys(routes), feedFunction), folders, "the folders of lambdas/ must be the functions of locals.lambdas and locals.websocket_lambdas, and the feed Lambda")
 }
 
-func TestPerRouteMapsNameExactlyTheRoutes(t *testing.T) {
+func TestFunctionsTableIsTheOnlyPerRouteMap(t *testing.T) {
 	routes := mustFunctions(t)
-	maps := mustPerRouteMaps(t)
-	require.Contains(t, maps, "lambda_dynamodb_actions")
+	functions := mustLocal(t, "functions").AsValueMap()
+	assert.ElementsMatch(t, sortedKeys(routes), sortedKeys(functions), "local.functions must have one entry per route of local.lambdas and local.websocket_lambdas")
+	for name, f := range functions {
+		assert.ElementsMatch(t, functionAttributes, sortedKeys(f.AsValueMap()), "local.functions[%q] says %v of its route", name, functionAttributes)
+		assert.Contains(t, []string{"http", "websocket"}, f.GetAttr("api").AsString(), "api of %s", name)
+		assert.Equal(t, cty.Bool, f.GetAttr("pushes").Type(), "pushes of %s", name)
+	}
+	rest, webSocket := mustLambdaRoutes(t), mustWebSocketRoutes(t)
+	assert.Len(t, routes, len(rest)+len(webSocket), "no function is both a REST and a WebSocket route")
+	for name, f := range functions {
+		_, isREST := rest[name]
+		assert.Equal(t, f.GetAttr("api").AsString() == "http", isREST, "%s is in local.lambdas if and only if its api is http", name)
+	}
 
-	for name, value := range maps {
-		t.Run(name, func(t *testing.T) {
-			assert.ElementsMatch(t, sortedKeys(routes), sortedKeys(value), "local.%s must have one entry per route of local.lambdas", name)
-		})
+	// No other literal map of locals.tf is keyed by the routes: what a route
+	// needs is one more attribute of its entry in local.functions.
+	for local, attr := range mustLocalAttributes(t) {
+		if _, ok := attr.Expr.(*hclsyntax.ObjectConsExpr); !ok || local == "functions" {
+			continue
+		}
+		value, diags := attr.Expr.Value(nil)
+		if diags.HasErrors() || !(value.Type().IsObjectType() || value.Type().IsMapType()) {
+			continue
+		}
+		for key := range value.AsValueMap() {
+			assert.NotContains(t, routes, key, "local.%s is a map keyed by routes beside local.functions", local)
+		}
 	}
 }
 
@@ -115,7 +139,7 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 	state := mustState(t)
 	routes := mustFunctions(t)
 	actions := mustDynamoDBActions(t)
-	pushes := mustLocal(t, "lambda_pushes").AsValueMap()
+	pushes := mustPushes(t)
 	websocketAPIs := state.ofType("aws_apigatewayv2_api")
 	var connectionsARN string
 	for _, api := range websocketAPIs {
@@ -131,16 +155,16 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 
 	for _, a := range state.ofType("aws_iam_role_policy_attachment") {
 		for route := range routes {
-			assert.NotEqual(t, state.mustGet(t, "aws_iam_role", "lambda", route).str("name"), a.str("role"), "a managed policy is attached to the %s role", route)
+			assert.NotEqual(t, state.mustGetIn(t, functionsModule, "aws_iam_role", "function", route).str("name"), a.str("role"), "a managed policy is attached to the %s role", route)
 		}
 	}
 
 	for route := range routes {
 		t.Run(route, func(t *testing.T) {
-			role := state.mustGet(t, "aws_iam_role", "lambda", route)
-			fn := state.mustGet(t, "aws_lambda_function", "route", route)
-			logGroup := state.mustGet(t, "aws_cloudwatch_log_group", "lambda", route)
-			policy := state.mustGet(t, "aws_iam_role_policy", "lambda", route)
+			role := state.mustGetIn(t, functionsModule, "aws_iam_role", "function", route)
+			fn := state.mustGetIn(t, functionsModule, "aws_lambda_function", "function", route)
+			logGroup := state.mustGetIn(t, functionsModule, "aws_cloudwatch_log_group", "function", route)
+			policy := state.mustGetIn(t, functionsModule, "aws_iam_role_policy", "function", route)
 
 			assert.Equal(t, role.str("arn"), fn.str("role"), "the function runs as its own route's role")
 			assert.Equal(t, role.str("name"), policy.str("role"))
@@ -174,7 +198,7 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 			assert.ElementsMatch(t, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logs)
 			assert.ElementsMatch(t, []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, tracing)
 			assert.Equal(t, "Active", fn.path("tracing_config")["mode"], "traced with X-Ray")
-			if pushes[route].True() {
+			if pushes[route] {
 				assert.Equal(t, []string{"execute-api:ManageConnections"}, execute)
 				assert.NotEmpty(t, fn.path("environment", "variables")["PARLEY_WS_CALLBACK_URL"])
 			} else {
@@ -189,22 +213,29 @@ func TestStateLambdasAndRoutes(t *testing.T) {
 	routes := mustLambdaRoutes(t)
 	require.Len(t, state.ofType("aws_lambda_function"), len(mustFunctions(t))+1, "one per function, and the feed Lambda")
 
-	var executionARN string
+	var executionARN, webSocketExecutionARN string
 	for _, api := range state.ofType("aws_apigatewayv2_api") {
-		if api.str("protocol_type") == "HTTP" {
+		switch api.str("protocol_type") {
+		case "HTTP":
 			executionARN = api.str("execution_arn")
+		case "WEBSOCKET":
+			webSocketExecutionARN = api.str("execution_arn")
 		}
 	}
 	require.NotEmpty(t, executionARN)
+	require.NotEmpty(t, webSocketExecutionARN)
 	for name, key := range mustWebSocketRoutes(t) {
 		r := state.mustGet(t, "aws_apigatewayv2_route", "websocket", name)
 		assert.Equal(t, key, r.str("route_key"))
-		state.mustGet(t, "aws_lambda_permission", "websocket", name)
+		fn := state.mustGetIn(t, functionsModule, "aws_lambda_function", "function", name)
+		permission := state.mustGet(t, "aws_lambda_permission", "api_gateway", name)
+		assert.Equal(t, webSocketExecutionARN+"/*/"+key, permission.str("source_arn"))
+		assert.Equal(t, fn.str("function_name"), permission.str("function_name"))
 	}
 
 	for route, method := range routes {
 		t.Run(route, func(t *testing.T) {
-			fn := state.mustGet(t, "aws_lambda_function", "route", route)
+			fn := state.mustGetIn(t, functionsModule, "aws_lambda_function", "function", route)
 			assert.Equal(t, "provided.al2023", fn.str("runtime"))
 			assert.Equal(t, []any{"arm64"}, fn.Values["architectures"])
 			assert.Equal(t, "bootstrap", fn.str("handler"))
@@ -217,7 +248,7 @@ func TestStateLambdasAndRoutes(t *testing.T) {
 			assert.Equal(t, method+" /"+route, r.str("route_key"))
 			assert.Equal(t, "JWT", r.str("authorization_type"))
 
-			permission := state.mustGet(t, "aws_lambda_permission", "api", route)
+			permission := state.mustGet(t, "aws_lambda_permission", "api_gateway", route)
 			assert.Equal(t, executionARN+"/*/"+method+"/"+route, permission.str("source_arn"))
 			assert.Equal(t, fn.str("function_name"), permission.str("function_name"))
 		})
@@ -325,11 +356,13 @@ func mustFunctions(tb testing.TB) map[string]string {
 	return functions
 }
 
-// mustDynamoDBActions returns locals.lambda_dynamodb_actions: route -> actions.
+// mustDynamoDBActions returns the dynamodb_actions of every entry of
+// locals.functions: route -> actions.
 func mustDynamoDBActions(tb testing.TB) map[string][]string {
 	tb.Helper()
 	actions := map[string][]string{}
-	for route, list := range mustLocal(tb, "lambda_dynamodb_actions").AsValueMap() {
+	for route, f := range mustLocal(tb, "functions").AsValueMap() {
+		list := f.GetAttr("dynamodb_actions")
 		require.True(tb, list.CanIterateElements(), "actions of %s must be a list", route)
 		for _, a := range list.AsValueSlice() {
 			require.Equal(tb, cty.String, a.Type(), "actions of %s", route)
@@ -339,36 +372,53 @@ func mustDynamoDBActions(tb testing.TB) map[string][]string {
 	return actions
 }
 
-// mustPerRouteMaps returns every local of locals.tf named lambda_* whose value
-// is a map literal, by name, with its keys.
-func mustPerRouteMaps(tb testing.TB) map[string]map[string]cty.Value {
+// mustPushes returns the pushes of every entry of locals.functions: whether
+// the route pushes to WebSocket connections.
+func mustPushes(tb testing.TB) map[string]bool {
 	tb.Helper()
-	maps := map[string]map[string]cty.Value{}
-	for name, attr := range mustLocalAttributes(tb) {
-		if !strings.HasPrefix(name, perRouteMapPrefix) {
-			continue
-		}
-		if _, ok := attr.Expr.(*hclsyntax.ObjectConsExpr); !ok {
-			continue
-		}
-		maps[name] = mustEvaluate(tb, name, attr).AsValueMap()
+	pushes := map[string]bool{}
+	for route, f := range mustLocal(tb, "functions").AsValueMap() {
+		p := f.GetAttr("pushes")
+		require.Equal(tb, cty.Bool, p.Type(), "pushes of %s", route)
+		pushes[route] = p.True()
 	}
-	return maps
+	return pushes
 }
 
+// mustLocal evaluates local.name of locals.tf: a literal, or an expression of
+// other such locals (local.lambdas is derived from local.functions), so the
+// checks read what Terraform computes.
 func mustLocal(tb testing.TB, name string) cty.Value {
 	tb.Helper()
-	attr, ok := mustLocalAttributes(tb)[name]
+	attrs := mustLocalAttributes(tb)
+	attr, ok := attrs[name]
 	require.True(tb, ok, "locals.tf defines no local.%s", name)
-	return mustEvaluate(tb, name, attr)
-}
-
-func mustEvaluate(tb testing.TB, name string, attr *hclsyntax.Attribute) cty.Value {
-	tb.Helper()
-	value, diags := attr.Expr.Value(nil)
-	require.False(tb, diags.HasErrors(), "local.%s must be a literal: %s", name, diags.Error())
+	value, diags := attr.Expr.Value(localsContext(attrs, attr, 0))
+	require.False(tb, diags.HasErrors(), "local.%s must be a literal or derived from literal locals: %s", name, diags.Error())
 	require.True(tb, value.Type().IsObjectType() || value.Type().IsMapType(), "local.%s must be a map", name)
 	return value
+}
+
+// localsContext is the evaluation context of attr: the locals it refers to,
+// each evaluated in turn (those that depend on anything but locals are left
+// out, and evaluating attr then fails).
+func localsContext(attrs map[string]*hclsyntax.Attribute, attr *hclsyntax.Attribute, depth int) *hcl.EvalContext {
+	locals := map[string]cty.Value{}
+	for _, traversal := range attr.Expr.Variables() {
+		if traversal.RootName() != "local" || len(traversal) < 2 || depth > 10 {
+			continue
+		}
+		step, ok := traversal[1].(hcl.TraverseAttr)
+		if !ok {
+			continue
+		}
+		if other, ok := attrs[step.Name]; ok {
+			if value, diags := other.Expr.Value(localsContext(attrs, other, depth+1)); !diags.HasErrors() {
+				locals[step.Name] = value
+			}
+		}
+	}
+	return &hcl.EvalContext{Variables: map[string]cty.Value{"local": cty.ObjectVal(locals)}}
 }
 
 // mustLocalAttributes parses locals.tf and returns the attributes of its
@@ -487,13 +537,30 @@ func (s state) ofType(resourceType string) []resource {
 
 func (s state) mustGet(tb testing.TB, resourceType, name, key string) resource {
 	tb.Helper()
+	return s.mustGetIn(tb, "", resourceType, name, key)
+}
+
+// mustGetIn returns resourceType.name[key] of the module at that address
+// ("" for the root module).
+func (s state) mustGetIn(tb testing.TB, moduleAddress, resourceType, name, key string) resource {
+	tb.Helper()
 	for _, r := range s.ofType(resourceType) {
-		if r.Name == name && r.Index == key {
+		if r.Name == name && r.Index == key && r.inModule(moduleAddress) {
 			return r
 		}
 	}
-	require.Failf(tb, "missing resource", "%s.%s[%q] is not in the state", resourceType, name, key)
+	require.Failf(tb, "missing resource", "%s.%s[%q] is not in the state of module %q", resourceType, name, key, moduleAddress)
 	return resource{}
+}
+
+// inModule says whether the resource is one of the module at that address
+// ("" for the root module) itself, not of a module inside it.
+func (r resource) inModule(moduleAddress string) bool {
+	address := r.Type + "." + r.Name
+	if moduleAddress != "" {
+		address = moduleAddress + "." + address
+	}
+	return r.Address == address || strings.HasPrefix(r.Address, address+"[")
 }
 
 // policy is an IAM policy document; Action, NotAction and Resource may be a

@@ -17,7 +17,7 @@ resource "aws_apigatewayv2_integration" "websocket" {
   description        = "WebSocket ${each.value}"
   integration_type   = "AWS_PROXY"
   integration_method = "POST"
-  integration_uri    = aws_lambda_function.route[each.key].invoke_arn
+  integration_uri    = module.functions.by_name[each.key].invoke_arn
 }
 
 resource "aws_apigatewayv2_route" "websocket" {
@@ -26,40 +26,4 @@ resource "aws_apigatewayv2_route" "websocket" {
   api_id    = aws_apigatewayv2_api.websocket.id
   route_key = each.value
   target    = "integrations/${aws_apigatewayv2_integration.websocket[each.key].id}"
-}
-
-resource "aws_cloudwatch_log_group" "websocket_access" {
-  name              = "/aws/apigateway/${local.prefix}-realtime"
-  retention_in_days = var.log_retention_days
-}
-
-resource "aws_apigatewayv2_stage" "websocket" {
-  api_id      = aws_apigatewayv2_api.websocket.id
-  name        = local.ws_stage
-  auto_deploy = true
-
-  default_route_settings {
-    throttling_rate_limit  = var.websocket_throttling_rate_limit
-    throttling_burst_limit = var.websocket_throttling_burst_limit
-  }
-
-  access_log_settings {
-    destination_arn = aws_cloudwatch_log_group.websocket_access.arn
-    format = jsonencode({
-      requestId          = "$context.requestId"
-      requestTime        = "$context.requestTime"
-      ip                 = "$context.identity.sourceIp"
-      eventType          = "$context.eventType"
-      routeKey           = "$context.routeKey"
-      connectionId       = "$context.connectionId"
-      status             = "$context.status"
-      integrationLatency = "$context.integrationLatency"
-      integrationError   = "$context.integration.error"
-      errorMessage       = "$context.error.message"
-    })
-  }
-
-  # API Gateway writes these logs with the account's CloudWatch role, set
-  # once per account and region by terraform/bootstrap, not by each stack.
-  depends_on = [aws_apigatewayv2_route.websocket]
 }

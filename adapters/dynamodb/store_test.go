@@ -339,12 +339,13 @@ func routeOfCase(name string) string {
 // setup made for alice and the ID of the last message it sent.
 var connectionOfFixture, lastSentOfFixture sync.Map
 
-// terraformDynamoDBActions reads local.lambda_dynamodb_actions of terraform/locals.tf.
+// terraformDynamoDBActions reads the dynamodb_actions of every route in
+// local.functions of terraform/locals.tf.
 func terraformDynamoDBActions(t *testing.T) map[string][]string {
 	t.Helper()
 	actions := map[string][]string{}
-	for route, list := range terraformLocal(t, "locals.tf", "lambda_dynamodb_actions").AsValueMap() {
-		for _, action := range list.AsValueSlice() {
+	for route, function := range terraformLocal(t, "locals.tf", "functions").AsValueMap() {
+		for _, action := range function.GetAttr("dynamodb_actions").AsValueSlice() {
 			actions[route] = append(actions[route], action.AsString())
 		}
 	}

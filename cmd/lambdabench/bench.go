@@ -17,7 +17,7 @@ type scenario struct {
 	// binary is the built bootstrap's name: the route, or the floor.
 	binary string
 	// pushes gives the function the @connections endpoint, as Terraform
-	// gives it to the functions that push (locals.lambda_pushes).
+	// gives it to the functions that push (pushes in locals.functions).
 	pushes bool
 	// event is the i-th call's event.
 	event func(i int) ([]byte, error)
