@@ -66,19 +66,40 @@ func (s *Store) receipts(ctx context.Context, a, b string) (*receiptsItem, error
 	return &it, nil
 }
 
+// Receipts implements core.ReceiptStore with one GetItem of the
+// conversation's receipts item.
+func (s *Store) Receipts(ctx context.Context, member, with string) (core.Receipts, error) {
+	it, err := s.receipts(ctx, member, with)
+	if err != nil || it == nil {
+		return core.Receipts{}, err
+	}
+	return core.Receipts{Watermarks: it.watermarks(member), Theirs: it.watermarks(with), Version: it.Version}, nil
+}
+
 // ackAttempts bounds how often an ack starts over after a message or another
 // ack changed the conversation while it counted.
 const ackAttempts = 8
 
-// Ack implements core.ReceiptStore. One Query reads, from a.UpTo to the top of
-// the conversation, the messages not yet acknowledged and the receipts item;
-// when the watermarks move, one transaction writes the receipts item on the
-// condition that its version is still the one read (no message and no other
-// ack came in between) and, when Read moved, the member's Unread; a GetItem
-// then reads that contact back for the member's other devices.
+// Ack implements core.ReceiptStore, from a.Seen (read again only after a
+// race). When only Delivered moves, a GetItem proves a.UpTo is a message of
+// the conversation and one UpdateItem writes the receipts item on the
+// condition that its version is still the one read. When Read moves, one
+// Query reads a.UpTo and at most a.RecountLimit messages after it (up to the
+// receipts item when they reach it) and, only when they do not, a GetItem of
+// the contact's Unread and a Query of at most as many messages that the read
+// watermark passes (recount); one transaction then writes the receipts item
+// on the same condition and the member's Unread, and a GetItem reads that
+// contact back for the member's other devices.
 func (s *Store) Ack(ctx context.Context, a core.Ack) (core.AckResult, error) {
-	for range ackAttempts {
-		result, retry, err := s.ackOnce(ctx, a)
+	seen := a.Seen
+	for attempt := range ackAttempts {
+		if attempt > 0 {
+			var err error
+			if seen, err = s.Receipts(ctx, a.Member, a.With); err != nil {
+				return core.AckResult{}, fmt.Errorf("ack %s: %w", a.UpTo, err)
+			}
+		}
+		result, retry, err := s.ackOnce(ctx, a, seen)
 		if !retry {
 			return result, err
 		}
@@ -86,28 +107,47 @@ func (s *Store) Ack(ctx context.Context, a core.Ack) (core.AckResult, error) {
 	return core.AckResult{}, fmt.Errorf("ack %s: %w", a.UpTo, errConflict)
 }
 
-// ackOnce tries a once: it counts, then writes on the condition that nothing
-// changed since it counted. retry reports that something did, and that a
-// must start over.
-func (s *Store) ackOnce(ctx context.Context, a core.Ack) (result core.AckResult, retry bool, err error) {
-	counted, err := s.ackCount(ctx, a)
-	if err != nil {
-		return core.AckResult{}, false, err
-	}
-	before := counted.receipts.watermarks(a.Member)
+// ackOnce tries a once from seen: it counts, then writes on the condition
+// that nothing changed since seen. retry reports that something did, and that
+// a must start over.
+func (s *Store) ackOnce(ctx context.Context, a core.Ack, seen core.Receipts) (result core.AckResult, retry bool, err error) {
+	before := seen.Watermarks
 	after := before.Advance(a.UpTo, a.Read)
 	if after == before {
 		return core.AckResult{Watermarks: before}, false, nil
 	}
-	receiptsUpdate, err := s.receiptsUpdate(a, counted.receipts, after)
+	if after.Read == before.Read {
+		if err := s.mustBeMessage(ctx, a); err != nil {
+			return core.AckResult{}, false, err
+		}
+		return s.ackDelivered(ctx, a, seen, after)
+	}
+	ahead, fresh, err := s.countAhead(ctx, a)
 	if err != nil {
 		return core.AckResult{}, false, err
 	}
-	items := []types.TransactWriteItem{{Update: receiptsUpdate}}
-	readMoved := after.Read != before.Read
-	if readMoved {
-		items = append(items, s.unreadUpdate(a, counted.newer))
+	if fresh != nil {
+		// The Query reached the receipts item: start from it, which narrows
+		// the window a message can slip into to this Query and the write.
+		seen, before = *fresh, fresh.Watermarks
+		if after = before.Advance(a.UpTo, a.Read); after == before {
+			return core.AckResult{Watermarks: before}, false, nil
+		}
+		if after.Read == before.Read {
+			return s.ackDelivered(ctx, a, seen, after)
+		}
 	}
+	unread := a.Unread(ahead, core.UnreadCount{}, 0)
+	if !ahead.Complete {
+		if unread, err = s.recountPassed(ctx, a, before.Read); err != nil {
+			return core.AckResult{}, false, err
+		}
+	}
+	receiptsUpdate, err := s.receiptsUpdate(a, seen, after)
+	if err != nil {
+		return core.AckResult{}, false, err
+	}
+	items := []types.TransactWriteItem{{Update: receiptsUpdate}, s.unreadUpdate(a, unread)}
 	err = s.transactOnce(ctx, "Ack", &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	var canceled *types.TransactionCanceledException
 	switch {
@@ -115,32 +155,106 @@ func (s *Store) ackOnce(ctx context.Context, a core.Ack) (result core.AckResult,
 		return core.AckResult{}, true, nil
 	case errors.As(err, &canceled) && reasonCode(canceled, 1) == reasonConditionalCheck:
 		// The member has no contact for With, so no Unread to keep.
-		return s.ackWithoutContact(ctx, a, conversationKey(a.Member, a.With), items[:1], after)
+		return s.ackDelivered(ctx, a, seen, after)
 	case err != nil:
 		return core.AckResult{}, false, translate("ack "+a.UpTo, err)
 	}
-	result = core.AckResult{Watermarks: after, Moved: true}
-	if readMoved {
-		contact, err := s.Contact(ctx, a.Member, a.With)
-		if err != nil {
-			return core.AckResult{}, false, fmt.Errorf("ack %s: read contact back: %w", a.UpTo, err)
-		}
-		result.Contact = &contact
+	contact, err := s.Contact(ctx, a.Member, a.With)
+	if err != nil {
+		return core.AckResult{}, false, fmt.Errorf("ack %s: read contact back: %w", a.UpTo, err)
 	}
-	return result, false, nil
+	return core.AckResult{Watermarks: after, Moved: true, Contact: &contact}, false, nil
 }
 
-// ackCounted is what an ack reads before it writes: the conversation's
-// receipts item, and how many messages of the other member follow a.UpTo.
-type ackCounted struct {
-	receipts receiptsItem
-	newer    int
+// mustBeMessage reads the key of a.UpTo: core.ErrNotInConversation when it is
+// not a message of the conversation.
+func (s *Store) mustBeMessage(ctx context.Context, a core.Ack) error {
+	got, err := s.getItem(ctx, "Ack", itemKey(conversationKey(a.Member, a.With), messageSortKey(a.UpTo)), attrPK)
+	switch {
+	case err != nil:
+		return fmt.Errorf("ack %s: %w", a.UpTo, err)
+	case got == nil:
+		return core.ErrNotInConversation
+	}
+	return nil
 }
 
-// ackCount reads, in one Query from a.UpTo to the top of the conversation,
-// the receipts item and the messages of the other member after a.UpTo.
-// core.ErrNotInConversation when a.UpTo is not a message of it.
-func (s *Store) ackCount(ctx context.Context, a core.Ack) (ackCounted, error) {
+// countAhead counts the messages of a.With after a.UpTo, reading at most
+// a.RecountLimit of them, and returns the receipts item as the member sees it
+// when the count reached it (nil when it did not). core.ErrNotInConversation
+// when a.UpTo is not a message of the conversation.
+func (s *Store) countAhead(ctx context.Context, a core.Ack) (core.UnreadCount, *core.Receipts, error) {
+	var ahead core.UnreadCount
+	var fresh *core.Receipts
+	found := false
+	err := s.countMessages(ctx, a, messageSortKey(a.UpTo), receiptsSortKey, func(item map[string]types.AttributeValue, it messageItem, sk string) error {
+		switch {
+		case sk == receiptsSortKey:
+			var receipts receiptsItem
+			if err := attributevalue.UnmarshalMap(item, &receipts); err != nil {
+				return fmt.Errorf("unmarshal receipts: %w", err)
+			}
+			ahead.Complete = true
+			fresh = &core.Receipts{Watermarks: receipts.watermarks(a.Member), Theirs: receipts.watermarks(a.With), Version: receipts.Version}
+		case it.ID == a.UpTo:
+			found = true
+		case a.LeavesUnread(it.ID, it.Sender):
+			ahead.Count++
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return core.UnreadCount{}, nil, err
+	case !found:
+		return core.UnreadCount{}, nil, core.ErrNotInConversation
+	}
+	return ahead, fresh, nil
+}
+
+// recountPassed is the Unread a.Member's contact keeps when more than
+// a.RecountLimit messages follow a.UpTo, as core.Ack.Unread says: it counts
+// the messages of a.With that the read watermark passes moving from read to
+// a.UpTo, at most a.RecountLimit of them, and reads the contact's Unread
+// before only when that count is complete.
+func (s *Store) recountPassed(ctx context.Context, a core.Ack, read string) (int, error) {
+	passed, messages := core.UnreadCount{}, 0
+	err := s.countMessages(ctx, a, messageSortKey(read), messageSortKey(a.UpTo), func(_ map[string]types.AttributeValue, it messageItem, _ string) error {
+		if it.ID <= read {
+			return nil
+		}
+		messages++
+		if a.Passes(it.ID, it.Sender, read) {
+			passed.Count++
+		}
+		passed.Complete = it.ID == a.UpTo && messages <= a.RecountLimit
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	before := 0
+	if passed.Complete {
+		pk, sk := contactKey(a.Member, a.With)
+		got, err := s.getItem(ctx, "Ack", itemKey(pk, sk), attrUnread)
+		if err != nil {
+			return 0, fmt.Errorf("ack %s: read unread: %w", a.UpTo, err)
+		}
+		var it struct {
+			Unread int `dynamodbav:"unread"`
+		}
+		if err := attributevalue.UnmarshalMap(got, &it); err != nil {
+			return 0, fmt.Errorf("ack %s: unmarshal unread: %w", a.UpTo, err)
+		}
+		before = it.Unread
+	}
+	return a.Unread(core.UnreadCount{}, passed, before), nil
+}
+
+// countMessages hands each to the items of the conversation from low to high
+// (sort keys, both included), at most a.RecountLimit + 2 of them: the
+// messages an ack counts and the items at both ends.
+func (s *Store) countMessages(ctx context.Context, a core.Ack, low, high string, each func(item map[string]types.AttributeValue, it messageItem, sk string) error) error {
 	in := &dynamodb.QueryInput{
 		TableName:              s.table,
 		KeyConditionExpression: aws.String("#pk = :pk AND #sk BETWEEN :low AND :high"),
@@ -150,47 +264,35 @@ func (s *Store) ackCount(ctx context.Context, a core.Ack) (ackCounted, error) {
 			"#pk": attrPK, "#sk": attrSK, "#id": attrID, "#sender": "sender", "#marks": attrMarks, "#version": attrVersion,
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk":  stringValue(conversationKey(a.Member, a.With)),
-			":low": stringValue(messageSortKey(a.UpTo)), ":high": stringValue(receiptsSortKey),
+			":pk": stringValue(conversationKey(a.Member, a.With)), ":low": stringValue(low), ":high": stringValue(high),
 		},
 		ConsistentRead:         aws.Bool(true),
 		ReturnConsumedCapacity: s.capacity,
 	}
-	var counted ackCounted
-	found := false
-	err := s.query(ctx, "Ack", in, 0, func(item map[string]types.AttributeValue) error {
-		if sk, _ := item[attrSK].(*types.AttributeValueMemberS); sk != nil && sk.Value == receiptsSortKey {
-			return attributevalue.UnmarshalMap(item, &counted.receipts)
-		}
+	err := s.query(ctx, "Ack", in, a.RecountLimit+2, func(item map[string]types.AttributeValue) error {
 		var it messageItem
 		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
 			return fmt.Errorf("unmarshal message: %w", err)
 		}
-		switch {
-		case it.ID == a.UpTo:
-			found = true
-		case a.LeavesUnread(it.ID, it.Sender):
-			counted.newer++
+		sk, _ := item[attrSK].(*types.AttributeValueMemberS)
+		if sk == nil {
+			return fmt.Errorf("an item without a sort key")
 		}
-		return nil
+		return each(item, it, sk.Value)
 	})
 	if err != nil {
-		return ackCounted{}, fmt.Errorf("ack %s: %w", a.UpTo, err)
+		return fmt.Errorf("ack %s: %w", a.UpTo, err)
 	}
-	if !found {
-		return ackCounted{}, core.ErrNotInConversation
-	}
-	return counted, nil
+	return nil
 }
 
-// receiptsUpdate writes a.Member's watermarks after into the receipts item,
-// on the condition that its version is still the one read.
-func (s *Store) receiptsUpdate(a core.Ack, receipts receiptsItem, after core.Watermarks) (*types.Update, error) {
-	marks := map[string]watermarksItem{}
-	for member, w := range receipts.Marks {
-		marks[member] = w
+// receiptsUpdate writes the watermarks of both members, a.Member's after,
+// into the receipts item, on the condition that its version is still seen's.
+func (s *Store) receiptsUpdate(a core.Ack, seen core.Receipts, after core.Watermarks) (*types.Update, error) {
+	marks := map[string]watermarksItem{
+		a.Member: {Delivered: after.Delivered, Read: after.Read},
+		a.With:   {Delivered: seen.Theirs.Delivered, Read: seen.Theirs.Read},
 	}
-	marks[a.Member] = watermarksItem{Delivered: after.Delivered, Read: after.Read}
 	marksAV, err := attributevalue.Marshal(marks)
 	if err != nil {
 		return nil, fmt.Errorf("ack %s: marshal marks: %w", a.UpTo, err)
@@ -203,11 +305,11 @@ func (s *Store) receiptsUpdate(a core.Ack, receipts receiptsItem, after core.Wat
 		ExpressionAttributeNames: map[string]string{"#marks": attrMarks, "#version": attrVersion},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":marks":   marksAV,
-			":version": &types.AttributeValueMemberN{Value: strconv.FormatInt(receipts.Version, 10)},
-			":next":    &types.AttributeValueMemberN{Value: strconv.FormatInt(receipts.Version+1, 10)},
+			":version": &types.AttributeValueMemberN{Value: strconv.FormatInt(seen.Version, 10)},
+			":next":    &types.AttributeValueMemberN{Value: strconv.FormatInt(seen.Version+1, 10)},
 		},
 	}
-	if receipts.PK == "" {
+	if seen.Version == 0 {
 		// Messages stored before receipts existed: the first ack makes the item.
 		update.ConditionExpression = aws.String("attribute_not_exists(#version)")
 		delete(update.ExpressionAttributeValues, ":version")
@@ -216,7 +318,7 @@ func (s *Store) receiptsUpdate(a core.Ack, receipts receiptsItem, after core.Wat
 }
 
 // unreadUpdate sets the Unread of a.Member's contact for a.With, which must
-// exist, to the count of messages after what they read.
+// exist.
 func (s *Store) unreadUpdate(a core.Ack, unread int) types.TransactWriteItem {
 	pk, sk := contactKey(a.Member, a.With)
 	return types.TransactWriteItem{Update: &types.Update{
@@ -229,24 +331,27 @@ func (s *Store) unreadUpdate(a core.Ack, unread int) types.TransactWriteItem {
 	}}
 }
 
-// ackWithoutContact writes only the receipts item of an ack.
-func (s *Store) ackWithoutContact(ctx context.Context, a core.Ack, pk string, items []types.TransactWriteItem, after core.Watermarks) (core.AckResult, bool, error) {
-	update := items[0].Update
-	_, err := s.updateItem(ctx, "Ack", &dynamodb.UpdateItemInput{
-		TableName:                 s.table,
+// ackDelivered writes only the receipts item of an ack, after, on the
+// condition that its version is still seen's: an ack that moves Delivered
+// alone, or whose member has no contact for With and so no Unread to keep.
+func (s *Store) ackDelivered(ctx context.Context, a core.Ack, seen core.Receipts, after core.Watermarks) (core.AckResult, bool, error) {
+	update, err := s.receiptsUpdate(a, seen, after)
+	if err != nil {
+		return core.AckResult{}, false, err
+	}
+	_, err = s.updateItem(ctx, "Ack", &dynamodb.UpdateItemInput{
 		Key:                       update.Key,
 		UpdateExpression:          update.UpdateExpression,
 		ConditionExpression:       update.ConditionExpression,
 		ExpressionAttributeNames:  update.ExpressionAttributeNames,
 		ExpressionAttributeValues: update.ExpressionAttributeValues,
-		ReturnConsumedCapacity:    s.capacity,
 	})
 	var failed *types.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &failed):
 		return core.AckResult{}, true, nil
 	case err != nil:
-		return core.AckResult{}, false, translate("ack "+a.UpTo+" in "+pk, err)
+		return core.AckResult{}, false, translate("ack "+a.UpTo, err)
 	}
 	return core.AckResult{Watermarks: after, Moved: true}, false, nil
 }
