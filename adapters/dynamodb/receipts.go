@@ -122,25 +122,19 @@ func (s *Store) ackOnce(ctx context.Context, a core.Ack, seen core.Receipts) (re
 		}
 		return s.ackDelivered(ctx, a, seen, after)
 	}
-	ahead, fresh, err := s.countAhead(ctx, a)
+	unread, fresh, err := s.recount(ctx, a, before.Read)
 	if err != nil {
 		return core.AckResult{}, false, err
 	}
 	if fresh != nil {
-		// The Query reached the receipts item: start from it, which narrows
-		// the window a message can slip into to this Query and the write.
+		// The count reached the receipts item: start from it, which narrows
+		// the window a message can slip into to the count and the write.
 		seen, before = *fresh, fresh.Watermarks
 		if after = before.Advance(a.UpTo, a.Read); after == before {
 			return core.AckResult{Watermarks: before}, false, nil
 		}
 		if after.Read == before.Read {
 			return s.ackDelivered(ctx, a, seen, after)
-		}
-	}
-	unread := a.Unread(ahead, core.UnreadCount{}, 0)
-	if !ahead.Complete {
-		if unread, err = s.recountPassed(ctx, a, before.Read); err != nil {
-			return core.AckResult{}, false, err
 		}
 	}
 	receiptsUpdate, err := s.receiptsUpdate(a, seen, after)
@@ -179,15 +173,24 @@ func (s *Store) mustBeMessage(ctx context.Context, a core.Ack) error {
 	return nil
 }
 
-// countAhead counts the messages of a.With after a.UpTo, reading at most
-// a.RecountLimit of them, and returns the receipts item as the member sees it
-// when the count reached it (nil when it did not). core.ErrNotInConversation
-// when a.UpTo is not a message of the conversation.
-func (s *Store) countAhead(ctx context.Context, a core.Ack) (core.UnreadCount, *core.Receipts, error) {
-	var ahead core.UnreadCount
+// recountSteps are how far an ack's two counts read, taking turns, before
+// a.RecountLimit: the one that can finish does so after reading about as
+// much as it must, whichever it is.
+var recountSteps = []int{8, 64, 512}
+
+// recount is the Unread a.Member's contact keeps once their read watermark
+// moves from read to a.UpTo, as core.Ack.Unread says. It counts two ranges
+// in turns of growing size, at most a.RecountLimit messages each, and stops
+// as soon as one gives an exact count: the messages after a.UpTo (exact when
+// it reaches the receipts item, which it then returns as the member sees it;
+// nil otherwise) and the messages the watermark passes (exact with the
+// contact's Unread before, when that is below the limit).
+// core.ErrNotInConversation when a.UpTo is not a message of the conversation.
+func (s *Store) recount(ctx context.Context, a core.Ack, read string) (int, *core.Receipts, error) {
+	var ahead, passed core.UnreadCount
 	var fresh *core.Receipts
-	found := false
-	err := s.countMessages(ctx, a, messageSortKey(a.UpTo), receiptsSortKey, func(item map[string]types.AttributeValue, it messageItem, sk string) error {
+	found, reached, messagesPassed := false, false, 0
+	aheadRange := s.messageRange(a, messageSortKey(a.UpTo), receiptsSortKey, func(item map[string]types.AttributeValue, it messageItem, sk string) error {
 		switch {
 		case sk == receiptsSortKey:
 			var receipts receiptsItem
@@ -203,59 +206,76 @@ func (s *Store) countAhead(ctx context.Context, a core.Ack) (core.UnreadCount, *
 		}
 		return nil
 	})
-	switch {
-	case err != nil:
-		return core.UnreadCount{}, nil, err
-	case !found:
-		return core.UnreadCount{}, nil, core.ErrNotInConversation
-	}
-	return ahead, fresh, nil
-}
-
-// recountPassed is the Unread a.Member's contact keeps when more than
-// a.RecountLimit messages follow a.UpTo, as core.Ack.Unread says: it counts
-// the messages of a.With that the read watermark passes moving from read to
-// a.UpTo, at most a.RecountLimit of them, and reads the contact's Unread
-// before only when that count is complete.
-func (s *Store) recountPassed(ctx context.Context, a core.Ack, read string) (int, error) {
-	passed, messages := core.UnreadCount{}, 0
-	err := s.countMessages(ctx, a, messageSortKey(read), messageSortKey(a.UpTo), func(_ map[string]types.AttributeValue, it messageItem, _ string) error {
-		if it.ID <= read {
-			return nil
+	passedRange := s.messageRange(a, messageSortKey(read), messageSortKey(a.UpTo), func(_ map[string]types.AttributeValue, it messageItem, _ string) error {
+		if it.ID > read {
+			messagesPassed++
+			reached = it.ID == a.UpTo
+			if a.Passes(it.ID, it.Sender, read) {
+				passed.Count++
+			}
 		}
-		messages++
-		if a.Passes(it.ID, it.Sender, read) {
-			passed.Count++
-		}
-		passed.Complete = it.ID == a.UpTo && messages <= a.RecountLimit
 		return nil
 	})
-	if err != nil {
-		return 0, err
+	before, beforeRead := 0, false
+	for _, step := range append(recountSteps, a.RecountLimit+2) {
+		step = min(step, a.RecountLimit+2)
+		if err := aheadRange.readTo(ctx, s, step); err != nil {
+			return 0, nil, err
+		}
+		switch {
+		case !found:
+			return 0, nil, core.ErrNotInConversation
+		case ahead.Complete:
+			return a.Unread(ahead, passed, before), fresh, nil
+		}
+		if err := passedRange.readTo(ctx, s, step); err != nil {
+			return 0, nil, err
+		}
+		passed.Complete = reached && messagesPassed <= a.RecountLimit
+		if passed.Complete && !beforeRead {
+			var err error
+			if before, err = s.unreadBefore(ctx, a); err != nil {
+				return 0, nil, err
+			}
+			beforeRead = true
+		}
+		if passed.Complete && before < a.RecountLimit {
+			break
+		}
 	}
-	before := 0
-	if passed.Complete {
-		pk, sk := contactKey(a.Member, a.With)
-		got, err := s.getItem(ctx, "Ack", itemKey(pk, sk), attrUnread)
-		if err != nil {
-			return 0, fmt.Errorf("ack %s: read unread: %w", a.UpTo, err)
-		}
-		var it struct {
-			Unread int `dynamodbav:"unread"`
-		}
-		if err := attributevalue.UnmarshalMap(got, &it); err != nil {
-			return 0, fmt.Errorf("ack %s: unmarshal unread: %w", a.UpTo, err)
-		}
-		before = it.Unread
-	}
-	return a.Unread(core.UnreadCount{}, passed, before), nil
+	return a.Unread(core.UnreadCount{}, passed, before), nil, nil
 }
 
-// countMessages hands each to the items of the conversation from low to high
-// (sort keys, both included), at most a.RecountLimit + 2 of them: the
-// messages an ack counts and the items at both ends.
-func (s *Store) countMessages(ctx context.Context, a core.Ack, low, high string, each func(item map[string]types.AttributeValue, it messageItem, sk string) error) error {
-	in := &dynamodb.QueryInput{
+// unreadBefore reads the Unread of a.Member's contact for a.With (0 when
+// there is none: the write that follows finds that out).
+func (s *Store) unreadBefore(ctx context.Context, a core.Ack) (int, error) {
+	pk, sk := contactKey(a.Member, a.With)
+	got, err := s.getItem(ctx, "Ack", itemKey(pk, sk), attrUnread)
+	if err != nil {
+		return 0, fmt.Errorf("ack %s: read unread: %w", a.UpTo, err)
+	}
+	var it struct {
+		Unread int `dynamodbav:"unread"`
+	}
+	if err := attributevalue.UnmarshalMap(got, &it); err != nil {
+		return 0, fmt.Errorf("ack %s: unmarshal unread: %w", a.UpTo, err)
+	}
+	return it.Unread, nil
+}
+
+// messageRange is a Query of the items of a conversation from one sort key
+// to another (both included), read a turn at a time.
+type messageRange struct {
+	in   *dynamodb.QueryInput
+	each func(item map[string]types.AttributeValue, it messageItem, sk string) error
+	read int
+	done bool
+}
+
+// messageRange returns the range of a's conversation from low to high, whose
+// items each is handed in order.
+func (s *Store) messageRange(a core.Ack, low, high string, each func(item map[string]types.AttributeValue, it messageItem, sk string) error) *messageRange {
+	return &messageRange{each: each, in: &dynamodb.QueryInput{
 		TableName:              s.table,
 		KeyConditionExpression: aws.String("#pk = :pk AND #sk BETWEEN :low AND :high"),
 		// Only what the count needs: the texts may be kilobytes each.
@@ -268,20 +288,33 @@ func (s *Store) countMessages(ctx context.Context, a core.Ack, low, high string,
 		},
 		ConsistentRead:         aws.Bool(true),
 		ReturnConsumedCapacity: s.capacity,
-	}
-	err := s.query(ctx, "Ack", in, a.RecountLimit+2, func(item map[string]types.AttributeValue) error {
-		var it messageItem
-		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-			return fmt.Errorf("unmarshal message: %w", err)
+	}}
+}
+
+// readTo reads r on until it has read want items or its end.
+func (r *messageRange) readTo(ctx context.Context, s *Store, want int) error {
+	for !r.done && r.read < want {
+		r.in.Limit = aws.Int32(int32(want - r.read))
+		out, err := s.queryPage(ctx, "Ack", r.in)
+		if err != nil {
+			return fmt.Errorf("ack: count messages: %w", err)
 		}
-		sk, _ := item[attrSK].(*types.AttributeValueMemberS)
-		if sk == nil {
-			return fmt.Errorf("an item without a sort key")
+		for _, item := range out.Items {
+			var it messageItem
+			if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+				return fmt.Errorf("unmarshal message: %w", err)
+			}
+			sk, _ := item[attrSK].(*types.AttributeValueMemberS)
+			if sk == nil {
+				return fmt.Errorf("an item without a sort key")
+			}
+			if err := r.each(item, it, sk.Value); err != nil {
+				return err
+			}
 		}
-		return each(item, it, sk.Value)
-	})
-	if err != nil {
-		return fmt.Errorf("ack %s: %w", a.UpTo, err)
+		r.read += len(out.Items)
+		r.done = len(out.LastEvaluatedKey) == 0
+		r.in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
 	return nil
 }

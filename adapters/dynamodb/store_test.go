@@ -32,6 +32,17 @@ func TestStoreContract(t *testing.T) {
 	storetest.Run(t, func(*testing.T) core.Store { return store })
 }
 
+// TestCostContract runs the contract of what operations cost, each case on a
+// client of its own whose requests and items read it counts.
+func TestCostContract(t *testing.T) {
+	endpoint := dynamodbtest.Endpoint(t)
+	table := dynamodbtest.MustTable(t, dynamodbtest.NewClient(endpoint, nil))
+	storetest.RunCosts(t, func(*testing.T) (core.Store, storetest.Meter) {
+		counter := dynamodbtest.NewRequestCounter(nil)
+		return dynamostore.New(dynamodbtest.NewClient(endpoint, counter), table), counter
+	})
+}
+
 // TestRequestsPerRoute counts the DynamoDB requests each route makes through
 // the service, on every path, and the capacity the recorder hears of: each is
 // the designed constant, whatever the data.
