@@ -83,13 +83,13 @@ const ackAttempts = 8
 // Ack implements core.ReceiptStore, from a.Seen (read again only after a
 // race). When only Delivered moves, a GetItem proves a.UpTo is a message of
 // the conversation and one UpdateItem writes the receipts item on the
-// condition that its version is still the one read. When Read moves, one
-// Query reads a.UpTo and at most a.RecountLimit messages after it (up to the
-// receipts item when they reach it) and, only when they do not, a GetItem of
-// the contact's Unread and a Query of at most as many messages that the read
-// watermark passes (recount); one transaction then writes the receipts item
-// on the same condition and the member's Unread, and a GetItem reads that
-// contact back for the member's other devices.
+// condition that its version is still the one read. When Read moves, recount
+// reads a.UpTo and the messages after it (one Query when they reach the
+// receipts item within a few) and, only when more follow, in turns, the
+// messages the read watermark passes and the contact's Unread; one
+// transaction then writes the receipts item on the same condition and the
+// member's Unread, and a GetItem reads that contact back for the member's
+// other devices.
 func (s *Store) Ack(ctx context.Context, a core.Ack) (core.AckResult, error) {
 	seen := a.Seen
 	for attempt := range ackAttempts {
