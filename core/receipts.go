@@ -50,8 +50,9 @@ func (w Watermarks) StatusOf(id string) Status {
 }
 
 // UnreadRecountLimit is the most messages an ack reads, each way, to recount
-// Unread: an ack costs what it changes, never a whole conversation. Past it a
-// count may be kept as UnreadRecountLimit, which the SPA shows as "999+".
+// Unread: an ack costs what it changes, never a whole conversation. A count
+// it cannot finish is kept as UnreadRecountLimit: "many" (the SPA shows any
+// count past 99 as "99+").
 const UnreadRecountLimit = 1000
 
 // Receipts are the watermarks of a conversation as a store read them for one
@@ -78,6 +79,15 @@ type Ack struct {
 	// RecountLimit is the most messages the store reads each way to recount
 	// Unread (UnreadRecountLimit unless a test says less).
 	RecountLimit int
+}
+
+// Limit is the most messages the store reads each way to recount Unread:
+// a.RecountLimit, or UnreadRecountLimit when that is not set.
+func (a Ack) Limit() int {
+	if a.RecountLimit < 1 {
+		return UnreadRecountLimit
+	}
+	return a.RecountLimit
 }
 
 // LeavesUnread reports whether the message id from sender is still unread
@@ -111,10 +121,10 @@ func (a Ack) Unread(ahead, passed UnreadCount, before int) int {
 	switch {
 	case ahead.Complete:
 		return ahead.Count
-	case passed.Complete && before < a.RecountLimit:
+	case passed.Complete && before < a.Limit():
 		return max(before-passed.Count, 0)
 	default:
-		return a.RecountLimit
+		return a.Limit()
 	}
 }
 

@@ -174,13 +174,13 @@ func (s *Store) mustBeMessage(ctx context.Context, a core.Ack) error {
 }
 
 // recountSteps are how far an ack's two counts read, taking turns, before
-// a.RecountLimit: the one that can finish does so after reading about as
+// a.Limit(): the one that can finish does so after reading about as
 // much as it must, whichever it is.
 var recountSteps = []int{8, 64, 512}
 
 // recount is the Unread a.Member's contact keeps once their read watermark
 // moves from read to a.UpTo, as core.Ack.Unread says. It counts two ranges
-// in turns of growing size, at most a.RecountLimit messages each, and stops
+// in turns of growing size, at most a.Limit() messages each, and stops
 // as soon as one gives an exact count: the messages after a.UpTo (exact when
 // it reaches the receipts item, which it then returns as the member sees it;
 // nil otherwise) and the messages the watermark passes (exact with the
@@ -217,8 +217,8 @@ func (s *Store) recount(ctx context.Context, a core.Ack, read string) (int, *cor
 		return nil
 	})
 	before, beforeRead := 0, false
-	for _, step := range append(recountSteps, a.RecountLimit+2) {
-		step = min(step, a.RecountLimit+2)
+	for _, step := range append(recountSteps, a.Limit()+2) {
+		step = min(step, a.Limit()+2)
 		if err := aheadRange.readTo(ctx, s, step); err != nil {
 			return 0, nil, err
 		}
@@ -231,7 +231,7 @@ func (s *Store) recount(ctx context.Context, a core.Ack, read string) (int, *cor
 		if err := passedRange.readTo(ctx, s, step); err != nil {
 			return 0, nil, err
 		}
-		passed.Complete = reached && messagesPassed <= a.RecountLimit
+		passed.Complete = reached && messagesPassed <= a.Limit()
 		if passed.Complete && !beforeRead {
 			var err error
 			if before, err = s.unreadBefore(ctx, a); err != nil {
@@ -239,7 +239,7 @@ func (s *Store) recount(ctx context.Context, a core.Ack, read string) (int, *cor
 			}
 			beforeRead = true
 		}
-		if passed.Complete && before < a.RecountLimit {
+		if passed.Complete && before < a.Limit() {
 			break
 		}
 	}

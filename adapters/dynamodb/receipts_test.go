@@ -8,7 +8,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/assert"
@@ -92,6 +91,5 @@ func seedConversation(t *testing.T, client *dynamodb.Client, table string, f *st
 		}
 	}
 	flush()
-	_ = aws.String
 	return ids
 }
