@@ -49,6 +49,23 @@ func (w Watermarks) StatusOf(id string) Status {
 	}
 }
 
+// UnreadRecountLimit is the most messages an ack reads, each way, to recount
+// Unread: an ack costs what it changes, never a whole conversation. A count
+// it cannot finish is kept as UnreadRecountLimit: "many" (the SPA shows any
+// count past 99 as "99+").
+const UnreadRecountLimit = 1000
+
+// Receipts are the watermarks of a conversation as a store read them for one
+// of its members: theirs and the other member's, with the version of the
+// conversation's receipts that the store's Ack may check has not moved since
+// (every message and every ack moves it; zero when there is none yet or the
+// store keeps none).
+type Receipts struct {
+	Watermarks Watermarks
+	Theirs     Watermarks
+	Version    int64
+}
+
 // Ack is a member's acknowledgement of the messages of their conversation
 // with With up to UpTo: delivered, and read too when Read.
 type Ack struct {
@@ -56,6 +73,21 @@ type Ack struct {
 	With   string
 	UpTo   string
 	Read   bool
+	// Seen is what ReceiptStore.Receipts returned just before, which the
+	// store starts from instead of reading it again.
+	Seen Receipts
+	// RecountLimit is the most messages the store reads each way to recount
+	// Unread (UnreadRecountLimit unless a test says less).
+	RecountLimit int
+}
+
+// Limit is the most messages the store reads each way to recount Unread:
+// a.RecountLimit, or UnreadRecountLimit when that is not set.
+func (a Ack) Limit() int {
+	if a.RecountLimit < 1 {
+		return UnreadRecountLimit
+	}
+	return a.RecountLimit
 }
 
 // LeavesUnread reports whether the message id from sender is still unread
@@ -63,6 +95,37 @@ type Ack struct {
 // the Unread of the member's contact for With.
 func (a Ack) LeavesUnread(id, sender string) bool {
 	return sender == a.With && id > a.UpTo
+}
+
+// Passes reports whether the read watermark, moving from before to a.UpTo,
+// passes the message id from sender, which was unread and no longer is.
+func (a Ack) Passes(id, sender, before string) bool {
+	return sender == a.With && id > before && id <= a.UpTo
+}
+
+// UnreadCount is how many of With's messages an ack counted over one range of
+// the conversation, reading at most its RecountLimit messages: Complete when
+// the range held no more than that, so Count is all of them.
+type UnreadCount struct {
+	Count    int
+	Complete bool
+}
+
+// Unread is the Unread an ack that moved the member's read watermark leaves
+// on their contact, the one rule every store applies: ahead counts With's
+// messages after UpTo, passed those the read watermark moved over, and before
+// is the Unread the contact had (exact when below the limit, for only this
+// rule ever keeps a count it could not finish). Exact when either count is
+// complete (passed only with an exact before); otherwise the limit, "999+".
+func (a Ack) Unread(ahead, passed UnreadCount, before int) int {
+	switch {
+	case ahead.Complete:
+		return ahead.Count
+	case passed.Complete && before < a.Limit():
+		return max(before-passed.Count, 0)
+	default:
+		return a.Limit()
+	}
 }
 
 // AckResult is what an Ack left stored.
@@ -78,12 +141,19 @@ type AckResult struct {
 
 // ReceiptStore keeps the receipt watermarks of conversations.
 type ReceiptStore interface {
+	// Receipts returns member's watermarks in the conversation with with, in
+	// one read of one small item: all an ack that moves nothing costs.
+	Receipts(ctx context.Context, member, with string) (Receipts, error)
+
 	// Ack moves a.Member's watermarks in the conversation with a.With
-	// forward to a.UpTo (never back, even when two acks race) and, when Read
-	// moves, sets Unread on a.Member's contact for a.With to the exact count of
-	// a.With's messages newer than it, in one atomic write that a message
-	// stored at the same moment cannot slip past. ENOTFOUND when a.UpTo is not
-	// a message of that conversation.
+	// forward to a.UpTo (never back, even when two acks race), starting from
+	// a.Seen and reading again only when something changed since. When Read
+	// moves it sets Unread on a.Member's contact for a.With as Ack.Unread
+	// says, counting at most a.RecountLimit messages after a.UpTo and, when
+	// those do not reach the newest, at most as many that the read watermark
+	// moved over, in one atomic write that a message stored at the same
+	// moment cannot slip past. ENOTFOUND when a.UpTo is not a message of that
+	// conversation and the watermarks would move.
 	Ack(ctx context.Context, a Ack) (AckResult, error)
 }
 
@@ -96,7 +166,10 @@ type AckInput struct {
 
 // Ack moves the caller's receipt watermarks in the conversation with in.With
 // forward and tells the other member's connections, and the caller's other
-// connections (all but except), what moved.
+// connections (all but except), what moved. An ack that moves nothing is
+// answered from one read and spends nothing; one that moves spends a send of
+// the caller's budget first, as every frame does (ETHROTTLED when it is
+// empty), and gives it back when a racing ack moved the watermarks first.
 func (s *Service) Ack(ctx context.Context, caller Caller, in AckInput, except string) (Watermarks, error) {
 	other, err := s.otherMember(caller, in.With)
 	if err != nil {
@@ -105,7 +178,19 @@ func (s *Service) Ack(ctx context.Context, caller Caller, in AckInput, except st
 	if !validToken(in.UpTo) {
 		return Watermarks{}, invalidField("upTo", "is not a message ID")
 	}
-	result, err := s.store.Ack(ctx, Ack{Member: caller.Email, With: other, UpTo: in.UpTo, Read: in.Read})
+	seen, err := s.store.Receipts(ctx, caller.Email, other)
+	if err != nil {
+		return Watermarks{}, fmt.Errorf("ack messages with %s: %w", other, err)
+	}
+	if seen.Watermarks.Advance(in.UpTo, in.Read) == seen.Watermarks {
+		return seen.Watermarks, nil
+	}
+	ack := Ack{Member: caller.Email, With: other, UpTo: in.UpTo, Read: in.Read, Seen: seen, RecountLimit: s.recountLimit}
+	var result AckResult
+	err = s.spendSend(ctx, caller.Email, func() (bool, error) {
+		result, err = s.store.Ack(ctx, ack)
+		return result.Moved, err
+	})
 	if err != nil {
 		return Watermarks{}, fmt.Errorf("ack messages with %s: %w", other, err)
 	}

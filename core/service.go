@@ -19,6 +19,8 @@ type Service struct {
 	onSnapshotError func(channel string, err error)
 	budget          SendBudget
 	sendLimit       SendLimit
+	// recountLimit bounds the messages an ack reads to recount Unread.
+	recountLimit int
 }
 
 // Option configures a Service.
@@ -42,10 +44,17 @@ func WithPushObserver(observe func(PushReport)) Option {
 	return func(s *Service) { s.observePush = observe }
 }
 
+// WithUnreadRecountLimit makes an ack read at most n messages each way to
+// recount Unread instead of UnreadRecountLimit, for tests of the limit
+// without thousands of messages.
+func WithUnreadRecountLimit(n int) Option {
+	return func(s *Service) { s.recountLimit = max(n, 1) }
+}
+
 // NewService returns a service over store. now is the clock and newID returns
 // a fresh ID that sorts after every ID it returned before.
 func NewService(store Store, now func() time.Time, newID func() string, opts ...Option) *Service {
-	s := &Service{store: store, now: now, newID: newID, pushDeadline: PushDeadline}
+	s := &Service{store: store, now: now, newID: newID, pushDeadline: PushDeadline, recountLimit: UnreadRecountLimit}
 	for _, opt := range opts {
 		opt(s)
 	}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -97,8 +98,8 @@ func NewDynamoDBClient(ctx context.Context, config Config) (*awsdynamodb.Client,
 
 // loadAWSConfig loads the AWS configuration: the Lambda's own, or a static
 // one for DynamoDB Local when an endpoint override is set.
-func loadAWSConfig(ctx context.Context, config Config) (aws.Config, error) {
-	var options []func(*awsconfig.LoadOptions) error
+func loadAWSConfig(ctx context.Context, config Config, extra ...func(*awsconfig.LoadOptions) error) (aws.Config, error) {
+	options := slices.Clone(extra)
 	if config.DynamoDBEndpoint != "" {
 		options = append(options,
 			awsconfig.WithRegion(envOr("AWS_REGION", "us-east-1")),
@@ -174,12 +175,52 @@ func (p loggingPusher) Push(ctx context.Context, c core.Connection, e core.Event
 	return err
 }
 
-// newAWSService is the service of a Lambda: the DynamoDB store and, where
-// the function pushes, the @connections client of the WebSocket API.
-func newAWSService(ctx context.Context, config Config, logger *slog.Logger) (*core.Service, error) {
-	// One configuration for both clients: loading it reads the environment
-	// and files, on every cold start.
-	awsConfig, err := loadAWSConfig(ctx, config)
+// Function is what one route's Lambda builds at cold start: only what its
+// route uses, as the route tables say (apigateway.Routes and
+// apigateway.WebSocketRoutes).
+type Function struct {
+	Service *core.Service
+	// Pusher is the @connections client, nil for a route that never pushes.
+	Pusher core.Pusher
+	// Verifier verifies ID tokens, with the issuer's keys fetched at cold
+	// start; nil for a route that never sees a token (every REST route:
+	// API Gateway's JWT authorizer verifies them).
+	Verifier apigateway.TokenVerifier
+	// Metrics is the metrics writer, nil for a route with nothing to count.
+	Metrics *emf.Writer
+}
+
+// routeNeeds is what the route tables say a function uses.
+type routeNeeds struct {
+	found, rest, pushes, verifiesTokens bool
+}
+
+func needsOf(route string) routeNeeds {
+	for _, r := range apigateway.Routes {
+		if r.Name == route {
+			return routeNeeds{found: true, rest: true, pushes: r.Pushes}
+		}
+	}
+	for _, r := range apigateway.WebSocketRoutes {
+		if r.Name == route {
+			return routeNeeds{found: true, pushes: r.Pushes, verifiesTokens: r.VerifiesTokens}
+		}
+	}
+	return routeNeeds{}
+}
+
+// NewFunction builds the function of route, REST or WebSocket, once per
+// cold start: one AWS configuration and one DynamoDB client for every route;
+// the @connections client and the metrics of its pushes only where the route
+// pushes; the metrics of requests only for REST routes, which count their
+// outcomes; the token verifier, which fetches the issuer's keys, only where
+// the route verifies tokens.
+func NewFunction(ctx context.Context, route string, config Config, logger *slog.Logger) (*Function, error) {
+	needs := needsOf(route)
+	if !needs.found {
+		return nil, fmt.Errorf("no route %q in the route tables", route)
+	}
+	awsConfig, err := loadAWSConfig(ctx, config, lambdaConfigOptions...)
 	if err != nil {
 		return nil, err
 	}
@@ -195,15 +236,38 @@ func newAWSService(ctx context.Context, config Config, logger *slog.Logger) (*co
 	if err != nil {
 		return nil, err
 	}
-	if config.WebSocketCallbackURL == "" {
-		return NewService(store, options...), nil
+	f := &Function{}
+	if needs.rest || needs.pushes {
+		f.Metrics = config.Metrics
+		if f.Metrics == nil {
+			f.Metrics = NewMetrics(route)
+		}
 	}
-	httpClient := &http.Client{Timeout: core.PushDeadline}
-	pusher, err := push.New(httpClient, config.WebSocketCallbackURL, awsConfig.Region, awsConfig.Credentials, apigateway.EncodeEvent)
-	if err != nil {
-		return nil, err
+	if needs.pushes {
+		if config.WebSocketCallbackURL == "" {
+			return nil, fmt.Errorf("route %s pushes but PARLEY_WS_CALLBACK_URL is not set", route)
+		}
+		httpClient := &http.Client{Timeout: core.PushDeadline}
+		if f.Pusher, err = push.New(httpClient, config.WebSocketCallbackURL, awsConfig.Region, awsConfig.Credentials, apigateway.EncodeEvent); err != nil {
+			return nil, err
+		}
+		options = append(options, pushOptions(f.Pusher, logger, f.Metrics)...)
 	}
-	return NewService(store, append(options, pushOptions(pusher, logger, config.Metrics)...)...), nil
+	if !needs.rest {
+		if f.Verifier, err = webSocketVerifier(ctx, needs.verifiesTokens); err != nil {
+			return nil, err
+		}
+	}
+	f.Service = NewService(store, options...)
+	return f, nil
+}
+
+// lambdaConfigOptions are the options of a Lambda's AWS configuration: a
+// Lambda has no shared configuration or credentials files (its credentials
+// are in its environment), so it does not look for them.
+var lambdaConfigOptions = []func(*awsconfig.LoadOptions) error{
+	awsconfig.WithSharedConfigFiles([]string{}),
+	awsconfig.WithSharedCredentialsFiles([]string{}),
 }
 
 // Start is the whole of a REST route's Lambda: it wires the route once, at
@@ -211,8 +275,7 @@ func newAWSService(ctx context.Context, config Config, logger *slog.Logger) (*co
 func Start(route string) {
 	logger := NewLogger()
 	config := ConfigFromEnv()
-	config.Metrics = NewMetrics(route)
-	service, err := newAWSService(context.Background(), config, logger)
+	f, err := NewFunction(context.Background(), route, config, logger)
 	if err == nil && (config.OIDCIssuer == "" || config.OIDCClientID == "") {
 		err = fmt.Errorf("PARLEY_OIDC_ISSUER and PARLEY_OIDC_CLIENT_ID must name the authorizer's issuer and audience")
 	}
@@ -220,7 +283,8 @@ func Start(route string) {
 		logger.Error("cannot start", "route", route, "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(NewHandler(service, config, logger).Route(route))
+	config.Metrics = f.Metrics
+	lambda.Start(NewHandler(f.Service, config, logger).Route(route))
 }
 
 // StartWebSocket is the whole of a WebSocket route's Lambda. $connect
@@ -228,42 +292,24 @@ func Start(route string) {
 func StartWebSocket(route string) {
 	logger := NewLogger()
 	config := ConfigFromEnv()
-	config.Metrics = NewMetrics(route)
-	ctx := context.Background()
-	service, err := newAWSService(ctx, config, logger)
+	f, err := NewFunction(context.Background(), route, config, logger)
 	if err != nil {
 		logger.Error("cannot start", "route", route, "error", err.Error())
 		os.Exit(1)
 	}
-	verifier, err := webSocketVerifier(ctx, route)
-	if err != nil {
-		logger.Error("cannot start", "route", route, "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(NewWebSocketHandler(service, verifier, config, logger).WebSocketRoute(route))
+	lambda.Start(NewWebSocketHandler(f.Service, f.Verifier, config, logger).WebSocketRoute(route))
 }
 
-// webSocketVerifier is the token verifier of the WebSocket route: only a route
+// webSocketVerifier is the token verifier of a WebSocket route: only a route
 // that verifies tokens ($connect) builds one on the configured issuer, which
 // fetches its keys at cold start; every other route gets refuseEveryToken and
 // fetches nothing.
-func webSocketVerifier(ctx context.Context, route string) (apigateway.TokenVerifier, error) {
+func webSocketVerifier(ctx context.Context, verifiesTokens bool) (apigateway.TokenVerifier, error) {
 	issuer, ok := oidc.ConfigFromEnv()
-	if !ok || !verifiesTokens(route) {
+	if !ok || !verifiesTokens {
 		return refuseEveryToken{}, nil
 	}
 	return oidc.NewVerifier(ctx, issuer, nil)
-}
-
-// verifiesTokens reports whether the WebSocket route verifies ID tokens, as
-// the route table says.
-func verifiesTokens(route string) bool {
-	for _, r := range apigateway.WebSocketRoutes {
-		if r.Name == route {
-			return r.VerifiesTokens
-		}
-	}
-	return false
 }
 
 // refuseEveryToken is the verifier of a function with no issuer configured,

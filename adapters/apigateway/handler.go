@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/go-playground/validator/v10"
 
 	"github.com/parley-chat/parley/core"
 )
@@ -59,11 +58,10 @@ type Outcome struct {
 
 // Handler serves every route of the REST contract. It is safe for concurrent use.
 type Handler struct {
-	service  *core.Service
-	config   Config
-	logger   *slog.Logger
-	validate *validator.Validate
-	routes   map[string]routeFunc
+	service *core.Service
+	config  Config
+	logger  *slog.Logger
+	routes  map[string]routeFunc
 }
 
 // routeFunc serves one route for an identified caller and returns the status
@@ -72,11 +70,7 @@ type routeFunc func(ctx context.Context, caller core.Caller, req events.APIGatew
 
 // NewHandler returns the handler of every route over service.
 func NewHandler(service *core.Service, config Config, logger *slog.Logger) *Handler {
-	validate := validator.New(validator.WithRequiredStructEnabled())
-	validate.RegisterTagNameFunc(func(field reflect.StructField) string {
-		return strings.SplitN(field.Tag.Get("json"), ",", 2)[0]
-	})
-	h := &Handler{service: service, config: config, logger: logger, validate: validate}
+	h := &Handler{service: service, config: config, logger: logger}
 	h.routes = make(map[string]routeFunc, len(Routes))
 	for _, route := range Routes {
 		h.routes[route.Name] = route.serve(h)
@@ -241,26 +235,7 @@ func (h *Handler) decode(body string, dst any) error {
 	if decoder.More() {
 		return core.Errorf(core.EINVALID, "The request body holds more than one JSON value.")
 	}
-	if err := h.validate.Struct(dst); err != nil {
-		var fieldErrs validator.ValidationErrors
-		if errors.As(err, &fieldErrs) && len(fieldErrs) > 0 {
-			fe := fieldErrs[0]
-			return &core.Error{Code: core.EINVALID, Field: fe.Field(), Message: fe.Field() + ": " + describeValidation(fe)}
-		}
-		return core.Errorf(core.EINVALID, "The request body is invalid.")
-	}
-	return nil
-}
-
-func describeValidation(fe validator.FieldError) string {
-	switch fe.Tag() {
-	case "required":
-		return "is required"
-	case "max":
-		return "must be at most " + fe.Param() + " characters"
-	default:
-		return "is invalid"
-	}
+	return validateFields(dst)
 }
 
 func jsonTypeName(t reflect.Type) string {

@@ -14,20 +14,24 @@ type Route struct {
 	// SendsMessage says that a 201 from this route is a message stored and
 	// sent, which the Lambdas count as such.
 	SendsMessage bool
+	// Pushes says that the route tells WebSocket connections what it
+	// changed, so its Lambda builds an @connections client; Terraform's
+	// locals.lambda_pushes says the same (lambdas/app_test.go).
+	Pushes bool
 	// serve is the route's handler on h.
 	serve func(h *Handler) routeFunc
 }
 
 // Routes lists every REST route Parley serves, in the order of README.md's API table.
 var Routes = []Route{
-	{Name: "add-contact", Method: "POST", serve: func(h *Handler) routeFunc { return h.addContact }},
+	{Name: "add-contact", Method: "POST", Pushes: true, serve: func(h *Handler) routeFunc { return h.addContact }},
 	{Name: "get-contacts", Method: "GET", serve: func(h *Handler) routeFunc { return h.getContacts }},
-	{Name: "block-contact", Method: "POST", serve: func(h *Handler) routeFunc { return h.changeContact(h.service.BlockContact) }},
-	{Name: "unblock-contact", Method: "POST", serve: func(h *Handler) routeFunc { return h.changeContact(h.service.UnblockContact) }},
+	{Name: "block-contact", Method: "POST", Pushes: true, serve: func(h *Handler) routeFunc { return h.changeContact(h.service.BlockContact) }},
+	{Name: "unblock-contact", Method: "POST", Pushes: true, serve: func(h *Handler) routeFunc { return h.changeContact(h.service.UnblockContact) }},
 	{Name: "report-contact", Method: "POST", serve: func(h *Handler) routeFunc { return h.reportContact }},
-	{Name: "add-message", Method: "POST", SendsMessage: true, serve: func(h *Handler) routeFunc { return h.addMessage }},
+	{Name: "add-message", Method: "POST", Pushes: true, SendsMessage: true, serve: func(h *Handler) routeFunc { return h.addMessage }},
 	{Name: "get-messages", Method: "GET", serve: func(h *Handler) routeFunc { return h.getMessages }},
-	{Name: "ack", Method: "POST", serve: func(h *Handler) routeFunc { return h.ack }},
+	{Name: "ack", Method: "POST", Pushes: true, serve: func(h *Handler) routeFunc { return h.ack }},
 	{Name: "create-channel", Method: "POST", serve: func(h *Handler) routeFunc { return h.createChannel }},
 	{Name: "add-publisher", Method: "POST", serve: func(h *Handler) routeFunc { return h.addPublisher }},
 	{Name: "post-to-channel", Method: "POST", serve: func(h *Handler) routeFunc { return h.postToChannel }},
@@ -43,12 +47,14 @@ type WebSocketRoute struct {
 	// VerifiesTokens says that the route verifies ID tokens, so its Lambda
 	// needs the issuer's keys; the others never see a token.
 	VerifiesTokens bool
-	serve          func(h *WebSocketHandler) webSocketFunc
+	// Pushes says that the route pushes frames (Route.Pushes).
+	Pushes bool
+	serve  func(h *WebSocketHandler) webSocketFunc
 }
 
 // WebSocketRoutes lists the routes of the realtime WebSocket API.
 var WebSocketRoutes = []WebSocketRoute{
 	{Name: "ws-connect", Key: "$connect", VerifiesTokens: true, serve: func(h *WebSocketHandler) webSocketFunc { return h.connect }},
 	{Name: "ws-disconnect", Key: "$disconnect", serve: func(h *WebSocketHandler) webSocketFunc { return h.disconnect }},
-	{Name: "ws-default", Key: "$default", serve: func(h *WebSocketHandler) webSocketFunc { return h.frame }},
+	{Name: "ws-default", Key: "$default", Pushes: true, serve: func(h *WebSocketHandler) webSocketFunc { return h.frame }},
 }

@@ -66,19 +66,40 @@ func (s *Store) receipts(ctx context.Context, a, b string) (*receiptsItem, error
 	return &it, nil
 }
 
+// Receipts implements core.ReceiptStore with one GetItem of the
+// conversation's receipts item.
+func (s *Store) Receipts(ctx context.Context, member, with string) (core.Receipts, error) {
+	it, err := s.receipts(ctx, member, with)
+	if err != nil || it == nil {
+		return core.Receipts{}, err
+	}
+	return core.Receipts{Watermarks: it.watermarks(member), Theirs: it.watermarks(with), Version: it.Version}, nil
+}
+
 // ackAttempts bounds how often an ack starts over after a message or another
 // ack changed the conversation while it counted.
 const ackAttempts = 8
 
-// Ack implements core.ReceiptStore. One Query reads, from a.UpTo to the top of
-// the conversation, the messages not yet acknowledged and the receipts item;
-// when the watermarks move, one transaction writes the receipts item on the
-// condition that its version is still the one read (no message and no other
-// ack came in between) and, when Read moved, the member's Unread; a GetItem
-// then reads that contact back for the member's other devices.
+// Ack implements core.ReceiptStore, from a.Seen (read again only after a
+// race). When only Delivered moves, a GetItem proves a.UpTo is a message of
+// the conversation and one UpdateItem writes the receipts item on the
+// condition that its version is still the one read. When Read moves, recount
+// reads a.UpTo and the messages after it (one Query when they reach the
+// receipts item within a few) and, only when more follow, in turns, the
+// messages the read watermark passes and the contact's Unread; one
+// transaction then writes the receipts item on the same condition and the
+// member's Unread, and a GetItem reads that contact back for the member's
+// other devices.
 func (s *Store) Ack(ctx context.Context, a core.Ack) (core.AckResult, error) {
-	for range ackAttempts {
-		result, retry, err := s.ackOnce(ctx, a)
+	seen := a.Seen
+	for attempt := range ackAttempts {
+		if attempt > 0 {
+			var err error
+			if seen, err = s.Receipts(ctx, a.Member, a.With); err != nil {
+				return core.AckResult{}, fmt.Errorf("ack %s: %w", a.UpTo, err)
+			}
+		}
+		result, retry, err := s.ackOnce(ctx, a, seen)
 		if !retry {
 			return result, err
 		}
@@ -86,28 +107,41 @@ func (s *Store) Ack(ctx context.Context, a core.Ack) (core.AckResult, error) {
 	return core.AckResult{}, fmt.Errorf("ack %s: %w", a.UpTo, errConflict)
 }
 
-// ackOnce tries a once: it counts, then writes on the condition that nothing
-// changed since it counted. retry reports that something did, and that a
-// must start over.
-func (s *Store) ackOnce(ctx context.Context, a core.Ack) (result core.AckResult, retry bool, err error) {
-	counted, err := s.ackCount(ctx, a)
-	if err != nil {
-		return core.AckResult{}, false, err
-	}
-	before := counted.receipts.watermarks(a.Member)
+// ackOnce tries a once from seen: it counts, then writes on the condition
+// that nothing changed since seen. retry reports that something did, and that
+// a must start over.
+func (s *Store) ackOnce(ctx context.Context, a core.Ack, seen core.Receipts) (result core.AckResult, retry bool, err error) {
+	before := seen.Watermarks
 	after := before.Advance(a.UpTo, a.Read)
 	if after == before {
 		return core.AckResult{Watermarks: before}, false, nil
 	}
-	receiptsUpdate, err := s.receiptsUpdate(a, counted.receipts, after)
+	if after.Read == before.Read {
+		if err := s.mustBeMessage(ctx, a); err != nil {
+			return core.AckResult{}, false, err
+		}
+		return s.ackDelivered(ctx, a, seen, after)
+	}
+	unread, fresh, err := s.recount(ctx, a, before.Read)
 	if err != nil {
 		return core.AckResult{}, false, err
 	}
-	items := []types.TransactWriteItem{{Update: receiptsUpdate}}
-	readMoved := after.Read != before.Read
-	if readMoved {
-		items = append(items, s.unreadUpdate(a, counted.newer))
+	if fresh != nil {
+		// The count reached the receipts item: start from it, which narrows
+		// the window a message can slip into to the count and the write.
+		seen, before = *fresh, fresh.Watermarks
+		if after = before.Advance(a.UpTo, a.Read); after == before {
+			return core.AckResult{Watermarks: before}, false, nil
+		}
+		if after.Read == before.Read {
+			return s.ackDelivered(ctx, a, seen, after)
+		}
 	}
+	receiptsUpdate, err := s.receiptsUpdate(a, seen, after)
+	if err != nil {
+		return core.AckResult{}, false, err
+	}
+	items := []types.TransactWriteItem{{Update: receiptsUpdate}, s.unreadUpdate(a, unread)}
 	err = s.transactOnce(ctx, "Ack", &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	var canceled *types.TransactionCanceledException
 	switch {
@@ -115,33 +149,133 @@ func (s *Store) ackOnce(ctx context.Context, a core.Ack) (result core.AckResult,
 		return core.AckResult{}, true, nil
 	case errors.As(err, &canceled) && reasonCode(canceled, 1) == reasonConditionalCheck:
 		// The member has no contact for With, so no Unread to keep.
-		return s.ackWithoutContact(ctx, a, conversationKey(a.Member, a.With), items[:1], after)
+		return s.ackDelivered(ctx, a, seen, after)
 	case err != nil:
 		return core.AckResult{}, false, translate("ack "+a.UpTo, err)
 	}
-	result = core.AckResult{Watermarks: after, Moved: true}
-	if readMoved {
-		contact, err := s.Contact(ctx, a.Member, a.With)
-		if err != nil {
-			return core.AckResult{}, false, fmt.Errorf("ack %s: read contact back: %w", a.UpTo, err)
-		}
-		result.Contact = &contact
+	contact, err := s.Contact(ctx, a.Member, a.With)
+	if err != nil {
+		return core.AckResult{}, false, fmt.Errorf("ack %s: read contact back: %w", a.UpTo, err)
 	}
-	return result, false, nil
+	return core.AckResult{Watermarks: after, Moved: true, Contact: &contact}, false, nil
 }
 
-// ackCounted is what an ack reads before it writes: the conversation's
-// receipts item, and how many messages of the other member follow a.UpTo.
-type ackCounted struct {
-	receipts receiptsItem
-	newer    int
+// mustBeMessage reads the key of a.UpTo: core.ErrNotInConversation when it is
+// not a message of the conversation.
+func (s *Store) mustBeMessage(ctx context.Context, a core.Ack) error {
+	got, err := s.getItem(ctx, "Ack", itemKey(conversationKey(a.Member, a.With), messageSortKey(a.UpTo)), attrPK)
+	switch {
+	case err != nil:
+		return fmt.Errorf("ack %s: %w", a.UpTo, err)
+	case got == nil:
+		return core.ErrNotInConversation
+	}
+	return nil
 }
 
-// ackCount reads, in one Query from a.UpTo to the top of the conversation,
-// the receipts item and the messages of the other member after a.UpTo.
-// core.ErrNotInConversation when a.UpTo is not a message of it.
-func (s *Store) ackCount(ctx context.Context, a core.Ack) (ackCounted, error) {
-	in := &dynamodb.QueryInput{
+// recountSteps are how far an ack's two counts read, taking turns, before
+// a.Limit(): the one that can finish does so after reading about as
+// much as it must, whichever it is.
+var recountSteps = []int{8, 64, 512}
+
+// recount is the Unread a.Member's contact keeps once their read watermark
+// moves from read to a.UpTo, as core.Ack.Unread says. It counts two ranges
+// in turns of growing size, at most a.Limit() messages each, and stops
+// as soon as one gives an exact count: the messages after a.UpTo (exact when
+// it reaches the receipts item, which it then returns as the member sees it;
+// nil otherwise) and the messages the watermark passes (exact with the
+// contact's Unread before, when that is below the limit).
+// core.ErrNotInConversation when a.UpTo is not a message of the conversation.
+func (s *Store) recount(ctx context.Context, a core.Ack, read string) (int, *core.Receipts, error) {
+	var ahead, passed core.UnreadCount
+	var fresh *core.Receipts
+	found, reached, messagesPassed := false, false, 0
+	aheadRange := s.messageRange(a, messageSortKey(a.UpTo), receiptsSortKey, func(item map[string]types.AttributeValue, it messageItem, sk string) error {
+		switch {
+		case sk == receiptsSortKey:
+			var receipts receiptsItem
+			if err := attributevalue.UnmarshalMap(item, &receipts); err != nil {
+				return fmt.Errorf("unmarshal receipts: %w", err)
+			}
+			ahead.Complete = true
+			fresh = &core.Receipts{Watermarks: receipts.watermarks(a.Member), Theirs: receipts.watermarks(a.With), Version: receipts.Version}
+		case it.ID == a.UpTo:
+			found = true
+		case a.LeavesUnread(it.ID, it.Sender):
+			ahead.Count++
+		}
+		return nil
+	})
+	passedRange := s.messageRange(a, messageSortKey(read), messageSortKey(a.UpTo), func(_ map[string]types.AttributeValue, it messageItem, _ string) error {
+		if it.ID > read {
+			messagesPassed++
+			reached = it.ID == a.UpTo
+			if a.Passes(it.ID, it.Sender, read) {
+				passed.Count++
+			}
+		}
+		return nil
+	})
+	before, beforeRead := 0, false
+	for _, step := range append(recountSteps, a.Limit()+2) {
+		step = min(step, a.Limit()+2)
+		if err := aheadRange.readTo(ctx, s, step); err != nil {
+			return 0, nil, err
+		}
+		switch {
+		case !found:
+			return 0, nil, core.ErrNotInConversation
+		case ahead.Complete:
+			return a.Unread(ahead, passed, before), fresh, nil
+		}
+		if err := passedRange.readTo(ctx, s, step); err != nil {
+			return 0, nil, err
+		}
+		passed.Complete = reached && messagesPassed <= a.Limit()
+		if passed.Complete && !beforeRead {
+			var err error
+			if before, err = s.unreadBefore(ctx, a); err != nil {
+				return 0, nil, err
+			}
+			beforeRead = true
+		}
+		if passed.Complete && before < a.Limit() {
+			break
+		}
+	}
+	return a.Unread(core.UnreadCount{}, passed, before), nil, nil
+}
+
+// unreadBefore reads the Unread of a.Member's contact for a.With (0 when
+// there is none: the write that follows finds that out).
+func (s *Store) unreadBefore(ctx context.Context, a core.Ack) (int, error) {
+	pk, sk := contactKey(a.Member, a.With)
+	got, err := s.getItem(ctx, "Ack", itemKey(pk, sk), attrUnread)
+	if err != nil {
+		return 0, fmt.Errorf("ack %s: read unread: %w", a.UpTo, err)
+	}
+	var it struct {
+		Unread int `dynamodbav:"unread"`
+	}
+	if err := attributevalue.UnmarshalMap(got, &it); err != nil {
+		return 0, fmt.Errorf("ack %s: unmarshal unread: %w", a.UpTo, err)
+	}
+	return it.Unread, nil
+}
+
+// messageRange is a Query of the items of a conversation from one sort key
+// to another (both included), read a turn at a time.
+type messageRange struct {
+	in   *dynamodb.QueryInput
+	each func(item map[string]types.AttributeValue, it messageItem, sk string) error
+	read int
+	done bool
+}
+
+// messageRange returns the range of a's conversation from low to high, whose
+// items each is handed in order.
+func (s *Store) messageRange(a core.Ack, low, high string, each func(item map[string]types.AttributeValue, it messageItem, sk string) error) *messageRange {
+	return &messageRange{each: each, in: &dynamodb.QueryInput{
 		TableName:              s.table,
 		KeyConditionExpression: aws.String("#pk = :pk AND #sk BETWEEN :low AND :high"),
 		// Only what the count needs: the texts may be kilobytes each.
@@ -150,47 +284,48 @@ func (s *Store) ackCount(ctx context.Context, a core.Ack) (ackCounted, error) {
 			"#pk": attrPK, "#sk": attrSK, "#id": attrID, "#sender": "sender", "#marks": attrMarks, "#version": attrVersion,
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk":  stringValue(conversationKey(a.Member, a.With)),
-			":low": stringValue(messageSortKey(a.UpTo)), ":high": stringValue(receiptsSortKey),
+			":pk": stringValue(conversationKey(a.Member, a.With)), ":low": stringValue(low), ":high": stringValue(high),
 		},
 		ConsistentRead:         aws.Bool(true),
 		ReturnConsumedCapacity: s.capacity,
-	}
-	var counted ackCounted
-	found := false
-	err := s.query(ctx, "Ack", in, 0, func(item map[string]types.AttributeValue) error {
-		if sk, _ := item[attrSK].(*types.AttributeValueMemberS); sk != nil && sk.Value == receiptsSortKey {
-			return attributevalue.UnmarshalMap(item, &counted.receipts)
-		}
-		var it messageItem
-		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
-			return fmt.Errorf("unmarshal message: %w", err)
-		}
-		switch {
-		case it.ID == a.UpTo:
-			found = true
-		case a.LeavesUnread(it.ID, it.Sender):
-			counted.newer++
-		}
-		return nil
-	})
-	if err != nil {
-		return ackCounted{}, fmt.Errorf("ack %s: %w", a.UpTo, err)
-	}
-	if !found {
-		return ackCounted{}, core.ErrNotInConversation
-	}
-	return counted, nil
+	}}
 }
 
-// receiptsUpdate writes a.Member's watermarks after into the receipts item,
-// on the condition that its version is still the one read.
-func (s *Store) receiptsUpdate(a core.Ack, receipts receiptsItem, after core.Watermarks) (*types.Update, error) {
-	marks := map[string]watermarksItem{}
-	for member, w := range receipts.Marks {
-		marks[member] = w
+// readTo reads r on until it has read want items or its end.
+func (r *messageRange) readTo(ctx context.Context, s *Store, want int) error {
+	for !r.done && r.read < want {
+		r.in.Limit = aws.Int32(int32(want - r.read))
+		out, err := s.queryPage(ctx, "Ack", r.in)
+		if err != nil {
+			return fmt.Errorf("ack: count messages: %w", err)
+		}
+		for _, item := range out.Items {
+			var it messageItem
+			if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+				return fmt.Errorf("unmarshal message: %w", err)
+			}
+			sk, _ := item[attrSK].(*types.AttributeValueMemberS)
+			if sk == nil {
+				return fmt.Errorf("an item without a sort key")
+			}
+			if err := r.each(item, it, sk.Value); err != nil {
+				return err
+			}
+		}
+		r.read += len(out.Items)
+		r.done = len(out.LastEvaluatedKey) == 0
+		r.in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
-	marks[a.Member] = watermarksItem{Delivered: after.Delivered, Read: after.Read}
+	return nil
+}
+
+// receiptsUpdate writes the watermarks of both members, a.Member's after,
+// into the receipts item, on the condition that its version is still seen's.
+func (s *Store) receiptsUpdate(a core.Ack, seen core.Receipts, after core.Watermarks) (*types.Update, error) {
+	marks := map[string]watermarksItem{
+		a.Member: {Delivered: after.Delivered, Read: after.Read},
+		a.With:   {Delivered: seen.Theirs.Delivered, Read: seen.Theirs.Read},
+	}
 	marksAV, err := attributevalue.Marshal(marks)
 	if err != nil {
 		return nil, fmt.Errorf("ack %s: marshal marks: %w", a.UpTo, err)
@@ -203,11 +338,11 @@ func (s *Store) receiptsUpdate(a core.Ack, receipts receiptsItem, after core.Wat
 		ExpressionAttributeNames: map[string]string{"#marks": attrMarks, "#version": attrVersion},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":marks":   marksAV,
-			":version": &types.AttributeValueMemberN{Value: strconv.FormatInt(receipts.Version, 10)},
-			":next":    &types.AttributeValueMemberN{Value: strconv.FormatInt(receipts.Version+1, 10)},
+			":version": &types.AttributeValueMemberN{Value: strconv.FormatInt(seen.Version, 10)},
+			":next":    &types.AttributeValueMemberN{Value: strconv.FormatInt(seen.Version+1, 10)},
 		},
 	}
-	if receipts.PK == "" {
+	if seen.Version == 0 {
 		// Messages stored before receipts existed: the first ack makes the item.
 		update.ConditionExpression = aws.String("attribute_not_exists(#version)")
 		delete(update.ExpressionAttributeValues, ":version")
@@ -216,7 +351,7 @@ func (s *Store) receiptsUpdate(a core.Ack, receipts receiptsItem, after core.Wat
 }
 
 // unreadUpdate sets the Unread of a.Member's contact for a.With, which must
-// exist, to the count of messages after what they read.
+// exist.
 func (s *Store) unreadUpdate(a core.Ack, unread int) types.TransactWriteItem {
 	pk, sk := contactKey(a.Member, a.With)
 	return types.TransactWriteItem{Update: &types.Update{
@@ -229,24 +364,27 @@ func (s *Store) unreadUpdate(a core.Ack, unread int) types.TransactWriteItem {
 	}}
 }
 
-// ackWithoutContact writes only the receipts item of an ack.
-func (s *Store) ackWithoutContact(ctx context.Context, a core.Ack, pk string, items []types.TransactWriteItem, after core.Watermarks) (core.AckResult, bool, error) {
-	update := items[0].Update
-	_, err := s.updateItem(ctx, "Ack", &dynamodb.UpdateItemInput{
-		TableName:                 s.table,
+// ackDelivered writes only the receipts item of an ack, after, on the
+// condition that its version is still seen's: an ack that moves Delivered
+// alone, or whose member has no contact for With and so no Unread to keep.
+func (s *Store) ackDelivered(ctx context.Context, a core.Ack, seen core.Receipts, after core.Watermarks) (core.AckResult, bool, error) {
+	update, err := s.receiptsUpdate(a, seen, after)
+	if err != nil {
+		return core.AckResult{}, false, err
+	}
+	_, err = s.updateItem(ctx, "Ack", &dynamodb.UpdateItemInput{
 		Key:                       update.Key,
 		UpdateExpression:          update.UpdateExpression,
 		ConditionExpression:       update.ConditionExpression,
 		ExpressionAttributeNames:  update.ExpressionAttributeNames,
 		ExpressionAttributeValues: update.ExpressionAttributeValues,
-		ReturnConsumedCapacity:    s.capacity,
 	})
 	var failed *types.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &failed):
 		return core.AckResult{}, true, nil
 	case err != nil:
-		return core.AckResult{}, false, translate("ack "+a.UpTo+" in "+pk, err)
+		return core.AckResult{}, false, translate("ack "+a.UpTo, err)
 	}
 	return core.AckResult{Watermarks: after, Moved: true}, false, nil
 }

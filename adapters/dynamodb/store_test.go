@@ -32,6 +32,17 @@ func TestStoreContract(t *testing.T) {
 	storetest.Run(t, func(*testing.T) core.Store { return store })
 }
 
+// TestCostContract runs the contract of what operations cost, each case on a
+// client of its own whose requests and items read it counts.
+func TestCostContract(t *testing.T) {
+	endpoint := dynamodbtest.Endpoint(t)
+	table := dynamodbtest.MustTable(t, dynamodbtest.NewClient(endpoint, nil))
+	storetest.RunCosts(t, func(*testing.T) (core.Store, storetest.Meter) {
+		counter := dynamodbtest.NewRequestCounter(nil)
+		return dynamostore.New(dynamodbtest.NewClient(endpoint, counter), table), counter
+	})
+}
+
 // TestRequestsPerRoute counts the DynamoDB requests each route makes through
 // the service, on every path, and the capacity the recorder hears of: each is
 // the designed constant, whatever the data.
@@ -222,20 +233,20 @@ func TestRequestsPerRoute(t *testing.T) {
 			_, err = f.Service.GetMessages(ctx, p.bob, core.GetMessagesInput{With: p.alice.Email, After: page[0].ID})
 			return err
 		}, "", map[string]int{"Query": 2}, []string{"Messages"}},
-		{"Ack/Delivered", chatting, ackNewest(false), "", map[string]int{"Query": 2, "TransactWriteItems": 1}, []string{"Ack"}},
-		{"Ack/Read", chatting, ackNewest(true), "", map[string]int{"Query": 3, "TransactWriteItems": 1, "GetItem": 1}, []string{"Ack", "Contact"}},
+		{"Ack/Delivered", chatting, ackNewest(false), "", map[string]int{"GetItem": 2, "UpdateItem": 2, "Query": 1}, []string{"Receipts", "Spend", "Ack"}},
+		{"Ack/Read", chatting, ackNewest(true), "", map[string]int{"GetItem": 2, "UpdateItem": 1, "Query": 3, "TransactWriteItems": 1}, []string{"Receipts", "Spend", "Ack", "Contact"}},
 		{"Ack/Behind", func(t *testing.T, f *storetest.Fixture, p people) {
 			chatting(t, f, p)
 			require.NoError(t, ackNewest(true)(t, f, p))
-		}, ackNewest(true), "", map[string]int{"Query": 1}, nil},
+		}, ackNewest(true), "", map[string]int{"GetItem": 1}, []string{"Receipts"}},
 		{"Ack/GoneConnection", func(t *testing.T, f *storetest.Fixture, p people) {
 			chatting(t, f, p)
 			aliceGone(t, f, p)
-		}, ackNewest(true), "", map[string]int{"Query": 3, "TransactWriteItems": 1, "GetItem": 1, "BatchWriteItem": 1}, nil},
+		}, ackNewest(true), "", map[string]int{"GetItem": 2, "UpdateItem": 1, "Query": 3, "TransactWriteItems": 1, "BatchWriteItem": 1}, nil},
 		{"Ack/UnknownMessage", chatting, func(_ *testing.T, f *storetest.Fixture, p people) error {
 			_, err := f.Service.Ack(ctx, p.alice, core.AckInput{With: p.bob.Email, UpTo: "0"}, "")
 			return err
-		}, core.ENOTFOUND, map[string]int{"Query": 1}, nil},
+		}, core.ENOTFOUND, map[string]int{"GetItem": 2, "UpdateItem": 1}, nil},
 		{"WsConnect", nothing, func(_ *testing.T, f *storetest.Fixture, p people) error {
 			_, err := f.Service.Connect(ctx, p.alice, "connect-"+f.NewID())
 			return err
@@ -271,7 +282,7 @@ func TestRequestsPerRoute(t *testing.T) {
 			newest, _ := lastSentOfFixture.Load(f)
 			_, err = f.Service.Ack(ctx, caller, core.AckInput{With: p.bob.Email, UpTo: newest.(string), Read: true}, c.ID)
 			return err
-		}, "", map[string]int{"GetItem": 2, "Query": 3, "TransactWriteItems": 1, "BatchWriteItem": 1}, nil},
+		}, "", map[string]int{"GetItem": 3, "UpdateItem": 1, "Query": 3, "TransactWriteItems": 1, "BatchWriteItem": 1}, nil},
 		{"CreateChannel/New", nothing, createChannel, "", map[string]int{"TransactWriteItems": 1}, []string{"CreateChannel"}},
 		{"CreateChannel/Taken", aliceChannel, createChannel, core.ECONFLICT, map[string]int{"TransactWriteItems": 1}, nil},
 		{"AddPublisher/New", aliceChannel, addPublisher(alice), "", map[string]int{"GetItem": 2, "UpdateItem": 1}, []string{"Channel", "PutPublisher"}},

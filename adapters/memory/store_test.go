@@ -11,3 +11,9 @@ import (
 func TestStoreContract(t *testing.T) {
 	storetest.Run(t, func(*testing.T) core.Store { return memory.New() })
 }
+
+// TestCostContract runs the cases of what operations cost for their results:
+// the memory store has no requests to count.
+func TestCostContract(t *testing.T) {
+	storetest.RunCosts(t, func(*testing.T) (core.Store, storetest.Meter) { return memory.New(), nil })
+}

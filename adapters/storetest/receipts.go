@@ -229,3 +229,90 @@ func testCatchingUp(t *testing.T, newStore NewStore) {
 		assert.Equal(t, ids(sent[1:]), got)
 	})
 }
+
+// testReceiptCosts is the contract of what an ack costs: one read when it
+// moves nothing, and a bounded number of items whatever the conversation
+// holds, with the Unread that core.Ack.Unread says.
+func testReceiptCosts(t *testing.T, newStore NewMeteredStore) {
+	ctx := context.Background()
+	const limit = 5
+	newFixture := func(t *testing.T) (*Fixture, Meter) {
+		store, meter := newStore(t)
+		f := NewFixture(t, func(*testing.T) core.Store { return store })
+		f.Service = core.NewService(store, f.Now, f.NewID, core.WithPusher(f.Pusher), core.WithUnreadRecountLimit(limit))
+		return f, meter
+	}
+	ack := func(t *testing.T, f *Fixture, member, with, upTo string) {
+		t.Helper()
+		_, err := f.Service.Ack(ctx, f.Caller(t, member), core.AckInput{With: with, UpTo: upTo, Read: true}, "")
+		require.NoError(t, err)
+	}
+
+	t.Run("AnAckThatMovesNothingIsOneReadAndNoWrite", func(t *testing.T) {
+		f, meter := newFixture(t)
+		alice, bob := f.Email("alice"), f.Email("bob")
+		f.MustAddContact(t, alice, bob)
+		f.MustAddContact(t, bob, alice)
+		var sent []core.Message
+		for i := range 3 * limit {
+			sent = append(sent, f.MustSend(t, bob, alice, fmt.Sprintf("m%d", i)))
+		}
+		newest := sent[len(sent)-1].ID
+		ack(t, f, alice, bob, newest)
+		for _, upTo := range []string{newest, sent[0].ID} {
+			if meter != nil {
+				meter.Reset()
+			}
+			w, err := f.Service.Ack(ctx, f.Caller(t, alice), core.AckInput{With: bob, UpTo: upTo, Read: true}, "")
+			require.NoError(t, err)
+			assert.Equal(t, core.Watermarks{Delivered: newest, Read: newest}, w)
+			if meter != nil {
+				assert.Equal(t, map[string]int{"GetItem": 1}, meter.Counts(), "acking %s again", upTo)
+				assert.LessOrEqual(t, meter.ItemsRead(), 1)
+			}
+		}
+	})
+
+	t.Run("AnAckInALongConversationReadsABoundedNumberOfItems", func(t *testing.T) {
+		f, meter := newFixture(t)
+		alice, bob := f.Email("alice"), f.Email("bob")
+		f.MustAddContact(t, alice, bob)
+		f.MustAddContact(t, bob, alice)
+		var sent []core.Message
+		for i := range 4 * limit {
+			sent = append(sent, f.MustSend(t, bob, alice, fmt.Sprintf("m%d", i)))
+		}
+		// At most limit+2 items each way (the message acked or the old
+		// watermark, the receipts item), the contact's Unread, the receipts
+		// item and the contact read back.
+		const most = 2*(limit+2) + 3
+		for _, step := range []struct {
+			name   string
+			before func(t *testing.T)
+			upTo   string
+			unread int
+		}{
+			{"FarFromTheNewestAndFromTheOldWatermarkKeepsTheLimit", nil, sent[2*limit].ID, limit},
+			{"NearTheNewestCountsExactly", nil, sent[4*limit-3].ID, 2},
+			{"FarFromTheNewestNearTheOldWatermarkCountsExactly", func(t *testing.T) {
+				for i := range limit + 1 {
+					f.MustSend(t, alice, bob, fmt.Sprintf("reply %d", i))
+				}
+			}, sent[4*limit-2].ID, 1},
+		} {
+			t.Run(step.name, func(t *testing.T) {
+				if step.before != nil {
+					step.before(t)
+				}
+				if meter != nil {
+					meter.Reset()
+				}
+				ack(t, f, alice, bob, step.upTo)
+				if meter != nil {
+					assert.LessOrEqual(t, meter.ItemsRead(), most)
+				}
+				assert.Equal(t, step.unread, f.mustContact(t, alice, bob).Unread)
+			})
+		}
+	})
+}

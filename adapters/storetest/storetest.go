@@ -44,6 +44,26 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("ReportQueue", func(t *testing.T) { t.Parallel(); testReportQueue(t, newStore) })
 }
 
+// Meter counts what a store asks of its database: requests by operation
+// (DynamoDB's names) and the items its reads read.
+type Meter interface {
+	Reset()
+	Counts() map[string]int
+	ItemsRead() int
+}
+
+// NewMeteredStore returns a store of its own and the meter of its requests
+// alone, for the contract of what operations cost; a nil meter for a store
+// with no database to count (memory), which then runs the cases for their
+// results only.
+type NewMeteredStore func(t *testing.T) (core.Store, Meter)
+
+// RunCosts runs the contract of what operations cost, one case at a time
+// on a store of its own, so that no other test's requests are counted.
+func RunCosts(t *testing.T, newStore NewMeteredStore) {
+	t.Run("Receipts", func(t *testing.T) { testReceiptCosts(t, newStore) })
+}
+
 // Fixture is one test's view of a store: the service over it with a clock that
 // only moves when told and IDs that sort in creation order.
 type Fixture struct {

@@ -90,13 +90,14 @@ func MustTable(tb testing.TB, client *dynamodb.Client) string {
 }
 
 // RequestCounter is an http.RoundTripper that counts the DynamoDB requests
-// passing through it by operation, SDK retries included, and records the IAM
-// actions they need.
+// passing through it by operation, SDK retries included, and the items their
+// reads read, and records the IAM actions they need.
 type RequestCounter struct {
-	Next    http.RoundTripper
-	mu      sync.Mutex
-	counts  map[string]int
-	actions map[string]bool
+	Next      http.RoundTripper
+	mu        sync.Mutex
+	counts    map[string]int
+	actions   map[string]bool
+	itemsRead int
 }
 
 // transactionItemActions are the IAM actions that authorize each kind of item
@@ -129,8 +130,15 @@ func (c *RequestCounter) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	res, err := c.Next.RoundTrip(req)
+	items := 0
+	if err == nil && res.StatusCode == http.StatusOK && (op == "Query" || op == "GetItem") {
+		if items, err = itemsRead(res); err != nil {
+			return nil, err
+		}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.itemsRead += items
 	for _, action := range actions {
 		c.actions[action] = true
 	}
@@ -141,6 +149,33 @@ func (c *RequestCounter) RoundTrip(req *http.Request) (*http.Response, error) {
 		c.counts[op]++
 	}
 	return res, err
+}
+
+// itemsRead reads how many items a Query or GetItem answer read (a Query's
+// ScannedCount, the item a GetItem found), leaving its body to be read as it
+// was.
+func itemsRead(res *http.Response) (int, error) {
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return 0, fmt.Errorf("read answer body: %w", err)
+	}
+	_ = res.Body.Close()
+	res.Body = io.NopCloser(bytes.NewReader(body))
+	var out struct {
+		ScannedCount *int
+		Item         map[string]json.RawMessage
+	}
+	if err := json.Unmarshal(body, &out); err != nil {
+		return 0, fmt.Errorf("decode answer body: %w", err)
+	}
+	switch {
+	case out.ScannedCount != nil:
+		return *out.ScannedCount, nil
+	case out.Item != nil:
+		return 1, nil
+	default:
+		return 0, nil
+	}
 }
 
 // transactionActions reads the item kinds of a TransactWriteItems request,
@@ -198,10 +233,19 @@ func (c *RequestCounter) Total() int {
 	return total
 }
 
+// ItemsRead returns how many items the Queries and GetItems since the last
+// Reset read.
+func (c *RequestCounter) ItemsRead() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.itemsRead
+}
+
 // Reset forgets every count.
 func (c *RequestCounter) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	clear(c.counts)
 	clear(c.actions)
+	c.itemsRead = 0
 }

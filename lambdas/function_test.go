@@ -1,0 +1,124 @@
+package lambdas
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parley-chat/parley/adapters/apigateway"
+	"github.com/parley-chat/parley/adapters/oidc"
+	"github.com/parley-chat/parley/adapters/push"
+)
+
+// TestEachRouteBuildsOnlyWhatItUses builds every route's function as its
+// Lambda does at cold start, with every setting Terraform could give it, and
+// checks what it built: the @connections client only where the route pushes,
+// the metrics writer only where something is counted, and the token verifier
+// (which fetches the issuer's keys) only for $connect, which alone asks the
+// issuer anything.
+func TestEachRouteBuildsOnlyWhatItUses(t *testing.T) {
+	var fetches atomic.Int32
+	issuer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fetches.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"keys":[]}`))
+	}))
+	t.Cleanup(issuer.Close)
+	t.Setenv(oidc.EnvIssuer, issuer.URL)
+	t.Setenv(oidc.EnvClientID, "parley-spa")
+	t.Setenv(oidc.EnvJWKSURL, issuer.URL+"/jwks.json")
+	config := Config{
+		TableName:            "parley-test",
+		DynamoDBEndpoint:     "http://127.0.0.1:1", // never asked: building sends nothing
+		WebSocketCallbackURL: "https://example.execute-api.eu-central-1.amazonaws.com/production",
+		OIDCIssuer:           issuer.URL,
+		OIDCClientID:         "parley-spa",
+	}
+	type builds struct{ pusher, metrics, verifier bool }
+	want := map[string]builds{
+		"add-contact":     {pusher: true, metrics: true},
+		"get-contacts":    {metrics: true},
+		"block-contact":   {pusher: true, metrics: true},
+		"unblock-contact": {pusher: true, metrics: true},
+		"report-contact":  {metrics: true},
+		"add-message":     {pusher: true, metrics: true},
+		"get-messages":    {metrics: true},
+		"ack":             {pusher: true, metrics: true},
+		"create-channel":  {metrics: true},
+		"add-publisher":   {metrics: true},
+		"post-to-channel": {metrics: true},
+		"delete-post":     {metrics: true},
+		"ws-connect":      {verifier: true},
+		"ws-disconnect":   {},
+		"ws-default":      {pusher: true, metrics: true},
+	}
+	require.Len(t, want, len(apigateway.Routes)+len(apigateway.WebSocketRoutes), "every route is a case")
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	for route, want := range want {
+		t.Run(route, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			t.Cleanup(cancel)
+			before := fetches.Load()
+			f, err := NewFunction(ctx, route, config, logger)
+			require.NoError(t, err)
+			assert.NotNil(t, f.Service)
+			if want.pusher {
+				assert.IsType(t, &push.Client{}, f.Pusher)
+			} else {
+				assert.Nil(t, f.Pusher, "no @connections client")
+			}
+			assert.Equal(t, want.metrics, f.Metrics != nil, "metrics writer")
+			switch {
+			case want.verifier:
+				assert.IsType(t, &oidc.Verifier{}, f.Verifier)
+				assert.Greater(t, fetches.Load(), before, "the issuer's keys are fetched at cold start")
+			case needsOf(route).rest:
+				assert.Nil(t, f.Verifier, "API Gateway's authorizer verifies the tokens")
+				assert.Equal(t, before, fetches.Load(), "no request to the issuer")
+			default:
+				assert.Equal(t, refuseEveryToken{}, f.Verifier)
+				assert.Equal(t, before, fetches.Load(), "no request to the issuer")
+			}
+		})
+	}
+}
+
+// TestRoutesThatPushAreTheFunctionsTerraformLetsPush: the route tables and
+// Terraform's locals.lambda_pushes (the @connections endpoint and the
+// permission to post to it) name the same functions.
+func TestRoutesThatPushAreTheFunctionsTerraformLetsPush(t *testing.T) {
+	path := filepath.Join("..", "terraform", "locals.tf")
+	src, err := os.ReadFile(path)
+	require.NoError(t, err)
+	parsed, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+	require.False(t, diags.HasErrors(), "%s", diags.Error())
+	granted := map[string]bool{}
+	for _, block := range parsed.Body.(*hclsyntax.Body).Blocks {
+		if attr, ok := block.Body.Attributes["lambda_pushes"]; ok && block.Type == "locals" {
+			value, diags := attr.Expr.Value(nil)
+			require.False(t, diags.HasErrors(), "%s", diags.Error())
+			for route, pushes := range value.AsValueMap() {
+				granted[route] = pushes.True()
+			}
+		}
+	}
+	routes := map[string]bool{}
+	for _, r := range apigateway.Routes {
+		routes[r.Name] = r.Pushes
+	}
+	for _, r := range apigateway.WebSocketRoutes {
+		routes[r.Name] = r.Pushes
+	}
+	assert.Equal(t, granted, routes)
+}
