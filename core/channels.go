@@ -235,9 +235,10 @@ func (s *Service) PostToChannel(ctx context.Context, caller Caller, in PostInput
 	case err != nil:
 		return Post{}, false, wrapf(err, "post to %s", in.Channel)
 	}
+	id, now := s.stamp()
 	post := Post{
-		ID: s.newID(), Channel: in.Channel, Author: caller.Email, AuthorName: publisher.Name,
-		Text: text, Date: s.now().UTC(), ClientID: in.ClientID,
+		ID: id, Channel: in.Channel, Author: caller.Email, AuthorName: publisher.Name,
+		Text: text, Date: now, ClientID: in.ClientID,
 	}
 	// A post spends the author's send budget, as a message does; a retried
 	// clientId gives it back.

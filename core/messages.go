@@ -129,9 +129,9 @@ func (s *Service) AddMessage(ctx context.Context, caller Caller, in AddMessageIn
 	if err != nil {
 		return Message{}, false, err
 	}
-	now := s.now().UTC()
-	message := Message{ID: s.newID(), Sender: caller.Email, Recipient: recipient, Text: text, Date: now, ClientID: in.ClientID}
-	request := placeholderContact(s.newID(), recipient, caller.Email, now)
+	id, now := s.stamp()
+	message := Message{ID: id, Sender: caller.Email, Recipient: recipient, Text: text, Date: now, ClientID: in.ClientID}
+	request := placeholderContact(s.newID(now), recipient, caller.Email, now)
 	request.Request = true
 	var sent SentMessage
 	err = s.spendSend(ctx, caller.Email, func() (bool, error) {

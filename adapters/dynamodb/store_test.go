@@ -287,7 +287,7 @@ func TestRequestsPerRoute(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := storetest.NewFixture(t, func(*testing.T) core.Store { return store })
 			// Metered as every entry point is (lambdas.BudgetOptions).
-			f.Service = core.NewService(store, f.Now, f.NewID, core.WithPusher(f.Pusher), core.WithSendBudget(store, core.DefaultSendLimit()))
+			f.Service = core.NewService(store, f.Now, f.StampID, core.WithPusher(f.Pusher), core.WithSendBudget(store, core.DefaultSendLimit()))
 			p := people{alice: f.Caller(t, f.Email("alice")), bob: f.Caller(t, f.Email("bob"))}
 			tc.setup(t, f, p)
 			counter.Reset()

@@ -23,7 +23,7 @@ func budgetOf(t *testing.T, f *Fixture) core.ModerationBackend {
 
 // metered returns a service over f's store that meters sends with limit.
 func (f *Fixture) metered(t *testing.T, limit core.SendLimit) *core.Service {
-	return core.NewService(f.Store, f.Now, f.NewID, core.WithPusher(f.Pusher), core.WithSendBudget(budgetOf(t, f), limit))
+	return core.NewService(f.Store, f.Now, f.StampID, core.WithPusher(f.Pusher), core.WithSendBudget(budgetOf(t, f), limit))
 }
 
 // mustFriends returns alice and bob of f, who added each other.
