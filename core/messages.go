@@ -113,8 +113,11 @@ func (e *OutOfOrderError) Unwrap() error {
 }
 
 // maxRenames bounds how many times one write is named again after losing its
-// place in its conversation or channel.
-const maxRenames = 5
+// place in its conversation or channel. Each round of writes racing for one
+// conversation has a winner, so a write loses at most as many rounds as there
+// are writers racing it: in a conversation of two, rarely one; 32 rides out a
+// 16-sender storm (storetest's DateOrderIsIDOrderUnderConcurrentSends).
+const maxRenames = 32
 
 // restamp names again a write that lost its place (err is an
 // *OutOfOrderError): a reading of the clock, no earlier than a millisecond

@@ -35,6 +35,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Races", func(t *testing.T) { t.Parallel(); testRaces(t, newStore) })
 	t.Run("Receipts", func(t *testing.T) { t.Parallel(); testReceipts(t, newStore) })
 	t.Run("CatchingUp", func(t *testing.T) { t.Parallel(); testCatchingUp(t, newStore) })
+	t.Run("Order", func(t *testing.T) { t.Parallel(); testOrder(t, newStore) })
 	t.Run("Connections", func(t *testing.T) { t.Parallel(); testConnections(t, newStore) })
 	t.Run("Identities", func(t *testing.T) { t.Parallel(); testIdentities(t, newStore) })
 	t.Run("Directory", func(t *testing.T) { t.Parallel(); testDirectory(t, newStore) })
