@@ -121,8 +121,11 @@ type ChannelStore interface {
 	// atomic write. When p.ClientID is not empty and p.Author stored a post
 	// with that ClientID in that channel less than ClientIDWindow before
 	// p.Date, nothing is written and that post is returned with created
-	// false. ENOTFOUND when the channel does not exist.
-	AddPost(ctx context.Context, p Post) (stored Post, created bool, err error)
+	// false. ENOTFOUND when the channel does not exist. With a charge, the
+	// same write takes charge's send as SendBudget.Spend does (ESUSPENDED,
+	// ETHROTTLED). An *OutOfOrderError (ECONFLICT) when the channel already
+	// holds a post whose ID is not below p.ID: posts commit in ID order.
+	AddPost(ctx context.Context, p Post, charge *Charge) (stored Post, created bool, err error)
 
 	// DeletePost removes the post with id from channel and adds one to the
 	// channel's Seq, in one atomic write. ENOTFOUND when there is no such
@@ -240,15 +243,9 @@ func (s *Service) PostToChannel(ctx context.Context, caller Caller, in PostInput
 		ID: id, Channel: in.Channel, Author: caller.Email, AuthorName: publisher.Name,
 		Text: text, Date: now, ClientID: in.ClientID,
 	}
-	// A post spends the author's send budget, as a message does; a retried
-	// clientId gives it back.
-	var stored Post
-	var created bool
-	err = s.spendSend(ctx, caller.Email, func() (bool, error) {
-		var err error
-		stored, created, err = s.store.AddPost(ctx, post)
-		return created, err
-	})
+	// A post spends the author's send budget in its own write, as a message
+	// does; a retried clientId takes nothing.
+	stored, created, err := s.storePost(ctx, post, s.charge(caller.Email, now))
 	if err != nil {
 		return Post{}, false, wrapf(err, "post to %s", in.Channel)
 	}
@@ -256,6 +253,20 @@ func (s *Service) PostToChannel(ctx context.Context, caller Caller, in PostInput
 		s.refreshFeed(ctx, in.Channel)
 	}
 	return stored, created, nil
+}
+
+// storePost stores p, naming it again each time the store finds that a post
+// named later committed first.
+func (s *Service) storePost(ctx context.Context, p Post, charge *Charge) (stored Post, created bool, err error) {
+	for range maxRenames {
+		stored, created, err = s.store.AddPost(ctx, p, charge)
+		id, at, again := s.restamp(err)
+		if !again {
+			return stored, created, err
+		}
+		p.ID, p.Date = id, at
+	}
+	return Post{}, false, err
 }
 
 // DeletePost removes a post from the caller's channel. Only the owner may.

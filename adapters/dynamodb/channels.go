@@ -221,27 +221,46 @@ func (s *Store) Publisher(ctx context.Context, channel, email string) (core.Publ
 }
 
 // AddPost implements core.ChannelStore in one transaction: the idempotency
-// marker (when p has a ClientID), the channel's Seq (the channel must exist)
-// and the post. A retry's stored post comes back from the marker's old image.
-func (s *Store) AddPost(ctx context.Context, p core.Post) (core.Post, bool, error) {
+// marker (when p has a ClientID), the channel's Seq (the channel must exist),
+// which also keeps the channel's newest post ID so that posts commit in ID
+// order (as messages do, messages.go), the post, and, with a charge, the
+// author's account item, which takes the send (budget.go). A retry's stored
+// post comes back from the marker's old image; a second transaction only
+// when this process guessed the bucket's case wrong.
+func (s *Store) AddPost(ctx context.Context, p core.Post, charge *core.Charge) (core.Post, bool, error) {
 	it := newPostItem(p)
 	item, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return core.Post{}, false, fmt.Errorf("add post %s: marshal: %w", p.ID, err)
 	}
-	var items []types.TransactWriteItem
-	markerAt := -1
+	var marker map[string]types.AttributeValue
 	if p.ClientID != "" {
-		marker := it
-		marker.SK, marker.ExpiresAt = postClientSortKey(p.Author, p.ClientID), p.Date.Add(core.ClientIDWindow).Unix()
-		markerItem, err := attributevalue.MarshalMap(marker)
-		if err != nil {
+		it.SK, it.ExpiresAt = postClientSortKey(p.Author, p.ClientID), p.Date.Add(core.ClientIDWindow).Unix()
+		if marker, err = attributevalue.MarshalMap(it); err != nil {
 			return core.Post{}, false, fmt.Errorf("add post %s: marshal marker: %w", p.ID, err)
 		}
+	}
+	for range 4 {
+		// chargeRefused taught the hint the bucket's case when it was wrong.
+		refilling := charge != nil && s.guessRefilling(*charge)
+		stored, created, again, err := s.addPostOnce(ctx, p, item, marker, charge, refilling)
+		if !again {
+			return stored, created, err
+		}
+	}
+	return core.Post{}, false, fmt.Errorf("add post %s: the send budget keeps changing: %w", p.ID, errConflict)
+}
+
+// addPostOnce sends AddPost's transaction once, taking charge in the case
+// refilling names; again is true when that guess was wrong.
+func (s *Store) addPostOnce(ctx context.Context, p core.Post, item, marker map[string]types.AttributeValue, charge *core.Charge, refilling bool) (stored core.Post, created, again bool, err error) {
+	var items []types.TransactWriteItem
+	markerAt, chargeAt := -1, -1
+	if marker != nil {
 		markerAt = len(items)
 		items = append(items, types.TransactWriteItem{Put: &types.Put{
 			TableName:                           s.table,
-			Item:                                markerItem,
+			Item:                                marker,
 			ConditionExpression:                 aws.String("attribute_not_exists(#pk) OR #expiresAt <= :now"),
 			ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#expiresAt": TTLAttribute},
 			ExpressionAttributeValues:           map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(p.Date.Unix(), 10)}},
@@ -249,31 +268,57 @@ func (s *Store) AddPost(ctx context.Context, p core.Post) (core.Post, bool, erro
 		}})
 	}
 	channelAt := len(items)
-	items = append(items, s.bumpSeq(p.Channel), types.TransactWriteItem{Put: &types.Put{
+	items = append(items, s.channelOrder(p), types.TransactWriteItem{Put: &types.Put{
 		TableName: s.table, Item: item,
 		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
 		ExpressionAttributeNames: map[string]string{"#pk": attrPK},
 	}})
+	if charge != nil {
+		chargeAt = len(items)
+		items = append(items, types.TransactWriteItem{Update: s.chargeUpdate(*charge, refilling)})
+	}
 	err = s.transact(ctx, "AddPost", &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	var canceled *types.TransactionCanceledException
+	failed := func(i int) bool { return i >= 0 && reasonCode(canceled, i) == reasonConditionalCheck }
 	switch {
 	case err == nil:
-		return p, true, nil
+		if charge != nil {
+			s.charged(*charge, refilling)
+		}
+		return p, true, false, nil
 	case isConflict(err) || !errors.As(err, &canceled):
-		return core.Post{}, false, translate("add post "+p.ID, err)
-	case markerAt >= 0 && reasonCode(canceled, markerAt) == reasonConditionalCheck:
+		return core.Post{}, false, false, translate("add post "+p.ID, err)
+	case failed(markerAt):
 		stored, err := unmarshalPost(canceled.CancellationReasons[markerAt].Item)
 		if err != nil {
-			return core.Post{}, false, fmt.Errorf("add post %s: stored post: %w", p.ID, err)
+			return core.Post{}, false, false, fmt.Errorf("add post %s: stored post: %w", p.ID, err)
 		}
-		return stored, false, nil
-	case reasonCode(canceled, channelAt) == reasonConditionalCheck:
-		return core.Post{}, false, core.ErrNoChannel(p.Channel)
-	case reasonCode(canceled, channelAt+1) == reasonConditionalCheck:
-		return core.Post{}, false, fmt.Errorf("add post %s: post ID taken: %w", p.ID, errConflict)
+		return stored, false, false, nil
+	case failed(channelAt) && canceled.CancellationReasons[channelAt].Item == nil:
+		return core.Post{}, false, false, core.ErrNoChannel(p.Channel)
+	case failed(chargeAt):
+		_, err := s.chargeRefused(*charge, canceled.CancellationReasons[chargeAt].Item)
+		return core.Post{}, false, err == nil, err
+	case failed(channelAt):
+		newest, err := newestOf(canceled.CancellationReasons[channelAt].Item)
+		if err != nil {
+			return core.Post{}, false, false, fmt.Errorf("add post %s: %w", p.ID, err)
+		}
+		return core.Post{}, false, false, fmt.Errorf("add post %s: %w", p.ID, &core.OutOfOrderError{Newest: newest})
+	case failed(channelAt + 1):
+		return core.Post{}, false, false, fmt.Errorf("add post %s: post ID taken: %w", p.ID, errConflict)
 	default:
-		return core.Post{}, false, translate("add post "+p.ID, err)
+		return core.Post{}, false, false, translate("add post "+p.ID, err)
 	}
+}
+
+// channelOrder is the channel item's update by which p adds one to its Seq
+// (bumpSeq) and becomes its newest post, on the condition that p's ID sorts
+// after the newest one, as conversationOrder does for messages.
+func (s *Store) channelOrder(p core.Post) types.TransactWriteItem {
+	item := s.bumpSeq(p.Channel)
+	orderAfterNewest(item.Update, p.ID, p.Date)
+	return item
 }
 
 // DeletePost implements core.ChannelStore in one transaction that deletes

@@ -156,7 +156,14 @@ const (
 // cannot miss one that was named earlier and committed later.
 func (s *Store) conversationOrder(m core.Message) types.TransactWriteItem {
 	item := s.bumpReceiptsVersion(m.Sender, m.Recipient)
-	update := item.Update
+	orderAfterNewest(item.Update, m.ID, m.Date)
+	return item
+}
+
+// orderAfterNewest makes update also keep id and date as its item's newest,
+// on the condition (beside its own) that id sorts after the newest one; the
+// item as it was comes back when that fails (newestOf reads it).
+func orderAfterNewest(update *types.Update, id string, date time.Time) {
 	update.UpdateExpression = aws.String(*update.UpdateExpression + " SET #newest = :newest, #newestDate = :newestDate")
 	condition := "(attribute_not_exists(#newest) OR #newest < :newest)"
 	if update.ConditionExpression != nil {
@@ -164,21 +171,25 @@ func (s *Store) conversationOrder(m core.Message) types.TransactWriteItem {
 	}
 	update.ConditionExpression = aws.String(condition)
 	update.ExpressionAttributeNames["#newest"], update.ExpressionAttributeNames["#newestDate"] = attrNewest, attrNewestDate
-	update.ExpressionAttributeValues[":newest"], update.ExpressionAttributeValues[":newestDate"] = stringValue(m.ID), stringValue(formatTime(m.Date))
+	update.ExpressionAttributeValues[":newest"], update.ExpressionAttributeValues[":newestDate"] = stringValue(id), stringValue(formatTime(date))
 	update.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
-	return item
+}
+
+// newestOf reads the date of the newest write from an item as it was.
+func newestOf(old map[string]types.AttributeValue) (time.Time, error) {
+	var newest struct {
+		Date string `dynamodbav:"newestDate"`
+	}
+	if err := attributevalue.UnmarshalMap(old, &newest); err != nil {
+		return time.Time{}, fmt.Errorf("unmarshal newest: %w", err)
+	}
+	return parseTime(attrNewestDate, newest.Date)
 }
 
 // outOfOrder is the error of a message whose ID does not sort after the
 // newest of its conversation, read from the receipts item as it was.
 func outOfOrder(m core.Message, old map[string]types.AttributeValue) error {
-	var newest struct {
-		Date string `dynamodbav:"newestDate"`
-	}
-	if err := attributevalue.UnmarshalMap(old, &newest); err != nil {
-		return fmt.Errorf("add message %s: unmarshal receipts: %w", m.ID, err)
-	}
-	date, err := parseTime(attrNewestDate, newest.Date)
+	date, err := newestOf(old)
 	if err != nil {
 		return fmt.Errorf("add message %s: %w", m.ID, err)
 	}
