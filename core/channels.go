@@ -117,8 +117,10 @@ type ChannelStore interface {
 	// that person is not one.
 	Publisher(ctx context.Context, channel, email string) (Publisher, error)
 
-	// AddPost stores p in p.Channel and adds one to the channel's Seq, in one
-	// atomic write. When p.ClientID is not empty and p.Author stored a post
+	// AddPost stores p in p.Channel under the name p.Author publishes it as
+	// (p.AuthorName is the store's to fill in), and adds one to the channel's
+	// Seq, in one atomic write that also checks p.Author is a publisher of
+	// it: ENOTFOUND (ErrNotAPublisher or ErrNoChannel) otherwise. When p.ClientID is not empty and p.Author stored a post
 	// with that ClientID in that channel less than ClientIDWindow before
 	// p.Date, nothing is written and that post is returned with created
 	// false. ENOTFOUND when the channel does not exist. With a charge, the
@@ -228,7 +230,12 @@ func (s *Service) PostToChannel(ctx context.Context, caller Caller, in PostInput
 	if err != nil {
 		return Post{}, false, err
 	}
-	publisher, err := s.store.Publisher(ctx, in.Channel, caller.Email)
+	id, now := s.stamp()
+	post := Post{ID: id, Channel: in.Channel, Author: caller.Email, Text: text, Date: now, ClientID: in.ClientID}
+	// The store checks the author is a publisher in the write that stores
+	// the post and spends the author's send budget, as a message does; a
+	// retried clientId takes nothing.
+	stored, created, err := s.storePost(ctx, post, s.charge(caller.Email, now))
 	switch {
 	case ErrorCode(err) == ENOTFOUND:
 		if _, chErr := s.store.Channel(ctx, in.Channel); chErr != nil {
@@ -236,17 +243,6 @@ func (s *Service) PostToChannel(ctx context.Context, caller Caller, in PostInput
 		}
 		return Post{}, false, Errorf(EFORBIDDEN, "You are not a publisher of %s.", in.Channel)
 	case err != nil:
-		return Post{}, false, wrapf(err, "post to %s", in.Channel)
-	}
-	id, now := s.stamp()
-	post := Post{
-		ID: id, Channel: in.Channel, Author: caller.Email, AuthorName: publisher.Name,
-		Text: text, Date: now, ClientID: in.ClientID,
-	}
-	// A post spends the author's send budget in its own write, as a message
-	// does; a retried clientId takes nothing.
-	stored, created, err := s.storePost(ctx, post, s.charge(caller.Email, now))
-	if err != nil {
 		return Post{}, false, wrapf(err, "post to %s", in.Channel)
 	}
 	if created {

@@ -45,7 +45,7 @@ locals {
     "ack"             = ["dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:BatchWriteItem"]
     "create-channel"  = ["dynamodb:PutItem"]
     "add-publisher"   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
-    "post-to-channel" = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+    "post-to-channel" = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"]
     "delete-post"     = ["dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
     "ws-connect"      = ["dynamodb:GetItem", "dynamodb:BatchWriteItem"]
     "ws-disconnect"   = ["dynamodb:GetItem", "dynamodb:BatchWriteItem"]

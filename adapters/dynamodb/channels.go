@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -223,40 +224,95 @@ func (s *Store) Publisher(ctx context.Context, channel, email string) (core.Publ
 // AddPost implements core.ChannelStore in one transaction: the idempotency
 // marker (when p has a ClientID), the channel's Seq (the channel must exist),
 // which also keeps the channel's newest post ID so that posts commit in ID
-// order (as messages do, messages.go), the post, and, with a charge, the
-// author's account item, which takes the send (budget.go). A retry's stored
-// post comes back from the marker's old image; a second transaction only
-// when this process guessed the bucket's case wrong.
+// order (as messages do, messages.go), the post, a check that the author is
+// still a publisher under the name the post carries, and, with a charge, the
+// author's account item, which takes the send (budget.go). The name comes
+// from what this process last saw of the publisher (publisherNames), read
+// with one GetItem before the transaction only the first time. A retry's
+// stored post comes back from the marker's old image; a second transaction
+// only when a guess was stale (the name, the bucket's case).
 func (s *Store) AddPost(ctx context.Context, p core.Post, charge *core.Charge) (core.Post, bool, error) {
-	it := newPostItem(p)
-	item, err := attributevalue.MarshalMap(it)
-	if err != nil {
-		return core.Post{}, false, fmt.Errorf("add post %s: marshal: %w", p.ID, err)
-	}
-	var marker map[string]types.AttributeValue
-	if p.ClientID != "" {
-		it.SK, it.ExpiresAt = postClientSortKey(p.Author, p.ClientID), p.Date.Add(core.ClientIDWindow).Unix()
-		if marker, err = attributevalue.MarshalMap(it); err != nil {
-			return core.Post{}, false, fmt.Errorf("add post %s: marshal marker: %w", p.ID, err)
-		}
-	}
 	for range 4 {
+		name, known := s.publisherNames.get(p.Channel, p.Author)
+		if !known {
+			publisher, err := s.Publisher(ctx, p.Channel, p.Author)
+			if err != nil {
+				return core.Post{}, false, err
+			}
+			name = publisher.Name
+			s.publisherNames.set(p.Channel, p.Author, name)
+		}
+		p.AuthorName = name
 		// chargeRefused taught the hint the bucket's case when it was wrong.
 		refilling := charge != nil && s.guessRefilling(*charge)
-		stored, created, again, err := s.addPostOnce(ctx, p, item, marker, charge, refilling)
+		stored, created, again, err := s.addPostOnce(ctx, p, charge, refilling)
 		if !again {
 			return stored, created, err
 		}
 	}
-	return core.Post{}, false, fmt.Errorf("add post %s: the send budget keeps changing: %w", p.ID, errConflict)
+	return core.Post{}, false, fmt.Errorf("add post %s: the publisher or the send budget keeps changing: %w", p.ID, errConflict)
+}
+
+// publisherNames remembers, per channel and author, the name this process
+// last saw the author publish under: a post needs it in its item, and
+// checks it in its transaction, so a stale name costs one transaction more,
+// never a wrong one.
+type publisherNames struct {
+	mu    sync.Mutex
+	names map[[2]string]string
+}
+
+func (n *publisherNames) get(channel, email string) (string, bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	name, ok := n.names[[2]string{channel, email}]
+	return name, ok
+}
+
+// set remembers name; an empty name forgets. Past maxBucketHints names the
+// memory starts over, as the budget's hints do.
+func (n *publisherNames) set(channel, email, name string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.names == nil || len(n.names) >= maxBucketHints {
+		n.names = map[[2]string]string{}
+	}
+	if name == "" {
+		delete(n.names, [2]string{channel, email})
+		return
+	}
+	n.names[[2]string{channel, email}] = name
+}
+
+// publisherCheck is the transaction item that checks p.Author publishes in
+// p.Channel under p.AuthorName.
+func (s *Store) publisherCheck(p core.Post) types.TransactWriteItem {
+	return types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+		TableName:                           s.table,
+		Key:                                 itemKey(channelKey(p.Channel), publisherSortKey(p.Author)),
+		ConditionExpression:                 aws.String("attribute_exists(#pk) AND #name = :name"),
+		ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#name": attrName},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":name": stringValue(p.AuthorName)},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}}
 }
 
 // addPostOnce sends AddPost's transaction once, taking charge in the case
 // refilling names; again is true when that guess was wrong.
-func (s *Store) addPostOnce(ctx context.Context, p core.Post, item, marker map[string]types.AttributeValue, charge *core.Charge, refilling bool) (stored core.Post, created, again bool, err error) {
+func (s *Store) addPostOnce(ctx context.Context, p core.Post, charge *core.Charge, refilling bool) (stored core.Post, created, again bool, err error) {
+	it := newPostItem(p)
+	item, err := attributevalue.MarshalMap(it)
+	if err != nil {
+		return core.Post{}, false, false, fmt.Errorf("add post %s: marshal: %w", p.ID, err)
+	}
 	var items []types.TransactWriteItem
 	markerAt, chargeAt := -1, -1
-	if marker != nil {
+	if p.ClientID != "" {
+		it.SK, it.ExpiresAt = postClientSortKey(p.Author, p.ClientID), p.Date.Add(core.ClientIDWindow).Unix()
+		marker, err := attributevalue.MarshalMap(it)
+		if err != nil {
+			return core.Post{}, false, false, fmt.Errorf("add post %s: marshal marker: %w", p.ID, err)
+		}
 		markerAt = len(items)
 		items = append(items, types.TransactWriteItem{Put: &types.Put{
 			TableName:                           s.table,
@@ -272,7 +328,8 @@ func (s *Store) addPostOnce(ctx context.Context, p core.Post, item, marker map[s
 		TableName: s.table, Item: item,
 		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
 		ExpressionAttributeNames: map[string]string{"#pk": attrPK},
-	}})
+	}}, s.publisherCheck(p))
+	publisherAt := channelAt + 2
 	if charge != nil {
 		chargeAt = len(items)
 		items = append(items, types.TransactWriteItem{Update: s.chargeUpdate(*charge, refilling)})
@@ -296,6 +353,16 @@ func (s *Store) addPostOnce(ctx context.Context, p core.Post, item, marker map[s
 		return stored, false, false, nil
 	case failed(channelAt) && canceled.CancellationReasons[channelAt].Item == nil:
 		return core.Post{}, false, false, core.ErrNoChannel(p.Channel)
+	case failed(publisherAt):
+		var publisher publisherItem
+		if err := attributevalue.UnmarshalMap(canceled.CancellationReasons[publisherAt].Item, &publisher); err != nil {
+			return core.Post{}, false, false, fmt.Errorf("add post %s: unmarshal publisher: %w", p.ID, err)
+		}
+		s.publisherNames.set(p.Channel, p.Author, publisher.Name)
+		if publisher.Name == "" {
+			return core.Post{}, false, false, core.ErrNotAPublisher(p.Author, p.Channel)
+		}
+		return core.Post{}, false, true, nil
 	case failed(chargeAt):
 		_, err := s.chargeRefused(*charge, canceled.CancellationReasons[chargeAt].Item)
 		return core.Post{}, false, err == nil, err

@@ -105,6 +105,11 @@ func (s *Store) AddPost(_ context.Context, p core.Post, charge *core.Charge) (co
 			return stored, false, nil
 		}
 	}
+	publisher, ok := f.publishers[publisherKey{p.Channel, p.Author}]
+	if !ok {
+		return core.Post{}, false, core.ErrNotAPublisher(p.Author, p.Channel)
+	}
+	p.AuthorName = publisher.Name
 	posts := f.posts[p.Channel]
 	if n := len(posts); n > 0 && posts[n-1].ID >= p.ID {
 		return core.Post{}, false, &core.OutOfOrderError{Newest: posts[n-1].Date}
