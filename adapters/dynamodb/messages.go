@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -164,7 +165,13 @@ func (s *Store) conversationOrder(m core.Message) types.TransactWriteItem {
 // on the condition (beside its own) that id sorts after the newest one; the
 // item as it was comes back when that fails (newestOf reads it).
 func orderAfterNewest(update *types.Update, id string, date time.Time) {
-	update.UpdateExpression = aws.String(*update.UpdateExpression + " SET #newest = :newest, #newestDate = :newestDate")
+	const set = "SET #newest = :newest, #newestDate = :newestDate"
+	if expression := *update.UpdateExpression; strings.Contains(expression, "SET ") {
+		// An expression holds one SET clause at most: join it.
+		update.UpdateExpression = aws.String(strings.Replace(expression, "SET ", set+", ", 1))
+	} else {
+		update.UpdateExpression = aws.String(expression + " " + set)
+	}
 	condition := "(attribute_not_exists(#newest) OR #newest < :newest)"
 	if update.ConditionExpression != nil {
 		condition = "(" + *update.ConditionExpression + ") AND " + condition
