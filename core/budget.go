@@ -98,6 +98,37 @@ func WithSendBudget(budget SendBudget, limit SendLimit) Option {
 	return func(s *Service) { s.budget, s.sendLimit = budget, limit }
 }
 
+// Charge is one send to take from Sender's budget under Limit at Now in the
+// same atomic write as the message it pays for (MessageStore.AddMessage), as
+// SendBudget.Spend takes it, so that sending costs no request of its own: a
+// write that stores nothing new (a retried clientId) or fails takes nothing,
+// and one that stores takes exactly one send, however many run at once.
+type Charge struct {
+	Sender string
+	Limit  SendLimit
+	Now    time.Time
+}
+
+// charge is one send of sender at now, nil when nothing is metered.
+func (s *Service) charge(sender string, now time.Time) *Charge {
+	if s.budget == nil {
+		return nil
+	}
+	return &Charge{Sender: sender, Limit: s.sendLimit, Now: now}
+}
+
+// chargeRefused spends the send that a write carrying charge was refused (no
+// contact, a block): the write took nothing, but a refused send costs one
+// as an accepted one does, so that sending into a block is throttled too. A
+// store that failed, or refused the charge itself, costs nothing.
+func (s *Service) chargeRefused(ctx context.Context, charge *Charge, err error) {
+	if charge == nil || storeFault(err) || ErrorCode(err) == ESUSPENDED {
+		return
+	}
+	// Over budget by now, the refusal is still the answer.
+	_ = s.budget.Spend(ctx, charge.Sender, charge.Limit, charge.Now)
+}
+
 // spendSend spends one send of sender's budget and then calls send, which
 // reports whether it stored something new. The send is given back when it
 // did not: a retry of a stored clientId costs nothing, nor does a send the

@@ -117,12 +117,17 @@ type ChannelStore interface {
 	// that person is not one.
 	Publisher(ctx context.Context, channel, email string) (Publisher, error)
 
-	// AddPost stores p in p.Channel and adds one to the channel's Seq, in one
-	// atomic write. When p.ClientID is not empty and p.Author stored a post
+	// AddPost stores p in p.Channel under the name p.Author publishes it as
+	// (p.AuthorName is the store's to fill in), and adds one to the channel's
+	// Seq, in one atomic write that also checks p.Author is a publisher of
+	// it: ENOTFOUND (ErrNotAPublisher or ErrNoChannel) otherwise. When p.ClientID is not empty and p.Author stored a post
 	// with that ClientID in that channel less than ClientIDWindow before
 	// p.Date, nothing is written and that post is returned with created
-	// false. ENOTFOUND when the channel does not exist.
-	AddPost(ctx context.Context, p Post) (stored Post, created bool, err error)
+	// false. ENOTFOUND when the channel does not exist. With a charge, the
+	// same write takes charge's send as SendBudget.Spend does (ESUSPENDED,
+	// ETHROTTLED). An *OutOfOrderError (ECONFLICT) when the channel already
+	// holds a post whose ID is not below p.ID: posts commit in ID order.
+	AddPost(ctx context.Context, p Post, charge *Charge) (stored Post, created bool, err error)
 
 	// DeletePost removes the post with id from channel and adds one to the
 	// channel's Seq, in one atomic write. ENOTFOUND when there is no such
@@ -225,7 +230,12 @@ func (s *Service) PostToChannel(ctx context.Context, caller Caller, in PostInput
 	if err != nil {
 		return Post{}, false, err
 	}
-	publisher, err := s.store.Publisher(ctx, in.Channel, caller.Email)
+	id, now := s.stamp()
+	post := Post{ID: id, Channel: in.Channel, Author: caller.Email, Text: text, Date: now, ClientID: in.ClientID}
+	// The store checks the author is a publisher in the write that stores
+	// the post and spends the author's send budget, as a message does; a
+	// retried clientId takes nothing.
+	stored, created, err := s.storePost(ctx, post, s.charge(caller.Email, now))
 	switch {
 	case ErrorCode(err) == ENOTFOUND:
 		if _, chErr := s.store.Channel(ctx, in.Channel); chErr != nil {
@@ -235,26 +245,24 @@ func (s *Service) PostToChannel(ctx context.Context, caller Caller, in PostInput
 	case err != nil:
 		return Post{}, false, wrapf(err, "post to %s", in.Channel)
 	}
-	post := Post{
-		ID: s.newID(), Channel: in.Channel, Author: caller.Email, AuthorName: publisher.Name,
-		Text: text, Date: s.now().UTC(), ClientID: in.ClientID,
-	}
-	// A post spends the author's send budget, as a message does; a retried
-	// clientId gives it back.
-	var stored Post
-	var created bool
-	err = s.spendSend(ctx, caller.Email, func() (bool, error) {
-		var err error
-		stored, created, err = s.store.AddPost(ctx, post)
-		return created, err
-	})
-	if err != nil {
-		return Post{}, false, wrapf(err, "post to %s", in.Channel)
-	}
 	if created {
 		s.refreshFeed(ctx, in.Channel)
 	}
 	return stored, created, nil
+}
+
+// storePost stores p, naming it again each time the store finds that a post
+// named later committed first.
+func (s *Service) storePost(ctx context.Context, p Post, charge *Charge) (stored Post, created bool, err error) {
+	for range maxRenames {
+		stored, created, err = s.store.AddPost(ctx, p, charge)
+		id, at, again := s.restamp(err)
+		if !again {
+			return stored, created, err
+		}
+		p.ID, p.Date = id, at
+	}
+	return Post{}, false, err
 }
 
 // DeletePost removes a post from the caller's channel. Only the owner may.

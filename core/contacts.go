@@ -243,7 +243,8 @@ type AddContactInput struct {
 // already are a contact it returns the existing one with created false, so
 // adding twice never duplicates.
 func (s *Service) AddContact(ctx context.Context, caller Caller, in AddContactInput) (Contact, bool, error) {
-	contact, err := NewContact(s.newID(), caller.Email, in.Email, in.Name, s.now().UTC())
+	id, now := s.stamp()
+	contact, err := NewContact(id, caller.Email, in.Email, in.Name, now)
 	if err != nil {
 		return Contact{}, false, err
 	}
@@ -275,7 +276,8 @@ func (s *Service) BlockContact(ctx context.Context, caller Caller, email string)
 	if err != nil {
 		return Contact{}, err
 	}
-	contact := placeholderContact(s.newID(), caller.Email, email, s.now().UTC())
+	id, now := s.stamp()
+	contact := placeholderContact(id, caller.Email, email, now)
 	contact.Blocked = true
 	blocked, err := s.store.BlockContact(ctx, contact)
 	if err != nil {

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -75,7 +76,15 @@ type MessageStore interface {
 	// (m as a contact list shows it) on both members' contacts, adds one to Unread on the
 	// recipient's, and stores request (with Unread 1) as the recipient's
 	// contact for the sender when the recipient has none.
-	AddMessage(ctx context.Context, m, preview Message, request Contact) (SentMessage, error)
+	//   - with a charge, the same write takes charge's send as
+	//     SendBudget.Spend does; ESUSPENDED or ETHROTTLED (with RetryAfter)
+	//     refuse the write, before any other refusal but a retried ClientID,
+	//     which takes nothing;
+	//   - an *OutOfOrderError (ECONFLICT) when the conversation already
+	//     holds a message whose ID is not below m.ID: a message named before
+	//     another committed first. Messages commit in ID order, so a reader
+	//     catching up after the newest message it has never misses one.
+	AddMessage(ctx context.Context, m, preview Message, request Contact, charge *Charge) (SentMessage, error)
 
 	// Messages returns a page of the conversation of q.Reader and q.With in
 	// ascending ID order (an empty slice when there are none): the newest
@@ -83,6 +92,47 @@ type MessageStore interface {
 	// ID above q.After, or the newest q.Limit when neither is set; and
 	// q.With's watermarks whenever the page holds a message of q.Reader's.
 	Messages(ctx context.Context, q MessageQuery) (MessagePage, error)
+}
+
+// OutOfOrderError refuses a message (or a channel post) whose ID sorts below
+// the newest one of its conversation (channel): it was named before a write
+// that committed first. Stored, it would be invisible to a reader catching up
+// after that newer one, so nothing is written, and the service names it again
+// after Newest, the date of the newest. Its code is ECONFLICT.
+type OutOfOrderError struct {
+	Newest time.Time
+}
+
+func (e *OutOfOrderError) Error() string {
+	return "a newer write committed first, dated " + e.Newest.Format(time.RFC3339Nano)
+}
+
+// Unwrap gives the error its code.
+func (e *OutOfOrderError) Unwrap() error {
+	return Errorf(ECONFLICT, "Too many messages at once. Try again.")
+}
+
+// maxRenames bounds how many times one write is named again after losing its
+// place in its conversation or channel. Each round of writes racing for one
+// conversation has a winner, so a write loses at most as many rounds as there
+// are writers racing it: in a conversation of two, rarely one; 32 rides out a
+// 16-sender storm (storetest's DateOrderIsIDOrderUnderConcurrentSends).
+const maxRenames = 32
+
+// restamp names again a write that lost its place (err is an
+// *OutOfOrderError): a reading of the clock, no earlier than a millisecond
+// after the newest write, and an ID stamped with it. ok is false for any
+// other err.
+func (s *Service) restamp(err error) (id string, at time.Time, ok bool) {
+	var late *OutOfOrderError
+	if !errors.As(err, &late) {
+		return "", time.Time{}, false
+	}
+	at = s.now().UTC().Truncate(time.Millisecond)
+	if next := late.Newest.UTC().Truncate(time.Millisecond).Add(time.Millisecond); at.Before(next) {
+		at = next
+	}
+	return s.newID(at), at, true
 }
 
 // SentMessage is what AddMessage stored, or found stored.
@@ -129,16 +179,18 @@ func (s *Service) AddMessage(ctx context.Context, caller Caller, in AddMessageIn
 	if err != nil {
 		return Message{}, false, err
 	}
-	now := s.now().UTC()
-	message := Message{ID: s.newID(), Sender: caller.Email, Recipient: recipient, Text: text, Date: now, ClientID: in.ClientID}
-	request := placeholderContact(s.newID(), recipient, caller.Email, now)
+	id, now := s.stamp()
+	message := Message{ID: id, Sender: caller.Email, Recipient: recipient, Text: text, Date: now, ClientID: in.ClientID}
+	request := placeholderContact(s.newID(now), recipient, caller.Email, now)
 	request.Request = true
-	var sent SentMessage
-	err = s.spendSend(ctx, caller.Email, func() (bool, error) {
-		sent, err = s.store.AddMessage(ctx, message, message.Preview(), request)
-		return sent.Created, err
-	})
+	// Both members' connections are looked up while the message is written,
+	// and the write spends the send: one round trip before the pushes.
+	lookup := s.lookUpConnections(ctx, recipient, caller.Email)
+	defer lookup.stop()
+	charge := s.charge(caller.Email, now)
+	sent, err := s.storeMessage(ctx, message, request, charge)
 	if err != nil {
+		s.chargeRefused(ctx, charge, err)
 		return Message{}, false, fmt.Errorf("add message to %s: %w", recipient, err)
 	}
 	sent.Message.Status = StatusSent
@@ -152,9 +204,25 @@ func (s *Service) AddMessage(ctx context.Context, caller Caller, in AddMessageIn
 		if sent.Request != nil {
 			deliveries = append(deliveries, delivery{to: recipient, event: ContactEvent{Contact: *sent.Request}})
 		}
-		s.push(ctx, deliveries...)
+		s.pushLookedUp(ctx, lookup, deliveries...)
 	}
 	return sent.Message, sent.Created, nil
+}
+
+// storeMessage stores m, naming it again each time the store finds that a
+// message named later committed first.
+func (s *Service) storeMessage(ctx context.Context, m Message, request Contact, charge *Charge) (SentMessage, error) {
+	var err error
+	for range maxRenames {
+		var sent SentMessage
+		sent, err = s.store.AddMessage(ctx, m, m.Preview(), request, charge)
+		id, at, again := s.restamp(err)
+		if !again {
+			return sent, err
+		}
+		m.ID, m.Date = id, at
+	}
+	return SentMessage{}, err
 }
 
 // GetMessagesInput is the request for a page of a conversation: the newest

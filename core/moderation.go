@@ -179,7 +179,8 @@ func (s *Service) ReportContact(ctx context.Context, caller Caller, email, text 
 	if err != nil {
 		return Contact{}, err
 	}
-	report := Report{ID: s.newID(), Reporter: caller.Email, Reported: email, Text: text, Date: s.now().UTC()}
+	id, now := s.stamp()
+	report := Report{ID: id, Reporter: caller.Email, Reported: email, Text: text, Date: now}
 	contact, err := s.store.ReportContact(ctx, report)
 	if err != nil {
 		return Contact{}, fmt.Errorf("report contact %s: %w", email, err)

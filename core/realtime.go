@@ -122,6 +122,65 @@ type delivery struct {
 // failure is counted and never fails the write that caused it. Without a
 // pusher nothing is delivered.
 func (s *Service) push(ctx context.Context, deliveries ...delivery) PushReport {
+	return s.pushLookedUp(ctx, nil, deliveries...)
+}
+
+// connectionLookup is the connections of some users, looked up while the
+// write whose events go to them is under way, so that the lookups add no
+// round trip after it. A nil lookup has looked up nobody.
+type connectionLookup struct {
+	cancel context.CancelFunc
+	done   sync.WaitGroup
+	found  map[string]*lookedUp
+}
+
+type lookedUp struct {
+	connections []Connection
+	err         error
+}
+
+// lookUpConnections starts looking up the connections of users, in parallel;
+// nil without a pusher. Call stop when it is no longer needed.
+func (s *Service) lookUpConnections(ctx context.Context, users ...string) *connectionLookup {
+	if s.pusher == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.pushDeadline)
+	lookup := &connectionLookup{cancel: cancel, found: make(map[string]*lookedUp, len(users))}
+	now := s.now()
+	for _, user := range users {
+		if lookup.found[user] != nil {
+			continue
+		}
+		result := &lookedUp{}
+		lookup.found[user] = result
+		lookup.done.Go(func() { result.connections, result.err = s.store.Connections(ctx, user, now) })
+	}
+	return lookup
+}
+
+// of returns what the lookup of user found once every lookup has ended; nil
+// when user was not looked up.
+func (l *connectionLookup) of(user string) *lookedUp {
+	if l == nil || l.found[user] == nil {
+		return nil
+	}
+	l.done.Wait()
+	return l.found[user]
+}
+
+// stop waits for the lookups, which ran beside the write and are done by
+// the time it is, so that none outlives the call that started it.
+func (l *connectionLookup) stop() {
+	if l != nil {
+		l.done.Wait()
+		l.cancel()
+	}
+}
+
+// pushLookedUp is push with the connections of lookup's users already looked
+// up (or under way): it looks up only the others.
+func (s *Service) pushLookedUp(ctx context.Context, lookup *connectionLookup, deliveries ...delivery) PushReport {
 	if s.pusher == nil || len(deliveries) == 0 {
 		return PushReport{}
 	}
@@ -147,7 +206,12 @@ func (s *Service) push(ctx context.Context, deliveries ...delivery) PushReport {
 	var wg sync.WaitGroup
 	for _, user := range users {
 		wg.Go(func() {
-			connections, err := s.store.Connections(ctx, user, now)
+			found := lookup.of(user)
+			if found == nil {
+				found = &lookedUp{}
+				found.connections, found.err = s.store.Connections(ctx, user, now)
+			}
+			connections, err := found.connections, found.err
 			if err != nil {
 				count(PushReport{Failed: len(byUser[user])})
 				return
@@ -253,40 +317,57 @@ func (s *Service) reply(ctx context.Context, c Connection, e Event) PushReport {
 // has the caller as a contact and neither blocked the other. Otherwise
 // nothing is delivered and nothing is said: a typing signal never reveals
 // whether someone blocked you or added you. Every signal spends one send of
-// the caller's budget, before anything is read.
+// the caller's budget, and nothing it read is used unless that spend
+// succeeded. The spend, both contacts and the connections of to are read at
+// once: one round trip before the push.
 func (s *Service) Typing(ctx context.Context, caller Caller, from Connection, to string) (PushReport, error) {
 	other, err := s.otherMember(caller, to)
 	if err != nil {
 		return PushReport{}, renameField(err, "to")
 	}
-	var report PushReport
-	err = s.spendSend(ctx, caller.Email, func() (bool, error) {
-		report, err = s.typing(ctx, caller, other)
-		return true, err
-	})
-	return report, err
+	lookup := s.lookUpConnections(ctx, other)
+	defer lookup.stop()
+	var spent error
+	var theirs, mine lookedUpContact
+	var wg sync.WaitGroup
+	if s.budget != nil {
+		wg.Go(func() { spent = s.budget.Spend(ctx, caller.Email, s.sendLimit, s.now().UTC()) })
+	}
+	wg.Go(func() { theirs.contact, theirs.err = s.store.Contact(ctx, other, caller.Email) })
+	wg.Go(func() { mine.contact, mine.err = s.store.Contact(ctx, caller.Email, other) })
+	wg.Wait()
+	if spent != nil {
+		return PushReport{}, fmt.Errorf("send budget of %s: %w", caller.Email, spent)
+	}
+	if deliver, err := mayType(other, theirs, mine); !deliver || err != nil {
+		return PushReport{}, err
+	}
+	return s.pushLookedUp(ctx, lookup, delivery{to: other, event: TypingEvent{From: caller.Email}}), nil
 }
 
-func (s *Service) typing(ctx context.Context, caller Caller, other string) (PushReport, error) {
-	theirs, err := s.store.Contact(ctx, other, caller.Email)
-	switch {
+type lookedUpContact struct {
+	contact Contact
+	err     error
+}
+
+// mayType reports whether a typing signal goes to other, who holds theirs,
+// from the caller, who holds mine.
+func mayType(other string, theirs, mine lookedUpContact) (bool, error) {
+	switch err := theirs.err; {
 	case ErrorCode(err) == ENOTFOUND:
-		return PushReport{}, nil
+		return false, nil
 	case err != nil:
-		return PushReport{}, fmt.Errorf("typing to %s: %w", other, err)
-	case theirs.Blocked || theirs.Request:
-		return PushReport{}, nil
+		return false, fmt.Errorf("typing to %s: %w", other, err)
+	case theirs.contact.Blocked || theirs.contact.Request:
+		return false, nil
 	}
-	mine, err := s.store.Contact(ctx, caller.Email, other)
-	switch {
+	switch err := mine.err; {
 	case ErrorCode(err) == ENOTFOUND:
-		return PushReport{}, nil
+		return false, nil
 	case err != nil:
-		return PushReport{}, fmt.Errorf("typing to %s: %w", other, err)
-	case mine.Blocked:
-		return PushReport{}, nil
+		return false, fmt.Errorf("typing to %s: %w", other, err)
 	}
-	return s.push(ctx, delivery{to: other, event: TypingEvent{From: caller.Email}}), nil
+	return !mine.contact.Blocked, nil
 }
 
 // validConnectionID reports whether id has the shape of an API Gateway

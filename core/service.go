@@ -10,7 +10,7 @@ import (
 type Service struct {
 	store        Store
 	now          func() time.Time
-	newID        func() string
+	newID        func(at time.Time) string
 	pusher       Pusher
 	pushDeadline time.Duration
 	observePush  func(PushReport)
@@ -52,13 +52,22 @@ func WithUnreadRecountLimit(n int) Option {
 }
 
 // NewService returns a service over store. now is the clock and newID returns
-// a fresh ID that sorts after every ID it returned before.
-func NewService(store Store, now func() time.Time, newID func() string, opts ...Option) *Service {
+// a fresh ID stamped with at: it sorts after every ID stamped with an earlier
+// millisecond, and after every ID it returned before for the same one.
+func NewService(store Store, now func() time.Time, newID func(at time.Time) string, opts ...Option) *Service {
 	s := &Service{store: store, now: now, newID: newID, pushDeadline: PushDeadline, recountLimit: UnreadRecountLimit}
 	for _, opt := range opts {
 		opt(s)
 	}
 	return s
+}
+
+// stamp reads the clock once and returns the reading, to the millisecond,
+// and an ID stamped with it: what a message or a post is dated and named by,
+// so that date order is ID order (an ID keeps milliseconds, no finer).
+func (s *Service) stamp() (id string, at time.Time) {
+	at = s.now().UTC().Truncate(time.Millisecond)
+	return s.newID(at), at
 }
 
 // otherMember normalizes the email of the other member of a conversation and

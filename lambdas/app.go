@@ -126,7 +126,7 @@ func dynamoDBClientFrom(awsConfig aws.Config, config Config) *awsdynamodb.Client
 // ULIDs for IDs.
 func NewService(store core.Store, opts ...core.Option) *core.Service {
 	now := func() time.Time { return time.Now().UTC() }
-	return core.NewService(store, now, ulid.NewGenerator(now).NewID, opts...)
+	return core.NewService(store, now, ulid.NewGenerator().NewID, opts...)
 }
 
 // NewHandler returns the handler of every REST route over service.

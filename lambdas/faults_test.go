@@ -143,11 +143,11 @@ func TestStoreFaultsAnswerRetryLaterAndHalfWriteNothing(t *testing.T) {
 		// stored says whether the write happened though its answer was lost.
 		stored bool
 	}{
+		// The send budget is spent inside the send's transaction: its faults
+		// are the transaction's.
 		{"UnavailableSend", "TransactWriteItems", unavailable, http.StatusServiceUnavailable, core.EUNAVAILABLE, false},
-		{"UnavailableBudget", "UpdateItem", unavailable, http.StatusServiceUnavailable, core.EUNAVAILABLE, false},
 		{"AnswerLost", "TransactWriteItems", answerLost, http.StatusServiceUnavailable, core.EUNAVAILABLE, true},
 		{"ThrottledSend", "TransactWriteItems", throttled, http.StatusTooManyRequests, core.ETHROTTLED, false},
-		{"ThrottledBudget", "UpdateItem", throttled, http.StatusTooManyRequests, core.ETHROTTLED, false},
 		{"LostConflict", "TransactWriteItems", conflicting, http.StatusConflict, core.ECONFLICT, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -95,7 +95,7 @@ func TestEachRouteBuildsOnlyWhatItUses(t *testing.T) {
 }
 
 // TestRoutesThatPushAreTheFunctionsTerraformLetsPush: the route tables and
-// Terraform's locals.lambda_pushes (the @connections endpoint and the
+// the pushes of Terraform's local.functions (the @connections endpoint and the
 // permission to post to it) name the same functions.
 func TestRoutesThatPushAreTheFunctionsTerraformLetsPush(t *testing.T) {
 	path := filepath.Join("..", "terraform", "locals.tf")
@@ -105,11 +105,11 @@ func TestRoutesThatPushAreTheFunctionsTerraformLetsPush(t *testing.T) {
 	require.False(t, diags.HasErrors(), "%s", diags.Error())
 	granted := map[string]bool{}
 	for _, block := range parsed.Body.(*hclsyntax.Body).Blocks {
-		if attr, ok := block.Body.Attributes["lambda_pushes"]; ok && block.Type == "locals" {
+		if attr, ok := block.Body.Attributes["functions"]; ok && block.Type == "locals" {
 			value, diags := attr.Expr.Value(nil)
 			require.False(t, diags.HasErrors(), "%s", diags.Error())
-			for route, pushes := range value.AsValueMap() {
-				granted[route] = pushes.True()
+			for route, function := range value.AsValueMap() {
+				granted[route] = function.GetAttr("pushes").True()
 			}
 		}
 	}

@@ -26,7 +26,7 @@ func TestSendsOverBudgetAndFromSuspendedAccountsAreRefused(t *testing.T) {
 	now := func() time.Time { return clock }
 	limit, err := core.NewSendLimit(2, 12) // one send back every 5 s
 	require.NoError(t, err)
-	service := core.NewService(store, now, ulid.NewGenerator(now).NewID, core.WithSendBudget(store, limit))
+	service := core.NewService(store, now, ulid.NewGenerator().NewID, core.WithSendBudget(store, limit))
 	h := apigateway.NewHandler(service, apigateway.Config{AllowedOrigin: origin}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	ctx := context.Background()
 	alice, bob := "alice@example.com", "bob@example.com"
@@ -101,7 +101,7 @@ func TestAcksSpendFromTheSendBudget(t *testing.T) {
 	limit, err := core.NewSendLimit(1, 6) // one send back every 10 s
 	require.NoError(t, err)
 	frames := &recordingPusher{}
-	service := core.NewService(store, now, ulid.NewGenerator(now).NewID, core.WithSendBudget(store, limit), core.WithPusher(frames))
+	service := core.NewService(store, now, ulid.NewGenerator().NewID, core.WithSendBudget(store, limit), core.WithPusher(frames))
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	h := apigateway.NewHandler(service, apigateway.Config{AllowedOrigin: origin}, logger)
 	ws := apigateway.NewWebSocketHandler(service, claimsVerifier{}, apigateway.Config{AllowedOrigin: origin}, logger)

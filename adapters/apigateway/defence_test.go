@@ -51,7 +51,7 @@ func TestLogsCarryNoEmailAddresses(t *testing.T) {
 func TestClaimsMustNameTheConfiguredIssuerAndAudience(t *testing.T) {
 	const issuer, audience = "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_pool", "spa-client"
 	now := func() time.Time { return time.Now().UTC() }
-	service := core.NewService(memory.New(), now, ulid.NewGenerator(now).NewID)
+	service := core.NewService(memory.New(), now, ulid.NewGenerator().NewID)
 	h := apigateway.NewHandler(service, apigateway.Config{AllowedOrigin: origin, Issuer: issuer, Audience: audience}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	for _, tc := range []struct {
 		name, iss, aud string

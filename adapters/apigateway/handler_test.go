@@ -39,7 +39,7 @@ func (s failingStore) ContactsPage(context.Context, string, string, int) ([]core
 
 func newHandler(store core.Store, logs io.Writer) *apigateway.Handler {
 	now := func() time.Time { return time.Now().UTC() }
-	service := core.NewService(store, now, ulid.NewGenerator(now).NewID)
+	service := core.NewService(store, now, ulid.NewGenerator().NewID)
 	return apigateway.NewHandler(service, apigateway.Config{AllowedOrigin: origin}, slog.New(slog.NewJSONHandler(logs, nil)))
 }
 

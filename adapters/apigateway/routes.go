@@ -15,8 +15,8 @@ type Route struct {
 	// sent, which the Lambdas count as such.
 	SendsMessage bool
 	// Pushes says that the route tells WebSocket connections what it
-	// changed, so its Lambda builds an @connections client; Terraform's
-	// locals.lambda_pushes says the same (lambdas/app_test.go).
+	// changed, so its Lambda builds an @connections client; the pushes of
+	// Terraform's local.functions say the same (lambdas/function_test.go).
 	Pushes bool
 	// serve is the route's handler on h.
 	serve func(h *Handler) routeFunc

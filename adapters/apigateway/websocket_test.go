@@ -40,7 +40,7 @@ func webSocketEvent(connectionID, body string, headers map[string]string) events
 func TestWebSocketRoutesLogNoEmailAddresses(t *testing.T) {
 	var logs strings.Builder
 	now := func() time.Time { return time.Now().UTC() }
-	service := core.NewService(memory.New(), now, ulid.NewGenerator(now).NewID)
+	service := core.NewService(memory.New(), now, ulid.NewGenerator().NewID)
 	h := apigateway.NewWebSocketHandler(service, claimsVerifier{}, apigateway.Config{AllowedOrigin: origin}, slog.New(slog.NewJSONHandler(&logs, nil)))
 	ctx := context.Background()
 
@@ -70,7 +70,7 @@ func TestSuspendedAccountsCannotConnectOrType(t *testing.T) {
 	limit, err := core.NewSendLimit(1, 6) // one signal back every 10 s
 	require.NoError(t, err)
 	frames := &recordingPusher{}
-	service := core.NewService(store, now, ulid.NewGenerator(now).NewID, core.WithSendBudget(store, limit), core.WithPusher(frames))
+	service := core.NewService(store, now, ulid.NewGenerator().NewID, core.WithSendBudget(store, limit), core.WithPusher(frames))
 	h := apigateway.NewWebSocketHandler(service, claimsVerifier{}, apigateway.Config{AllowedOrigin: origin}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	ctx := context.Background()
 	connect := func(id, email string) events.APIGatewayProxyResponse {

@@ -85,47 +85,25 @@ func (h *bucketHint) set(sender string, fullAt time.Time) {
 // tells which case holds, so a wrong guess costs one UpdateItem more and a
 // refused send (over budget, suspended) never more than one.
 func (s *Store) Spend(ctx context.Context, sender string, limit core.SendLimit, now time.Time) error {
-	refilling := s.hints.get(sender).After(now)
+	charge := core.Charge{Sender: sender, Limit: limit, Now: now}
+	refilling := s.guessRefilling(charge)
 	for range 4 {
-		in := &dynamodb.UpdateItemInput{
-			TableName:                           s.table,
-			Key:                                 accountKey(sender),
-			ExpressionAttributeNames:            map[string]string{"#fullAt": attrFullAt, "#suspended": attrSuspended},
+		update := s.chargeUpdate(charge, refilling)
+		out, err := s.updateItem(ctx, "Spend", &dynamodb.UpdateItemInput{
+			Key:                                 update.Key,
+			UpdateExpression:                    update.UpdateExpression,
+			ConditionExpression:                 update.ConditionExpression,
+			ExpressionAttributeNames:            update.ExpressionAttributeNames,
+			ExpressionAttributeValues:           update.ExpressionAttributeValues,
 			ReturnValues:                        types.ReturnValueUpdatedNew,
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-			ReturnConsumedCapacity:              s.capacity,
-		}
-		if refilling {
-			in.UpdateExpression = aws.String("SET #fullAt = #fullAt + :interval")
-			in.ConditionExpression = aws.String("attribute_not_exists(#suspended) AND #fullAt > :now AND #fullAt <= :last")
-			in.ExpressionAttributeValues = map[string]types.AttributeValue{
-				":interval": durationValue(limit.Interval), ":now": nanosValue(now), ":last": nanosValue(now.Add(limit.Tolerance())),
-			}
-		} else {
-			in.UpdateExpression = aws.String("SET #fullAt = :next")
-			in.ConditionExpression = aws.String("attribute_not_exists(#suspended) AND (attribute_not_exists(#fullAt) OR #fullAt <= :now)")
-			in.ExpressionAttributeValues = map[string]types.AttributeValue{":next": nanosValue(now.Add(limit.Interval)), ":now": nanosValue(now)}
-		}
-		out, err := s.updateItem(ctx, "Spend", in)
+		})
 		var failed *types.ConditionalCheckFailedException
 		switch {
 		case errors.As(err, &failed):
-			var old accountItem
-			if err := attributevalue.UnmarshalMap(failed.Item, &old); err != nil {
-				return fmt.Errorf("spend: unmarshal account of %s: %w", sender, err)
+			if refilling, err = s.chargeRefused(charge, failed.Item); err != nil {
+				return err
 			}
-			if old.Suspended {
-				return core.SuspendedError(core.Suspension{Email: sender})
-			}
-			fullAt := now
-			if old.FullAt != nil {
-				fullAt = time.Unix(0, *old.FullAt)
-			}
-			s.hints.set(sender, fullAt)
-			if _, wait, ok := limit.Take(fullAt, now); !ok {
-				return core.ThrottledError(wait)
-			}
-			refilling = fullAt.After(now)
 			continue
 		case err != nil:
 			return translate("spend a send of "+sender, err)
@@ -137,6 +115,75 @@ func (s *Store) Spend(ctx context.Context, sender string, limit core.SendLimit, 
 		return nil
 	}
 	return fmt.Errorf("spend a send of %s: the bucket keeps changing: %w", sender, errConflict)
+}
+
+// guessRefilling is the case of charge's bucket the hint names: refilling
+// when the bucket this process last wrote is not full by charge.Now, the
+// refilled case without a hint (any sender slower than one send per
+// interval).
+func (s *Store) guessRefilling(charge core.Charge) bool {
+	return s.hints.get(charge.Sender).After(charge.Now)
+}
+
+// chargeUpdate is the update of the sender's account item that takes
+// charge's send in the case refilling names (see Spend), under the condition
+// that the bucket is in that case and holds a send and that the sender is not
+// suspended: Spend's UpdateItem and one item of a message's transaction.
+func (s *Store) chargeUpdate(charge core.Charge, refilling bool) *types.Update {
+	limit, now := charge.Limit, charge.Now
+	update := &types.Update{
+		TableName:                           s.table,
+		Key:                                 accountKey(charge.Sender),
+		ExpressionAttributeNames:            map[string]string{"#fullAt": attrFullAt, "#suspended": attrSuspended},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}
+	if refilling {
+		update.UpdateExpression = aws.String("SET #fullAt = #fullAt + :interval")
+		update.ConditionExpression = aws.String("attribute_not_exists(#suspended) AND #fullAt > :now AND #fullAt <= :last")
+		update.ExpressionAttributeValues = map[string]types.AttributeValue{
+			":interval": durationValue(limit.Interval), ":now": nanosValue(now), ":last": nanosValue(now.Add(limit.Tolerance())),
+		}
+	} else {
+		update.UpdateExpression = aws.String("SET #fullAt = :next")
+		update.ConditionExpression = aws.String("attribute_not_exists(#suspended) AND (attribute_not_exists(#fullAt) OR #fullAt <= :now)")
+		update.ExpressionAttributeValues = map[string]types.AttributeValue{":next": nanosValue(now.Add(limit.Interval)), ":now": nanosValue(now)}
+	}
+	return update
+}
+
+// chargeRefused reads why chargeUpdate's condition failed from the account
+// item as it was, old: the sender is suspended (ESUSPENDED), the bucket holds
+// no send (ETHROTTLED), or else the guess of its case was wrong, and the
+// right case comes back to try again. The hint learns the bucket.
+func (s *Store) chargeRefused(charge core.Charge, old map[string]types.AttributeValue) (refilling bool, err error) {
+	var account accountItem
+	if err := attributevalue.UnmarshalMap(old, &account); err != nil {
+		return false, fmt.Errorf("spend: unmarshal account of %s: %w", charge.Sender, err)
+	}
+	if account.Suspended {
+		return false, core.SuspendedError(core.Suspension{Email: charge.Sender})
+	}
+	fullAt := charge.Now
+	if account.FullAt != nil {
+		fullAt = time.Unix(0, *account.FullAt)
+	}
+	s.hints.set(charge.Sender, fullAt)
+	if _, wait, ok := charge.Limit.Take(fullAt, charge.Now); !ok {
+		return false, core.ThrottledError(wait)
+	}
+	return fullAt.After(charge.Now), nil
+}
+
+// charged tells the hint that a transaction took charge's send in the case
+// refilling named. A transaction returns no new image, so a refilling bucket
+// is known only to be at least one interval past now: enough to guess its
+// case next time.
+func (s *Store) charged(charge core.Charge, refilling bool) {
+	fullAt := charge.Now
+	if hint := s.hints.get(charge.Sender); refilling && hint.After(fullAt) {
+		fullAt = hint
+	}
+	s.hints.set(charge.Sender, fullAt.Add(charge.Limit.Interval))
 }
 
 // Refund implements core.SendBudget with one conditional UpdateItem that

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -221,27 +222,101 @@ func (s *Store) Publisher(ctx context.Context, channel, email string) (core.Publ
 }
 
 // AddPost implements core.ChannelStore in one transaction: the idempotency
-// marker (when p has a ClientID), the channel's Seq (the channel must exist)
-// and the post. A retry's stored post comes back from the marker's old image.
-func (s *Store) AddPost(ctx context.Context, p core.Post) (core.Post, bool, error) {
+// marker (when p has a ClientID), the channel's Seq (the channel must exist),
+// which also keeps the channel's newest post ID so that posts commit in ID
+// order (as messages do, messages.go), the post, a check that the author is
+// still a publisher under the name the post carries, and, with a charge, the
+// author's account item, which takes the send (budget.go). The name comes
+// from what this process last saw of the publisher (publisherNames), read
+// with one GetItem before the transaction only the first time. A retry's
+// stored post comes back from the marker's old image; a second transaction
+// only when a guess was stale (the name, the bucket's case).
+func (s *Store) AddPost(ctx context.Context, p core.Post, charge *core.Charge) (core.Post, bool, error) {
+	for range 4 {
+		name, known := s.publisherNames.get(p.Channel, p.Author)
+		if !known {
+			publisher, err := s.Publisher(ctx, p.Channel, p.Author)
+			if err != nil {
+				return core.Post{}, false, err
+			}
+			name = publisher.Name
+			s.publisherNames.set(p.Channel, p.Author, name)
+		}
+		p.AuthorName = name
+		// chargeRefused taught the hint the bucket's case when it was wrong.
+		refilling := charge != nil && s.guessRefilling(*charge)
+		stored, created, again, err := s.addPostOnce(ctx, p, charge, refilling)
+		if !again {
+			return stored, created, err
+		}
+	}
+	return core.Post{}, false, fmt.Errorf("add post %s: the publisher or the send budget keeps changing: %w", p.ID, errConflict)
+}
+
+// publisherNames remembers, per channel and author, the name this process
+// last saw the author publish under: a post needs it in its item, and
+// checks it in its transaction, so a stale name costs one transaction more,
+// never a wrong one.
+type publisherNames struct {
+	mu    sync.Mutex
+	names map[[2]string]string
+}
+
+func (n *publisherNames) get(channel, email string) (string, bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	name, ok := n.names[[2]string{channel, email}]
+	return name, ok
+}
+
+// set remembers name; an empty name forgets. Past maxBucketHints names the
+// memory starts over, as the budget's hints do.
+func (n *publisherNames) set(channel, email, name string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.names == nil || len(n.names) >= maxBucketHints {
+		n.names = map[[2]string]string{}
+	}
+	if name == "" {
+		delete(n.names, [2]string{channel, email})
+		return
+	}
+	n.names[[2]string{channel, email}] = name
+}
+
+// publisherCheck is the transaction item that checks p.Author publishes in
+// p.Channel under p.AuthorName.
+func (s *Store) publisherCheck(p core.Post) types.TransactWriteItem {
+	return types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+		TableName:                           s.table,
+		Key:                                 itemKey(channelKey(p.Channel), publisherSortKey(p.Author)),
+		ConditionExpression:                 aws.String("attribute_exists(#pk) AND #name = :name"),
+		ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#name": attrName},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":name": stringValue(p.AuthorName)},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}}
+}
+
+// addPostOnce sends AddPost's transaction once, taking charge in the case
+// refilling names; again is true when that guess was wrong.
+func (s *Store) addPostOnce(ctx context.Context, p core.Post, charge *core.Charge, refilling bool) (stored core.Post, created, again bool, err error) {
 	it := newPostItem(p)
 	item, err := attributevalue.MarshalMap(it)
 	if err != nil {
-		return core.Post{}, false, fmt.Errorf("add post %s: marshal: %w", p.ID, err)
+		return core.Post{}, false, false, fmt.Errorf("add post %s: marshal: %w", p.ID, err)
 	}
 	var items []types.TransactWriteItem
-	markerAt := -1
+	markerAt, chargeAt := -1, -1
 	if p.ClientID != "" {
-		marker := it
-		marker.SK, marker.ExpiresAt = postClientSortKey(p.Author, p.ClientID), p.Date.Add(core.ClientIDWindow).Unix()
-		markerItem, err := attributevalue.MarshalMap(marker)
+		it.SK, it.ExpiresAt = postClientSortKey(p.Author, p.ClientID), p.Date.Add(core.ClientIDWindow).Unix()
+		marker, err := attributevalue.MarshalMap(it)
 		if err != nil {
-			return core.Post{}, false, fmt.Errorf("add post %s: marshal marker: %w", p.ID, err)
+			return core.Post{}, false, false, fmt.Errorf("add post %s: marshal marker: %w", p.ID, err)
 		}
 		markerAt = len(items)
 		items = append(items, types.TransactWriteItem{Put: &types.Put{
 			TableName:                           s.table,
-			Item:                                markerItem,
+			Item:                                marker,
 			ConditionExpression:                 aws.String("attribute_not_exists(#pk) OR #expiresAt <= :now"),
 			ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#expiresAt": TTLAttribute},
 			ExpressionAttributeValues:           map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(p.Date.Unix(), 10)}},
@@ -249,31 +324,68 @@ func (s *Store) AddPost(ctx context.Context, p core.Post) (core.Post, bool, erro
 		}})
 	}
 	channelAt := len(items)
-	items = append(items, s.bumpSeq(p.Channel), types.TransactWriteItem{Put: &types.Put{
+	items = append(items, s.channelOrder(p), types.TransactWriteItem{Put: &types.Put{
 		TableName: s.table, Item: item,
 		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
 		ExpressionAttributeNames: map[string]string{"#pk": attrPK},
-	}})
+	}}, s.publisherCheck(p))
+	publisherAt := channelAt + 2
+	if charge != nil {
+		chargeAt = len(items)
+		items = append(items, types.TransactWriteItem{Update: s.chargeUpdate(*charge, refilling)})
+	}
 	err = s.transact(ctx, "AddPost", &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	var canceled *types.TransactionCanceledException
+	failed := func(i int) bool { return i >= 0 && reasonCode(canceled, i) == reasonConditionalCheck }
 	switch {
 	case err == nil:
-		return p, true, nil
+		if charge != nil {
+			s.charged(*charge, refilling)
+		}
+		return p, true, false, nil
 	case isConflict(err) || !errors.As(err, &canceled):
-		return core.Post{}, false, translate("add post "+p.ID, err)
-	case markerAt >= 0 && reasonCode(canceled, markerAt) == reasonConditionalCheck:
+		return core.Post{}, false, false, translate("add post "+p.ID, err)
+	case failed(markerAt):
 		stored, err := unmarshalPost(canceled.CancellationReasons[markerAt].Item)
 		if err != nil {
-			return core.Post{}, false, fmt.Errorf("add post %s: stored post: %w", p.ID, err)
+			return core.Post{}, false, false, fmt.Errorf("add post %s: stored post: %w", p.ID, err)
 		}
-		return stored, false, nil
-	case reasonCode(canceled, channelAt) == reasonConditionalCheck:
-		return core.Post{}, false, core.ErrNoChannel(p.Channel)
-	case reasonCode(canceled, channelAt+1) == reasonConditionalCheck:
-		return core.Post{}, false, fmt.Errorf("add post %s: post ID taken: %w", p.ID, errConflict)
+		return stored, false, false, nil
+	case failed(channelAt) && canceled.CancellationReasons[channelAt].Item == nil:
+		return core.Post{}, false, false, core.ErrNoChannel(p.Channel)
+	case failed(publisherAt):
+		var publisher publisherItem
+		if err := attributevalue.UnmarshalMap(canceled.CancellationReasons[publisherAt].Item, &publisher); err != nil {
+			return core.Post{}, false, false, fmt.Errorf("add post %s: unmarshal publisher: %w", p.ID, err)
+		}
+		s.publisherNames.set(p.Channel, p.Author, publisher.Name)
+		if publisher.Name == "" {
+			return core.Post{}, false, false, core.ErrNotAPublisher(p.Author, p.Channel)
+		}
+		return core.Post{}, false, true, nil
+	case failed(chargeAt):
+		_, err := s.chargeRefused(*charge, canceled.CancellationReasons[chargeAt].Item)
+		return core.Post{}, false, err == nil, err
+	case failed(channelAt):
+		newest, err := newestOf(canceled.CancellationReasons[channelAt].Item)
+		if err != nil {
+			return core.Post{}, false, false, fmt.Errorf("add post %s: %w", p.ID, err)
+		}
+		return core.Post{}, false, false, fmt.Errorf("add post %s: %w", p.ID, &core.OutOfOrderError{Newest: newest})
+	case failed(channelAt + 1):
+		return core.Post{}, false, false, fmt.Errorf("add post %s: post ID taken: %w", p.ID, errConflict)
 	default:
-		return core.Post{}, false, translate("add post "+p.ID, err)
+		return core.Post{}, false, false, translate("add post "+p.ID, err)
 	}
+}
+
+// channelOrder is the channel item's update by which p adds one to its Seq
+// (bumpSeq) and becomes its newest post, on the condition that p's ID sorts
+// after the newest one, as conversationOrder does for messages.
+func (s *Store) channelOrder(p core.Post) types.TransactWriteItem {
+	item := s.bumpSeq(p.Channel)
+	orderAfterNewest(item.Update, p.ID, p.Date)
+	return item
 }
 
 // DeletePost implements core.ChannelStore in one transaction that deletes

@@ -123,7 +123,7 @@ var storeCalls = []struct {
 	{"ReportContact", true, func(ctx context.Context, s *Store) error { _, err := s.ReportContact(ctx, report); return err }},
 	{"Reports", false, func(ctx context.Context, s *Store) error { _, err := s.Reports(ctx, report.Reported); return err }},
 	{"AddMessage", true, func(ctx context.Context, s *Store) error {
-		_, err := s.AddMessage(ctx, message, message.Preview(), request)
+		_, err := s.AddMessage(ctx, message, message.Preview(), request, nil)
 		return err
 	}},
 	{"Messages", false, func(ctx context.Context, s *Store) error {
@@ -172,7 +172,7 @@ func retriedIfWrite(write bool) int {
 
 func TestCancelledTransactionsTranslateTheirReasons(t *testing.T) {
 	addMessage := func(ctx context.Context, s *Store) error {
-		_, err := s.AddMessage(ctx, message, message.Preview(), request)
+		_, err := s.AddMessage(ctx, message, message.Preview(), request, nil)
 		return err
 	}
 	reportContact := func(ctx context.Context, s *Store) error { _, err := s.ReportContact(ctx, report); return err }
@@ -214,7 +214,7 @@ func TestRetriedSendGetsTheStoredMessageFromTheCancellation(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			store, fake := newFakeStore(t, 400, tc.body)
-			sent, err := store.AddMessage(context.Background(), message, message.Preview(), request)
+			sent, err := store.AddMessage(context.Background(), message, message.Preview(), request, nil)
 			require.NoError(t, err)
 			assert.False(t, sent.Created)
 			assert.Equal(t, core.Message{ID: "m0", Sender: message.Sender, Recipient: message.Recipient, Text: "first", Date: day0, ClientID: "client-1"}, sent.Message)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -19,27 +20,28 @@ import (
 // AddMessage implements core.MessageStore in one TransactWriteItems that
 // checks and writes, in this order: the idempotency marker (when m has a
 // ClientID), the sender's contact (must exist, not blocked), the recipient's
-// contact (not blocked; one more unread), the message, and the conversation's
+// contact (not blocked; one more unread), the message, the conversation's
 // receipts item, whose version every message moves so that an ack counting
-// unread messages cannot miss one. Why a transaction was cancelled is read
-// from its reasons, and a retry's stored message from the marker's old image,
-// so no path reads again. Only a stranger's first message takes a second
-// transaction: the first one finds the recipient without a contact, the
-// second stores request as it.
-func (s *Store) AddMessage(ctx context.Context, m, preview core.Message, request core.Contact) (core.SentMessage, error) {
-	send, err := s.newSendTransaction(m, preview, request)
+// unread messages cannot miss one, and which keeps the conversation's newest
+// ID so that its messages commit in ID order, and, with a charge, the
+// sender's account item, which takes the send (budget.go). Why a transaction
+// was cancelled is read from its reasons, and a retry's stored message from
+// the marker's old image, so no path reads again. A second transaction only
+// when a guess was wrong: a stranger's first message (the first one finds the
+// recipient without a contact, the second stores request as it), or a bucket
+// whose case this process guessed wrong (another instance spent from it).
+func (s *Store) AddMessage(ctx context.Context, m, preview core.Message, request core.Contact, charge *core.Charge) (core.SentMessage, error) {
+	send, err := s.newSendTransaction(m, preview, request, charge)
 	if err != nil {
 		return core.SentMessage{}, err
 	}
-	for range 3 {
-		sent, retryAsRequest, err := s.sendOnce(ctx, send)
-		if err != nil || sent.Created || sent.Message.ID != "" {
+	for range 6 {
+		sent, again, err := s.sendOnce(ctx, send)
+		if err != nil || !again {
 			return sent, err
 		}
-		// The recipient's contact appeared or vanished between attempts.
-		send.asRequest = retryAsRequest
 	}
-	return core.SentMessage{}, fmt.Errorf("add message %s: recipient contact keeps changing: %w", m.ID, errConflict)
+	return core.SentMessage{}, fmt.Errorf("add message %s: recipient contact or send budget keeps changing: %w", m.ID, errConflict)
 }
 
 // sendTransaction is the write of one message, ready to send.
@@ -49,6 +51,9 @@ type sendTransaction struct {
 	// asRequest writes request as the recipient's contact, which must not
 	// exist, rather than update the recipient's contact, which must.
 	asRequest bool
+	// charge, when set, is taken in the case refilling names (budget.go).
+	charge    *core.Charge
+	refilling bool
 	marker    map[string]types.AttributeValue
 	item      map[string]types.AttributeValue
 	preview   types.AttributeValue
@@ -56,7 +61,7 @@ type sendTransaction struct {
 	previewMessage core.Message
 }
 
-func (s *Store) newSendTransaction(m, preview core.Message, request core.Contact) (*sendTransaction, error) {
+func (s *Store) newSendTransaction(m, preview core.Message, request core.Contact, charge *core.Charge) (*sendTransaction, error) {
 	message := newMessageItem(m)
 	item, err := attributevalue.MarshalMap(message)
 	if err != nil {
@@ -66,7 +71,10 @@ func (s *Store) newSendTransaction(m, preview core.Message, request core.Contact
 	if err != nil {
 		return nil, fmt.Errorf("add message %s: marshal preview: %w", m.ID, err)
 	}
-	send := &sendTransaction{message: m, request: request, item: item, preview: previewAV, previewMessage: preview}
+	send := &sendTransaction{message: m, request: request, item: item, preview: previewAV, previewMessage: preview, charge: charge}
+	if charge != nil {
+		send.refilling = s.guessRefilling(*charge)
+	}
 	if m.ClientID != "" {
 		if send.marker, err = attributevalue.MarshalMap(message.clientMarker(m.Date)); err != nil {
 			return nil, fmt.Errorf("add message %s: marshal marker: %w", m.ID, err)
@@ -76,37 +84,40 @@ func (s *Store) newSendTransaction(m, preview core.Message, request core.Contact
 	return send, nil
 }
 
-// sendOnce sends the transaction once. When the recipient's contact was not
-// as send.asRequest expected it returns an empty result, no error, and
-// whether to try again as a request.
-func (s *Store) sendOnce(ctx context.Context, send *sendTransaction) (core.SentMessage, bool, error) {
+// sendOnce sends the transaction once. When a guess of send's was wrong (the
+// recipient's contact, the bucket's case) it corrects send and returns again
+// true, no error, for the caller to send it again.
+func (s *Store) sendOnce(ctx context.Context, send *sendTransaction) (sent core.SentMessage, again bool, err error) {
 	items, at := s.sendItems(send)
 	in := &dynamodb.TransactWriteItemsInput{TransactItems: items}
 	var stored *core.Message
-	err := s.retry.do(ctx, func() (err error) {
+	err = s.retry.do(ctx, func() (err error) {
 		stored, err = storedByMarker(s.transactOnce(ctx, "AddMessage", in), at.marker)
 		return err
 	})
-	if stored != nil && err == nil {
+	switch {
+	case stored != nil && err == nil:
 		return core.SentMessage{Message: *stored}, false, nil
-	}
-	if err == nil {
+	case err == nil:
+		if send.charge != nil {
+			s.charged(*send.charge, send.refilling)
+		}
 		return send.sent(), false, nil
 	}
-	return send.refused(err, at)
+	again, err = s.refused(send, err, at)
+	return core.SentMessage{}, again, err
 }
 
 // sendPositions are the places of a send's items in its transaction, where
-// its cancellation reasons say which condition failed; marker is -1 when the
-// message has no ClientID.
-type sendPositions struct{ marker, sender, recipient, message int }
+// its cancellation reasons say which condition failed; marker and charge are
+// -1 when the message has no ClientID, no charge.
+type sendPositions struct{ marker, sender, recipient, message, order, charge int }
 
 // sendItems are the items of send's transaction, in the order AddMessage
 // describes, and their places.
 func (s *Store) sendItems(send *sendTransaction) ([]types.TransactWriteItem, sendPositions) {
-	m := send.message
 	var items []types.TransactWriteItem
-	at := sendPositions{marker: -1}
+	at := sendPositions{marker: -1, charge: -1}
 	if send.marker != nil {
 		at.marker = len(items)
 		items = append(items, s.markerPut(send))
@@ -121,8 +132,75 @@ func (s *Store) sendItems(send *sendTransaction) ([]types.TransactWriteItem, sen
 		Item:                     send.item,
 		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
 		ExpressionAttributeNames: map[string]string{"#pk": attrPK},
-	}}, s.bumpReceiptsVersion(m.Sender, m.Recipient))
+	}})
+	at.order = len(items)
+	items = append(items, s.conversationOrder(send.message))
+	if send.charge != nil {
+		at.charge = len(items)
+		items = append(items, types.TransactWriteItem{Update: s.chargeUpdate(*send.charge, send.refilling)})
+	}
 	return items, at
+}
+
+// Attributes of the conversation's receipts item that keep its newest
+// message.
+const (
+	attrNewest     = "newest"
+	attrNewestDate = "newestDate"
+)
+
+// conversationOrder is the receipts item's update by which m moves the
+// conversation's version (bumpReceiptsVersion), and also keeps m as its
+// newest message, on the condition that m's ID sorts after the newest one.
+// Every message of a conversation writes this item, so its transactions
+// commit in ID order: a reader catching up after the newest message it has
+// cannot miss one that was named earlier and committed later.
+func (s *Store) conversationOrder(m core.Message) types.TransactWriteItem {
+	item := s.bumpReceiptsVersion(m.Sender, m.Recipient)
+	orderAfterNewest(item.Update, m.ID, m.Date)
+	return item
+}
+
+// orderAfterNewest makes update also keep id and date as its item's newest,
+// on the condition (beside its own) that id sorts after the newest one; the
+// item as it was comes back when that fails (newestOf reads it).
+func orderAfterNewest(update *types.Update, id string, date time.Time) {
+	const set = "SET #newest = :newest, #newestDate = :newestDate"
+	if expression := *update.UpdateExpression; strings.Contains(expression, "SET ") {
+		// An expression holds one SET clause at most: join it.
+		update.UpdateExpression = aws.String(strings.Replace(expression, "SET ", set+", ", 1))
+	} else {
+		update.UpdateExpression = aws.String(expression + " " + set)
+	}
+	condition := "(attribute_not_exists(#newest) OR #newest < :newest)"
+	if update.ConditionExpression != nil {
+		condition = "(" + *update.ConditionExpression + ") AND " + condition
+	}
+	update.ConditionExpression = aws.String(condition)
+	update.ExpressionAttributeNames["#newest"], update.ExpressionAttributeNames["#newestDate"] = attrNewest, attrNewestDate
+	update.ExpressionAttributeValues[":newest"], update.ExpressionAttributeValues[":newestDate"] = stringValue(id), stringValue(formatTime(date))
+	update.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
+}
+
+// newestOf reads the date of the newest write from an item as it was.
+func newestOf(old map[string]types.AttributeValue) (time.Time, error) {
+	var newest struct {
+		Date string `dynamodbav:"newestDate"`
+	}
+	if err := attributevalue.UnmarshalMap(old, &newest); err != nil {
+		return time.Time{}, fmt.Errorf("unmarshal newest: %w", err)
+	}
+	return parseTime(attrNewestDate, newest.Date)
+}
+
+// outOfOrder is the error of a message whose ID does not sort after the
+// newest of its conversation, read from the receipts item as it was.
+func outOfOrder(m core.Message, old map[string]types.AttributeValue) error {
+	date, err := newestOf(old)
+	if err != nil {
+		return fmt.Errorf("add message %s: %w", m.ID, err)
+	}
+	return fmt.Errorf("add message %s: %w", m.ID, &core.OutOfOrderError{Newest: date})
 }
 
 // markerPut puts the idempotency marker of send's ClientID where there is
@@ -211,35 +289,47 @@ func (send *sendTransaction) sent() core.SentMessage {
 }
 
 // refused turns the failure of send's transaction into the domain's error,
-// read from the cancellation reasons at their places. A recipient's contact
-// that was not as send.asRequest expected is no error: the result is empty,
-// with whether to try again as a request.
-func (send *sendTransaction) refused(err error, at sendPositions) (core.SentMessage, bool, error) {
+// read from the cancellation reasons at their places, in AddMessage's order
+// but for the charge, which comes first: a sender over budget is told so
+// before anything else, as Spend would have. A guess of send's that was wrong
+// (the recipient's contact, the bucket's case) is no error: it is corrected
+// and again is true.
+func (s *Store) refused(send *sendTransaction, err error, at sendPositions) (again bool, _ error) {
 	m := send.message
 	var canceled *types.TransactionCanceledException
-	switch {
-	case isConflict(err) || !errors.As(err, &canceled):
-		return core.SentMessage{}, false, translate("add message "+m.ID, err)
-	case reasonCode(canceled, at.sender) == reasonConditionalCheck:
-		if canceled.CancellationReasons[at.sender].Item == nil {
-			return core.SentMessage{}, false, fmt.Errorf("add message %s: %w", m.ID, core.ErrNotAContact(m.Recipient))
-		}
-		return core.SentMessage{}, false, fmt.Errorf("add message %s: %w", m.ID, core.ErrYouBlocked(m.Recipient))
-	case reasonCode(canceled, at.recipient) == reasonConditionalCheck:
-		old := canceled.CancellationReasons[at.recipient].Item
-		if old == nil || send.asRequest {
-			blocked, ok := old[attrBlocked].(*types.AttributeValueMemberBOOL)
-			if old != nil && ok && blocked.Value {
-				break
-			}
-			return core.SentMessage{}, old == nil, nil
-		}
-	case reasonCode(canceled, at.message) == reasonConditionalCheck:
-		return core.SentMessage{}, false, fmt.Errorf("add message %s: message ID taken: %w", m.ID, errConflict)
-	default:
-		return core.SentMessage{}, false, translate("add message "+m.ID, err)
+	if isConflict(err) || !errors.As(err, &canceled) {
+		return false, translate("add message "+m.ID, err)
 	}
-	return core.SentMessage{}, false, fmt.Errorf("add message %s: %w", m.ID, core.ErrBlockedByRecipient(m.Recipient))
+	failed := func(i int) bool { return i >= 0 && reasonCode(canceled, i) == reasonConditionalCheck }
+	switch {
+	case failed(at.charge):
+		refilling, err := s.chargeRefused(*send.charge, canceled.CancellationReasons[at.charge].Item)
+		if err != nil {
+			return false, fmt.Errorf("add message %s: send budget: %w", m.ID, err)
+		}
+		send.refilling = refilling
+		return true, nil
+	case failed(at.sender):
+		if canceled.CancellationReasons[at.sender].Item == nil {
+			return false, fmt.Errorf("add message %s: %w", m.ID, core.ErrNotAContact(m.Recipient))
+		}
+		return false, fmt.Errorf("add message %s: %w", m.ID, core.ErrYouBlocked(m.Recipient))
+	case failed(at.recipient):
+		old := canceled.CancellationReasons[at.recipient].Item
+		blocked, _ := old[attrBlocked].(*types.AttributeValueMemberBOOL)
+		if old != nil && (!send.asRequest || blocked != nil && blocked.Value) {
+			return false, fmt.Errorf("add message %s: %w", m.ID, core.ErrBlockedByRecipient(m.Recipient))
+		}
+		// The recipient's contact appeared or vanished since the guess.
+		send.asRequest = old == nil
+		return true, nil
+	case failed(at.message):
+		return false, fmt.Errorf("add message %s: message ID taken: %w", m.ID, errConflict)
+	case failed(at.order):
+		return false, outOfOrder(m, canceled.CancellationReasons[at.order].Item)
+	default:
+		return false, translate("add message "+m.ID, err)
+	}
 }
 
 // Messages implements core.MessageStore with one Query, reversed into

@@ -47,6 +47,8 @@ type Store struct {
 	record   func(op string, units float64)
 	retry    conflictRetry
 	hints    bucketHint
+	// publisherNames is channels.go's.
+	publisherNames publisherNames
 }
 
 // Option configures a Store.

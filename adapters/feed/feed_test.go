@@ -141,7 +141,7 @@ func TestStreamHandlerPublishesEachChannelOnceAndReportsFailures(t *testing.T) {
 	store := memory.New()
 	now := func() time.Time { return epoch }
 	ids := 0
-	service := core.NewService(store, now, func() string { ids++; return fmt.Sprintf("%08d", ids) })
+	service := core.NewService(store, now, func(time.Time) string { ids++; return fmt.Sprintf("%08d", ids) })
 	ctx := context.Background()
 	owner := core.Caller{Email: "host@example.com"}
 	for _, channel := range []string{"alpha", "bravo", "charlie"} {

@@ -11,15 +11,25 @@ import (
 func (s *Store) Spend(_ context.Context, sender string, limit core.SendLimit, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if suspension, ok := s.suspensions[sender]; ok {
-		return core.SuspendedError(suspension)
-	}
-	next, wait, ok := limit.Take(s.budgets[sender], now)
-	if !ok {
-		return core.ThrottledError(wait)
+	next, err := s.take(core.Charge{Sender: sender, Limit: limit, Now: now})
+	if err != nil {
+		return err
 	}
 	s.budgets[sender] = next
 	return nil
+}
+
+// take returns the bucket of charge's sender once charge is taken, or why it
+// cannot be, for a caller that holds s.mu and keeps the bucket if it writes.
+func (s *Store) take(charge core.Charge) (time.Time, error) {
+	if suspension, ok := s.suspensions[charge.Sender]; ok {
+		return time.Time{}, core.SuspendedError(suspension)
+	}
+	next, wait, ok := charge.Limit.Take(s.budgets[charge.Sender], charge.Now)
+	if !ok {
+		return time.Time{}, core.ThrottledError(wait)
+	}
+	return next, nil
 }
 
 // Refund implements core.SendBudget.

@@ -89,7 +89,9 @@ func (s *Store) Publisher(_ context.Context, channel, email string) (core.Publis
 }
 
 // AddPost implements core.ChannelStore.
-func (s *Store) AddPost(_ context.Context, p core.Post) (core.Post, bool, error) {
+// The charge is taken under s.mu, which every budget change holds, inside
+// the channels' own lock.
+func (s *Store) AddPost(_ context.Context, p core.Post, charge *core.Charge) (core.Post, bool, error) {
 	f := s.feeds
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -103,12 +105,25 @@ func (s *Store) AddPost(_ context.Context, p core.Post) (core.Post, bool, error)
 			return stored, false, nil
 		}
 	}
-	posts := f.posts[p.Channel]
-	at, found := slices.BinarySearchFunc(posts, p.ID, func(q core.Post, id string) int { return cmp.Compare(q.ID, id) })
-	if found {
-		return core.Post{}, false, core.Errorf(core.ECONFLICT, "post ID %s is taken", p.ID)
+	publisher, ok := f.publishers[publisherKey{p.Channel, p.Author}]
+	if !ok {
+		return core.Post{}, false, core.ErrNotAPublisher(p.Author, p.Channel)
 	}
-	f.posts[p.Channel] = slices.Insert(posts, at, p)
+	p.AuthorName = publisher.Name
+	posts := f.posts[p.Channel]
+	if n := len(posts); n > 0 && posts[n-1].ID >= p.ID {
+		return core.Post{}, false, &core.OutOfOrderError{Newest: posts[n-1].Date}
+	}
+	if charge != nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		next, err := s.take(*charge)
+		if err != nil {
+			return core.Post{}, false, err
+		}
+		s.budgets[charge.Sender] = next
+	}
+	f.posts[p.Channel] = append(posts, p)
 	if p.ClientID != "" {
 		f.postByClient[client] = p
 	}

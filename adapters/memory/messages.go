@@ -4,17 +4,27 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"time"
 
 	"github.com/parley-chat/parley/core"
 )
 
-// AddMessage implements core.MessageStore.
-func (s *Store) AddMessage(_ context.Context, m, preview core.Message, request core.Contact) (core.SentMessage, error) {
+// AddMessage implements core.MessageStore, checking in the order DynamoDB's
+// store reads its cancellation reasons: a retried ClientID, the charge, the
+// sender's contact, the recipient's, the conversation's order.
+func (s *Store) AddMessage(_ context.Context, m, preview core.Message, request core.Contact, charge *core.Charge) (core.SentMessage, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if m.ClientID != "" {
 		if sent, ok := s.sentByClient[clientKey{m.Sender, m.Recipient, m.ClientID}]; ok && m.Date.Before(sent.Date.Add(core.ClientIDWindow)) {
 			return core.SentMessage{Message: sent}, nil
+		}
+	}
+	var fullAt time.Time
+	if charge != nil {
+		var err error
+		if fullAt, err = s.take(*charge); err != nil {
+			return core.SentMessage{}, err
 		}
 	}
 	senderKey, recipientKey := contactKey{m.Sender, m.Recipient}, contactKey{m.Recipient, m.Sender}
@@ -35,8 +45,13 @@ func (s *Store) AddMessage(_ context.Context, m, preview core.Message, request c
 
 	conversation := newConversationKey(m.Sender, m.Recipient)
 	messages := s.conversations[conversation]
-	at, _ := slices.BinarySearchFunc(messages, m.ID, compareID)
-	s.conversations[conversation] = slices.Insert(messages, at, m)
+	if n := len(messages); n > 0 && messages[n-1].ID >= m.ID {
+		return core.SentMessage{}, &core.OutOfOrderError{Newest: messages[n-1].Date}
+	}
+	s.conversations[conversation] = append(messages, m)
+	if charge != nil {
+		s.budgets[charge.Sender] = fullAt
+	}
 	if m.ClientID != "" {
 		s.sentByClient[clientKey{m.Sender, m.Recipient, m.ClientID}] = m
 	}

@@ -101,7 +101,7 @@ func TestPushOutcomes(t *testing.T) {
 			clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 			now := func() time.Time { return clock }
 			ids := 0
-			service := core.NewService(store, now, func() string { ids++; return strings.Repeat("0", 10) + string(rune('a'+ids)) },
+			service := core.NewService(store, now, func(time.Time) string { ids++; return strings.Repeat("0", 10) + string(rune('a'+ids)) },
 				core.WithPusher(newClient(t, fake)),
 				core.WithPushDeadline(200*time.Millisecond),
 				core.WithPushObserver(func(r core.PushReport) { mu.Lock(); reports = append(reports, r); mu.Unlock() }))

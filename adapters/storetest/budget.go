@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,7 +25,7 @@ func budgetOf(t *testing.T, f *Fixture) core.ModerationBackend {
 
 // metered returns a service over f's store that meters sends with limit.
 func (f *Fixture) metered(t *testing.T, limit core.SendLimit) *core.Service {
-	return core.NewService(f.Store, f.Now, f.NewID, core.WithPusher(f.Pusher), core.WithSendBudget(budgetOf(t, f), limit))
+	return core.NewService(f.Store, f.Now, f.StampID, core.WithPusher(f.Pusher), core.WithSendBudget(budgetOf(t, f), limit))
 }
 
 // mustFriends returns alice and bob of f, who added each other.
@@ -177,6 +179,69 @@ func testSendBudget(t *testing.T, newStore NewStore) {
 		_, created, err = send("three", "c3")
 		require.NoError(t, err)
 		assert.True(t, created)
+	})
+
+	t.Run("ConcurrentMessagesNeverExceedTheBudget", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		alice := f.Email("alice")
+		const senders = 8
+		recipients := make([]string, senders)
+		for i := range recipients {
+			recipients[i] = f.Email(fmt.Sprintf("friend%d", i))
+			f.MustAddContact(t, alice, recipients[i])
+		}
+		service := f.metered(t, mustLimit(t, 5, 60))
+		var next atomic.Int64
+		send := func() string {
+			i := int(next.Add(1))
+			_, _, err := service.AddMessage(ctx, f.Caller(t, alice), core.AddMessageInput{
+				Recipient: recipients[i%senders], Text: "hi", ClientID: fmt.Sprintf("c%d", i),
+			})
+			return core.ErrorCode(err)
+		}
+		assert.Equal(t, map[string]int{"": 5, core.ETHROTTLED: senders*2 - 5}, concurrently(senders, 2, send))
+		stored := 0
+		for _, r := range recipients {
+			stored += len(f.MustConversation(t, alice, r))
+		}
+		assert.Equal(t, 5, stored, "exactly the sends the budget took are stored")
+	})
+
+	t.Run("ConcurrentRetriesOfOneClientIDSpendOneSend", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		alice, bob := f.mustFriends(t)
+		service := f.metered(t, mustLimit(t, 3, 60))
+		send := func(clientID string) (bool, error) {
+			_, created, err := service.AddMessage(ctx, f.Caller(t, alice), core.AddMessageInput{Recipient: bob, Text: "once", ClientID: clientID})
+			return created, err
+		}
+		created := concurrently(6, 1, func() string {
+			made, err := send("same")
+			return fmt.Sprint(made, core.ErrorCode(err))
+		})
+		assert.Equal(t, map[string]int{"true": 1, "false": 5}, created)
+		assert.Len(t, f.MustConversation(t, alice, bob), 1)
+		for _, clientID := range []string{"two", "three"} {
+			_, err := send(clientID)
+			require.NoError(t, err, "the retries took nothing")
+		}
+		_, err := send("four")
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(err))
+	})
+
+	t.Run("ARefusedSendSpendsTheBudget", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		alice, stranger := f.Email("alice"), f.Email("stranger")
+		service := f.metered(t, mustLimit(t, 2, 60))
+		send := func() string {
+			_, _, err := service.AddMessage(ctx, f.Caller(t, alice), core.AddMessageInput{Recipient: stranger, Text: "hi"})
+			return core.ErrorCode(err)
+		}
+		assert.Equal(t, []string{core.ENOTFOUND, core.ENOTFOUND, core.ETHROTTLED}, []string{send(), send(), send()},
+			"sending into a refusal is throttled as any sending is")
 	})
 
 	t.Run("TypingSpendsTheBudget", func(t *testing.T) {

@@ -47,6 +47,32 @@ func postIDs(posts []core.Post) []string {
 func testChannels(t *testing.T, newStore NewStore) {
 	ctx := context.Background()
 
+	t.Run("APostNamedBeforeTheNewestIsRefusedAndTheServiceNamesItAgain", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		owner, id := f.Email("owner"), f.ChannelID("order")
+		f.MustCreateChannel(t, owner, id)
+		early := core.Post{ID: f.NewID(), Channel: id, Author: owner, AuthorName: "Host", Text: "named first", Date: f.Now()}
+		f.Advance(time.Second)
+		newest := f.MustPost(t, owner, id, "committed first")
+
+		_, _, err := f.Store.AddPost(ctx, early, nil)
+		var late *core.OutOfOrderError
+		require.ErrorAs(t, err, &late)
+		assert.Equal(t, core.ECONFLICT, core.ErrorCode(err))
+		assert.True(t, late.Newest.Equal(newest.Date))
+
+		// Through the service, a post whose name lost its place is named
+		// again after the newest: a feed read after newest finds it.
+		f.Advance(-time.Second)
+		again := f.MustPost(t, owner, id, "named late, by a clock behind")
+		assert.Greater(t, again.ID, newest.ID)
+		assert.False(t, again.Date.Before(newest.Date))
+		posts, err := f.Store.Posts(ctx, core.PostQuery{Channel: id, Limit: 10})
+		require.NoError(t, err)
+		assert.Equal(t, []string{again.ID, newest.ID}, postIDs(posts), "newest first")
+	})
+
 	t.Run("CreateChannelOnce", func(t *testing.T) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
@@ -80,7 +106,7 @@ func testChannels(t *testing.T, newStore NewStore) {
 		assert.Equal(t, core.ENOTFOUND, core.ErrorCode(err))
 		_, err = f.Store.PutPublisher(ctx, core.Publisher{Channel: missing, Email: f.Email("a"), Name: "A", AddedAt: f.Now()})
 		assert.Equal(t, core.ENOTFOUND, core.ErrorCode(err))
-		_, _, err = f.Store.AddPost(ctx, core.Post{ID: f.NewID(), Channel: missing, Author: f.Email("a"), AuthorName: "A", Text: "hi", Date: f.Now()})
+		_, _, err = f.Store.AddPost(ctx, core.Post{ID: f.NewID(), Channel: missing, Author: f.Email("a"), AuthorName: "A", Text: "hi", Date: f.Now()}, nil)
 		assert.Equal(t, core.ENOTFOUND, core.ErrorCode(err))
 		assert.Equal(t, core.ENOTFOUND, core.ErrorCode(f.Store.DeletePost(ctx, missing, f.NewID())))
 		posts, err := f.Store.Posts(ctx, core.PostQuery{Channel: missing, Limit: 10})

@@ -36,7 +36,7 @@ func testIdentities(t *testing.T, newStore NewStore) {
 			require.True(t, created, "pair %d has its own contact", i)
 			request := core.Contact{ID: f.NewID(), Owner: p[1], Email: p[0], Name: "A", Request: true, CreatedAt: f.Now(), LastActivity: f.Now()}
 			m := core.Message{ID: f.NewID(), Sender: p[0], Recipient: p[1], Text: "to pair " + p[1], Date: f.Now(), ClientID: "same-client-id"}
-			stored, err := f.Store.AddMessage(ctx, m, m.Preview(), request)
+			stored, err := f.Store.AddMessage(ctx, m, m.Preview(), request, nil)
 			require.NoError(t, err)
 			assert.True(t, stored.Created, "pair %d: the same clientId in another conversation is another message", i)
 			sent[i] = stored.Message

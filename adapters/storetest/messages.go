@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -240,4 +241,153 @@ func testPagination(t *testing.T, newStore NewStore) {
 		require.NoError(t, err)
 		assert.Equal(t, sent[2:], withoutStatus(page))
 	})
+}
+
+// pausingStore is a store whose AddMessage calls pause first: the hook by
+// which a test holds one write back while others commit.
+type pausingStore struct {
+	core.Store
+	pause func(m core.Message)
+}
+
+func (s pausingStore) AddMessage(ctx context.Context, m, preview core.Message, request core.Contact, charge *core.Charge) (core.SentMessage, error) {
+	s.pause(m)
+	return s.Store.AddMessage(ctx, m, preview, request, charge)
+}
+
+// testOrder: a conversation's messages commit in ID order, and a message's
+// date and ID come from one reading of the clock, so date order is ID order
+// and a reader catching up after the newest message it has never misses one,
+// however concurrent writes interleave.
+// Long by design: a contract suite is a list of independent subtests, each read alone.
+func testOrder(t *testing.T, newStore NewStore) {
+	ctx := context.Background()
+
+	t.Run("AMessageNamedBeforeTheNewestIsRefusedAndNothingWritten", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		alice, bob := f.Email("alice"), f.Email("bob")
+		f.MustAddContact(t, alice, bob)
+		early := core.Message{ID: f.NewID(), Sender: alice, Recipient: bob, Text: "named first", Date: f.Now(), ClientID: "early"}
+		f.Advance(time.Second)
+		newest := f.MustSend(t, alice, bob, "committed first")
+		request := core.Contact{ID: f.NewID(), Owner: bob, Email: alice, Name: alice, Request: true, CreatedAt: f.Now(), LastActivity: f.Now()}
+
+		_, err := f.Store.AddMessage(ctx, early, early.Preview(), request, nil)
+		assert.Equal(t, core.ECONFLICT, core.ErrorCode(err))
+		var late *core.OutOfOrderError
+		require.ErrorAs(t, err, &late)
+		assert.True(t, late.Newest.Equal(newest.Date), "the error names the newest message's date: %v", late.Newest)
+		assert.Equal(t, []core.Message{newest}, f.MustConversation(t, alice, bob))
+
+		_, err = f.Store.AddMessage(ctx, early, early.Preview(), request, nil)
+		assert.Equal(t, core.ECONFLICT, core.ErrorCode(err), "nothing was written, not even the clientId's marker")
+	})
+
+	t.Run("CatchingUpMissesNoMessageThatCommittedAfterANewerOne", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		alice, bob := f.Email("alice"), f.Email("bob")
+		f.MustAddContact(t, alice, bob)
+		f.MustAddContact(t, bob, alice)
+		older := f.MustSend(t, bob, alice, "before it all")
+
+		// Alice's message is named first and held back before its write;
+		// Bob's, named after it, commits; Bob reads up to his; then
+		// Alice's write goes on.
+		named, resume := make(chan core.Message, 1), make(chan struct{})
+		var held sync.Once
+		hook := pausingStore{Store: f.Store, pause: func(m core.Message) {
+			if m.Sender == alice {
+				held.Do(func() { named <- m; <-resume })
+			}
+		}}
+		service := core.NewService(hook, f.Now, f.StampID)
+		var slow core.Message
+		var slowErr error
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			slow, _, slowErr = service.AddMessage(ctx, f.Caller(t, alice), core.AddMessageInput{Recipient: bob, Text: "named first, committed last"})
+		})
+		firstName := <-named
+		f.Advance(time.Millisecond)
+		fast, _, err := service.AddMessage(ctx, f.Caller(t, bob), core.AddMessageInput{Recipient: alice, Text: "named last, committed first"})
+		require.NoError(t, err)
+		require.Less(t, firstName.ID, fast.ID, "the interleaving is the one under test: the held message was named first")
+		seen, err := service.GetMessages(ctx, f.Caller(t, bob), core.GetMessagesInput{With: alice})
+		require.NoError(t, err)
+		assert.Equal(t, []string{older.ID, fast.ID}, messageIDs(seen))
+
+		close(resume)
+		wg.Wait()
+		require.NoError(t, slowErr)
+		caughtUp, err := service.GetMessages(ctx, f.Caller(t, bob), core.GetMessagesInput{With: alice, After: fast.ID})
+		require.NoError(t, err)
+		assert.Equal(t, []string{slow.ID}, messageIDs(caughtUp), "catching up after the newest message seen finds the one that committed later")
+		assert.Greater(t, slow.ID, fast.ID)
+		assert.False(t, slow.Date.Before(fast.Date), "its date moved with its ID")
+		assertDateOrder(t, f.MustConversation(t, alice, bob))
+	})
+
+	t.Run("DateOrderIsIDOrderUnderConcurrentSends", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		alice, bob := f.Email("alice"), f.Email("bob")
+		f.MustAddContact(t, alice, bob)
+		f.MustAddContact(t, bob, alice)
+		// Every reading of the clock is a later one, so two senders that
+		// read it in one order may well make their IDs in the other.
+		clock := func() time.Time { f.Advance(200 * time.Microsecond); return f.Now() }
+		service := core.NewService(f.Store, clock, f.StampID)
+		const senders, each = 16, 3
+		var mu sync.Mutex
+		var sent []string
+		var wg sync.WaitGroup
+		for i := range senders {
+			from, to := alice, bob
+			if i%2 == 1 {
+				from, to = bob, alice
+			}
+			wg.Go(func() {
+				for n := range each {
+					m, _, err := service.AddMessage(ctx, f.Caller(t, from), core.AddMessageInput{Recipient: to, Text: fmt.Sprintf("%d of %d", n, i)})
+					if assert.NoError(t, err) {
+						mu.Lock()
+						sent = append(sent, m.ID)
+						mu.Unlock()
+					}
+				}
+			})
+		}
+		wg.Wait()
+		var all []core.Message
+		for after := "0"; ; { // "0" sorts before every ID: the oldest page first
+			page, err := service.GetMessages(ctx, f.Caller(t, alice), core.GetMessagesInput{With: bob, After: after, Limit: 10})
+			require.NoError(t, err)
+			if len(page) == 0 {
+				break
+			}
+			all, after = append(all, page...), page[len(page)-1].ID
+		}
+		assert.ElementsMatch(t, sent, messageIDs(all), "catching up page by page reads every message once")
+		assertDateOrder(t, all)
+	})
+}
+
+// assertDateOrder asserts that messages, in ID order, are in date order too.
+func assertDateOrder(t *testing.T, messages []core.Message) {
+	t.Helper()
+	for i := 1; i < len(messages); i++ {
+		assert.Less(t, messages[i-1].ID, messages[i].ID)
+		assert.False(t, messages[i].Date.Before(messages[i-1].Date), "message %s is dated %v, before %s at %v",
+			messages[i].ID, messages[i].Date, messages[i-1].ID, messages[i-1].Date)
+	}
+}
+
+func messageIDs(messages []core.Message) []string {
+	ids := make([]string, len(messages))
+	for i, m := range messages {
+		ids[i] = m.ID
+	}
+	return ids
 }

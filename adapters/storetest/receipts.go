@@ -239,7 +239,7 @@ func testReceiptCosts(t *testing.T, newStore NewMeteredStore) {
 	newFixture := func(t *testing.T) (*Fixture, Meter) {
 		store, meter := newStore(t)
 		f := NewFixture(t, func(*testing.T) core.Store { return store })
-		f.Service = core.NewService(store, f.Now, f.NewID, core.WithPusher(f.Pusher), core.WithUnreadRecountLimit(limit))
+		f.Service = core.NewService(store, f.Now, f.StampID, core.WithPusher(f.Pusher), core.WithUnreadRecountLimit(limit))
 		return f, meter
 	}
 	ack := func(t *testing.T, f *Fixture, member, with, upTo string) {

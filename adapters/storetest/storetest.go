@@ -35,6 +35,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Races", func(t *testing.T) { t.Parallel(); testRaces(t, newStore) })
 	t.Run("Receipts", func(t *testing.T) { t.Parallel(); testReceipts(t, newStore) })
 	t.Run("CatchingUp", func(t *testing.T) { t.Parallel(); testCatchingUp(t, newStore) })
+	t.Run("Order", func(t *testing.T) { t.Parallel(); testOrder(t, newStore) })
 	t.Run("Connections", func(t *testing.T) { t.Parallel(); testConnections(t, newStore) })
 	t.Run("Identities", func(t *testing.T) { t.Parallel(); testIdentities(t, newStore) })
 	t.Run("Directory", func(t *testing.T) { t.Parallel(); testDirectory(t, newStore) })
@@ -84,7 +85,7 @@ func NewFixture(t *testing.T, newStore NewStore) *Fixture {
 	// passed in real time, so a fixture clock in the past would see its
 	// connections and idempotency markers vanish mid-test.
 	f.clock.Store(time.Date(2100, 1, 2, 3, 4, 5, 0, time.UTC).UnixNano())
-	f.Service = core.NewService(f.Store, f.Now, f.NewID, core.WithPusher(f.Pusher))
+	f.Service = core.NewService(f.Store, f.Now, f.StampID, core.WithPusher(f.Pusher))
 	return f
 }
 
@@ -94,8 +95,14 @@ func (f *Fixture) Now() time.Time { return time.Unix(0, f.clock.Load()).UTC() }
 // Advance moves the fixture's clock forward by d.
 func (f *Fixture) Advance(d time.Duration) { f.clock.Add(int64(d)) }
 
-// NewID returns IDs that sort in the order they were made.
-func (f *Fixture) NewID() string { return fmt.Sprintf("%020d%s", f.ids.Add(1), f.runID) }
+// NewID returns an ID stamped with the fixture's clock.
+func (f *Fixture) NewID() string { return f.StampID(f.Now()) }
+
+// StampID returns an ID stamped with at: IDs sort by at's millisecond, then
+// in the order they were made.
+func (f *Fixture) StampID(at time.Time) string {
+	return fmt.Sprintf("%013d%07d%s", at.UnixMilli(), f.ids.Add(1), f.runID)
+}
 
 // Email returns an address unique to this fixture, so tests never share data.
 func (f *Fixture) Email(name string) string {

@@ -1,5 +1,6 @@
-// Package ulid generates Parley's IDs: ULIDs, which sort in the order they
-// were made (by millisecond, and monotonically within one generator).
+// Package ulid generates Parley's IDs: ULIDs, which sort by the time they are
+// stamped with (by millisecond, and monotonically within one generator and
+// one millisecond).
 package ulid
 
 import (
@@ -10,22 +11,24 @@ import (
 	oklog "github.com/oklog/ulid/v2"
 )
 
-// Generator makes ULIDs from an injected clock. It is safe for concurrent use.
+// Generator makes ULIDs stamped with the time it is handed, so that the ID of
+// a message and its date come from one reading of the clock. It is safe for
+// concurrent use.
 type Generator struct {
 	mu      sync.Mutex
-	now     func() time.Time
 	entropy *oklog.MonotonicEntropy
 }
 
-// NewGenerator returns a generator that stamps IDs with the time now returns.
-func NewGenerator(now func() time.Time) *Generator {
-	return &Generator{now: now, entropy: oklog.Monotonic(rand.Reader, 0)}
+// NewGenerator returns a generator.
+func NewGenerator() *Generator {
+	return &Generator{entropy: oklog.Monotonic(rand.Reader, 0)}
 }
 
-// NewID returns a new ULID that sorts after every ID this generator returned
-// before within the same millisecond.
-func (g *Generator) NewID() string {
+// NewID returns a new ULID stamped with at (to the millisecond): it sorts
+// after every ID stamped with an earlier millisecond, and after every ID this
+// generator returned before for the same millisecond.
+func (g *Generator) NewID(at time.Time) string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return oklog.MustNew(oklog.Timestamp(g.now()), g.entropy).String()
+	return oklog.MustNew(oklog.Timestamp(at), g.entropy).String()
 }

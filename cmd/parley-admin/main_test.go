@@ -61,7 +61,7 @@ func newMeteredService(store interface {
 	core.ModerationBackend
 }) *core.Service {
 	now := func() time.Time { return time.Now().UTC() }
-	return core.NewService(store, now, ulid.NewGenerator(now).NewID, core.WithSendBudget(store, core.DefaultSendLimit()))
+	return core.NewService(store, now, ulid.NewGenerator().NewID, core.WithSendBudget(store, core.DefaultSendLimit()))
 }
 
 func (w *world) admin(t *testing.T, args ...string) (code int, stdout, stderr string) {

@@ -104,7 +104,7 @@ func run(ctx context.Context, out io.Writer, endpoint string, n int) error {
 	if err != nil {
 		return err
 	}
-	service := core.NewService(store, time.Now, func() string { return fmt.Sprintf("%020d", ids.Add(1)) },
+	service := core.NewService(store, time.Now, func(time.Time) string { return fmt.Sprintf("%020d", ids.Add(1)) },
 		core.WithPusher(discardPusher{}), core.WithSendBudget(store, limit))
 
 	// The first pass, on other people, warms DynamoDB Local's JVM up; only
