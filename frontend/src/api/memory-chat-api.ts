@@ -187,16 +187,14 @@ export class MemoryChatServer {
     const clientId = input.clientId ?? '';
     if (clientId !== '' && !validToken(clientId)) throw invalidField('clientId', CLIENT_ID_RULE);
     const at = this.now();
-    // As core: the send is spent first, and given back when it stores nothing new.
-    this.budget.spend(sender, at.getTime());
+    // As core: a retry of a stored clientId is answered with the stored message and spends nothing, even over
+    // budget; anything else spends a send first.
     const retryKey = `${sender}\n${recipient}\n${clientId}`;
     if (clientId) {
       const seen = this.byClientId.get(retryKey);
-      if (seen && at.getTime() < seen.at + CLIENT_ID_WINDOW_MS) {
-        this.budget.refund(sender, at.getTime());
-        return { ...view(seen, sender), status: 'sent' };
-      }
+      if (seen && at.getTime() < seen.at + CLIENT_ID_WINDOW_MS) return { ...view(seen, sender), status: 'sent' };
     }
+    this.budget.spend(sender, at.getTime());
     const mine = this.book(sender).get(recipient);
     if (!mine) throw notAContact(recipient);
     if (mine.blocked) throw youBlocked(recipient);
