@@ -22,8 +22,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
@@ -37,10 +35,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
-	dynamostore "github.com/parley-chat/parley/adapters/dynamodb"
 	"github.com/parley-chat/parley/adapters/dynamodb/dynamodbtest"
 )
 
@@ -168,17 +162,11 @@ func run(ctx context.Context, out io.Writer, o options) error {
 	defer stopServers()
 
 	client := dynamodbtest.NewClient(o.endpoint, nil)
-	suffix := make([]byte, 4)
-	if _, err := rand.Read(suffix); err != nil {
+	table, dropTable, err := dynamodbtest.ScratchTable(ctx, client, "parley-lambdabench-")
+	if err != nil {
 		return err
 	}
-	table := "parley-lambdabench-" + hex.EncodeToString(suffix)
-	if err := dynamostore.CreateTable(ctx, client, table); err != nil {
-		return err
-	}
-	defer func() {
-		_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
-	}()
+	defer func() { _ = dropTable() }()
 
 	proxy := newDynamoProxy(o.endpoint)
 	if o.verbose {

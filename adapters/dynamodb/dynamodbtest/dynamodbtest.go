@@ -69,20 +69,35 @@ func Endpoint(tb testing.TB) string {
 	return ""
 }
 
+// ScratchTable creates a table named prefix plus a random suffix, as
+// CreateTable makes it, and returns its name and a function that deletes it:
+// the tests' tables and the benches' alike.
+func ScratchTable(ctx context.Context, client *dynamodb.Client, prefix string) (string, func() error, error) {
+	suffix := make([]byte, 6)
+	if _, err := rand.Read(suffix); err != nil {
+		return "", nil, err
+	}
+	name := prefix + hex.EncodeToString(suffix)
+	if err := dynamostore.CreateTable(ctx, client, name); err != nil {
+		return "", nil, err
+	}
+	drop := func() error {
+		_, err := client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+		return err
+	}
+	return name, drop, nil
+}
+
 // MustTable creates a table with a name unique to this call, as CreateTable
 // makes it, and deletes it when the test ends.
 func MustTable(tb testing.TB, client *dynamodb.Client) string {
 	tb.Helper()
-	suffix := make([]byte, 6)
-	_, err := rand.Read(suffix)
-	require.NoError(tb, err)
-	name := "parley-test-" + hex.EncodeToString(suffix)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	require.NoError(tb, dynamostore.CreateTable(ctx, client, name))
+	name, drop, err := ScratchTable(ctx, client, "parley-test-")
+	require.NoError(tb, err)
 	tb.Cleanup(func() {
-		_, err := client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
-		if err != nil {
+		if err := drop(); err != nil {
 			tb.Logf("delete table %s: %v", name, err)
 		}
 	})

@@ -9,8 +9,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
@@ -21,9 +19,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	dynamostore "github.com/parley-chat/parley/adapters/dynamodb"
 	"github.com/parley-chat/parley/adapters/dynamodb/dynamodbtest"
@@ -81,17 +76,11 @@ type result struct {
 func run(ctx context.Context, out io.Writer, endpoint string, n int) error {
 	counter := dynamodbtest.NewRequestCounter(nil)
 	client := dynamodbtest.NewClient(endpoint, counter)
-	suffix := make([]byte, 4)
-	if _, err := rand.Read(suffix); err != nil {
+	table, dropTable, err := dynamodbtest.ScratchTable(ctx, client, "parley-bench-")
+	if err != nil {
 		return err
 	}
-	table := "parley-bench-" + hex.EncodeToString(suffix)
-	if err := dynamostore.CreateTable(ctx, client, table); err != nil {
-		return err
-	}
-	defer func() {
-		_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
-	}()
+	defer func() { _ = dropTable() }()
 
 	var capacity meter
 	store := dynamostore.New(client, table, dynamostore.WithCapacityRecorder(capacity.record))
