@@ -254,15 +254,15 @@ func (s *Service) PostToChannel(ctx context.Context, caller Caller, in PostInput
 // storePost stores p, naming it again each time the store finds that a post
 // named later committed first.
 func (s *Service) storePost(ctx context.Context, p Post, charge *Charge) (stored Post, created bool, err error) {
-	for range maxRenames {
-		stored, created, err = s.store.AddPost(ctx, p, charge)
-		id, at, again := s.restamp(err)
-		if !again {
-			return stored, created, err
-		}
+	err = s.writeInOrder(p.ID, p.Date, func(id string, at time.Time) (err error) {
 		p.ID, p.Date = id, at
+		stored, created, err = s.store.AddPost(ctx, p, charge)
+		return err
+	})
+	if err != nil {
+		return Post{}, false, err
 	}
-	return Post{}, false, err
+	return stored, created, nil
 }
 
 // DeletePost removes a post from the caller's channel. Only the owner may.

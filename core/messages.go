@@ -119,6 +119,23 @@ func (e *OutOfOrderError) Unwrap() error {
 // 16-sender storm (storetest's DateOrderIsIDOrderUnderConcurrentSends).
 const maxRenames = 32
 
+// writeInOrder runs write with the ID and date a write was named with, and
+// names it again (restamp) each time the store finds that a write named later
+// committed first, at most maxRenames times.
+func (s *Service) writeInOrder(id string, at time.Time, write func(id string, at time.Time) error) error {
+	var err error
+	for range maxRenames {
+		if err = write(id, at); err == nil {
+			return nil
+		}
+		var again bool
+		if id, at, again = s.restamp(err); !again {
+			return err
+		}
+	}
+	return err
+}
+
 // restamp names again a write that lost its place (err is an
 // *OutOfOrderError): a reading of the clock, no earlier than a millisecond
 // after the newest write, and an ID stamped with it. ok is false for any
@@ -212,17 +229,16 @@ func (s *Service) AddMessage(ctx context.Context, caller Caller, in AddMessageIn
 // storeMessage stores m, naming it again each time the store finds that a
 // message named later committed first.
 func (s *Service) storeMessage(ctx context.Context, m Message, request Contact, charge *Charge) (SentMessage, error) {
-	var err error
-	for range maxRenames {
-		var sent SentMessage
-		sent, err = s.store.AddMessage(ctx, m, m.Preview(), request, charge)
-		id, at, again := s.restamp(err)
-		if !again {
-			return sent, err
-		}
+	var sent SentMessage
+	err := s.writeInOrder(m.ID, m.Date, func(id string, at time.Time) (err error) {
 		m.ID, m.Date = id, at
+		sent, err = s.store.AddMessage(ctx, m, m.Preview(), request, charge)
+		return err
+	})
+	if err != nil {
+		return SentMessage{}, err
 	}
-	return SentMessage{}, err
+	return sent, nil
 }
 
 // GetMessagesInput is the request for a page of a conversation: the newest
