@@ -122,7 +122,8 @@ func run(ctx context.Context, out io.Writer, endpoint string, n int) error {
 	fmt.Fprintln(out, "\nCapacity units are read plus write units as the endpoint reports them on success. A write whose")
 	fmt.Fprintln(out, "condition fails (existing contact, retried clientId) reports none, though DynamoDB bills it. In a")
 	fmt.Fprintln(out, "transaction DynamoDB Local rounds the total size up to 1 KB where DynamoDB rounds each item:")
-	fmt.Fprintln(out, "add-message, four items under 1 KB, is 2 units here and 8 write units on DynamoDB.")
+	fmt.Fprintln(out, "add-message's five items under 1 KB each (six with a clientId: its marker) are 10 (12) write units")
+	fmt.Fprintln(out, "on DynamoDB, which bills 2 per transaction item.")
 	return nil
 }
 
