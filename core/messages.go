@@ -21,6 +21,8 @@ type Message struct {
 	// Status is how far the message has come, set on the messages a reader
 	// sent when the service hands them to that reader; empty otherwise.
 	Status Status
+	// Deleted says its sender unsent it: its Text is erased (Erased).
+	Deleted bool
 }
 
 // Preview is m with its text cut to MaxPreviewRunes characters, as shown in a
@@ -92,6 +94,8 @@ type MessageStore interface {
 	// ID above q.After, or the newest q.Limit when neither is set; and
 	// q.With's watermarks whenever the page holds a message of q.Reader's.
 	Messages(ctx context.Context, q MessageQuery) (MessagePage, error)
+
+	MessageEraser
 }
 
 // OutOfOrderError refuses a message (or a channel post) whose ID sorts below
@@ -283,4 +287,106 @@ func (s *Service) GetMessages(ctx context.Context, caller Caller, in GetMessages
 		}
 	}
 	return page.Messages, nil
+}
+
+// Erased is m unsent: still in its place in the conversation, so the order
+// and the receipts stay true, marked Deleted and with no text.
+func (m Message) Erased() Message {
+	m.Text, m.Deleted = "", true
+	return m
+}
+
+// Unsend is a sender's request to erase one of their messages for both
+// members of its conversation.
+type Unsend struct {
+	Sender    string
+	Recipient string
+	ID        string
+}
+
+// UnsentMessage is what MessageStore.DeleteMessage left stored.
+type UnsentMessage struct {
+	// Message is the message, erased.
+	Message Message
+	// Erased is false when it was erased before: a retry.
+	Erased bool
+	// Contacts are the members' contacts for each other that the erasing
+	// changed (their LastMessage, the recipient's Unread).
+	Contacts []Contact
+}
+
+// UnsentFromContact is c once message id, which the other member sent to
+// c.Owner or c.Owner sent to them, is erased: a LastMessage that is that
+// message shows it erased, and when c.Owner received it and had not read
+// it (read is c.Owner's read watermark) it no longer counts as unread. A
+// count kept as "many" (UnreadRecountLimit) stays so. changed is false when
+// c does not change. Every store corrects contacts with it.
+func UnsentFromContact(c Contact, erased Message, read string) (Contact, bool) {
+	changed := false
+	if c.LastMessage != nil && c.LastMessage.ID == erased.ID {
+		preview := erased.Preview()
+		c.LastMessage, changed = &preview, true
+	}
+	if erased.Recipient == c.Owner && erased.ID > read && c.Unread > 0 && c.Unread < UnreadRecountLimit {
+		c.Unread--
+		changed = true
+	}
+	return c, changed
+}
+
+// ErrNoMessage is the refusal to unsend a message that is not one the caller
+// sent in that conversation: the same whether it does not exist or someone
+// else sent it, so nobody learns of messages they cannot unsend.
+func ErrNoMessage(id string) error {
+	return &Error{Code: ENOTFOUND, Field: "id", Reason: "is not a message you sent in this conversation", Message: "id: is not a message you sent in this conversation"}
+}
+
+// MessageEraser erases messages. Implementations are safe for concurrent use.
+type MessageEraser interface {
+	// DeleteMessage erases the text of message u.ID of the conversation of
+	// u.Sender and u.Recipient, which u.Sender must have sent (ErrNoMessage
+	// otherwise), wherever the store keeps it (the message, its idempotency
+	// marker, a contact's LastMessage), in one atomic write that also
+	// corrects both members' contacts as UnsentFromContact says. Before it,
+	// every report of that conversation filed after the message (whose
+	// evidence may hold it) keeps its evidence as it was (Report). Erasing
+	// an erased message writes nothing and returns it with Erased false.
+	DeleteMessage(ctx context.Context, u Unsend) (UnsentMessage, error)
+}
+
+// DeleteMessageInput is the request to unsend a message.
+type DeleteMessageInput struct {
+	With string
+	ID   string
+}
+
+// DeleteMessage unsends the caller's message in.ID of their conversation
+// with in.With: its text is erased for both members, the message stays in
+// place marked Deleted, and every connection of both is told, with the
+// contacts it changed. Unsending it again answers the same.
+func (s *Service) DeleteMessage(ctx context.Context, caller Caller, in DeleteMessageInput) (Message, error) {
+	other, err := s.otherMember(caller, in.With)
+	if err != nil {
+		return Message{}, renameField(err, "recipient")
+	}
+	if !validToken(in.ID) {
+		return Message{}, invalidField("id", "is not a message ID")
+	}
+	lookup := s.lookUpConnections(ctx, other, caller.Email)
+	defer lookup.stop()
+	unsent, err := s.store.DeleteMessage(ctx, Unsend{Sender: caller.Email, Recipient: other, ID: in.ID})
+	if err != nil {
+		return Message{}, fmt.Errorf("delete message %s: %w", in.ID, err)
+	}
+	if unsent.Erased {
+		deliveries := []delivery{
+			{to: other, event: MessageEvent{Message: unsent.Message}},
+			{to: caller.Email, event: MessageEvent{Message: unsent.Message}},
+		}
+		for _, c := range unsent.Contacts {
+			deliveries = append(deliveries, delivery{to: c.Owner, event: ContactEvent{Contact: c}})
+		}
+		s.pushLookedUp(ctx, lookup, deliveries...)
+	}
+	return unsent.Message, nil
 }

@@ -192,10 +192,12 @@ func (s *Service) ReportContact(ctx context.Context, caller Caller, email, text 
 // whom, why, when, and the latest messages of their conversation as evidence.
 //
 // The evidence is the ReportEvidenceLength messages of the conversation with
-// an ID below the report's ID, read when the report is read: messages are
-// never edited nor deleted, so they are what the reporter saw, and reporting
-// costs no read of the conversation. (Whatever deletes messages one day must
-// keep those of open reports.)
+// an ID below the report's ID, read when the report is read, so reporting
+// costs no read of the conversation: they are what the reporter saw until a
+// message is erased (unsent, or its sender's account deleted). Before that,
+// the store keeps the evidence as it is inside the report
+// (MessageEraser.DeleteMessage), for operators only: the members see the
+// message erased, and no route reads reports.
 type Report struct {
 	ID       string
 	Reporter string
@@ -213,6 +215,12 @@ type Report struct {
 // every store reads the evidence of a report with it.
 func (r Report) EvidenceQuery() MessageQuery {
 	return MessageQuery{Reader: r.Reporter, With: r.Reported, Before: r.ID, Limit: ReportEvidenceLength}
+}
+
+// HoldsAsEvidence reports whether message id of r's conversation may be in
+// r's evidence: it was sent before r was filed.
+func (r Report) HoldsAsEvidence(id string) bool {
+	return id < r.ID
 }
 
 // Suspension is an operator's decision that a person may not send, post or

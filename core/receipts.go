@@ -92,15 +92,16 @@ func (a Ack) Limit() int {
 
 // LeavesUnread reports whether the message id from sender is still unread
 // once a, with Read, is applied: the one rule by which every store recounts
-// the Unread of the member's contact for With.
-func (a Ack) LeavesUnread(id, sender string) bool {
-	return sender == a.With && id > a.UpTo
+// the Unread of the member's contact for With. An unsent (deleted) message
+// is never unread.
+func (a Ack) LeavesUnread(id, sender string, deleted bool) bool {
+	return sender == a.With && id > a.UpTo && !deleted
 }
 
 // Passes reports whether the read watermark, moving from before to a.UpTo,
 // passes the message id from sender, which was unread and no longer is.
-func (a Ack) Passes(id, sender, before string) bool {
-	return sender == a.With && id > before && id <= a.UpTo
+func (a Ack) Passes(id, sender, before string, deleted bool) bool {
+	return sender == a.With && id > before && id <= a.UpTo && !deleted
 }
 
 // UnreadCount is how many of With's messages an ack counted over one range of

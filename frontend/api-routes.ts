@@ -16,6 +16,7 @@ export const API_ROUTES = [
   'add-publisher',
   'post-to-channel',
   'delete-post',
+  'delete-message',
 ] as const;
 
 /**

@@ -52,6 +52,13 @@ type messageResponse struct {
 	ClientID  string `json:"clientId,omitempty"`
 	// Status is set on the caller's own messages only.
 	Status string `json:"status,omitempty"`
+	// Deleted is set on a message its sender unsent; Message is then "".
+	Deleted bool `json:"deleted,omitempty"`
+}
+
+type deleteMessageRequest struct {
+	RecipientNamespace string `json:"recipientNamespace" validate:"required"`
+	ID                 string `json:"id" validate:"required"`
 }
 
 type ackRequest struct {
@@ -111,6 +118,7 @@ func toMessageResponse(m core.Message, caller core.Caller) messageResponse {
 		Recipient: m.Recipient,
 		Them:      m.SentTo(caller.Email),
 		ClientID:  m.ClientID,
+		Deleted:   m.Deleted,
 	}
 	if m.Sender == caller.Email {
 		response.Status = string(m.Status)

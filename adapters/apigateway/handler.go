@@ -333,6 +333,18 @@ func (h *Handler) ack(ctx context.Context, caller core.Caller, req events.APIGat
 	return http.StatusOK, watermarksResponse{Delivered: w.Delivered, Read: w.Read}, nil
 }
 
+func (h *Handler) deleteMessage(ctx context.Context, caller core.Caller, req events.APIGatewayV2HTTPRequest) (int, any, error) {
+	var in deleteMessageRequest
+	if err := h.decode(req.Body, &in); err != nil {
+		return 0, nil, err
+	}
+	message, err := h.service.DeleteMessage(ctx, caller, core.DeleteMessageInput{With: in.RecipientNamespace, ID: in.ID})
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, toMessageResponse(message, caller), nil
+}
+
 func createdOrOK(created bool) int {
 	if created {
 		return http.StatusCreated

@@ -36,6 +36,7 @@ var Routes = []Route{
 	{Name: "add-publisher", Method: "POST", serve: func(h *Handler) routeFunc { return h.addPublisher }},
 	{Name: "post-to-channel", Method: "POST", serve: func(h *Handler) routeFunc { return h.postToChannel }},
 	{Name: "delete-post", Method: "POST", serve: func(h *Handler) routeFunc { return h.deletePost }},
+	{Name: "delete-message", Method: "POST", Pushes: true, serve: func(h *Handler) routeFunc { return h.deleteMessage }},
 }
 
 // WebSocketRoute is one route of the WebSocket API, with its handler: Name is

@@ -60,6 +60,9 @@ const (
 	attrUnread       = "unread"
 	attrVersion      = "version"
 	attrMarks        = "marks"
+	attrText         = "text"
+	attrDeleted      = "deleted"
+	attrEvidence     = "evidence"
 )
 
 func contactKey(owner, email string) (pk, sk string) {

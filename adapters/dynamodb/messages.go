@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -438,10 +439,11 @@ type embeddedMessage struct {
 	Text      string `dynamodbav:"text"`
 	Date      string `dynamodbav:"date"`
 	ClientID  string `dynamodbav:"clientId,omitempty"`
+	Deleted   bool   `dynamodbav:"deleted,omitempty"`
 }
 
 func newEmbeddedMessage(m core.Message) embeddedMessage {
-	return embeddedMessage{ID: m.ID, Sender: m.Sender, Recipient: m.Recipient, Text: m.Text, Date: formatTime(m.Date), ClientID: m.ClientID}
+	return embeddedMessage{ID: m.ID, Sender: m.Sender, Recipient: m.Recipient, Text: m.Text, Date: formatTime(m.Date), ClientID: m.ClientID, Deleted: m.Deleted}
 }
 
 func (e embeddedMessage) toDomain() (core.Message, error) {
@@ -449,5 +451,185 @@ func (e embeddedMessage) toDomain() (core.Message, error) {
 	if err != nil {
 		return core.Message{}, err
 	}
-	return core.Message{ID: e.ID, Sender: e.Sender, Recipient: e.Recipient, Text: e.Text, Date: date, ClientID: e.ClientID}, nil
+	return core.Message{ID: e.ID, Sender: e.Sender, Recipient: e.Recipient, Text: e.Text, Date: date, ClientID: e.ClientID, Deleted: e.Deleted}, nil
+}
+
+// unsendAttempts bounds how often an unsend starts over after a message or an
+// ack changed the conversation while it read.
+const unsendAttempts = 8
+
+// DeleteMessage implements core.MessageEraser: four GetItems at once (the
+// message, the conversation's receipts item, both members' contacts), the
+// reports of the conversation kept with their evidence (keepEvidence), then
+// one transaction that erases the message and its idempotency marker,
+// corrects the contacts that change, and moves the receipts version on the
+// condition that it is still the one read, so that no message or ack slips
+// between the reads and the write; when one did, it starts over.
+func (s *Store) DeleteMessage(ctx context.Context, u core.Unsend) (core.UnsentMessage, error) {
+	withMarker := true
+	for range unsendAttempts {
+		unsent, retry, err := s.deleteMessageOnce(ctx, u, &withMarker)
+		if !retry {
+			return unsent, err
+		}
+	}
+	return core.UnsentMessage{}, fmt.Errorf("delete message %s: %w", u.ID, errConflict)
+}
+
+// unsendReads is what an unsend reads before it writes.
+type unsendReads struct {
+	message  *messageItem
+	receipts *receiptsItem
+	contacts map[string]*core.Contact
+}
+
+func (s *Store) readForUnsend(ctx context.Context, u core.Unsend) (unsendReads, error) {
+	reads := unsendReads{contacts: map[string]*core.Contact{}}
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	wg.Go(func() {
+		got, err := s.getItem(ctx, "DeleteMessage", itemKey(conversationKey(u.Sender, u.Recipient), messageSortKey(u.ID)))
+		if err != nil || got == nil {
+			errs[0] = err
+			return
+		}
+		reads.message = &messageItem{}
+		errs[0] = attributevalue.UnmarshalMap(got, reads.message)
+	})
+	wg.Go(func() { reads.receipts, errs[1] = s.receipts(ctx, u.Sender, u.Recipient) })
+	var mu sync.Mutex
+	for i, owner := range []string{u.Sender, u.Recipient} {
+		wg.Go(func() {
+			c, err := s.Contact(ctx, owner, otherOf(u, owner))
+			if core.ErrorCode(err) == core.ENOTFOUND {
+				return
+			}
+			errs[2+i] = err
+			mu.Lock()
+			reads.contacts[owner] = &c
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return reads, errors.Join(errs...)
+}
+
+func otherOf(u core.Unsend, member string) string {
+	if member == u.Sender {
+		return u.Recipient
+	}
+	return u.Sender
+}
+
+func (s *Store) deleteMessageOnce(ctx context.Context, u core.Unsend, withMarker *bool) (core.UnsentMessage, bool, error) {
+	reads, err := s.readForUnsend(ctx, u)
+	if err != nil {
+		return core.UnsentMessage{}, false, fmt.Errorf("delete message %s: %w", u.ID, err)
+	}
+	if reads.message == nil || reads.message.Sender != u.Sender {
+		return core.UnsentMessage{}, false, core.ErrNoMessage(u.ID)
+	}
+	stored, err := reads.message.toDomain()
+	if err != nil {
+		return core.UnsentMessage{}, false, err
+	}
+	if stored.Deleted {
+		return core.UnsentMessage{Message: stored}, false, nil
+	}
+	if err := s.keepEvidence(ctx, u); err != nil {
+		return core.UnsentMessage{}, false, fmt.Errorf("delete message %s: %w", u.ID, err)
+	}
+	erased := stored.Erased()
+	unsent := core.UnsentMessage{Message: erased, Erased: true}
+	items := []types.TransactWriteItem{s.eraseMessage(u, messageSortKey(u.ID)), s.receiptsMoved(u, reads.receipts)}
+	for _, owner := range []string{u.Sender, u.Recipient} {
+		c := reads.contacts[owner]
+		if c == nil {
+			continue
+		}
+		var read string
+		if reads.receipts != nil {
+			read = reads.receipts.watermarks(owner).Read
+		}
+		if changed, ok := core.UnsentFromContact(*c, erased, read); ok {
+			update, err := s.unsentContactUpdate(changed)
+			if err != nil {
+				return core.UnsentMessage{}, false, err
+			}
+			items = append(items, update)
+			unsent.Contacts = append(unsent.Contacts, changed)
+		}
+	}
+	marker := -1
+	if stored.ClientID != "" && *withMarker {
+		marker = len(items)
+		items = append(items, s.eraseMessage(u, clientSortKey(u.Sender, stored.ClientID)))
+	}
+	err = s.transactOnce(ctx, "DeleteMessage", &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	var canceled *types.TransactionCanceledException
+	switch {
+	case err == nil:
+		return unsent, false, nil
+	case errors.As(err, &canceled) && marker >= 0 && reasonCode(canceled, marker) == reasonConditionalCheck:
+		// The marker expired, or names a later message with the same clientId.
+		*withMarker = false
+		return core.UnsentMessage{}, true, nil
+	case isConflict(err), errors.As(err, &canceled) && hasReason(canceled, reasonConditionalCheck):
+		return core.UnsentMessage{}, true, nil
+	default:
+		return core.UnsentMessage{}, false, translate("delete message "+u.ID, err)
+	}
+}
+
+// eraseMessage erases the text of the item at sk of u's conversation, a
+// message or its idempotency marker, on the condition that it is u's.
+func (s *Store) eraseMessage(u core.Unsend, sk string) types.TransactWriteItem {
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName:                 s.table,
+		Key:                       itemKey(conversationKey(u.Sender, u.Recipient), sk),
+		UpdateExpression:          aws.String("SET #text = :empty, #deleted = :true"),
+		ConditionExpression:       aws.String("#id = :id AND #sender = :sender"),
+		ExpressionAttributeNames:  map[string]string{"#text": attrText, "#deleted": attrDeleted, "#id": attrID, "#sender": "sender"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":empty": stringValue(""), ":true": valueTrue, ":id": stringValue(u.ID), ":sender": stringValue(u.Sender)},
+	}}
+}
+
+// receiptsMoved moves the receipts version of u's conversation on the
+// condition that it is still seen's (nil: there is no receipts item yet).
+func (s *Store) receiptsMoved(u core.Unsend, seen *receiptsItem) types.TransactWriteItem {
+	item := s.bumpReceiptsVersion(u.Sender, u.Recipient)
+	if seen == nil {
+		item.Update.ConditionExpression = aws.String("attribute_not_exists(#version)")
+	} else {
+		item.Update.ConditionExpression = aws.String("#version = :version")
+		item.Update.ExpressionAttributeValues[":version"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(seen.Version, 10)}
+	}
+	return item
+}
+
+// unsentContactUpdate writes c's LastMessage and Unread as an unsend left
+// them, on a contact that still exists.
+func (s *Store) unsentContactUpdate(c core.Contact) (types.TransactWriteItem, error) {
+	u := contactUpdate{set: "SET #unread = :unread", condition: "attribute_exists(#pk)", contact: c}
+	if c.LastMessage != nil {
+		lastMessage, err := attributevalue.Marshal(newEmbeddedMessage(*c.LastMessage))
+		if err != nil {
+			return types.TransactWriteItem{}, fmt.Errorf("marshal last message: %w", err)
+		}
+		u.set, u.lastMessage = u.set+", #lastMessage = :lastMessage", lastMessage
+	}
+	names, values := u.expression()
+	if values == nil {
+		values = map[string]types.AttributeValue{}
+	}
+	values[":unread"] = &types.AttributeValueMemberN{Value: strconv.Itoa(c.Unread)}
+	pk, sk := contactKey(c.Owner, c.Email)
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName:                 s.table,
+		Key:                       itemKey(pk, sk),
+		UpdateExpression:          aws.String(u.set),
+		ConditionExpression:       aws.String(u.condition),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+	}}, nil
 }

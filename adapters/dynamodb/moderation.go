@@ -357,3 +357,63 @@ func (s *Store) Reinstate(ctx context.Context, email string) error {
 	}
 	return nil
 }
+
+// keepEvidence keeps inside every report of u's conversation filed after
+// message u.ID its evidence as it is now, before u erases that message
+// (core.MessageEraser): one Query of the reports each member filed about
+// the other (nearly always empty), and for each report that has not kept its
+// evidence yet, the Query of its evidence and an UpdateItem of the report
+// and of its entry among the open or closed reports.
+func (s *Store) keepEvidence(ctx context.Context, u core.Unsend) error {
+	for _, reported := range []string{u.Sender, u.Recipient} {
+		in := s.prefixQuery(reportPartitionKey(reported), key(reportPrefix, otherOf(u, reported))+"#")
+		reports, err := queryAll(ctx, s, "DeleteMessage", in, 0, unmarshalReport)
+		if err != nil {
+			return fmt.Errorf("reports about %s: %w", reported, err)
+		}
+		for _, r := range reports {
+			if len(r.Evidence) > 0 || !r.HoldsAsEvidence(u.ID) {
+				continue
+			}
+			if err := s.keepEvidenceOf(ctx, r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// keepEvidenceOf reads r's evidence and keeps it in r's item and its entry.
+func (s *Store) keepEvidenceOf(ctx context.Context, r core.Report) error {
+	page, err := s.Messages(ctx, r.EvidenceQuery())
+	if err != nil {
+		return fmt.Errorf("evidence of report %s: %w", r.ID, err)
+	}
+	evidence := make([]embeddedMessage, 0, len(page.Messages))
+	for _, m := range page.Messages {
+		evidence = append(evidence, newEmbeddedMessage(m))
+	}
+	evidenceAV, err := attributevalue.Marshal(evidence)
+	if err != nil {
+		return fmt.Errorf("marshal evidence of report %s: %w", r.ID, err)
+	}
+	keys := []map[string]types.AttributeValue{
+		itemKey(reportPartitionKey(r.Reported), reportSortKey(r.Reporter, r.Text)),
+		itemKey(openReportsKey, key(reportPrefix, r.ID)),
+		itemKey(closedReportsKey, key(reportPrefix, r.ID)),
+	}
+	for _, k := range keys {
+		_, err := s.updateItem(ctx, "DeleteMessage", &dynamodb.UpdateItemInput{
+			Key:                       k,
+			UpdateExpression:          aws.String("SET #evidence = :evidence"),
+			ConditionExpression:       aws.String("attribute_exists(#pk)"),
+			ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#evidence": attrEvidence},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":evidence": evidenceAV},
+		})
+		var failed *types.ConditionalCheckFailedException
+		if err != nil && !errors.As(err, &failed) {
+			return translate("keep evidence of report "+r.ID, err)
+		}
+	}
+	return nil
+}

@@ -201,7 +201,7 @@ func (s *Store) recount(ctx context.Context, a core.Ack, read string) (int, *cor
 			fresh = &core.Receipts{Watermarks: receipts.watermarks(a.Member), Theirs: receipts.watermarks(a.With), Version: receipts.Version}
 		case it.ID == a.UpTo:
 			found = true
-		case a.LeavesUnread(it.ID, it.Sender):
+		case a.LeavesUnread(it.ID, it.Sender, it.Deleted):
 			ahead.Count++
 		}
 		return nil
@@ -210,7 +210,7 @@ func (s *Store) recount(ctx context.Context, a core.Ack, read string) (int, *cor
 		if it.ID > read {
 			messagesPassed++
 			reached = it.ID == a.UpTo
-			if a.Passes(it.ID, it.Sender, read) {
+			if a.Passes(it.ID, it.Sender, read, it.Deleted) {
 				passed.Count++
 			}
 		}
@@ -279,9 +279,9 @@ func (s *Store) messageRange(a core.Ack, low, high string, each func(item map[st
 		TableName:              s.table,
 		KeyConditionExpression: aws.String("#pk = :pk AND #sk BETWEEN :low AND :high"),
 		// Only what the count needs: the texts may be kilobytes each.
-		ProjectionExpression: aws.String("#pk, #sk, #id, #sender, #marks, #version"),
+		ProjectionExpression: aws.String("#pk, #sk, #id, #sender, #deleted, #marks, #version"),
 		ExpressionAttributeNames: map[string]string{
-			"#pk": attrPK, "#sk": attrSK, "#id": attrID, "#sender": "sender", "#marks": attrMarks, "#version": attrVersion,
+			"#pk": attrPK, "#sk": attrSK, "#id": attrID, "#sender": "sender", "#deleted": attrDeleted, "#marks": attrMarks, "#version": attrVersion,
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":pk": stringValue(conversationKey(a.Member, a.With)), ":low": stringValue(low), ":high": stringValue(high),

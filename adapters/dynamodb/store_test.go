@@ -306,6 +306,27 @@ func TestRequestsPerRoute(t *testing.T) {
 		{"DeletePost/Gone", posted, func(t *testing.T, f *storetest.Fixture, p people) error {
 			return f.Service.DeletePost(ctx, p.alice, channelOf(f), "0")
 		}, core.ENOTFOUND, map[string]int{"GetItem": 1, "TransactWriteItems": 1}, nil},
+		// An unsend: four GetItems at once, the Queries of the reports of
+		// the conversation and of both members' connections, one
+		// transaction; a report it may be evidence of keeps it first.
+		{"DeleteMessage/Newest", chatting, unsendNewest, "", map[string]int{"GetItem": 4, "Query": 4, "TransactWriteItems": 1}, []string{"DeleteMessage"}},
+		{"DeleteMessage/Reported", func(t *testing.T, f *storetest.Fixture, p people) {
+			chatting(t, f, p)
+			require.NoError(t, reportBob(t, f, p))
+		}, unsendNewest, "", map[string]int{"GetItem": 4, "Query": 5, "UpdateItem": 3, "TransactWriteItems": 1}, []string{"DeleteMessage"}},
+		{"DeleteMessage/Again", func(t *testing.T, f *storetest.Fixture, p people) {
+			chatting(t, f, p)
+			require.NoError(t, unsendNewest(t, f, p))
+		}, unsendNewest, "", map[string]int{"GetItem": 4, "Query": 2}, nil},
+		{"DeleteMessage/GoneConnection", func(t *testing.T, f *storetest.Fixture, p people) {
+			chatting(t, f, p)
+			bobGone(t, f, p)
+		}, unsendNewest, "", map[string]int{"GetItem": 4, "Query": 4, "TransactWriteItems": 1, "BatchWriteItem": 1}, nil},
+		{"DeleteMessage/NotTheSender", chatting, func(_ *testing.T, f *storetest.Fixture, p people) error {
+			newest, _ := lastSentOfFixture.Load(f)
+			_, err := f.Service.DeleteMessage(ctx, p.alice, core.DeleteMessageInput{With: p.bob.Email, ID: newest.(string)})
+			return err
+		}, core.ENOTFOUND, map[string]int{"GetItem": 4, "Query": 2}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := storetest.NewFixture(t, func(*testing.T) core.Store { return store })
@@ -398,6 +419,19 @@ func terraformLocal(t *testing.T, file, name string) cty.Value {
 
 // people are the two members of a conversation in TestRequestsPerRoute.
 type people struct{ alice, bob core.Caller }
+
+// unsendNewest unsends the newest message bob sent alice.
+func unsendNewest(_ *testing.T, f *storetest.Fixture, p people) error {
+	newest, _ := lastSentOfFixture.Load(f)
+	_, err := f.Service.DeleteMessage(context.Background(), p.bob, core.DeleteMessageInput{With: p.alice.Email, ID: newest.(string)})
+	return err
+}
+
+// bobGone gives bob a connection that answers gone to every push.
+func bobGone(t *testing.T, f *storetest.Fixture, p people) {
+	f.Pusher.MarkGone(f.MustConnect(t, p.bob.Email).ID)
+	f.Advance(core.ConnectGrace)
+}
 
 func blockBob(_ *testing.T, f *storetest.Fixture, p people) error {
 	_, err := f.Service.BlockContact(context.Background(), p.alice, p.bob.Email)

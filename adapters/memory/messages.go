@@ -106,3 +106,44 @@ func (s *Store) messages(a, b, before string, limit int) []core.Message {
 	page := make([]core.Message, 0, min(limit, end))
 	return append(page, messages[max(0, end-limit):end]...)
 }
+
+// DeleteMessage implements core.MessageEraser.
+func (s *Store) DeleteMessage(_ context.Context, u core.Unsend) (core.UnsentMessage, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	conversation := newConversationKey(u.Sender, u.Recipient)
+	messages := s.conversations[conversation]
+	at, found := slices.BinarySearchFunc(messages, u.ID, compareID)
+	if !found || messages[at].Sender != u.Sender {
+		return core.UnsentMessage{}, core.ErrNoMessage(u.ID)
+	}
+	if messages[at].Deleted {
+		return core.UnsentMessage{Message: messages[at]}, nil
+	}
+	s.keepEvidence(u)
+	erased := messages[at].Erased()
+	messages[at] = erased
+	if erased.ClientID != "" {
+		client := clientKey{u.Sender, u.Recipient, erased.ClientID}
+		if kept, ok := s.sentByClient[client]; ok && kept.ID == erased.ID {
+			s.sentByClient[client] = erased
+		}
+	}
+	unsent := core.UnsentMessage{Message: erased, Erased: true}
+	for _, owner := range []string{u.Sender, u.Recipient} {
+		other := u.Recipient
+		if owner == u.Recipient {
+			other = u.Sender
+		}
+		key := contactKey{owner, other}
+		contact, ok := s.contacts[key]
+		if !ok {
+			continue
+		}
+		if contact, changed := core.UnsentFromContact(contact, erased, s.watermarks[conversation][owner].Read); changed {
+			s.contacts[key] = contact
+			unsent.Contacts = append(unsent.Contacts, contact)
+		}
+	}
+	return unsent, nil
+}

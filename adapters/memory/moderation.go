@@ -82,11 +82,28 @@ func (s *Store) CloseReport(_ context.Context, id string, resolution core.Resolu
 	return nil
 }
 
-// evidence reads r's evidence (core.Report.EvidenceQuery), for a caller
+// evidence reads r's evidence (core.Report.EvidenceQuery), or the evidence
+// kept with it when a message of its conversation was erased, for a caller
 // that holds s.mu.
 func (s *Store) evidence(r core.Report) []core.Message {
+	if r.Evidence != nil {
+		return r.Evidence
+	}
 	q := r.EvidenceQuery()
 	return s.messages(q.Reader, q.With, q.Before, q.Limit)
+}
+
+// keepEvidence keeps, with every report of u's conversation filed after
+// message u.ID, its evidence as it is now, before u erases a message, for a
+// caller that holds s.mu.
+func (s *Store) keepEvidence(u core.Unsend) {
+	for _, reported := range []string{u.Sender, u.Recipient} {
+		for i, r := range s.reports[reported] {
+			if r.Evidence == nil && (r.Reporter == u.Sender || r.Reporter == u.Recipient) && r.HoldsAsEvidence(u.ID) {
+				s.reports[reported][i].Evidence = s.evidence(r)
+			}
+		}
+	}
 }
 
 // findReport returns the report with id and its index among the reports

@@ -41,12 +41,12 @@ func (s *Store) Ack(_ context.Context, a core.Ack) (core.AckResult, error) {
 	result := core.AckResult{Watermarks: after, Moved: true}
 	key := contactKey{a.Member, a.With}
 	if contact, ok := s.contacts[key]; ok && after.Read != before.Read {
-		ahead := countUnread(messages[at+1:], a.Limit(), func(m core.Message) bool { return a.LeavesUnread(m.ID, m.Sender) })
+		ahead := countUnread(messages[at+1:], a.Limit(), func(m core.Message) bool { return a.LeavesUnread(m.ID, m.Sender, m.Deleted) })
 		from, _ := slices.BinarySearchFunc(messages, before.Read, compareID)
 		if from < len(messages) && messages[from].ID == before.Read {
 			from++
 		}
-		passed := countUnread(messages[from:at+1], a.Limit(), func(m core.Message) bool { return a.Passes(m.ID, m.Sender, before.Read) })
+		passed := countUnread(messages[from:at+1], a.Limit(), func(m core.Message) bool { return a.Passes(m.ID, m.Sender, before.Read, m.Deleted) })
 		contact.Unread = a.Unread(ahead, passed, contact.Unread)
 		s.contacts[key] = contact
 		result.Contact = &contact

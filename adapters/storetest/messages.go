@@ -391,3 +391,158 @@ func messageIDs(messages []core.Message) []string {
 	}
 	return ids
 }
+
+// testUnsend is the contract of a sender erasing one of their messages for
+// both members of the conversation.
+// Long by design: a contract suite is a list of independent subtests, each read alone.
+func testUnsend(t *testing.T, newStore NewStore) {
+	ctx := context.Background()
+	chat := func(t *testing.T) (*Fixture, string, string) {
+		f := NewFixture(t, newStore)
+		alice, bob := f.Email("alice"), f.Email("bob")
+		f.MustAddContact(t, alice, bob)
+		f.MustAddContact(t, bob, alice)
+		return f, alice, bob
+	}
+	unsend := func(t *testing.T, f *Fixture, sender, recipient, id string) (core.Message, error) {
+		t.Helper()
+		return f.Service.DeleteMessage(ctx, f.Caller(t, sender), core.DeleteMessageInput{With: recipient, ID: id})
+	}
+
+	t.Run("SenderErasesTheTextForBothAndTheMessageStaysInPlace", func(t *testing.T) {
+		t.Parallel()
+		f, alice, bob := chat(t)
+		first := f.MustSend(t, alice, bob, "wrong person")
+		second := f.MustSend(t, bob, alice, "what?")
+		aliceTab, bobTab := f.MustConnect(t, alice), f.MustConnect(t, bob)
+
+		erased, err := unsend(t, f, alice, bob, first.ID)
+		require.NoError(t, err)
+		want := first
+		want.Text, want.Deleted = "", true
+		assert.Equal(t, want, erased)
+		for _, reader := range []string{alice, bob} {
+			messages, err := f.Service.GetMessages(ctx, f.Caller(t, reader), core.GetMessagesInput{With: otherMember(reader, alice, bob)})
+			require.NoError(t, err)
+			require.Len(t, messages, 2, "%s still sees it in place", reader)
+			assert.True(t, messages[0].Deleted)
+			assert.Empty(t, messages[0].Text)
+			assert.Equal(t, first.ID, messages[0].ID)
+			assert.Equal(t, second.Text, messages[1].Text)
+		}
+		for _, tab := range []string{aliceTab.ID, bobTab.ID} {
+			assert.Contains(t, f.Pusher.To(tab), core.Event(core.MessageEvent{Message: want}), "every tab of both members is told")
+		}
+
+		again, err := unsend(t, f, alice, bob, first.ID)
+		require.NoError(t, err, "unsending again is answered the same")
+		assert.Equal(t, want, again)
+	})
+
+	t.Run("ErrNotFoundUnlessTheCallerSentIt", func(t *testing.T) {
+		t.Parallel()
+		f, alice, bob := chat(t)
+		sent := f.MustSend(t, alice, bob, "mine")
+		carol := f.Email("carol")
+		for name, try := range map[string]func() error{
+			"TheRecipient": func() error { _, err := unsend(t, f, bob, alice, sent.ID); return err },
+			"AStranger":    func() error { _, err := unsend(t, f, carol, alice, sent.ID); return err },
+			"AnUnknownID":  func() error { _, err := unsend(t, f, alice, bob, f.NewID()); return err },
+		} {
+			assert.Equal(t, core.ENOTFOUND, core.ErrorCode(try()), name)
+		}
+		_, err := unsend(t, f, alice, bob, "not an id!")
+		assert.Equal(t, core.EINVALID, core.ErrorCode(err))
+		assert.Equal(t, "mine", f.MustConversation(t, alice, bob)[0].Text, "a refusal erases nothing")
+	})
+
+	t.Run("UnreadAndLastMessageAreCorrected", func(t *testing.T) {
+		t.Parallel()
+		f, alice, bob := chat(t)
+		older := f.MustSend(t, alice, bob, "one")
+		newest := f.MustSend(t, alice, bob, "two")
+		require.Equal(t, 2, f.mustContact(t, bob, alice).Unread)
+
+		_, err := unsend(t, f, alice, bob, newest.ID)
+		require.NoError(t, err)
+		bobs, alices := f.mustContact(t, bob, alice), f.mustContact(t, alice, bob)
+		assert.Equal(t, 1, bobs.Unread, "an unread message no longer counts")
+		for _, c := range []core.Contact{bobs, alices} {
+			require.NotNil(t, c.LastMessage)
+			assert.True(t, c.LastMessage.Deleted, "%s's preview shows it erased", c.Owner)
+			assert.Empty(t, c.LastMessage.Text)
+		}
+
+		_, err = f.Service.Ack(ctx, f.Caller(t, bob), core.AckInput{With: alice, UpTo: newest.ID, Read: true}, "")
+		require.NoError(t, err)
+		assert.Equal(t, 0, f.mustContact(t, bob, alice).Unread)
+		_, err = unsend(t, f, alice, bob, older.ID)
+		require.NoError(t, err)
+		assert.Equal(t, 0, f.mustContact(t, bob, alice).Unread, "a read message was not counted")
+		assert.Equal(t, newest.ID, f.mustContact(t, bob, alice).LastMessage.ID, "only the newest is the preview")
+	})
+
+	t.Run("AnAckDoesNotCountAnErasedMessage", func(t *testing.T) {
+		t.Parallel()
+		f, alice, bob := chat(t)
+		first := f.MustSend(t, alice, bob, "one")
+		second := f.MustSend(t, alice, bob, "two")
+		f.MustSend(t, alice, bob, "three")
+		_, err := unsend(t, f, alice, bob, second.ID)
+		require.NoError(t, err)
+		_, err = f.Service.Ack(ctx, f.Caller(t, bob), core.AckInput{With: alice, UpTo: first.ID, Read: true}, "")
+		require.NoError(t, err)
+		assert.Equal(t, 1, f.mustContact(t, bob, alice).Unread, "only the third is unread")
+	})
+
+	t.Run("ARetryOfItsClientIDGetsItErased", func(t *testing.T) {
+		t.Parallel()
+		f, alice, bob := chat(t)
+		send := func() core.Message {
+			m, _, err := f.Service.AddMessage(ctx, f.Caller(t, alice), core.AddMessageInput{Recipient: bob, Text: "oops", ClientID: "k1"})
+			require.NoError(t, err)
+			return m
+		}
+		sent := send()
+		_, err := unsend(t, f, alice, bob, sent.ID)
+		require.NoError(t, err)
+		retry := send()
+		assert.Equal(t, sent.ID, retry.ID, "a retry stores nothing")
+		assert.True(t, retry.Deleted)
+		assert.Empty(t, retry.Text, "nor brings the text back")
+		assert.Len(t, f.MustConversation(t, alice, bob), 1)
+	})
+
+	t.Run("AReportKeepsTheEvidenceItWasFiledWith", func(t *testing.T) {
+		t.Parallel()
+		f, alice, bob := chat(t)
+		abuse := f.MustSend(t, alice, bob, "abuse")
+		_, err := f.Service.ReportContact(ctx, f.Caller(t, bob), alice, "abusive")
+		require.NoError(t, err)
+		f.Advance(time.Millisecond)
+		later := f.MustSend(t, alice, bob, "later")
+
+		for _, id := range []string{abuse.ID, later.ID} {
+			_, err = unsend(t, f, alice, bob, id)
+			require.NoError(t, err)
+		}
+		reports, err := f.Store.Reports(ctx, alice)
+		require.NoError(t, err)
+		require.Len(t, reports, 1)
+		assert.Equal(t, []core.Message{abuse}, reports[0].Evidence, "moderators still see what was reported")
+		if queue, ok := f.Store.(core.ReportQueue); ok {
+			report, err := queue.Report(ctx, reports[0].ID)
+			require.NoError(t, err)
+			assert.Equal(t, []core.Message{abuse}, report.Evidence, "in the operators' queue too")
+		}
+		assert.True(t, f.MustConversation(t, alice, bob)[0].Deleted, "the members see it erased")
+	})
+}
+
+// otherMember is the one of a and b who is not member.
+func otherMember(member, a, b string) string {
+	if member == a {
+		return b
+	}
+	return a
+}

@@ -299,3 +299,42 @@ func TestRealtimeHandshakeFromTheSPAsOrigin(t *testing.T) {
 		})
 	}
 }
+
+// TestUnsendIsSeenLive: the sender unsends a message over REST, and the other
+// member's open socket sees it erased at once, in place.
+func TestUnsendIsSeenLive(t *testing.T) {
+	server := startServer(t, Config{})
+	alice, bob := server.signIn(t, "alice@example.com"), server.signIn(t, "bob@example.com")
+	server.mustJSON(t, http.MethodPost, "/add-contact", alice, map[string]string{"email": "bob@example.com", "name": "Bob"}, http.StatusCreated, nil)
+	server.mustJSON(t, http.MethodPost, "/add-contact", bob, map[string]string{"email": "alice@example.com", "name": "Alice"}, http.StatusCreated, nil)
+	sent, _ := server.send(t, alice, "bob@example.com", "to the wrong person", http.StatusCreated)
+	bobs, alices := server.dial(t, bob), server.dial(t, alice)
+	require.Empty(t, bobs.drain())
+	require.Empty(t, alices.drain())
+
+	unsend := map[string]string{"recipientNamespace": "bob@example.com", "id": sent.ID}
+	server.mustJSON(t, http.MethodPost, "/delete-message", bob, map[string]string{"recipientNamespace": "alice@example.com", "id": sent.ID}, http.StatusNotFound, nil)
+	var erased messageJSON
+	server.mustJSON(t, http.MethodPost, "/delete-message", alice, unsend, http.StatusOK, &erased)
+	assert.True(t, erased.Deleted)
+	assert.Empty(t, erased.Message)
+	assert.Equal(t, sent.ID, erased.ID)
+
+	frames := bobs.drain()
+	require.Equal(t, []string{"message", "contact"}, frameTypes(frames), "the erased message, then the contact it corrected")
+	assert.Equal(t, sent.ID, frames[0].Message.ID)
+	assert.True(t, frames[0].Message.Deleted)
+	assert.Empty(t, frames[0].Message.Message)
+	assert.True(t, frames[0].Message.Them)
+	assert.Equal(t, 0, frames[1].Contact.Unread)
+	assert.Equal(t, "message", frameTypes(alices.drain())[0], "the sender's other tabs too")
+
+	var again messageJSON
+	server.mustJSON(t, http.MethodPost, "/delete-message", alice, unsend, http.StatusOK, &again)
+	assert.Equal(t, erased, again, "a retry answers the same")
+	assert.Empty(t, bobs.drain(), "and pushes nothing more")
+	page := server.messages(t, bob, "alice@example.com", "")
+	require.Len(t, page, 1)
+	assert.True(t, page[0].Deleted)
+	assert.Empty(t, page[0].Message)
+}

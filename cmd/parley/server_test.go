@@ -154,6 +154,7 @@ type messageJSON struct {
 	Them      bool   `json:"them"`
 	ClientID  string `json:"clientId"`
 	Status    string `json:"status"`
+	Deleted   bool   `json:"deleted"`
 }
 
 type errorJSON struct {

@@ -42,6 +42,8 @@ interface StoredMessage {
   /** Milliseconds since the epoch. */
   at: number;
   clientId?: string;
+  /** Its sender unsent it: text is erased. */
+  deleted?: boolean;
 }
 
 /** A contact as core keeps it: one owner's entry for the person at email. */
@@ -239,6 +241,48 @@ export class MemoryChatServer {
     return page.map((m) => (m.sender === owner ? { ...view(m, owner), status: tick(m.id, theirs) } : view(m, owner)));
   }
 
+  /**
+   * deleteMessage is POST /delete-message: the sender erases the text of one of their messages for both members;
+   * it stays in place, deleted. Unread counts and previews are corrected and both members' connections told.
+   * Again answers the same and tells nobody. Anyone but its sender gets not_found.
+   */
+  deleteMessage(sender: string, input: { recipientNamespace: string; id: string }): Message {
+    let recipient: string;
+    try {
+      recipient = this.otherMember(sender, input.recipientNamespace);
+    } catch (err) {
+      throw renameField(err, 'recipientNamespace');
+    }
+    if (!validToken(input.id)) throw invalidField('id', 'is not a message ID');
+    const message = this.conversation(sender, recipient).find((m) => m.id === input.id);
+    if (!message || message.sender !== sender) throw new ApiError('not_found', 'id: is not a message you sent in this conversation', 404);
+    if (message.deleted) return view(message, sender);
+    message.text = '';
+    message.deleted = true;
+    const changed: [string, ContactRecord][] = [];
+    for (const [owner, other] of [
+      [sender, recipient],
+      [recipient, sender],
+    ] as const) {
+      const rec = this.book(owner).get(other);
+      if (!rec) continue;
+      let touched = false;
+      if (rec.lastMessage?.id === message.id) {
+        rec.lastMessage = { ...message };
+        touched = true;
+      }
+      if (owner === recipient && message.id > this.marks(owner, other).read && rec.unread > 0) {
+        rec.unread -= 1;
+        touched = true;
+      }
+      if (touched) changed.push([owner, rec]);
+    }
+    this.push(recipient, { type: 'message', message: view(message, recipient) });
+    this.push(sender, { type: 'message', message: view(message, sender) });
+    for (const [owner, rec] of changed) this.push(owner, { type: 'contact', contact: this.toContact(owner, rec) });
+    return view(message, sender);
+  }
+
   /** ack is POST /ack: owner's watermarks in the conversation, moved forward to upTo (never back). */
   ack(owner: string, input: AckInput): Watermarks {
     let other: string;
@@ -263,7 +307,7 @@ export class MemoryChatServer {
       this.push(other, { type: 'receipt', with: owner, ...next });
       const rec = this.book(owner).get(other);
       if (rec && next.read !== old.read) {
-        rec.unread = messages.slice(at + 1).filter((m) => m.sender === other && m.id > next.read).length;
+        rec.unread = messages.slice(at + 1).filter((m) => m.sender === other && m.id > next.read && !m.deleted).length;
         this.push(owner, { type: 'contact', contact: this.toContact(owner, rec) });
       }
     }
@@ -470,6 +514,9 @@ export class MemoryChatAPI implements ChatAPI {
   getMessages(query: GetMessagesQuery): Promise<Message[]> {
     return this.run(() => this.server.getMessages(this.me, query));
   }
+  deleteMessage(input: { recipientNamespace: string; id: string }): Promise<Message> {
+    return this.run(() => this.server.deleteMessage(this.me, input));
+  }
   ack(input: AckInput): Promise<Watermarks> {
     return this.run(() => this.server.ack(this.me, input));
   }
@@ -493,6 +540,7 @@ function view(m: StoredMessage, viewer: string): Message {
     recipient: m.recipient,
     them: m.recipient === viewer,
     ...(m.clientId ? { clientId: m.clientId } : {}),
+    ...(m.deleted ? { deleted: true } : {}),
   };
 }
 

@@ -148,6 +148,10 @@ export class RestChatAPI implements ChatAPI {
     return this.request<Message[]>('GET', `/get-messages?${params.toString()}`);
   }
 
+  deleteMessage(input: { recipientNamespace: string; id: string }): Promise<Message> {
+    return this.request<Message>('POST', '/delete-message', { recipientNamespace: input.recipientNamespace, id: input.id });
+  }
+
   ack(input: AckInput): Promise<Watermarks> {
     return this.request<Watermarks>('POST', '/ack', {
       recipientNamespace: input.recipientNamespace,

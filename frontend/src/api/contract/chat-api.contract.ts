@@ -386,6 +386,29 @@ export function chatAPIContract(adapter: string, start: () => Backend | Promise<
         expect((await contactOf(bob.api, alice.email)).unread).toBe(2);
       });
 
+      it('unsends a message of the sender’s for both, in place and without its text, once; anyone else gets not_found', async () => {
+        const [alice, bob] = await pair();
+        const first = await send(alice.api, bob.email, 'to the wrong person');
+        const second = await send(alice.api, bob.email, 'and another');
+        const notYours = `id: is not a message you sent in this conversation`;
+        await refusal(bob.api.deleteMessage({ recipientNamespace: alice.email, id: second.id }), 'not_found', 404, notYours);
+        await invalid(alice.api.deleteMessage({ recipientNamespace: bob.email, id: 'not an id' }), 'id: is not a message ID');
+        const b = await listen(bob.api);
+        const { status: _status, ...plain } = second;
+        const erased = await alice.api.deleteMessage({ recipientNamespace: bob.email, id: second.id });
+        expect(erased).toEqual({ ...plain, message: '', deleted: true });
+        expect(await alice.api.deleteMessage({ recipientNamespace: bob.email, id: second.id })).toEqual(erased);
+        const pushed = await b.until('the erased message', () => b.of('message')[0]);
+        expect(pushed.message).toEqual({ ...erased, them: true });
+        const page = await bob.api.getMessages({ recipientNamespace: alice.email });
+        expect(page.map((m) => [m.id, m.message, m.deleted ?? false])).toEqual([
+          [first.id, 'to the wrong person', false],
+          [second.id, '', true],
+        ]);
+        const theirs = await contactOf(bob.api, alice.email);
+        expect(theirs).toMatchObject({ unread: 1, lastMessage: { id: second.id, message: '', deleted: true } });
+      });
+
       it('refuses sends past the budget with throttled and when to try again; that send goes through then', async () => {
         // The server's defaults (PARLEY_SEND_BURST 30, PARLEY_SEND_PER_MINUTE 60): a burst of 30, then one a second.
         const [alice, bob] = await pair();

@@ -26,9 +26,11 @@ export function mergeById(current: Message[], incoming: Message[]): Message[] {
   let changed = false;
   for (const m of incoming) {
     const old = byId.get(m.id);
-    if (!old || old.status !== m.status) changed = true;
-    // Never let a late copy take a tick back.
-    byId.set(m.id, old?.status && m.status && TICK_RANK[old.status] > TICK_RANK[m.status] ? { ...m, status: old.status } : m);
+    if (!old || old.status !== m.status || old.deleted !== m.deleted) changed = true;
+    // Never let a late copy take a tick back, nor an erased message come back with its text.
+    let merged = old?.status && (!m.status || TICK_RANK[old.status] > TICK_RANK[m.status]) ? { ...m, status: old.status } : m;
+    if (old?.deleted && !merged.deleted) merged = old;
+    byId.set(m.id, merged);
   }
   if (!changed) return current;
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

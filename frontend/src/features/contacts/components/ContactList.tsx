@@ -133,7 +133,7 @@ interface ContactRowProps {
 function ContactRow({ contact, selected, onSelect, typing, onAction }: ContactRowProps) {
   const name = displayName(contact);
   const last = contact.lastMessage;
-  const preview = last?.message;
+  const preview = last?.deleted ? 'message deleted' : last?.message;
   const when = last?.date ?? contact.lastActivity;
   const unread = contact.unread ?? 0;
   return (

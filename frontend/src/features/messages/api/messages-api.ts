@@ -15,6 +15,8 @@ export interface Message {
   clientId?: string;
   /** On the caller's own messages: how far the other member got (README.md, "The API": status). */
   status?: Tick;
+  /** Its sender unsent it: `message` is then "" and the views show "message deleted". */
+  deleted?: boolean;
 }
 
 export interface AddMessageInput {
@@ -39,6 +41,8 @@ export interface MessagesAPI {
   addMessage(input: AddMessageInput): Promise<Message>;
   /** In date order (oldest first). */
   getMessages(query: GetMessagesQuery): Promise<Message[]>;
+  /** Unsends one of the caller's own messages for both members: it comes back with `deleted` and no text. */
+  deleteMessage(input: { recipientNamespace: string; id: string }): Promise<Message>;
 }
 
 /** Page size used when reading a conversation. */

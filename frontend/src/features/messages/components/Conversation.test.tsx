@@ -47,6 +47,28 @@ describe('Conversation', () => {
     expect(container.querySelector('.messages b')).toBeNull();
   });
 
+  it('unsends my message for both of us: it shows as "message deleted", here and on the other side', async () => {
+    const user = userEvent.setup();
+    const { alice, bob } = world();
+    await alice.addMessage({ recipientNamespace: 'bob@example.com', message: 'to the wrong person' });
+    show(alice, bobContact());
+    expect(await screen.findByText('to the wrong person')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Unsend this message for both of you' }));
+    expect(await screen.findByText('message deleted')).toBeInTheDocument();
+    expect(screen.queryByText('to the wrong person')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Unsend this message for both of you' })).toBeNull();
+    const theirs = await bob.getMessages({ recipientNamespace: 'alice@example.com' });
+    expect(theirs.map((m) => [m.message, m.deleted])).toEqual([['', true]]);
+  });
+
+  it('offers no unsend for messages of the other member', async () => {
+    const { alice, bob } = world();
+    await bob.addMessage({ recipientNamespace: 'alice@example.com', message: 'hello' });
+    show(alice, bobContact());
+    expect(await screen.findByText('hello')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Unsend this message for both of you' })).toBeNull();
+  });
+
   it('keeps line breaks of a message', async () => {
     const { alice, bob } = world();
     await bob.addMessage({ recipientNamespace: 'alice@example.com', message: 'line one\nline two' });

@@ -147,7 +147,14 @@ export function Conversation({
           onLoadOlder={chat.loadOlder}
           onRetry={chat.retry}
           onDiscard={chat.discard}
+          onUnsend={chat.unsend}
         />
+      )}
+
+      {chat.unsendError && (
+        <p className="form-error conversation-unsend-error" role="alert">
+          Could not unsend: {chat.unsendError}
+        </p>
       )}
 
       <div className="sr-only" aria-live="polite" aria-atomic="true">

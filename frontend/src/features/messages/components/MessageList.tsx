@@ -12,6 +12,8 @@ interface MessageListProps {
   onLoadOlder: () => Promise<void>;
   onRetry: (clientId: string) => void;
   onDiscard: (clientId: string) => void;
+  /** onUnsend unsends one of my stored messages for both of us; absent, no message offers it. */
+  onUnsend?: (id: string) => void;
 }
 
 /** How close to the bottom (px) still counts as "reading the latest": new messages then scroll into view. */
@@ -27,6 +29,7 @@ export function MessageList({
   onLoadOlder,
   onRetry,
   onDiscard,
+  onUnsend,
 }: MessageListProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
@@ -101,6 +104,7 @@ export function MessageList({
                     continued={continued}
                     onRetry={onRetry}
                     onDiscard={onDiscard}
+                    {...(onUnsend ? { onUnsend } : {})}
                   />
                 );
               })}
@@ -118,27 +122,34 @@ interface MessageItemProps {
   continued: boolean;
   onRetry: (clientId: string) => void;
   onDiscard: (clientId: string) => void;
+  onUnsend?: (id: string) => void;
 }
 
 /** MessageItem is one bubble; memoised, so a new message renders one bubble, not the whole conversation. */
-const MessageItem = memo(function MessageItem({ message, peerName, continued, onRetry, onDiscard }: MessageItemProps) {
+const MessageItem = memo(function MessageItem({ message, peerName, continued, onRetry, onDiscard, onUnsend }: MessageItemProps) {
   const date = new Date(message.date);
   const side = message.them ? 'theirs' : 'mine';
+  const stored = message.status !== 'pending' && message.status !== 'failed';
   return (
     <li
-      className={`message ${side} status-${message.status}${continued ? ' continued' : ''}`}
+      className={`message ${side} status-${message.status}${continued ? ' continued' : ''}${message.deleted ? ' deleted' : ''}`}
       data-status={message.status}
       data-client-id={message.clientId}
     >
       <div className="bubble">
         <span className="sr-only">{message.them ? `${peerName}: ` : 'You: '}</span>
         {/* Text only: React escapes it, and white-space: pre-wrap keeps the line breaks. */}
-        <p className="bubble-text">{message.message}</p>
+        {message.deleted ? <p className="bubble-text bubble-deleted">message deleted</p> : <p className="bubble-text">{message.message}</p>}
         <span className="bubble-meta">
           <time dateTime={message.date}>{formatTime(date)}</time>
           {!message.them && <Ticks status={message.status} waiting={message.waiting === true} />}
         </span>
       </div>
+      {!message.them && stored && !message.deleted && onUnsend && (
+        <button type="button" className="link-button link-muted message-unsend" onClick={() => onUnsend(message.id)} aria-label="Unsend this message for both of you">
+          Unsend
+        </button>
+      )}
       {message.status === 'pending' && message.waiting && message.clientId && (
         <div className="message-waiting" role="status">
           <span className="message-waiting-text">{waitingText(message)}</span>

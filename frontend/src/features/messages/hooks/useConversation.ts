@@ -9,6 +9,7 @@ import { useMessageHistory } from './useMessageHistory';
 import { useOlderMessages } from './useOlderMessages';
 import { useSending } from './useSending';
 import { useShownMessages } from './useShownMessages';
+import { useUnsend } from './useUnsend';
 
 export type { ApiErrorCode, ChatMessage, DeliveryStatus };
 
@@ -25,6 +26,10 @@ export interface ConversationState {
   retry: (clientId: string) => void;
   /** discard cancels a message that is waiting or failed. */
   discard: (clientId: string) => void;
+  /** unsend unsends one of my stored messages for both of us; it then shows as "message deleted". */
+  unsend: (id: string) => void;
+  /** unsendError says why the last unsend failed, until the next one. */
+  unsendError?: string;
   /** typing tells the other side that I am typing, at most once every 3 s. */
   typing: () => void;
   loadOlder: () => Promise<void>;
@@ -59,6 +64,7 @@ export function useConversation(peer: string, me: string | undefined, options: C
   const signal = useTypingSignal(peer);
   const sending = useSending(peer, history, (saved) => options.onSent?.(saved), signal.sent);
   const messages = useShownMessages(peer, me, history.stored, theirs);
+  const unsending = useUnsend(peer, history.merge);
 
   return {
     messages,
@@ -68,6 +74,7 @@ export function useConversation(peer: string, me: string | undefined, options: C
     ...older,
     ...(history.lastIncoming !== undefined ? { lastIncoming: history.lastIncoming } : {}),
     ...sending,
+    ...unsending,
     typing: signal.typing,
     pollNow: history.sync,
   };
