@@ -107,6 +107,30 @@ type Charge struct {
 	Sender string
 	Limit  SendLimit
 	Now    time.Time
+	// IssuedAt is the sender's token's (Caller.IssuedAt): the same write
+	// refuses it with ErrAccountDeleted when the sender's Tombstone does.
+	// Zero: only a deletion under way refuses it.
+	IssuedAt time.Time
+}
+
+// RefusedBy reports whether t refuses c, as every store checks it in the
+// write that takes c: a deletion under way refuses every send, a finished
+// one the sends of tokens issued before it.
+func (c Charge) RefusedBy(t Tombstone) bool {
+	if c.IssuedAt.IsZero() {
+		return !t.Started.IsZero() && t.Finished.IsZero()
+	}
+	return t.Refuses(c.IssuedAt)
+}
+
+// chargeOf is the charge of caller's send at now, checked against their
+// token; nil when nothing is metered.
+func (s *Service) chargeOf(caller Caller, now time.Time) *Charge {
+	charge := s.charge(caller.Email, now)
+	if charge != nil {
+		charge.IssuedAt = caller.IssuedAt
+	}
+	return charge
 }
 
 // charge is one send of sender at now, nil when nothing is metered.

@@ -235,7 +235,7 @@ func (s *Service) PostToChannel(ctx context.Context, caller Caller, in PostInput
 	// The store checks the author is a publisher in the write that stores
 	// the post and spends the author's send budget, as a message does; a
 	// retried clientId takes nothing.
-	stored, created, err := s.storePost(ctx, post, s.charge(caller.Email, now))
+	stored, created, err := s.storePost(ctx, post, s.chargeOf(caller, now))
 	switch {
 	case ErrorCode(err) == ENOTFOUND:
 		if _, chErr := s.store.Channel(ctx, in.Channel); chErr != nil {

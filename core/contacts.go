@@ -31,6 +31,9 @@ type Contact struct {
 	// Unread is how many of Email's messages are newer than the Owner's read
 	// watermark in their conversation.
 	Unread int
+	// Deleted says the person at Email deleted their account: their
+	// messages are erased, and nothing more can be sent to them from here.
+	Deleted bool
 }
 
 // NewContact returns a validated contact of owner for the person at email.

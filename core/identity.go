@@ -1,9 +1,15 @@
 package core
 
+import "time"
+
 // Caller is the authenticated person making a request. Their verified,
 // lower-cased email address is their identity and their namespace in the API.
 type Caller struct {
 	Email string
+	// IssuedAt is when the caller's token was issued (its iat); zero when
+	// it named none. A deletion of the account refuses
+	// the tokens issued before it (Tombstone).
+	IssuedAt time.Time
 }
 
 // NewCaller returns the caller for the claims of a verified ID token. It

@@ -208,7 +208,7 @@ func (s *Service) AddMessage(ctx context.Context, caller Caller, in AddMessageIn
 	// and the write spends the send: one round trip before the pushes.
 	lookup := s.lookUpConnections(ctx, recipient, caller.Email)
 	defer lookup.stop()
-	charge := s.charge(caller.Email, now)
+	charge := s.chargeOf(caller, now)
 	sent, err := s.storeMessage(ctx, message, request, charge)
 	if err != nil {
 		s.chargeRefused(ctx, charge, err)

@@ -209,6 +209,9 @@ type Report struct {
 	Resolution Resolution
 	// Closed is when it was closed; zero while it is open.
 	Closed time.Time
+	// Expires is when the store lets the report go: a report about a deleted
+	// account, or filed by one (ReportRetention); zero: kept.
+	Expires time.Time
 }
 
 // EvidenceQuery is the one read of r's evidence, as Report describes it;

@@ -74,6 +74,10 @@ type Pusher interface {
 	// ErrConnectionGone when c no longer exists, and any other error when the
 	// delivery failed or ctx ended first.
 	Push(ctx context.Context, c Connection, e Event) error
+
+	// Disconnect closes the connection with connectionID. A connection that
+	// no longer exists is not an error.
+	Disconnect(ctx context.Context, connectionID string) error
 }
 
 // ConnectionStore is the registry of realtime connections, many per user.
@@ -261,6 +265,9 @@ func (s *Service) pushOne(ctx context.Context, c Connection, e Event) PushReport
 func (s *Service) Connect(ctx context.Context, caller Caller, connectionID string) (Connection, error) {
 	if !validConnectionID(connectionID) {
 		return Connection{}, invalidField("connectionId", "is not a connection ID")
+	}
+	if err := s.Authorize(ctx, caller); err != nil {
+		return Connection{}, err
 	}
 	if err := s.checkNotSuspended(ctx, caller); err != nil {
 		return Connection{}, err

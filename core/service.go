@@ -21,6 +21,8 @@ type Service struct {
 	sendLimit       SendLimit
 	// recountLimit bounds the messages an ack reads to recount Unread.
 	recountLimit int
+	// identities, when set, is where DeleteAccount deletes the user (account.go).
+	identities IdentityDirectory
 }
 
 // Option configures a Service.
@@ -102,4 +104,5 @@ type Store interface {
 	ReceiptStore
 	ConnectionStore
 	ChannelStore
+	AccountStore
 }

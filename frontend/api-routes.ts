@@ -17,6 +17,7 @@ export const API_ROUTES = [
   'post-to-channel',
   'delete-post',
   'delete-message',
+  'delete-account',
 ] as const;
 
 /**

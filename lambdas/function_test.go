@@ -63,6 +63,7 @@ func TestEachRouteBuildsOnlyWhatItUses(t *testing.T) {
 		"ws-disconnect":   {},
 		"ws-default":      {pusher: true, metrics: true},
 		"delete-message":  {pusher: true, metrics: true},
+		"delete-account":  {pusher: true, metrics: true},
 	}
 	require.Len(t, want, len(apigateway.Routes)+len(apigateway.WebSocketRoutes), "every route is a case")
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))

@@ -84,6 +84,8 @@ func (f pushFunc) Push(ctx context.Context, c core.Connection, e core.Event) err
 	return f(ctx, c, e)
 }
 
+func (f pushFunc) Disconnect(context.Context, string) error { return nil }
+
 func TestRequestCounts(t *testing.T) {
 	for _, tc := range []struct {
 		outcome apigateway.Outcome

@@ -14,15 +14,15 @@ locals {
   # and the folders of lambdas/; terraform_test.go proves they agree. The feed
   # Lambda serves no route: feeds.tf adds it to the module's map.
   functions = {
-    "add-contact"     = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"] }
-    "get-contacts"    = { api = "http", route = "GET", pushes = false, dynamodb_actions = ["dynamodb:Query"] }
-    "block-contact"   = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"] }
-    "unblock-contact" = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"] }
+    "add-contact"     = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:GetItem"] }
+    "get-contacts"    = { api = "http", route = "GET", pushes = false, dynamodb_actions = ["dynamodb:Query", "dynamodb:GetItem"] }
+    "block-contact"   = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:GetItem"] }
+    "unblock-contact" = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:GetItem"] }
     "report-contact"  = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"] }
-    "add-message"     = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"] }
+    "add-message"     = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"] }
     "get-messages"    = { api = "http", route = "GET", pushes = false, dynamodb_actions = ["dynamodb:Query", "dynamodb:GetItem"] }
     "ack"             = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:BatchWriteItem"] }
-    "create-channel"  = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:PutItem"] }
+    "create-channel"  = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:PutItem", "dynamodb:GetItem"] }
     "add-publisher"   = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"] }
     "post-to-channel" = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"] }
     "delete-post"     = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"] }
@@ -30,6 +30,7 @@ locals {
     "ws-disconnect"   = { api = "websocket", route = "$disconnect", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:BatchWriteItem"] }
     "ws-default"      = { api = "websocket", route = "$default", pushes = true, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"] }
     "delete-message"  = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"] }
+    "delete-account"  = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"] }
   }
 
   # Derived from local.functions: the REST routes (name -> method), driving

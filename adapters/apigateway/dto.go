@@ -40,6 +40,8 @@ type contactResponse struct {
 	LastActivity string           `json:"lastActivity"`
 	LastMessage  *messageResponse `json:"lastMessage,omitempty"`
 	Unread       int              `json:"unread"`
+	// Deleted is set on a contact whose account was deleted.
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 type messageResponse struct {
@@ -89,6 +91,7 @@ func toContactResponse(c core.Contact) contactResponse {
 		LastActivity: formatTime(c.LastActivity),
 		LastMessage:  toLastMessageResponse(c),
 		Unread:       c.Unread,
+		Deleted:      c.Deleted,
 	}
 }
 

@@ -10,8 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -74,6 +76,9 @@ func NewHandler(service *core.Service, config Config, logger *slog.Logger) *Hand
 	h.routes = make(map[string]routeFunc, len(Routes))
 	for _, route := range Routes {
 		h.routes[route.Name] = route.serve(h)
+		if !route.ChecksTokenItself {
+			h.routes[route.Name] = h.authorized(h.routes[route.Name])
+		}
 	}
 	return h
 }
@@ -152,7 +157,14 @@ func CallerFromClaimMap(claims map[string]string) (core.Caller, error) {
 		// The claim's value is not quoted back: the body never echoes token content.
 		return core.Caller{}, core.Errorf(core.EUNAUTHORIZED, "Send an ID token; this token is not one.")
 	}
-	return core.NewCaller(claims["email"], claims["email_verified"] == "true")
+	caller, err := core.NewCaller(claims["email"], claims["email_verified"] == "true")
+	if err != nil {
+		return core.Caller{}, err
+	}
+	if iat, err := strconv.ParseFloat(claims["iat"], 64); err == nil {
+		caller.IssuedAt = time.UnixMilli(int64(math.Round(iat * 1000))).UTC()
+	}
+	return caller, nil
 }
 
 // Unauthorized is the response to a request whose token failed verification
@@ -251,6 +263,17 @@ func jsonTypeName(t reflect.Type) string {
 	}
 }
 
+// authorized is serve once the service has checked that the caller's token
+// was not issued for an account deleted since (core.Service.Authorize).
+func (h *Handler) authorized(serve routeFunc) routeFunc {
+	return func(ctx context.Context, caller core.Caller, req events.APIGatewayV2HTTPRequest) (int, any, error) {
+		if err := h.service.Authorize(ctx, caller); err != nil {
+			return 0, nil, err
+		}
+		return serve(ctx, caller, req)
+	}
+}
+
 func (h *Handler) addContact(ctx context.Context, caller core.Caller, req events.APIGatewayV2HTTPRequest) (int, any, error) {
 	var in addContactRequest
 	if err := h.decode(req.Body, &in); err != nil {
@@ -343,6 +366,25 @@ func (h *Handler) deleteMessage(ctx context.Context, caller core.Caller, req eve
 		return 0, nil, err
 	}
 	return http.StatusOK, toMessageResponse(message, caller), nil
+}
+
+type deleteAccountRequest struct {
+	Confirm string `json:"confirm" validate:"required"`
+}
+
+type deletedAccountResponse struct {
+	Deleted bool `json:"deleted"`
+}
+
+func (h *Handler) deleteAccount(ctx context.Context, caller core.Caller, req events.APIGatewayV2HTTPRequest) (int, any, error) {
+	var in deleteAccountRequest
+	if err := h.decode(req.Body, &in); err != nil {
+		return 0, nil, err
+	}
+	if _, err := h.service.DeleteAccount(ctx, caller, in.Confirm); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, deletedAccountResponse{Deleted: true}, nil
 }
 
 func createdOrOK(created bool) int {

@@ -18,6 +18,11 @@ type Route struct {
 	// changed, so its Lambda builds an @connections client; the pushes of
 	// Terraform's local.functions say the same (lambdas/function_test.go).
 	Pushes bool
+	// ChecksTokenItself says that the route's use case refuses a token issued
+	// for a deleted account itself: in the write that spends its send
+	// (core.Charge), or, for delete-account, by resuming the deletion. Every
+	// other route first asks core.Service.Authorize, one read.
+	ChecksTokenItself bool
 	// serve is the route's handler on h.
 	serve func(h *Handler) routeFunc
 }
@@ -29,14 +34,15 @@ var Routes = []Route{
 	{Name: "block-contact", Method: "POST", Pushes: true, serve: func(h *Handler) routeFunc { return h.changeContact(h.service.BlockContact) }},
 	{Name: "unblock-contact", Method: "POST", Pushes: true, serve: func(h *Handler) routeFunc { return h.changeContact(h.service.UnblockContact) }},
 	{Name: "report-contact", Method: "POST", serve: func(h *Handler) routeFunc { return h.reportContact }},
-	{Name: "add-message", Method: "POST", Pushes: true, SendsMessage: true, serve: func(h *Handler) routeFunc { return h.addMessage }},
+	{Name: "add-message", Method: "POST", Pushes: true, SendsMessage: true, ChecksTokenItself: true, serve: func(h *Handler) routeFunc { return h.addMessage }},
 	{Name: "get-messages", Method: "GET", serve: func(h *Handler) routeFunc { return h.getMessages }},
 	{Name: "ack", Method: "POST", Pushes: true, serve: func(h *Handler) routeFunc { return h.ack }},
 	{Name: "create-channel", Method: "POST", serve: func(h *Handler) routeFunc { return h.createChannel }},
 	{Name: "add-publisher", Method: "POST", serve: func(h *Handler) routeFunc { return h.addPublisher }},
-	{Name: "post-to-channel", Method: "POST", serve: func(h *Handler) routeFunc { return h.postToChannel }},
+	{Name: "post-to-channel", Method: "POST", ChecksTokenItself: true, serve: func(h *Handler) routeFunc { return h.postToChannel }},
 	{Name: "delete-post", Method: "POST", serve: func(h *Handler) routeFunc { return h.deletePost }},
 	{Name: "delete-message", Method: "POST", Pushes: true, serve: func(h *Handler) routeFunc { return h.deleteMessage }},
+	{Name: "delete-account", Method: "POST", Pushes: true, ChecksTokenItself: true, serve: func(h *Handler) routeFunc { return h.deleteAccount }},
 }
 
 // WebSocketRoute is one route of the WebSocket API, with its handler: Name is

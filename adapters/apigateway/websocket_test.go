@@ -99,6 +99,8 @@ type recordingPusher struct {
 	sent []string
 }
 
+func (p *recordingPusher) Disconnect(context.Context, string) error { return nil }
+
 func (p *recordingPusher) Push(_ context.Context, c core.Connection, e core.Event) error {
 	frame, err := apigateway.EncodeEvent(c.User, e)
 	if err != nil {

@@ -34,6 +34,8 @@ type accountItem struct {
 	Suspended       bool   `dynamodbav:"suspended"`
 	SuspendedReason string `dynamodbav:"suspendedReason"`
 	SuspendedAt     string `dynamodbav:"suspendedAt"`
+	// The tombstone of a deletion (account.go).
+	tombstoneItem
 }
 
 func accountKey(email string) map[string]types.AttributeValue {
@@ -134,19 +136,28 @@ func (s *Store) chargeUpdate(charge core.Charge, refilling bool) *types.Update {
 	update := &types.Update{
 		TableName:                           s.table,
 		Key:                                 accountKey(charge.Sender),
-		ExpressionAttributeNames:            map[string]string{"#fullAt": attrFullAt, "#suspended": attrSuspended},
+		ExpressionAttributeNames:            map[string]string{"#fullAt": attrFullAt, "#suspended": attrSuspended, "#deleting": attrDeleting},
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}
+	// The tombstone, checked in the same write (core.Charge.RefusedBy).
+	alive := "attribute_not_exists(#suspended) AND attribute_not_exists(#deleting)"
+	if !charge.IssuedAt.IsZero() {
+		alive += " AND (attribute_not_exists(#deletedAt) OR #deletedAt < :issuedAt)"
+		update.ExpressionAttributeNames["#deletedAt"] = attrDeletedAt
 	}
 	if refilling {
 		update.UpdateExpression = aws.String("SET #fullAt = #fullAt + :interval")
-		update.ConditionExpression = aws.String("attribute_not_exists(#suspended) AND #fullAt > :now AND #fullAt <= :last")
+		update.ConditionExpression = aws.String(alive + " AND #fullAt > :now AND #fullAt <= :last")
 		update.ExpressionAttributeValues = map[string]types.AttributeValue{
 			":interval": durationValue(limit.Interval), ":now": nanosValue(now), ":last": nanosValue(now.Add(limit.Tolerance())),
 		}
 	} else {
 		update.UpdateExpression = aws.String("SET #fullAt = :next")
-		update.ConditionExpression = aws.String("attribute_not_exists(#suspended) AND (attribute_not_exists(#fullAt) OR #fullAt <= :now)")
+		update.ConditionExpression = aws.String(alive + " AND (attribute_not_exists(#fullAt) OR #fullAt <= :now)")
 		update.ExpressionAttributeValues = map[string]types.AttributeValue{":next": nanosValue(now.Add(limit.Interval)), ":now": nanosValue(now)}
+	}
+	if !charge.IssuedAt.IsZero() {
+		update.ExpressionAttributeValues[":issuedAt"] = nanosValue(charge.IssuedAt)
 	}
 	return update
 }
@@ -159,6 +170,9 @@ func (s *Store) chargeRefused(charge core.Charge, old map[string]types.Attribute
 	var account accountItem
 	if err := attributevalue.UnmarshalMap(old, &account); err != nil {
 		return false, fmt.Errorf("spend: unmarshal account of %s: %w", charge.Sender, err)
+	}
+	if charge.RefusedBy(account.tombstoneItem.toDomain()) {
+		return false, core.ErrAccountDeleted()
 	}
 	if account.Suspended {
 		return false, core.SuspendedError(core.Suspension{Email: charge.Sender})

@@ -95,7 +95,7 @@ func (u contactUpdate) expression() (names map[string]string, values map[string]
 		"#pk": attrPK, "#id": attrID, "#owner": attrOwner, "#email": attrEmail, "#name": attrName,
 		"#blocked": attrBlocked, "#report": attrReport, "#request": attrRequest,
 		"#createdAt": attrCreatedAt, "#lastActivity": attrLastActivity, "#lastMessage": attrLastMessage,
-		"#unread": attrUnread,
+		"#unread": attrUnread, "#deleted": attrDeleted,
 	}
 	allValues := map[string]types.AttributeValue{
 		":id": stringValue(c.ID), ":owner": stringValue(c.Owner), ":email": stringValue(c.Email),
@@ -267,6 +267,7 @@ type contactItem struct {
 	LastActivity string           `dynamodbav:"lastActivity"`
 	LastMessage  *embeddedMessage `dynamodbav:"lastMessage,omitempty"`
 	Unread       int              `dynamodbav:"unread"`
+	Deleted      bool             `dynamodbav:"deleted,omitempty"`
 }
 
 func (it contactItem) toDomain() (core.Contact, error) {
@@ -298,5 +299,6 @@ func (it contactItem) toDomain() (core.Contact, error) {
 		LastActivity: lastActivity,
 		LastMessage:  lastMessage,
 		Unread:       it.Unread,
+		Deleted:      it.Deleted,
 	}, nil
 }

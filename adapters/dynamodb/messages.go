@@ -112,13 +112,13 @@ func (s *Store) sendOnce(ctx context.Context, send *sendTransaction) (sent core.
 // sendPositions are the places of a send's items in its transaction, where
 // its cancellation reasons say which condition failed; marker and charge are
 // -1 when the message has no ClientID, no charge.
-type sendPositions struct{ marker, sender, recipient, message, order, charge int }
+type sendPositions struct{ marker, sender, recipient, recipientAccount, message, order, charge int }
 
 // sendItems are the items of send's transaction, in the order AddMessage
 // describes, and their places.
 func (s *Store) sendItems(send *sendTransaction) ([]types.TransactWriteItem, sendPositions) {
 	var items []types.TransactWriteItem
-	at := sendPositions{marker: -1, charge: -1}
+	at := sendPositions{marker: -1, charge: -1, recipientAccount: -1}
 	if send.marker != nil {
 		at.marker = len(items)
 		items = append(items, s.markerPut(send))
@@ -127,6 +127,18 @@ func (s *Store) sendItems(send *sendTransaction) ([]types.TransactWriteItem, sen
 	items = append(items, s.senderUpdate(send))
 	at.recipient = len(items)
 	items = append(items, s.recipientUpdate(send))
+	if send.asRequest {
+		// A request is a contact the recipient never had: it must not be
+		// made for an account whose deletion is under way (account.go),
+		// which would outlive it.
+		at.recipientAccount = len(items)
+		items = append(items, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+			TableName:                s.table,
+			Key:                      accountKey(send.message.Recipient),
+			ConditionExpression:      aws.String("attribute_not_exists(#deleting)"),
+			ExpressionAttributeNames: map[string]string{"#deleting": attrDeleting},
+		}})
+	}
 	at.message = len(items)
 	items = append(items, types.TransactWriteItem{Put: &types.Put{
 		TableName:                s.table,
@@ -227,8 +239,8 @@ func (s *Store) senderUpdate(send *sendTransaction) types.TransactWriteItem {
 		TableName:                           s.table,
 		Key:                                 itemKey(pk, sk),
 		UpdateExpression:                    aws.String("SET #lastActivity = :date, #lastMessage = :preview"),
-		ConditionExpression:                 aws.String("attribute_exists(#pk) AND #blocked <> :true"),
-		ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#blocked": attrBlocked, "#lastActivity": attrLastActivity, "#lastMessage": attrLastMessage},
+		ConditionExpression:                 aws.String("attribute_exists(#pk) AND #blocked <> :true AND attribute_not_exists(#deleted)"),
+		ExpressionAttributeNames:            map[string]string{"#pk": attrPK, "#blocked": attrBlocked, "#deleted": attrDeleted, "#lastActivity": attrLastActivity, "#lastMessage": attrLastMessage},
 		ExpressionAttributeValues:           map[string]types.AttributeValue{":true": valueTrue, ":date": stringValue(formatTime(m.Date)), ":preview": send.preview},
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}}
@@ -243,7 +255,7 @@ func (s *Store) recipientUpdate(send *sendTransaction) types.TransactWriteItem {
 		set: "SET #id = if_not_exists(#id, :id), #owner = :owner, #email = :email, #name = if_not_exists(#name, :name), " +
 			"#blocked = if_not_exists(#blocked, :false), #request = if_not_exists(#request, :request), " +
 			"#createdAt = if_not_exists(#createdAt, :createdAt), #lastActivity = :lastActivity, #lastMessage = :lastMessage " +
-			"ADD #unread :one",
+			"ADD #unread :one REMOVE #deleted",
 		condition:   "attribute_exists(#pk) AND #blocked <> :true",
 		contact:     send.request,
 		lastMessage: send.preview,
@@ -311,8 +323,12 @@ func (s *Store) refused(send *sendTransaction, err error, at sendPositions) (aga
 		send.refilling = refilling
 		return true, nil
 	case failed(at.sender):
-		if canceled.CancellationReasons[at.sender].Item == nil {
+		old := canceled.CancellationReasons[at.sender].Item
+		if old == nil {
 			return false, fmt.Errorf("add message %s: %w", m.ID, core.ErrNotAContact(m.Recipient))
+		}
+		if _, deleted := old[attrDeleted]; deleted {
+			return false, fmt.Errorf("add message %s: %w", m.ID, core.ErrRecipientDeleted(m.Recipient))
 		}
 		return false, fmt.Errorf("add message %s: %w", m.ID, core.ErrYouBlocked(m.Recipient))
 	case failed(at.recipient):
@@ -324,6 +340,8 @@ func (s *Store) refused(send *sendTransaction, err error, at sendPositions) (aga
 		// The recipient's contact appeared or vanished since the guess.
 		send.asRequest = old == nil
 		return true, nil
+	case failed(at.recipientAccount):
+		return false, fmt.Errorf("add message %s: %w", m.ID, core.ErrRecipientDeleted(m.Recipient))
 	case failed(at.message):
 		return false, fmt.Errorf("add message %s: message ID taken: %w", m.ID, errConflict)
 	case failed(at.order):

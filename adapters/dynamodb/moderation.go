@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -255,6 +257,8 @@ type reportItem struct {
 	// ReportSK is, in an entry of the open or closed reports, the sort key of
 	// the report item it stands for.
 	ReportSK string `dynamodbav:"reportSk,omitempty"`
+	// ExpiresAt (Unix seconds) is set on the reports of a deleted account.
+	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty"`
 }
 
 func newReportItem(r core.Report) reportItem {
@@ -295,6 +299,9 @@ func (it reportItem) toDomain() (core.Report, error) {
 		if r.Closed, err = parseTime("closedAt", it.Closed); err != nil {
 			return core.Report{}, err
 		}
+	}
+	if it.ExpiresAt != 0 {
+		r.Expires = time.Unix(it.ExpiresAt, 0).UTC()
 	}
 	return r, nil
 }
@@ -375,7 +382,7 @@ func (s *Store) keepEvidence(ctx context.Context, u core.Unsend) error {
 			if len(r.Evidence) > 0 || !r.HoldsAsEvidence(u.ID) {
 				continue
 			}
-			if err := s.keepEvidenceOf(ctx, r); err != nil {
+			if err := s.retainReport(ctx, r, time.Time{}); err != nil {
 				return err
 			}
 		}
@@ -383,19 +390,37 @@ func (s *Store) keepEvidence(ctx context.Context, u core.Unsend) error {
 	return nil
 }
 
-// keepEvidenceOf reads r's evidence and keeps it in r's item and its entry.
-func (s *Store) keepEvidenceOf(ctx context.Context, r core.Report) error {
-	page, err := s.Messages(ctx, r.EvidenceQuery())
-	if err != nil {
-		return fmt.Errorf("evidence of report %s: %w", r.ID, err)
+// retainReport keeps r's evidence in r's item and its entry among the open
+// or closed reports, read now unless it is kept already, and, when expires is
+// set, lets all three expire then: one UpdateItem of each (one fails its
+// condition: the report is open or closed).
+func (s *Store) retainReport(ctx context.Context, r core.Report, expires time.Time) error {
+	set, values := []string{}, map[string]types.AttributeValue{}
+	if len(r.Evidence) == 0 {
+		page, err := s.Messages(ctx, r.EvidenceQuery())
+		if err != nil {
+			return fmt.Errorf("evidence of report %s: %w", r.ID, err)
+		}
+		evidence := make([]embeddedMessage, 0, len(page.Messages))
+		for _, m := range page.Messages {
+			evidence = append(evidence, newEmbeddedMessage(m))
+		}
+		if values[":evidence"], err = attributevalue.Marshal(evidence); err != nil {
+			return fmt.Errorf("marshal evidence of report %s: %w", r.ID, err)
+		}
+		set = append(set, "#evidence = :evidence")
 	}
-	evidence := make([]embeddedMessage, 0, len(page.Messages))
-	for _, m := range page.Messages {
-		evidence = append(evidence, newEmbeddedMessage(m))
+	if !expires.IsZero() {
+		values[":expires"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(expires.Unix(), 10)}
+		set = append(set, "#expiresAt = :expires")
 	}
-	evidenceAV, err := attributevalue.Marshal(evidence)
-	if err != nil {
-		return fmt.Errorf("marshal evidence of report %s: %w", r.ID, err)
+	if len(set) == 0 {
+		return nil
+	}
+	names := map[string]string{"#pk": attrPK}
+	for _, clause := range set {
+		name := strings.Fields(clause)[0]
+		names[name] = map[string]string{"#evidence": attrEvidence, "#expiresAt": TTLAttribute}[name]
 	}
 	keys := []map[string]types.AttributeValue{
 		itemKey(reportPartitionKey(r.Reported), reportSortKey(r.Reporter, r.Text)),
@@ -403,12 +428,12 @@ func (s *Store) keepEvidenceOf(ctx context.Context, r core.Report) error {
 		itemKey(closedReportsKey, key(reportPrefix, r.ID)),
 	}
 	for _, k := range keys {
-		_, err := s.updateItem(ctx, "DeleteMessage", &dynamodb.UpdateItemInput{
+		_, err := s.updateItem(ctx, "RetainReport", &dynamodb.UpdateItemInput{
 			Key:                       k,
-			UpdateExpression:          aws.String("SET #evidence = :evidence"),
+			UpdateExpression:          aws.String("SET " + strings.Join(set, ", ")),
 			ConditionExpression:       aws.String("attribute_exists(#pk)"),
-			ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#evidence": attrEvidence},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":evidence": evidenceAV},
+			ExpressionAttributeNames:  names,
+			ExpressionAttributeValues: values,
 		})
 		var failed *types.ConditionalCheckFailedException
 		if err != nil && !errors.As(err, &failed) {

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/parley-chat/parley/adapters/apigateway"
 	dynamostore "github.com/parley-chat/parley/adapters/dynamodb"
 	"github.com/parley-chat/parley/adapters/dynamodb/dynamodbtest"
 	"github.com/parley-chat/parley/adapters/storetest"
@@ -256,7 +257,7 @@ func TestRequestsPerRoute(t *testing.T) {
 		{"WsConnect", nothing, func(_ *testing.T, f *storetest.Fixture, p people) error {
 			_, err := f.Service.Connect(ctx, p.alice, "connect-"+f.NewID())
 			return err
-		}, "", map[string]int{"GetItem": 1, "BatchWriteItem": 1}, []string{"Suspension", "AddConnection"}},
+		}, "", map[string]int{"GetItem": 2, "BatchWriteItem": 1}, []string{"Tombstone", "Suspension", "AddConnection"}},
 		{"WsDisconnect", aliceConnected, func(_ *testing.T, f *storetest.Fixture, p people) error {
 			return f.Service.Disconnect(ctx, aliceConnection(f))
 		}, "", map[string]int{"GetItem": 1, "BatchWriteItem": 1}, []string{"Connection", "RemoveConnection"}},
@@ -322,6 +323,30 @@ func TestRequestsPerRoute(t *testing.T) {
 			chatting(t, f, p)
 			bobGone(t, f, p)
 		}, unsendNewest, "", map[string]int{"GetItem": 4, "Query": 4, "TransactWriteItems": 1, "BatchWriteItem": 1}, nil},
+		// The handler's check of a token against a deletion (every route
+		// but those that check it in their own write): one GetItem.
+		{"GetContacts/AuthorizedFirst", nothing, func(_ *testing.T, f *storetest.Fixture, p people) error {
+			return f.Service.Authorize(ctx, p.alice)
+		}, "", map[string]int{"GetItem": 1}, []string{"Tombstone"}},
+		// A deletion of an account with one conversation and one report
+		// about its contact: the tombstone read and written, its connection
+		// found and forgotten, the reports about it, its contacts (twice: the
+		// second round finds none), the report it filed kept (its evidence
+		// and expiry), the other contact marked, the conversation's keys
+		// (three prefixes) and their deletion, its contact, budget, and the
+		// tombstone finished.
+		{"DeleteAccount/Chatting", func(t *testing.T, f *storetest.Fixture, p people) {
+			chatting(t, f, p)
+			require.NoError(t, reportBob(t, f, p))
+			aliceConnected(t, f, p)
+		}, func(_ *testing.T, f *storetest.Fixture, p people) error {
+			_, err := f.Service.DeleteAccount(ctx, p.alice, p.alice.Email)
+			return err
+		}, "", map[string]int{"GetItem": 1, "Query": 9, "UpdateItem": 7, "BatchWriteItem": 4}, []string{"Tombstone", "BeginDeletion", "EraseAccount", "FinishDeletion"}},
+		{"DeleteAccount/WrongConfirm", chatting, func(_ *testing.T, f *storetest.Fixture, p people) error {
+			_, err := f.Service.DeleteAccount(ctx, p.alice, p.bob.Email)
+			return err
+		}, core.EINVALID, map[string]int{}, nil},
 		{"DeleteMessage/NotTheSender", chatting, func(_ *testing.T, f *storetest.Fixture, p people) error {
 			newest, _ := lastSentOfFixture.Load(f)
 			_, err := f.Service.DeleteMessage(ctx, p.alice, core.DeleteMessageInput{With: p.bob.Email, ID: newest.(string)})
@@ -352,6 +377,13 @@ func TestRequestsPerRoute(t *testing.T) {
 		})
 	}
 
+	// Every route but those that check a token against a deletion in their
+	// own write calls the handler's Authorize first (GetContacts/AuthorizedFirst).
+	for _, route := range apigateway.Routes {
+		if !route.ChecksTokenItself {
+			actionsByRoute[route.Name] = append(actionsByRoute[route.Name], "dynamodb:GetItem")
+		}
+	}
 	// Least privilege, proven both ways: each route's role in Terraform
 	// allows exactly the DynamoDB actions that route was seen to call.
 	granted := terraformDynamoDBActions(t)

@@ -111,6 +111,21 @@ func (l *Connections) Close(id string) {
 	delete(l.pending, id)
 }
 
+// Disconnect implements core.Pusher: it closes the socket of connectionID
+// (close code 1008, policy violation), which the server then forgets; one
+// that is gone already is closed.
+func (l *Connections) Disconnect(_ context.Context, connectionID string) error {
+	l.mu.Lock()
+	conn, open := l.conns[connectionID]
+	delete(l.conns, connectionID)
+	delete(l.pending, connectionID)
+	l.mu.Unlock()
+	if open {
+		_ = conn.Close(websocket.StatusPolicyViolation, "account deleted")
+	}
+	return nil
+}
+
 // CloseAll closes every open WebSocket, for shutdown.
 func (l *Connections) CloseAll() {
 	l.mu.Lock()

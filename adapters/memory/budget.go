@@ -22,6 +22,9 @@ func (s *Store) Spend(_ context.Context, sender string, limit core.SendLimit, no
 // take returns the bucket of charge's sender once charge is taken, or why it
 // cannot be, for a caller that holds s.mu and keeps the bucket if it writes.
 func (s *Store) take(charge core.Charge) (time.Time, error) {
+	if charge.RefusedBy(s.tombstones[charge.Sender]) {
+		return time.Time{}, core.ErrAccountDeleted()
+	}
 	if suspension, ok := s.suspensions[charge.Sender]; ok {
 		return time.Time{}, core.SuspendedError(suspension)
 	}

@@ -32,10 +32,16 @@ func (s *Store) AddMessage(_ context.Context, m, preview core.Message, request c
 	if !ok {
 		return core.SentMessage{}, core.ErrNotAContact(m.Recipient)
 	}
+	if senderContact.Deleted {
+		return core.SentMessage{}, core.ErrRecipientDeleted(m.Recipient)
+	}
 	if senderContact.Blocked {
 		return core.SentMessage{}, core.ErrYouBlocked(m.Recipient)
 	}
 	recipientContact, known := s.contacts[recipientKey]
+	if !known && s.deletionUnderWay(m.Recipient) {
+		return core.SentMessage{}, core.ErrRecipientDeleted(m.Recipient)
+	}
 	if !known {
 		recipientContact = request
 	}
@@ -59,6 +65,9 @@ func (s *Store) AddMessage(_ context.Context, m, preview core.Message, request c
 	senderContact.LastActivity, senderContact.LastMessage = m.Date, &senderPreview
 	recipientContact.LastActivity, recipientContact.LastMessage = m.Date, &recipientPreview
 	recipientContact.Unread++
+	// The recipient writes again from an address whose account was deleted:
+	// someone who signed up with it since.
+	recipientContact.Deleted = false
 	s.contacts[senderKey], s.contacts[recipientKey] = senderContact, recipientContact
 	sent := core.SentMessage{Message: m, Created: true}
 	if !known {

@@ -41,6 +41,8 @@ type Store struct {
 	// budgets are budget.go's, suspensions moderation.go's.
 	budgets     map[string]time.Time
 	suspensions map[string]core.Suspension
+	// tombstones are account.go's.
+	tombstones map[string]core.Tombstone
 }
 
 // New returns an empty store.
@@ -55,5 +57,6 @@ func New() *Store {
 		feeds:         newChannels(),
 		budgets:       map[string]time.Time{},
 		suspensions:   map[string]core.Suspension{},
+		tombstones:    map[string]core.Tombstone{},
 	}
 }

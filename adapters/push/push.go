@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -57,33 +58,54 @@ func (c *Client) Push(ctx context.Context, conn core.Connection, e core.Event) e
 	if err != nil {
 		return err
 	}
-	target := *c.endpoint
-	target.Path = c.endpoint.Path + "/@connections/" + conn.ID
-	target.RawPath = c.endpoint.EscapedPath() + "/@connections/" + httpbinding.EscapePath(conn.ID, true)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target.String(), bytes.NewReader(frame))
-	if err != nil {
+	if err := c.send(ctx, http.MethodPost, conn.ID, frame); err != nil {
 		return fmt.Errorf("push to %s: %w", conn.ID, err)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	return nil
+}
+
+// Disconnect implements core.Pusher with one signed DELETE of the
+// connection, which API Gateway closes; one that is gone already is closed.
+func (c *Client) Disconnect(ctx context.Context, connectionID string) error {
+	err := c.send(ctx, http.MethodDelete, connectionID, nil)
+	if err != nil && !errors.Is(err, core.ErrConnectionGone) {
+		return fmt.Errorf("disconnect %s: %w", connectionID, err)
+	}
+	return nil
+}
+
+// send makes one request signed with Signature Version 4 to the connection
+// with id: a 410 Gone comes back as core.ErrConnectionGone.
+func (c *Client) send(ctx context.Context, method, id string, body []byte) error {
+	target := *c.endpoint
+	target.Path = c.endpoint.Path + "/@connections/" + id
+	target.RawPath = c.endpoint.EscapedPath() + "/@connections/" + httpbinding.EscapePath(id, true)
+	req, err := http.NewRequestWithContext(ctx, method, target.String(), bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	credentials, err := c.credentials.Retrieve(ctx)
 	if err != nil {
-		return fmt.Errorf("push to %s: credentials: %w", conn.ID, err)
+		return fmt.Errorf("credentials: %w", err)
 	}
-	sum := sha256.Sum256(frame)
+	sum := sha256.Sum256(body)
 	if err := c.signer.SignHTTP(ctx, credentials, req, hex.EncodeToString(sum[:]), "execute-api", c.region, c.now()); err != nil {
-		return fmt.Errorf("push to %s: sign: %w", conn.ID, err)
+		return fmt.Errorf("sign: %w", err)
 	}
 	res, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("push to %s: %w", conn.ID, err)
+		return err
 	}
 	defer res.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 4<<10))
 	switch {
 	case res.StatusCode == http.StatusGone:
-		return fmt.Errorf("push to %s: %w", conn.ID, core.ErrConnectionGone)
+		return core.ErrConnectionGone
 	case res.StatusCode/100 != 2:
-		return fmt.Errorf("push to %s: status %d", conn.ID, res.StatusCode)
+		return fmt.Errorf("status %d", res.StatusCode)
 	}
 	return nil
 }

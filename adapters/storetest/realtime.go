@@ -26,6 +26,7 @@ type RecordingPusher struct {
 	mu     sync.Mutex
 	pushed []Pushed
 	gone   map[string]bool
+	closed []string
 }
 
 // NewRecordingPusher returns a pusher that has delivered nothing yet.
@@ -42,6 +43,21 @@ func (p *RecordingPusher) Push(_ context.Context, c core.Connection, e core.Even
 	}
 	p.pushed = append(p.pushed, Pushed{Connection: c, Event: e})
 	return nil
+}
+
+// Disconnect implements core.Pusher: it records the connection closed.
+func (p *RecordingPusher) Disconnect(_ context.Context, connectionID string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = append(p.closed, connectionID)
+	return nil
+}
+
+// Closed returns the connections closed, in order.
+func (p *RecordingPusher) Closed() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.closed)
 }
 
 // MarkGone makes every later push to the connection with id answer gone.

@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("SendBudget", func(t *testing.T) { t.Parallel(); testSendBudget(t, newStore) })
 	t.Run("ReportQueue", func(t *testing.T) { t.Parallel(); testReportQueue(t, newStore) })
 	t.Run("Unsend", func(t *testing.T) { t.Parallel(); testUnsend(t, newStore) })
+	t.Run("Account", func(t *testing.T) { t.Parallel(); testAccount(t, newStore) })
 }
 
 // Meter counts what a store asks of its database: requests by operation
@@ -64,6 +65,7 @@ type NewMeteredStore func(t *testing.T) (core.Store, Meter)
 // on a store of its own, so that no other test's requests are counted.
 func RunCosts(t *testing.T, newStore NewMeteredStore) {
 	t.Run("Receipts", func(t *testing.T) { testReceiptCosts(t, newStore) })
+	t.Run("Account", func(t *testing.T) { testAccountCosts(t, newStore) })
 }
 
 // Fixture is one test's view of a store: the service over it with a clock that

@@ -60,6 +60,8 @@ interface ContactRecord {
   /** The preview of the latest message of the conversation. */
   lastMessage?: StoredMessage;
   unread: number;
+  /** The person at email deleted their account. */
+  deleted?: boolean;
 }
 
 /** core.ClientIDWindow: how long a clientId makes a retry return the stored message. */
@@ -91,6 +93,9 @@ export class MemoryChatServer {
   private readonly now: () => Date;
   private readonly budget: SendBudget;
   private seq = 0;
+  /** account -> the session number of its deletion (deleteAccount). */
+  private readonly deletedAt = new Map<string, number>();
+  private sessions = 0;
   /** The live channels on this server (core/channel.go). */
   readonly channels: MemoryChannels;
 
@@ -199,6 +204,7 @@ export class MemoryChatServer {
     this.budget.spend(sender, at.getTime());
     const mine = this.book(sender).get(recipient);
     if (!mine) throw notAContact(recipient);
+    if (mine.deleted) throw new ApiError('not_found', `${recipient} deleted their account.`, 404);
     if (mine.blocked) throw youBlocked(recipient);
     const theirBook = this.book(recipient);
     const known = theirBook.get(sender);
@@ -213,6 +219,8 @@ export class MemoryChatServer {
     mine.lastActivity = theirs.lastActivity = message.at;
     mine.lastMessage = theirs.lastMessage = shown;
     theirs.unread += 1;
+    // Someone who signed up with a deleted account's address writes: the contact is theirs now.
+    delete theirs.deleted;
     theirBook.set(sender, theirs);
 
     const sent: Message = { ...view(message, sender), status: 'sent' };
@@ -281,6 +289,49 @@ export class MemoryChatServer {
     this.push(sender, { type: 'message', message: view(message, sender) });
     for (const [owner, rec] of changed) this.push(owner, { type: 'contact', contact: this.toContact(owner, rec) });
     return view(message, sender);
+  }
+
+  /**
+   * deleteAccount is POST /delete-account: once confirm is owner's own email, every contact, request and
+   * conversation of owner is erased, the other member's contact marked deleted; the sessions signed in before are
+   * refused from then on (signedInBefore), and whoever signs in with the address afterwards starts empty.
+   */
+  deleteAccount(owner: string, confirm: string): void {
+    let confirmed = '';
+    try {
+      confirmed = normalizeEmail(confirm);
+    } catch {
+      // Answered below, as the server does.
+    }
+    if (confirmed !== owner) throw invalidField('confirm', `must be your own email address, ${owner}`);
+    for (const other of this.book(owner).keys()) {
+      const theirs = this.book(other).get(owner);
+      if (theirs) {
+        theirs.deleted = true;
+        theirs.unread = 0;
+        delete theirs.lastMessage;
+      }
+      const key = conversationKey(owner, other);
+      this.conversations.delete(key);
+      this.watermarks.delete(`${owner}\n${other}`);
+      this.watermarks.delete(`${other}\n${owner}`);
+      for (const [retry, m] of this.byClientId) if (conversationKey(m.sender, m.recipient) === key) this.byClientId.delete(retry);
+    }
+    this.contacts.delete(owner);
+    this.budget.forget(owner);
+    this.deletedAt.set(owner, this.nextSession());
+    this.connections.delete(owner);
+  }
+
+  /** nextSession numbers a sign-in or a deletion: a session numbered before a deletion of its account is refused. */
+  nextSession(): number {
+    this.sessions += 1;
+    return this.sessions;
+  }
+
+  /** checkSession refuses a session of owner numbered session if owner's account was deleted after it began. */
+  checkSession(owner: string, session: number): void {
+    if (session < (this.deletedAt.get(owner) ?? 0)) throw new ApiError('unauthorized', 'This account was deleted. Sign in again.', 401);
   }
 
   /** ack is POST /ack: owner's watermarks in the conversation, moved forward to upTo (never back). */
@@ -403,6 +454,7 @@ export class MemoryChatServer {
       lastActivity: new Date(rec.lastActivity).toISOString(),
       ...(rec.lastMessage ? { lastMessage: view(rec.lastMessage, owner) } : {}),
       unread: rec.unread,
+      ...(rec.deleted ? { deleted: true } : {}),
     };
   }
 }
@@ -419,6 +471,8 @@ export interface MemoryChatAPIOptions {
 export class MemoryChatAPI implements ChatAPI {
   readonly me: string;
   readonly server: MemoryChatServer;
+  /** When this device signed in, in the server's numbering: a deletion of the account after it refuses it. */
+  private readonly session: number;
   readonly channels: MemoryChannelsAPI;
   private readonly latencyMs: number;
   private readonly listeners = new Set<(event: ChatEvent) => void>();
@@ -430,6 +484,7 @@ export class MemoryChatAPI implements ChatAPI {
   constructor(server: MemoryChatServer, me: string, options: MemoryChatAPIOptions = {}) {
     this.server = server;
     this.me = normalizeEmail(me);
+    this.session = server.nextSession();
     this.latencyMs = options.latencyMs ?? 0;
     this.channels = new MemoryChannelsAPI(server.channels, this.me, (fn) => this.run(fn));
   }
@@ -517,6 +572,9 @@ export class MemoryChatAPI implements ChatAPI {
   deleteMessage(input: { recipientNamespace: string; id: string }): Promise<Message> {
     return this.run(() => this.server.deleteMessage(this.me, input));
   }
+  async deleteAccount(confirm: string): Promise<void> {
+    await this.run(() => this.server.deleteAccount(this.me, confirm));
+  }
   ack(input: AckInput): Promise<Watermarks> {
     return this.run(() => this.server.ack(this.me, input));
   }
@@ -525,6 +583,7 @@ export class MemoryChatAPI implements ChatAPI {
     // Always after a turn of the event loop, like a network call: never before the caller has returned.
     await new Promise((r) => setTimeout(r, this.latencyMs));
     if (!this.online) throw new ApiError('network', "Can't reach the server. Check your connection and try again.");
+    this.server.checkSession(this.me, this.session);
     // Copy, so callers can never mutate the server's state.
     return structuredClone(fn());
   }

@@ -148,6 +148,10 @@ export class RestChatAPI implements ChatAPI {
     return this.request<Message[]>('GET', `/get-messages?${params.toString()}`);
   }
 
+  async deleteAccount(confirm: string): Promise<void> {
+    await this.request<unknown>('POST', '/delete-account', { confirm });
+  }
+
   deleteMessage(input: { recipientNamespace: string; id: string }): Promise<Message> {
     return this.request<Message>('POST', '/delete-message', { recipientNamespace: input.recipientNamespace, id: input.id });
   }

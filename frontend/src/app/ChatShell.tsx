@@ -10,6 +10,7 @@ import { Icon } from '../components/Icon';
 import { Logo } from '../components/Logo';
 
 const AddContactDialog = lazy(() => import('../features/contacts/components/AddContactDialog'));
+const DeleteAccountDialog = lazy(() => import('../features/account/components/DeleteAccountDialog'));
 
 interface ChatShellProps {
   me?: string;
@@ -28,6 +29,7 @@ export function ChatShell({ me, onSignOut, banner, badge, contactsPollMs, messag
   const contacts = useContacts(contactsPollMs);
   const [selected, setSelected] = useState<string>();
   const [adding, setAdding] = useState(false);
+  const [deletingAccount, setDeletingAccount] = useState(false);
   const [requestAction, setRequestAction] = useState<{ action: ContactDialogName; contact: Contact }>();
   const [toast, setToast] = useState<string>();
   const typing = useTyping();
@@ -117,7 +119,17 @@ export function ChatShell({ me, onSignOut, banner, badge, contactsPollMs, messag
             <Icon name="logout" size={18} />
             <span>Sign out</span>
           </button>
+          {me && (
+            <button type="button" className="btn btn-ghost btn-small" onClick={() => setDeletingAccount(true)}>
+              Delete account
+            </button>
+          )}
         </footer>
+        {deletingAccount && me && (
+          <Suspense fallback={null}>
+            <DeleteAccountDialog me={me} onClose={() => setDeletingAccount(false)} onDeleted={onSignOut} />
+          </Suspense>
+        )}
       </aside>
 
       <main className="main" id="main">

@@ -554,6 +554,27 @@ export function chatAPIContract(adapter: string, start: () => Backend | Promise<
       });
     });
 
+    describe('account', () => {
+      it('deletes an account once confirmed: the other side sees it end, old sessions are refused, the address starts empty', async () => {
+        const [alice, bob] = await pair();
+        await send(alice.api, bob.email, 'from alice');
+        await send(bob.api, alice.email, 'from bob');
+        await invalid(alice.api.deleteAccount(bob.email), `confirm: must be your own email address, ${alice.email}`);
+        await expect(alice.api.deleteAccount(alice.email.toUpperCase())).resolves.toBeUndefined();
+
+        await refusal(alice.api.getContacts(), 'unauthorized', 401, 'This account was deleted. Sign in again.');
+        const theirs = await contactOf(bob.api, alice.email);
+        expect(theirs).toMatchObject({ deleted: true, unread: 0 });
+        expect(theirs).not.toHaveProperty('lastMessage');
+        expect(await bob.api.getMessages({ recipientNamespace: alice.email })).toEqual([]);
+        await refusal(send(bob.api, alice.email, 'still there?'), 'not_found', 404, `${alice.email} deleted their account.`);
+
+        const again = await backend.signIn(alice.email);
+        expect(await again.getContacts()).toEqual([]);
+        expect(await again.getMessages({ recipientNamespace: bob.email })).toEqual([]);
+      });
+    });
+
     describe('channels', () => {
       /** channelName is a channel name no test has used, in this run or before. */
       const channelName = () => {

@@ -30,6 +30,11 @@ export class SendBudget {
   }
 
   /** spend takes one send of sender's at `at` (ms), or throws core's `throttled` with how long to wait. */
+  /** forget empties sender's bucket: a deleted account's budget state goes with it. */
+  forget(sender: string): void {
+    this.fullAt.delete(sender);
+  }
+
   spend(sender: string, at: number): void {
     const base = Math.max(this.fullAt.get(sender) ?? at, at);
     const ahead = base - at;

@@ -15,6 +15,8 @@ export interface Contact {
   lastMessage?: Message;
   /** How many of this contact's messages are newer than the caller's read watermark. */
   unread: number;
+  /** The person deleted their account: their messages are gone and nothing more can be sent to them. */
+  deleted?: boolean;
   /** True for a stranger who messaged the caller and whom the caller has not added. */
   request: boolean;
   /** RFC 3339 time (UTC, milliseconds) of the latest message, or of when the contact was made. */

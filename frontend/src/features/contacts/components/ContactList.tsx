@@ -168,6 +168,7 @@ function ContactRow({ contact, selected, onSelect, typing, onAction }: ContactRo
                 contact.email
               )}
             </span>
+            {contact.deleted && <span className="tag tag-blocked">Account deleted</span>}
             {contact.blocked && <span className="tag tag-blocked">Blocked</span>}
             {contact.request && !contact.blocked && <span className="tag tag-request">Request</span>}
             {unread > 0 && (

@@ -1,0 +1,293 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parley-chat/parley/core"
+)
+
+// testAccount is the contract of deleting an account for good.
+// Long by design: a contract suite is a list of independent subtests, each read alone.
+func testAccount(t *testing.T, newStore NewStore) {
+	ctx := context.Background()
+	// metered is a fixture whose service meters sends, as every entry point
+	// does: a send checks the tombstone in the write that spends it.
+	metered := func(t *testing.T) *Fixture {
+		f := NewFixture(t, newStore)
+		budget, ok := f.Store.(core.SendBudget)
+		require.True(t, ok, "the store keeps a send budget")
+		f.Service = core.NewService(f.Store, f.Now, f.StampID, core.WithPusher(f.Pusher), core.WithSendBudget(budget, core.DefaultSendLimit()))
+		return f
+	}
+	// signedIn is email's caller with a token issued now.
+	signedIn := func(t *testing.T, f *Fixture, email string) core.Caller {
+		caller := f.Caller(t, email)
+		caller.IssuedAt = f.Now().Truncate(time.Second)
+		return caller
+	}
+	chatting := func(t *testing.T, f *Fixture, a, b string) {
+		f.MustAddContact(t, a, b)
+		f.MustAddContact(t, b, a)
+		f.MustSend(t, a, b, "hello "+b)
+		f.MustSend(t, b, a, "hello "+a)
+	}
+
+	t.Run("DeletingErasesEveryItemAndTheOthersSeeItEnd", func(t *testing.T) {
+		t.Parallel()
+		f := metered(t)
+		alice, bob, carol := f.Email("alice"), f.Email("bob"), f.Email("carol")
+		chatting(t, f, alice, bob)
+		f.MustAddContact(t, carol, alice)
+		f.MustSend(t, carol, alice, "a request")
+		tab := f.MustConnect(t, alice)
+		caller := signedIn(t, f, alice)
+		f.Advance(time.Minute)
+
+		report, err := f.Service.DeleteAccount(ctx, caller, "  "+upper(alice)+" ")
+		require.NoError(t, err)
+		assert.Equal(t, core.ErasureReport{Conversations: 2, Messages: 3, Contacts: 2}, report)
+
+		contacts, err := f.Store.Contacts(ctx, alice)
+		require.NoError(t, err)
+		assert.Empty(t, contacts, "no contacts nor requests")
+		for _, other := range []string{bob, carol} {
+			assert.Empty(t, f.MustConversation(t, other, alice), "the conversation with %s is erased", other)
+			theirs := f.mustContact(t, other, alice)
+			assert.True(t, theirs.Deleted, "%s sees the account deleted", other)
+			assert.Nil(t, theirs.LastMessage, "and keeps no text of it")
+			assert.Zero(t, theirs.Unread)
+			_, _, err := f.Service.AddMessage(ctx, f.Caller(t, other), core.AddMessageInput{Recipient: alice, Text: "still there?"})
+			assert.Equal(t, core.ENOTFOUND, core.ErrorCode(err), "nothing more reaches it")
+		}
+		connections, err := f.Store.Connections(ctx, alice, f.Now())
+		require.NoError(t, err)
+		assert.Empty(t, connections)
+		assert.Equal(t, []string{tab.ID}, f.Pusher.Closed(), "its connection is closed")
+
+		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(f.Service.Authorize(ctx, caller)), "a token issued before is refused")
+		_, _, err = f.Service.AddMessage(ctx, caller, core.AddMessageInput{Recipient: bob, Text: "I am back"})
+		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err), "in the write that spends the send too")
+		_, err = f.Service.Connect(ctx, caller, "conn-"+f.NewID())
+		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err))
+	})
+
+	t.Run("ErrInvalidUnlessConfirmedWithYourOwnEmail", func(t *testing.T) {
+		t.Parallel()
+		f := metered(t)
+		alice, bob := f.Email("alice"), f.Email("bob")
+		chatting(t, f, alice, bob)
+		for _, confirm := range []string{"", bob, "not an email"} {
+			_, err := f.Service.DeleteAccount(ctx, signedIn(t, f, alice), confirm)
+			assert.Equal(t, core.EINVALID, core.ErrorCode(err), "confirm %q", confirm)
+		}
+		assert.Len(t, f.MustConversation(t, alice, bob), 2, "nothing is erased")
+		assert.NoError(t, f.Service.Authorize(ctx, signedIn(t, f, alice)))
+	})
+
+	t.Run("ARecycledEmailStartsEmpty", func(t *testing.T) {
+		t.Parallel()
+		f := metered(t)
+		alice, bob := f.Email("alice"), f.Email("bob")
+		chatting(t, f, alice, bob)
+		old := signedIn(t, f, alice)
+		for range core.DefaultSendBurst - 1 {
+			f.MustSend(t, alice, bob, "spending the budget")
+		}
+		_, err := f.Service.DeleteAccount(ctx, old, alice)
+		require.NoError(t, err)
+
+		f.Advance(2 * time.Second)
+		newcomer := signedIn(t, f, alice)
+		require.NoError(t, f.Service.Authorize(ctx, newcomer), "a token issued after the deletion belongs to whoever signed up since")
+		contacts, err := f.Service.GetContacts(ctx, newcomer)
+		require.NoError(t, err)
+		assert.Empty(t, contacts)
+		messages, err := f.Service.GetMessages(ctx, newcomer, core.GetMessagesInput{With: bob})
+		require.NoError(t, err)
+		assert.Empty(t, messages)
+		_, _, err = f.Service.AddMessage(ctx, newcomer, core.AddMessageInput{Recipient: bob, Text: "hi"})
+		assert.Equal(t, core.ENOTFOUND, core.ErrorCode(err), "not a contact of theirs")
+		_, _, err = f.Service.AddContact(ctx, newcomer, core.AddContactInput{Email: bob, Name: "Bob"})
+		require.NoError(t, err)
+		// The old account spent its whole burst; the refused send above cost
+		// one of the newcomer's, and the rest of a full burst goes through.
+		for i := range core.DefaultSendBurst - 1 {
+			_, _, err := f.Service.AddMessage(ctx, newcomer, core.AddMessageInput{Recipient: bob, Text: fmt.Sprintf("burst %d", i)})
+			require.NoError(t, err, "a full budget: send %d", i)
+		}
+		assert.False(t, f.mustContact(t, bob, alice).Deleted, "the other side hears from the newcomer")
+		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(f.Service.Authorize(ctx, old)), "the old token stays refused")
+	})
+
+	t.Run("AHalfDoneDeletionKeepsTheAccountUnusableAndIsFinishedByTheNext", func(t *testing.T) {
+		t.Parallel()
+		f := metered(t)
+		alice, bob, carol := f.Email("alice"), f.Email("bob"), f.Email("carol")
+		chatting(t, f, alice, bob)
+		_, err := f.Store.BeginDeletion(ctx, alice, f.Now())
+		require.NoError(t, err, "a deletion that failed after its tombstone")
+		f.Advance(time.Minute)
+
+		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(f.Service.Authorize(ctx, signedIn(t, f, alice))), "even a fresh token")
+		_, _, err = f.Service.AddMessage(ctx, signedIn(t, f, alice), core.AddMessageInput{Recipient: bob, Text: "x"})
+		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err))
+		f.MustAddContact(t, carol, alice)
+		_, _, err = f.Service.AddMessage(ctx, f.Caller(t, carol), core.AddMessageInput{Recipient: alice, Text: "hi?"})
+		assert.Equal(t, core.ENOTFOUND, core.ErrorCode(err), "no request is made for it")
+
+		_, err = f.Service.DeleteAccount(ctx, signedIn(t, f, alice), alice)
+		require.NoError(t, err, "the next attempt finishes")
+		assert.Empty(t, f.MustConversation(t, alice, bob))
+		contacts, err := f.Store.Contacts(ctx, alice)
+		require.NoError(t, err)
+		assert.Empty(t, contacts)
+		_, err = f.Service.DeleteAccount(ctx, signedIn(t, f, alice), alice)
+		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err), "once finished, its tokens are refused")
+		_, err = f.Service.EraseAccount(ctx, alice)
+		assert.NoError(t, err, "an operator may run it again")
+	})
+
+	t.Run("ReportsAboutItKeepTheirEvidenceAndExpire", func(t *testing.T) {
+		t.Parallel()
+		f := metered(t)
+		alice, bob := f.Email("alice"), f.Email("bob")
+		chatting(t, f, alice, bob)
+		abuse := f.MustSend(t, alice, bob, "abuse")
+		_, err := f.Service.ReportContact(ctx, f.Caller(t, bob), alice, "abusive")
+		require.NoError(t, err)
+		before, err := f.Store.Reports(ctx, alice)
+		require.NoError(t, err)
+		require.Len(t, before, 1)
+
+		_, err = f.Service.DeleteAccount(ctx, signedIn(t, f, alice), alice)
+		require.NoError(t, err)
+		after, err := f.Store.Reports(ctx, alice)
+		require.NoError(t, err)
+		require.Len(t, after, 1)
+		assert.Equal(t, before[0].Evidence, after[0].Evidence, "moderators keep what was reported")
+		assert.Contains(t, after[0].Evidence, abuse)
+		assert.Equal(t, f.Now().Add(core.ReportRetention).Truncate(time.Second), after[0].Expires)
+	})
+
+	t.Run("SendsRacingTheDeletionNeverLeaveAnOrphan", func(t *testing.T) {
+		t.Parallel()
+		f := metered(t)
+		alice := f.Email("alice")
+		senders := []string{f.Email("bob"), f.Email("carol"), f.Email("dave")}
+		for _, sender := range senders {
+			chatting(t, f, alice, sender)
+		}
+		var wg sync.WaitGroup
+		var stop atomic.Bool
+		for _, sender := range senders {
+			wg.Go(func() {
+				for i := 0; i < 200 && !stop.Load(); i++ {
+					_, _, err := f.Service.AddMessage(ctx, f.Caller(t, sender), core.AddMessageInput{Recipient: alice, Text: fmt.Sprintf("m%d", i)})
+					if code := core.ErrorCode(err); code != "" && code != core.ENOTFOUND && code != core.ETHROTTLED {
+						t.Errorf("send: %v", err)
+					}
+					f.Advance(time.Second)
+				}
+			})
+		}
+		_, err := f.Service.DeleteAccount(ctx, signedIn(t, f, alice), alice)
+		stop.Store(true)
+		wg.Wait()
+		require.NoError(t, err)
+		contacts, err := f.Store.Contacts(ctx, alice)
+		require.NoError(t, err)
+		assert.Empty(t, contacts, "no request outlives it")
+		for _, sender := range senders {
+			assert.Empty(t, f.MustConversation(t, alice, sender), "no message to it outlives it")
+			assert.True(t, f.mustContact(t, sender, alice).Deleted)
+		}
+	})
+}
+
+// testAccountCosts is what deleting a large account costs: on a store of its
+// own, so that its ten thousand writes race no other test.
+func testAccountCosts(t *testing.T, newStore NewMeteredStore) {
+	t.Run("DeletesTenThousandMessagesAcrossFiftyConversations", func(t *testing.T) {
+		store, meter := newStore(t)
+		f := NewFixture(t, func(*testing.T) core.Store { return store })
+		alice := f.Email("alice")
+		MustSeedConversations(t, f, alice, 50, 200)
+		if meter != nil {
+			meter.Reset()
+		}
+		report, err := f.Service.EraseAccount(context.Background(), alice)
+		require.NoError(t, err)
+		assert.Equal(t, core.ErasureReport{Conversations: 50, Messages: 10_000, Contacts: 50}, report)
+		contacts, err := f.Store.Contacts(context.Background(), alice)
+		require.NoError(t, err)
+		assert.Empty(t, contacts)
+		assert.Empty(t, f.MustConversation(t, alice, f.Email("peer-7")))
+		if meter != nil {
+			requests := 0
+			for _, n := range meter.Counts() {
+				requests += n
+			}
+			// About one BatchWriteItem per 25 items and a few requests per
+			// conversation: bounded by the data, never a request per message.
+			assert.Less(t, requests, 10_000/25+50*8+20, "%v", meter.Counts())
+			t.Logf("erasing 10,000 messages in 50 conversations: %d requests %v", requests, meter.Counts())
+		}
+	})
+}
+
+// MustSeedConversations gives email conversations with people peer-0 ...,
+// each of messages messages, half from each side, written straight to the
+// store (no budget), a few conversations at once.
+func MustSeedConversations(tb testing.TB, f *Fixture, email string, conversations, messages int) {
+	tb.Helper()
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	work := make(chan int)
+	var failed atomic.Value
+	for range 8 {
+		wg.Go(func() {
+			for n := range work {
+				peer := f.Email(fmt.Sprintf("peer-%d", n))
+				for _, c := range []core.Contact{
+					{ID: f.NewID(), Owner: email, Email: peer, Name: "Peer", CreatedAt: f.Now(), LastActivity: f.Now()},
+					{ID: f.NewID(), Owner: peer, Email: email, Name: "Owner", CreatedAt: f.Now(), LastActivity: f.Now()},
+				} {
+					if _, _, err := f.Store.CreateContact(ctx, c); err != nil {
+						failed.Store(err)
+						return
+					}
+				}
+				for i := range messages {
+					sender, recipient := email, peer
+					if i%2 == 1 {
+						sender, recipient = peer, email
+					}
+					id, at := f.NewID(), f.Now()
+					m := core.Message{ID: id, Sender: sender, Recipient: recipient, Text: fmt.Sprintf("message %d of a long conversation", i), Date: at}
+					// The contact the store keeps for the recipient (it exists: only its fields are written).
+					request := core.Contact{ID: f.NewID(), Owner: recipient, Email: sender, Name: "Name", CreatedAt: at, LastActivity: at}
+					if _, err := f.Store.AddMessage(ctx, m, m.Preview(), request, nil); err != nil {
+						failed.Store(err)
+						return
+					}
+				}
+			}
+		})
+	}
+	for n := range conversations {
+		work <- n
+	}
+	close(work)
+	wg.Wait()
+	if err, _ := failed.Load().(error); err != nil {
+		tb.Fatalf("seed conversations: %v", err)
+	}
+}

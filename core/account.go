@@ -1,0 +1,207 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// ReportRetention is how long the reports about a deleted account, and those
+// it filed, stay for moderators (with their evidence) before the store lets
+// them expire.
+const ReportRetention = 90 * 24 * time.Hour
+
+// TombstoneLifetime is how long a finished deletion's tombstone is kept: the
+// longest an ID token issued before the deletion may still be presented
+// (Cognito's ID tokens live at most one day). Past it no such token is valid.
+const TombstoneLifetime = 25 * time.Hour
+
+// Tombstone is what a deletion of an account leaves under its email: when it
+// started and, once every item is erased, when it finished. Stores keep it on
+// the account's own item (the one a send spends from), so that a send checks
+// it in the write it already makes.
+type Tombstone struct {
+	Started  time.Time
+	Finished time.Time
+}
+
+// Refuses reports whether t refuses a token issued at issuedAt (a zero time
+// when the token named none): every token while the deletion is under way,
+// and every token issued until it finished, after it. A token issued later
+// belongs to whoever signed up with the address since. (Cognito's iat is in
+// whole seconds: a token of the second the deletion finished counts as
+// before it.)
+func (t Tombstone) Refuses(issuedAt time.Time) bool {
+	switch {
+	case t.Started.IsZero():
+		return false
+	case t.Finished.IsZero():
+		return true
+	default:
+		return !issuedAt.After(t.Finished)
+	}
+}
+
+// ErrAccountDeleted refuses a token issued for an account that was deleted
+// since, or is being deleted: as if it never signed in.
+func ErrAccountDeleted() error {
+	return Errorf(EUNAUTHORIZED, "This account was deleted. Sign in again.")
+}
+
+// ErrRecipientDeleted refuses a message to an account that is being deleted,
+// or to a contact whose account was deleted.
+func ErrRecipientDeleted(email string) error {
+	return Errorf(ENOTFOUND, "%s deleted their account.", email)
+}
+
+// AccountErasure is the erasing of every item of Email's account, as
+// AccountStore.EraseAccount does it.
+type AccountErasure struct {
+	Email string
+	// At is when the deletion started.
+	At time.Time
+	// ReportsExpire is when the reports about the account, and those it
+	// filed, expire (At + ReportRetention).
+	ReportsExpire time.Time
+}
+
+// ErasureReport counts what an erasure erased.
+type ErasureReport struct {
+	Conversations int
+	Messages      int
+	Contacts      int
+	Reports       int
+}
+
+// AccountStore keeps the accounts' tombstones and erases accounts.
+// Implementations are safe for concurrent use.
+type AccountStore interface {
+	// Tombstone returns the tombstone of email's account: the zero
+	// Tombstone when it was never deleted or its tombstone expired.
+	Tombstone(ctx context.Context, email string) (Tombstone, error)
+
+	// BeginDeletion writes the tombstone of email's account, started at
+	// at, and returns the tombstone now stored: one under way already is
+	// kept (the deletion resumes). From then on the account's sends,
+	// posts and spends are refused with ErrAccountDeleted, and messages to
+	// it with ErrRecipientDeleted.
+	BeginDeletion(ctx context.Context, email string, at time.Time) (Tombstone, error)
+
+	// EraseAccount erases every item of e.Email's account but its
+	// tombstone: its contacts and requests, its send budget and
+	// suspension, and every conversation it is a member of (messages,
+	// idempotency markers, receipts), marking the other member's contact
+	// for it Deleted with no LastMessage and no Unread, first, so that no
+	// send can slip in behind. Before a conversation goes, every report of
+	// it keeps its evidence (MessageEraser.DeleteMessage); the reports
+	// about e.Email and those it filed expire at e.ReportsExpire. Erasing
+	// what is erased already does nothing, so a failed erasure is finished
+	// by calling it again.
+	EraseAccount(ctx context.Context, e AccountErasure) (ErasureReport, error)
+
+	// FinishDeletion marks the tombstone of email finished at at; it then
+	// expires at expires.
+	FinishDeletion(ctx context.Context, email string, at, expires time.Time) error
+}
+
+// IdentityDirectory is where people sign in: Cognito in AWS. Locally there
+// is none (the development sign-in keeps no users).
+type IdentityDirectory interface {
+	// DeleteUser deletes the user whose email is email, so that nobody signs
+	// in as them again until someone signs up with that address. A user that
+	// does not exist is not an error.
+	DeleteUser(ctx context.Context, email string) error
+}
+
+// WithIdentityDirectory makes DeleteAccount delete the person's user from
+// directory too.
+func WithIdentityDirectory(directory IdentityDirectory) Option {
+	return func(s *Service) { s.identities = directory }
+}
+
+// Authorize refuses the caller with ErrAccountDeleted when their token was
+// issued for an account that was deleted since, or is being deleted: one
+// read of the account's item. The routes whose write spends a send check the
+// same in that write instead (Charge), and need not call it.
+func (s *Service) Authorize(ctx context.Context, caller Caller) error {
+	tombstone, err := s.store.Tombstone(ctx, caller.Email)
+	if err != nil {
+		return fmt.Errorf("tombstone of %s: %w", caller.Email, err)
+	}
+	if tombstone.Refuses(caller.IssuedAt) {
+		return ErrAccountDeleted()
+	}
+	return nil
+}
+
+// DeleteAccount deletes the caller's account for good, once confirm is the
+// caller's own email: a tombstone first, which makes the account unusable at
+// once, then its connections closed, every item erased, its user deleted
+// from the identity directory, and the tombstone marked finished. Each step
+// can be done again, so calling it again after a failure (with the same
+// token, which the tombstone lets through for this alone, or by an operator)
+// finishes the deletion. Afterwards every token issued before is refused,
+// and whoever signs up with the address starts with nothing.
+func (s *Service) DeleteAccount(ctx context.Context, caller Caller, confirm string) (ErasureReport, error) {
+	confirmed, err := NormalizeEmail(confirm)
+	if err != nil || confirmed != caller.Email {
+		return ErasureReport{}, invalidField("confirm", "must be your own email address, %s", caller.Email)
+	}
+	tombstone, err := s.store.Tombstone(ctx, caller.Email)
+	if err != nil {
+		return ErasureReport{}, fmt.Errorf("tombstone of %s: %w", caller.Email, err)
+	}
+	if !tombstone.Finished.IsZero() && tombstone.Refuses(caller.IssuedAt) {
+		return ErasureReport{}, ErrAccountDeleted()
+	}
+	return s.EraseAccount(ctx, caller.Email)
+}
+
+// EraseAccount deletes the account at email as DeleteAccount does, without a
+// caller: the operators' tool answering a request by email.
+func (s *Service) EraseAccount(ctx context.Context, email string) (ErasureReport, error) {
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return ErasureReport{}, err
+	}
+	tombstone, err := s.store.BeginDeletion(ctx, email, s.now().UTC())
+	if err != nil {
+		return ErasureReport{}, fmt.Errorf("begin deleting %s: %w", email, err)
+	}
+	if err := s.closeConnections(ctx, email); err != nil {
+		return ErasureReport{}, err
+	}
+	report, err := s.store.EraseAccount(ctx, AccountErasure{Email: email, At: tombstone.Started, ReportsExpire: tombstone.Started.Add(ReportRetention)})
+	if err != nil {
+		return ErasureReport{}, fmt.Errorf("erase %s: %w", email, err)
+	}
+	if s.identities != nil {
+		if err := s.identities.DeleteUser(ctx, email); err != nil {
+			return ErasureReport{}, fmt.Errorf("delete the user %s: %w", email, err)
+		}
+	}
+	finished := s.now().UTC()
+	if err := s.store.FinishDeletion(ctx, email, finished, finished.Add(TombstoneLifetime)); err != nil {
+		return ErasureReport{}, fmt.Errorf("finish deleting %s: %w", email, err)
+	}
+	return report, nil
+}
+
+// closeConnections closes and forgets every realtime connection of email.
+func (s *Service) closeConnections(ctx context.Context, email string) error {
+	connections, err := s.store.Connections(ctx, email, s.now())
+	if err != nil {
+		return fmt.Errorf("connections of %s: %w", email, err)
+	}
+	for _, c := range connections {
+		if s.pusher != nil {
+			if err := s.pusher.Disconnect(ctx, c.ID); err != nil {
+				return fmt.Errorf("close connection %s: %w", c.ID, err)
+			}
+		}
+		if err := s.store.RemoveConnection(ctx, c); err != nil {
+			return fmt.Errorf("forget connection %s: %w", c.ID, err)
+		}
+	}
+	return nil
+}
