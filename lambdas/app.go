@@ -20,6 +20,7 @@ import (
 	awsdynamodb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/parley-chat/parley/adapters/apigateway"
+	"github.com/parley-chat/parley/adapters/cognito"
 	"github.com/parley-chat/parley/adapters/dynamodb"
 	"github.com/parley-chat/parley/adapters/emf"
 	"github.com/parley-chat/parley/adapters/oidc"
@@ -45,6 +46,9 @@ type Config struct {
 	// refuses to start without them.
 	OIDCIssuer   string
 	OIDCClientID string
+	// UserPoolID is the Cognito user pool whose users the functions that
+	// delete accounts delete (PARLEY_USER_POOL_ID).
+	UserPoolID string
 	// Metrics, when set, receives the function's metrics (Start sets it;
 	// not read from the environment).
 	Metrics *emf.Writer
@@ -60,6 +64,7 @@ func ConfigFromEnv() Config {
 		WebSocketCallbackURL: os.Getenv("PARLEY_WS_CALLBACK_URL"),
 		OIDCIssuer:           os.Getenv("PARLEY_OIDC_ISSUER"),
 		OIDCClientID:         os.Getenv("PARLEY_OIDC_CLIENT_ID"),
+		UserPoolID:           os.Getenv("PARLEY_USER_POOL_ID"),
 	}
 }
 
@@ -201,13 +206,13 @@ type Function struct {
 
 // routeNeeds is what the route tables say a function uses.
 type routeNeeds struct {
-	found, rest, pushes, verifiesTokens bool
+	found, rest, pushes, verifiesTokens, deletesUsers bool
 }
 
 func needsOf(route string) routeNeeds {
 	for _, r := range apigateway.Routes {
 		if r.Name == route {
-			return routeNeeds{found: true, rest: true, pushes: r.Pushes}
+			return routeNeeds{found: true, rest: true, pushes: r.Pushes, deletesUsers: r.DeletesUsers}
 		}
 	}
 	for _, r := range apigateway.WebSocketRoutes {
@@ -261,6 +266,13 @@ func NewFunction(ctx context.Context, route string, config Config, logger *slog.
 			return nil, err
 		}
 		options = append(options, pushOptions(f.Pusher, logger, f.Metrics)...)
+	}
+	if needs.deletesUsers {
+		if config.UserPoolID == "" {
+			return nil, fmt.Errorf("route %s deletes users but PARLEY_USER_POOL_ID is not set", route)
+		}
+		directory := cognito.New(&http.Client{Timeout: 10 * time.Second}, awsConfig.Region, config.UserPoolID, "", awsConfig.Credentials)
+		options = append(options, core.WithIdentityDirectory(directory))
 	}
 	if !needs.rest {
 		if f.Verifier, err = webSocketVerifier(ctx, needs.verifiesTokens); err != nil {

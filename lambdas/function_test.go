@@ -44,6 +44,7 @@ func TestEachRouteBuildsOnlyWhatItUses(t *testing.T) {
 		WebSocketCallbackURL: "https://example.execute-api.eu-central-1.amazonaws.com/production",
 		OIDCIssuer:           issuer.URL,
 		OIDCClientID:         "parley-spa",
+		UserPoolID:           "eu-central-1_pool",
 	}
 	type builds struct{ pusher, metrics, verifier bool }
 	want := map[string]builds{
@@ -123,4 +124,33 @@ func TestRoutesThatPushAreTheFunctionsTerraformLetsPush(t *testing.T) {
 		routes[r.Name] = r.Pushes
 	}
 	assert.Equal(t, granted, routes)
+}
+
+// TestRoutesThatDeleteUsersAreTheAccountErasersOfTerraform: the routes that
+// build the Cognito client are the functions whose role may delete users
+// (Terraform's local.account_erasers), and no other.
+func TestRoutesThatDeleteUsersAreTheAccountErasersOfTerraform(t *testing.T) {
+	path := filepath.Join("..", "terraform", "locals.tf")
+	src, err := os.ReadFile(path)
+	require.NoError(t, err)
+	parsed, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+	require.False(t, diags.HasErrors(), "%s", diags.Error())
+	var granted []string
+	for _, block := range parsed.Body.(*hclsyntax.Body).Blocks {
+		if attr, ok := block.Body.Attributes["account_erasers"]; ok && block.Type == "locals" {
+			value, diags := attr.Expr.Value(nil)
+			require.False(t, diags.HasErrors(), "%s", diags.Error())
+			for _, name := range value.AsValueSlice() {
+				granted = append(granted, name.AsString())
+			}
+		}
+	}
+	var routes []string
+	for _, r := range apigateway.Routes {
+		if r.DeletesUsers {
+			routes = append(routes, r.Name)
+		}
+	}
+	assert.NotEmpty(t, routes)
+	assert.ElementsMatch(t, routes, granted)
 }

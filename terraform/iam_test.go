@@ -612,6 +612,12 @@ func TestIAMLambdaRolesAllowWhatEachFunctionCalls(t *testing.T) {
 			calls[route] = append(calls[route], call{"execute-api:ManageConnections", d.arn("execute-api", wsAPI+"/ws/POST/@connections/ZXhhbXBsZQ=")})
 		}
 	}
+	// What erasing an account calls beside the table: closing a connection,
+	// deleting the user from the pool.
+	pool := d.stack.mustOne(t, "aws_cognito_user_pool", "users")
+	calls["delete-account"] = append(calls["delete-account"],
+		call{"execute-api:ManageConnections", d.arn("execute-api", wsAPI+"/ws/DELETE/@connections/ZXhhbXBsZQ=")},
+		call{"cognito-idp:AdminDeleteUser", d.real(pool.str("arn"))})
 	feedsBucket := d.stack.mustOneIn(t, feedsBucketModule, "aws_s3_bucket", "origin").str("bucket")
 	queue := d.stack.mustOne(t, "aws_sqs_queue", "feed_dead_letters").str("name")
 	calls[feedFunction] = []call{

@@ -18,6 +18,8 @@ locals {
         PARLEY_SEND_PER_MINUTE = tostring(var.send_per_minute)
         }, f.pushes ? {
         PARLEY_WS_CALLBACK_URL = local.ws_callback_url
+        } : {}, contains(local.account_erasers, name) ? {
+        PARLEY_USER_POOL_ID = aws_cognito_user_pool.users.id
       } : {})
       statements = concat(
         [{ sid = "Table", actions = f.dynamodb_actions, resources = [aws_dynamodb_table.chat.arn] }],
@@ -27,6 +29,16 @@ locals {
           actions   = ["execute-api:ManageConnections"]
           resources = ["${aws_apigatewayv2_api.websocket.execution_arn}/${local.ws_stage}/POST/@connections/*"]
         }] : [],
+        # Closing the connections of the account it erases, and deleting its
+        # user from this pool only.
+        contains(local.account_erasers, name) ? [
+          {
+            sid       = "Disconnect"
+            actions   = ["execute-api:ManageConnections"]
+            resources = ["${aws_apigatewayv2_api.websocket.execution_arn}/${local.ws_stage}/DELETE/@connections/*"]
+          },
+          { sid = "DeleteUser", actions = ["cognito-idp:AdminDeleteUser"], resources = [aws_cognito_user_pool.users.arn] },
+        ] : [],
       )
       alarms_mean = {
         errors    = "failed (error, timeout or crash)"

@@ -33,6 +33,11 @@ locals {
     "delete-account"  = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"] }
   }
 
+  # account_erasers are the functions that erase whole accounts
+  # (delete-account): only they close a person's connections (DELETE on
+  # @connections) and delete their user from the pool (AdminDeleteUser).
+  account_erasers = ["delete-account"]
+
   # Derived from local.functions: the REST routes (name -> method), driving
   # the HTTP API's routes and integrations, and the WebSocket routes (name ->
   # route key), driving the realtime API's.

@@ -152,6 +152,11 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 	tables := state.ofType("aws_dynamodb_table")
 	require.Len(t, tables, 1)
 	tableARN := tables[0].str("arn")
+	pool := state.mustOne(t, "aws_cognito_user_pool", "users")
+	erasers := map[string]bool{}
+	for _, name := range mustLocal(t, "account_erasers").AsValueSlice() {
+		erasers[name.AsString()] = true
+	}
 
 	for _, a := range state.ofType("aws_iam_role_policy_attachment") {
 		for route := range routes {
@@ -171,6 +176,7 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 			assert.Equal(t, "/aws/lambda/"+fn.str("function_name"), logGroup.str("name"))
 
 			var dynamo, logs, execute, tracing []string
+			deletesUsers := false
 			for _, s := range mustPolicy(t, policy.Address, policy.str("policy")).Statement {
 				require.Equal(t, "Allow", s.Effect)
 				for _, a := range s.Action {
@@ -186,9 +192,16 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 						// the one place a policy may name it.
 						tracing = append(tracing, a)
 						assert.Equal(t, []string{"*"}, []string(s.Resource), "%s", a)
+					case strings.HasPrefix(a, "execute-api:") && s.Sid == "Disconnect":
+						assert.True(t, erasers[route], "only an account eraser closes connections, not %s", route)
+						assert.Equal(t, []string{strings.Replace(connectionsARN, "/POST/", "/DELETE/", 1)}, []string(s.Resource), "%s only DELETE on the connections of the realtime stage", a)
 					case strings.HasPrefix(a, "execute-api:"):
 						execute = append(execute, a)
 						assert.Equal(t, []string{connectionsARN}, []string(s.Resource), "%s only on the connections of the realtime stage", a)
+					case a == "cognito-idp:AdminDeleteUser":
+						assert.True(t, erasers[route], "only an account eraser deletes users, not %s", route)
+						assert.Equal(t, []string{pool.str("arn")}, []string(s.Resource), "%s only on the pool", a)
+						deletesUsers = true
 					default:
 						t.Errorf("action %s is neither DynamoDB nor logs", a)
 					}
@@ -198,6 +211,7 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 			assert.ElementsMatch(t, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logs)
 			assert.ElementsMatch(t, []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, tracing)
 			assert.Equal(t, "Active", fn.path("tracing_config")["mode"], "traced with X-Ray")
+			assert.Equal(t, erasers[route], deletesUsers, "%s deletes users if and only if it erases accounts", route)
 			if pushes[route] {
 				assert.Equal(t, []string{"execute-api:ManageConnections"}, execute)
 				assert.NotEmpty(t, fn.path("environment", "variables")["PARLEY_WS_CALLBACK_URL"])
@@ -570,6 +584,7 @@ type policy struct {
 }
 
 type statement struct {
+	Sid       string
 	Effect    string
 	Action    stringList
 	NotAction stringList

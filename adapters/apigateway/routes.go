@@ -18,6 +18,10 @@ type Route struct {
 	// changed, so its Lambda builds an @connections client; the pushes of
 	// Terraform's local.functions say the same (lambdas/function_test.go).
 	Pushes bool
+	// DeletesUsers says that the route deletes people's users from the
+	// identity provider (Cognito), so its Lambda builds that client; Terraform's
+	// local.account_erasers names the same.
+	DeletesUsers bool
 	// ChecksTokenItself says that the route's use case refuses a token issued
 	// for a deleted account itself: in the write that spends its send
 	// (core.Charge), or, for delete-account, by resuming the deletion. Every
@@ -42,7 +46,7 @@ var Routes = []Route{
 	{Name: "post-to-channel", Method: "POST", ChecksTokenItself: true, serve: func(h *Handler) routeFunc { return h.postToChannel }},
 	{Name: "delete-post", Method: "POST", serve: func(h *Handler) routeFunc { return h.deletePost }},
 	{Name: "delete-message", Method: "POST", Pushes: true, serve: func(h *Handler) routeFunc { return h.deleteMessage }},
-	{Name: "delete-account", Method: "POST", Pushes: true, ChecksTokenItself: true, serve: func(h *Handler) routeFunc { return h.deleteAccount }},
+	{Name: "delete-account", Method: "POST", Pushes: true, ChecksTokenItself: true, DeletesUsers: true, serve: func(h *Handler) routeFunc { return h.deleteAccount }},
 }
 
 // WebSocketRoute is one route of the WebSocket API, with its handler: Name is
