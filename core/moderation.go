@@ -70,6 +70,10 @@ func NewModerator(store ModerationBackend, now func() time.Time) *Moderator {
 	return &Moderator{store: store, now: now}
 }
 
+// Backend is the store the moderator works on, for the operators' tools that
+// answer a person's request with another use case (deleting an account).
+func (m *Moderator) Backend() ModerationBackend { return m.store }
+
 // OpenReports lists a page of open reports, oldest first, after the report
 // with ID after; limit 0 means MaxOpenReportsPage.
 func (m *Moderator) OpenReports(ctx context.Context, after string, limit int) ([]Report, error) {

@@ -12,6 +12,8 @@
 //	suspend -reason TEXT EMAIL       suspend an account; closes the reports about it
 //	reinstate EMAIL                  lift a suspension
 //	status EMAIL                     whether an account is suspended
+//	delete-account [-user-pool ID] EMAIL
+//	                                 delete an account for good (a request by email)
 //
 // The table is -table or PARLEY_TABLE_NAME; the endpoint, for DynamoDB Local,
 // -endpoint or PARLEY_DYNAMODB_ENDPOINT.
@@ -24,10 +26,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"time"
 
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/parley-chat/parley/adapters/cognito"
 	"github.com/parley-chat/parley/core"
 	"github.com/parley-chat/parley/lambdas"
 )
@@ -65,6 +71,11 @@ commands:
                                    closes the open reports about it
   reinstate EMAIL                  lift a suspension
   status EMAIL                     whether an account is suspended
+  delete-account [-user-pool ID] EMAIL
+                                   delete an account for good, as the person can in
+                                   the app: every item erased, its Cognito user in the
+                                   pool -user-pool (or PARLEY_USER_POOL_ID) deleted;
+                                   again finishes one that failed halfway
 
 The table is -table or PARLEY_TABLE_NAME, with the AWS credentials of the default
 chain; -endpoint or PARLEY_DYNAMODB_ENDPOINT points at DynamoDB Local instead.
@@ -87,6 +98,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, open open
 	}
 	command, rest := flags.Arg(0), flags.Args()[1:]
 	cmd, ok := commands[command]
+	if command == deleteAccountCommand {
+		cmd, ok = deleteAccount(*endpoint), true
+	}
 	if !ok {
 		fmt.Fprintf(stderr, "parley-admin: unknown command %q\n\n%s", command, usage)
 		return exitUsage
@@ -136,6 +150,62 @@ var commands = map[string]command{
 	"suspend":   suspendAccount,
 	"reinstate": reinstateAccount,
 	"status":    accountStatus,
+}
+
+// deleteAccountCommand erases an account: not a moderator's decision but a
+// person's request, answered with the same use case as the app's.
+const deleteAccountCommand = "delete-account"
+
+// deleteAccount erases the account named in args with core.Service's
+// EraseAccount over the moderator's store, deleting its user from the pool
+// -user-pool names (required but for DynamoDB Local, at endpoint). Its
+// WebSocket connections are forgotten: each is refused from its next frame and
+// closes within API Gateway's two hours.
+func deleteAccount(endpoint string) command {
+	return func(ctx context.Context, m *core.Moderator, args []string, out *output, stderr io.Writer) error {
+		flags := flag.NewFlagSet(deleteAccountCommand, flag.ContinueOnError)
+		flags.SetOutput(stderr)
+		pool := flags.String("user-pool", os.Getenv("PARLEY_USER_POOL_ID"), "the Cognito user pool whose user to delete")
+		if err := flags.Parse(args); err != nil {
+			return usageError{err.Error()}
+		}
+		email, err := oneArgument(flags.Args(), "email address")
+		if err != nil {
+			return err
+		}
+		store, ok := m.Backend().(core.Store)
+		if !ok {
+			return fmt.Errorf("the %T store cannot erase accounts", m.Backend())
+		}
+		var options []core.Option
+		switch {
+		case *pool != "":
+			directory, err := newUserDirectory(ctx, *pool)
+			if err != nil {
+				return err
+			}
+			options = append(options, core.WithIdentityDirectory(directory))
+		case endpoint == "":
+			return usageError{"name the Cognito user pool with -user-pool or PARLEY_USER_POOL_ID"}
+		}
+		report, err := lambdas.NewService(store, options...).EraseAccount(ctx, email)
+		if err != nil {
+			return err
+		}
+		address := strings.ToLower(strings.TrimSpace(email))
+		return out.done(map[string]any{"email": address, "deleted": true, "conversations": report.Conversations, "messages": report.Messages, "contacts": report.Contacts, "reportsKept": report.Reports},
+			"%s is deleted: %d conversations (%d messages) and %d contacts erased; %d reports kept for moderators until they expire.",
+			address, report.Conversations, report.Messages, report.Contacts, report.Reports)
+	}
+}
+
+// newUserDirectory is the Cognito pool, with the operator's credentials.
+func newUserDirectory(ctx context.Context, pool string) (*cognito.Directory, error) {
+	awsConfig, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	return cognito.New(&http.Client{Timeout: 10 * time.Second}, awsConfig.Region, pool, "", awsConfig.Credentials), nil
 }
 
 // oneArgument returns the only positional argument, named what.

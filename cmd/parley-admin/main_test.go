@@ -182,3 +182,28 @@ func TestCommandLineMistakes(t *testing.T) {
 	assert.Equal(t, exitUsage, code, "no table named")
 	assert.Contains(t, stderr.String(), "PARLEY_TABLE_NAME")
 }
+
+func TestDeleteAccount(t *testing.T) {
+	ctx := context.Background()
+	w := newMemoryWorld(t)
+	alice, bob := caller(t, "alice@example.com"), caller(t, "bob@example.com")
+	_, _, err := w.service.AddContact(ctx, alice, core.AddContactInput{Email: bob.Email, Name: "Bob"})
+	require.NoError(t, err)
+	_, _, err = w.service.AddMessage(ctx, alice, core.AddMessageInput{Recipient: bob.Email, Text: "hello"})
+	require.NoError(t, err)
+
+	code, _, stderr := w.admin(t, "delete-account", "alice@example.com")
+	assert.Equal(t, exitUsage, code, "without a user pool, only against DynamoDB Local")
+	assert.Contains(t, stderr, "-user-pool")
+
+	code, stdout, stderr := w.admin(t, "-endpoint", "http://127.0.0.1:1", "-json", "delete-account", "Alice@Example.com")
+	require.Equal(t, exitOK, code, stderr)
+	assert.JSONEq(t, `{"email":"alice@example.com","deleted":true,"conversations":1,"messages":1,"contacts":1,"reportsKept":0}`, stdout)
+	contacts, err := w.store.Contacts(ctx, alice.Email)
+	require.NoError(t, err)
+	assert.Empty(t, contacts)
+	assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(w.service.Authorize(ctx, alice)), "its tokens are refused")
+
+	code, _, _ = w.admin(t, "-endpoint", "http://127.0.0.1:1", "delete-account", "alice@example.com")
+	assert.Equal(t, exitOK, code, "again: nothing left to erase")
+}
