@@ -2,7 +2,10 @@ package core
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
 	"fmt"
+	"io"
 	"time"
 )
 
@@ -102,6 +105,8 @@ type AccountStore interface {
 	// FinishDeletion marks the tombstone of email finished at at; it then
 	// expires at expires.
 	FinishDeletion(ctx context.Context, email string, at, expires time.Time) error
+
+	AccountStates
 }
 
 // IdentityDirectory is where people sign in: Cognito in AWS. Locally there
@@ -204,4 +209,196 @@ func (s *Service) closeConnections(ctx context.Context, email string) error {
 		}
 	}
 	return nil
+}
+
+// AccountState is what Parley keeps of an account beside its lists: its send
+// budget (the time its bucket is full again; zero: full) and its suspension.
+type AccountState struct {
+	Email            string
+	SendBucketFullAt time.Time
+	Suspension       *Suspension
+}
+
+// AccountStates reads account states. Implementations are safe for
+// concurrent use.
+type AccountStates interface {
+	// AccountState returns email's account state, zero but for Email when
+	// nothing is kept.
+	AccountState(ctx context.Context, email string) (AccountState, error)
+}
+
+// Device is one notification device of a person (a Web Push subscription).
+type Device struct {
+	Endpoint string
+	Created  time.Time
+}
+
+// DeviceDirectory lists a person's notification devices, for their export.
+type DeviceDirectory interface {
+	// Devices returns email's devices, an empty slice when there are none.
+	Devices(ctx context.Context, email string) ([]Device, error)
+}
+
+// ExportWriter receives an export document part by part, in this order: the
+// account, the contacts, each conversation (Conversation, then its messages),
+// the reports, the devices; Close ends it. An adapter renders it (JSON).
+type ExportWriter interface {
+	Account(AccountState) error
+	Contact(Contact) error
+	Conversation(with string) error
+	Message(Message) error
+	Report(Report) error
+	Device(Device) error
+	Close() error
+}
+
+// ExportArchive keeps export documents for a short while and hands out links
+// to them.
+type ExportArchive interface {
+	// Create returns where to write the document named name; Close keeps it.
+	Create(ctx context.Context, name string) (io.WriteCloser, error)
+	// Link returns a URL that downloads the document named name, with no
+	// token, until expires.
+	Link(ctx context.Context, name string, expires time.Time) (string, error)
+}
+
+// ExportLifetime is how long an export's link works.
+const ExportLifetime = 15 * time.Minute
+
+// exportPage is how many messages one read of an export takes.
+const exportPage = 1000
+
+// Exports is where Export writes: the archive, the renderer of the document
+// into it, and the devices to list (nil: none are kept).
+type Exports struct {
+	Archive ExportArchive
+	Render  func(io.Writer) ExportWriter
+	Devices DeviceDirectory
+}
+
+// WithExports makes Export write documents to exports.
+func WithExports(exports Exports) Option {
+	return func(s *Service) { s.exports = &exports }
+}
+
+// ExportLink is where an export can be downloaded, until Expires.
+type ExportLink struct {
+	URL     string
+	Expires time.Time
+}
+
+// Export writes everything Parley holds about the caller as one document (the
+// account, contacts and requests, every conversation with both members'
+// messages and the caller's messages' status, the reports they filed, their
+// notification devices) into the archive, reading a conversation a thousand
+// messages at a time so that no size of account holds it all in memory, and
+// returns a link to it that works for ExportLifetime.
+func (s *Service) Export(ctx context.Context, caller Caller) (ExportLink, error) {
+	if s.exports == nil {
+		return ExportLink{}, fmt.Errorf("export: no archive is configured")
+	}
+	now := s.now().UTC()
+	name := s.newID(now) + "-" + rand.Text()
+	file, err := s.exports.Archive.Create(ctx, name)
+	if err != nil {
+		return ExportLink{}, fmt.Errorf("export: create: %w", err)
+	}
+	w := s.exports.Render(file)
+	if err := s.writeExport(ctx, caller.Email, w); err != nil {
+		_ = file.Close()
+		return ExportLink{}, fmt.Errorf("export %s: %w", caller.Email, err)
+	}
+	if err := errors.Join(w.Close(), file.Close()); err != nil {
+		return ExportLink{}, fmt.Errorf("export: keep: %w", err)
+	}
+	expires := now.Add(ExportLifetime)
+	url, err := s.exports.Archive.Link(ctx, name, expires)
+	if err != nil {
+		return ExportLink{}, fmt.Errorf("export: link: %w", err)
+	}
+	return ExportLink{URL: url, Expires: expires}, nil
+}
+
+// writeExport writes email's document to w, in ExportWriter's order.
+func (s *Service) writeExport(ctx context.Context, email string, w ExportWriter) error {
+	state, err := s.store.AccountState(ctx, email)
+	if err != nil {
+		return err
+	}
+	if err := w.Account(state); err != nil {
+		return err
+	}
+	contacts, err := s.store.Contacts(ctx, email)
+	if err != nil {
+		return err
+	}
+	sortByRecentActivity(contacts)
+	for _, c := range contacts {
+		if err := w.Contact(c); err != nil {
+			return err
+		}
+	}
+	for _, c := range contacts {
+		if err := s.exportConversation(ctx, email, c.Email, w); err != nil {
+			return err
+		}
+	}
+	for _, c := range contacts {
+		if c.Report == "" {
+			continue
+		}
+		reports, err := s.store.Reports(ctx, c.Email)
+		if err != nil {
+			return err
+		}
+		for _, r := range reports {
+			if r.Reporter == email {
+				r.Evidence = nil
+				if err := w.Report(r); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if s.exports.Devices == nil {
+		return nil
+	}
+	devices, err := s.exports.Devices.Devices(ctx, email)
+	if err != nil {
+		return err
+	}
+	for _, d := range devices {
+		if err := w.Device(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exportConversation writes the conversation of email and with, oldest first,
+// a page at a time.
+func (s *Service) exportConversation(ctx context.Context, email, with string, w ExportWriter) error {
+	if err := w.Conversation(with); err != nil {
+		return err
+	}
+	// "0" sorts before every ID: the first page is the oldest messages.
+	after := "0"
+	for {
+		page, err := s.store.Messages(ctx, MessageQuery{Reader: email, With: with, After: after, Limit: exportPage})
+		if err != nil {
+			return err
+		}
+		for _, m := range page.Messages {
+			if m.Sender == email {
+				m.Status = page.WithWatermarks.StatusOf(m.ID)
+			}
+			if err := w.Message(m); err != nil {
+				return err
+			}
+		}
+		if len(page.Messages) < exportPage {
+			return nil
+		}
+		after = page.Messages[len(page.Messages)-1].ID
+	}
 }

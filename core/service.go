@@ -23,6 +23,8 @@ type Service struct {
 	recountLimit int
 	// identities, when set, is where DeleteAccount deletes the user (account.go).
 	identities IdentityDirectory
+	// exports, when set, is where Export writes (account.go).
+	exports *Exports
 }
 
 // Option configures a Service.

@@ -18,6 +18,7 @@ export const API_ROUTES = [
   'delete-post',
   'delete-message',
   'delete-account',
+  'export',
 ] as const;
 
 /**

@@ -23,8 +23,10 @@ import (
 	"github.com/parley-chat/parley/adapters/cognito"
 	"github.com/parley-chat/parley/adapters/dynamodb"
 	"github.com/parley-chat/parley/adapters/emf"
+	"github.com/parley-chat/parley/adapters/exportdoc"
 	"github.com/parley-chat/parley/adapters/oidc"
 	"github.com/parley-chat/parley/adapters/push"
+	"github.com/parley-chat/parley/adapters/s3"
 	"github.com/parley-chat/parley/adapters/ulid"
 	"github.com/parley-chat/parley/core"
 )
@@ -46,6 +48,9 @@ type Config struct {
 	// refuses to start without them.
 	OIDCIssuer   string
 	OIDCClientID string
+	// ExportsBucket is the private bucket of export documents
+	// (PARLEY_EXPORTS_BUCKET), for the functions that export.
+	ExportsBucket string
 	// UserPoolID is the Cognito user pool whose users the functions that
 	// delete accounts delete (PARLEY_USER_POOL_ID).
 	UserPoolID string
@@ -65,6 +70,7 @@ func ConfigFromEnv() Config {
 		OIDCIssuer:           os.Getenv("PARLEY_OIDC_ISSUER"),
 		OIDCClientID:         os.Getenv("PARLEY_OIDC_CLIENT_ID"),
 		UserPoolID:           os.Getenv("PARLEY_USER_POOL_ID"),
+		ExportsBucket:        os.Getenv("PARLEY_EXPORTS_BUCKET"),
 	}
 }
 
@@ -148,6 +154,12 @@ func NewWebSocketHandler(service *core.Service, verifier apigateway.TokenVerifie
 	return apigateway.NewWebSocketHandler(service, verifier, apigateway.Config{AllowedOrigin: config.AllowedOrigin}, logger)
 }
 
+// ExportsTo is what the service exports to: archive, the JSON document
+// (adapters/exportdoc), and no notification devices until a store keeps them.
+func ExportsTo(archive core.ExportArchive) core.Exports {
+	return core.Exports{Archive: archive, Render: exportdoc.New}
+}
+
 // PushOptions are the service options that make it push through pusher,
 // logging every failure and the count of every write's pushes.
 func PushOptions(pusher core.Pusher, logger *slog.Logger) []core.Option {
@@ -206,13 +218,13 @@ type Function struct {
 
 // routeNeeds is what the route tables say a function uses.
 type routeNeeds struct {
-	found, rest, pushes, verifiesTokens, deletesUsers bool
+	found, rest, pushes, verifiesTokens, deletesUsers, exports bool
 }
 
 func needsOf(route string) routeNeeds {
 	for _, r := range apigateway.Routes {
 		if r.Name == route {
-			return routeNeeds{found: true, rest: true, pushes: r.Pushes, deletesUsers: r.DeletesUsers}
+			return routeNeeds{found: true, rest: true, pushes: r.Pushes, deletesUsers: r.DeletesUsers, exports: r.Exports}
 		}
 	}
 	for _, r := range apigateway.WebSocketRoutes {
@@ -273,6 +285,17 @@ func NewFunction(ctx context.Context, route string, config Config, logger *slog.
 		}
 		directory := cognito.New(&http.Client{Timeout: 10 * time.Second}, awsConfig.Region, config.UserPoolID, "", awsConfig.Credentials)
 		options = append(options, core.WithIdentityDirectory(directory))
+	}
+	if needs.exports {
+		if config.ExportsBucket == "" {
+			return nil, fmt.Errorf("route %s exports but PARLEY_EXPORTS_BUCKET is not set", route)
+		}
+		// Uploads take longer than the @connections' deadline: the function's own timeout bounds them.
+		archive, err := s3.NewExports(&http.Client{}, s3.BucketURL(config.ExportsBucket, awsConfig.Region), awsConfig.Region, awsConfig.Credentials)
+		if err != nil {
+			return nil, err
+		}
+		options = append(options, core.WithExports(ExportsTo(archive)))
 	}
 	if !needs.rest {
 		if f.Verifier, err = webSocketVerifier(ctx, needs.verifiesTokens); err != nil {

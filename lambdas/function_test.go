@@ -45,6 +45,7 @@ func TestEachRouteBuildsOnlyWhatItUses(t *testing.T) {
 		OIDCIssuer:           issuer.URL,
 		OIDCClientID:         "parley-spa",
 		UserPoolID:           "eu-central-1_pool",
+		ExportsBucket:        "parley-test-exports",
 	}
 	type builds struct{ pusher, metrics, verifier bool }
 	want := map[string]builds{
@@ -65,6 +66,7 @@ func TestEachRouteBuildsOnlyWhatItUses(t *testing.T) {
 		"ws-default":      {pusher: true, metrics: true},
 		"delete-message":  {pusher: true, metrics: true},
 		"delete-account":  {pusher: true, metrics: true},
+		"export":          {metrics: true},
 	}
 	require.Len(t, want, len(apigateway.Routes)+len(apigateway.WebSocketRoutes), "every route is a case")
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))

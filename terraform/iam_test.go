@@ -618,6 +618,11 @@ func TestIAMLambdaRolesAllowWhatEachFunctionCalls(t *testing.T) {
 	calls["delete-account"] = append(calls["delete-account"],
 		call{"execute-api:ManageConnections", d.arn("execute-api", wsAPI+"/ws/DELETE/@connections/ZXhhbXBsZQ=")},
 		call{"cognito-idp:AdminDeleteUser", d.real(pool.str("arn"))})
+	// Writing an export, and the presigned read of it.
+	exportsBucket := d.stack.mustOne(t, "aws_s3_bucket", "exports").str("bucket")
+	calls["export"] = append(calls["export"],
+		call{"s3:PutObject", "arn:aws:s3:::" + exportsBucket + "/exports/01J-abc.json"},
+		call{"s3:GetObject", "arn:aws:s3:::" + exportsBucket + "/exports/01J-abc.json"})
 	feedsBucket := d.stack.mustOneIn(t, feedsBucketModule, "aws_s3_bucket", "origin").str("bucket")
 	queue := d.stack.mustOne(t, "aws_sqs_queue", "feed_dead_letters").str("name")
 	calls[feedFunction] = []call{

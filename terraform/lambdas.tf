@@ -20,6 +20,8 @@ locals {
         PARLEY_WS_CALLBACK_URL = local.ws_callback_url
         } : {}, contains(local.account_erasers, name) ? {
         PARLEY_USER_POOL_ID = aws_cognito_user_pool.users.id
+        } : {}, contains(local.exporters, name) ? {
+        PARLEY_EXPORTS_BUCKET = aws_s3_bucket.exports.bucket
       } : {})
       statements = concat(
         [{ sid = "Table", actions = f.dynamodb_actions, resources = [aws_dynamodb_table.chat.arn] }],
@@ -39,6 +41,12 @@ locals {
           },
           { sid = "DeleteUser", actions = ["cognito-idp:AdminDeleteUser"], resources = [aws_cognito_user_pool.users.arn] },
         ] : [],
+        # Writing export documents, and signing the links that read them.
+        contains(local.exporters, name) ? [{
+          sid       = "Exports"
+          actions   = ["s3:PutObject", "s3:GetObject"]
+          resources = ["${aws_s3_bucket.exports.arn}/exports/*"]
+        }] : [],
       )
       alarms_mean = {
         errors    = "failed (error, timeout or crash)"

@@ -31,12 +31,17 @@ locals {
     "ws-default"      = { api = "websocket", route = "$default", pushes = true, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"] }
     "delete-message"  = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"] }
     "delete-account"  = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"] }
+    "export"          = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query"] }
   }
 
   # account_erasers are the functions that erase whole accounts
   # (delete-account): only they close a person's connections (DELETE on
   # @connections) and delete their user from the pool (AdminDeleteUser).
   account_erasers = ["delete-account"]
+
+  # exporters are the functions that write export documents (export): only
+  # they write to, and presign reads of, the exports bucket.
+  exporters = ["export"]
 
   # Derived from local.functions: the REST routes (name -> method), driving
   # the HTTP API's routes and integrations, and the WebSocket routes (name ->

@@ -153,10 +153,14 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 	require.Len(t, tables, 1)
 	tableARN := tables[0].str("arn")
 	pool := state.mustOne(t, "aws_cognito_user_pool", "users")
-	erasers := map[string]bool{}
+	erasers, exporters := map[string]bool{}, map[string]bool{}
 	for _, name := range mustLocal(t, "account_erasers").AsValueSlice() {
 		erasers[name.AsString()] = true
 	}
+	for _, name := range mustLocal(t, "exporters").AsValueSlice() {
+		exporters[name.AsString()] = true
+	}
+	exportsBucket := state.mustOne(t, "aws_s3_bucket", "exports")
 
 	for _, a := range state.ofType("aws_iam_role_policy_attachment") {
 		for route := range routes {
@@ -198,6 +202,9 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 					case strings.HasPrefix(a, "execute-api:"):
 						execute = append(execute, a)
 						assert.Equal(t, []string{connectionsARN}, []string(s.Resource), "%s only on the connections of the realtime stage", a)
+					case (a == "s3:PutObject" || a == "s3:GetObject") && s.Sid == "Exports":
+						assert.True(t, exporters[route], "only an exporter writes exports, not %s", route)
+						assert.Equal(t, []string{exportsBucket.str("arn") + "/exports/*"}, []string(s.Resource), "%s only on the exports", a)
 					case a == "cognito-idp:AdminDeleteUser":
 						assert.True(t, erasers[route], "only an account eraser deletes users, not %s", route)
 						assert.Equal(t, []string{pool.str("arn")}, []string(s.Resource), "%s only on the pool", a)

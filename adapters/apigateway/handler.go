@@ -387,6 +387,19 @@ func (h *Handler) deleteAccount(ctx context.Context, caller core.Caller, req eve
 	return http.StatusOK, deletedAccountResponse{Deleted: true}, nil
 }
 
+type exportResponse struct {
+	URL     string `json:"url"`
+	Expires string `json:"expires"`
+}
+
+func (h *Handler) export(ctx context.Context, caller core.Caller, _ events.APIGatewayV2HTTPRequest) (int, any, error) {
+	link, err := h.service.Export(ctx, caller)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, exportResponse{URL: link.URL, Expires: formatTime(link.Expires)}, nil
+}
+
 func createdOrOK(created bool) int {
 	if created {
 		return http.StatusCreated

@@ -22,6 +22,9 @@ type Route struct {
 	// identity provider (Cognito), so its Lambda builds that client; Terraform's
 	// local.account_erasers names the same.
 	DeletesUsers bool
+	// Exports says that the route writes export documents, so its Lambda
+	// builds the client of the exports bucket.
+	Exports bool
 	// ChecksTokenItself says that the route's use case refuses a token issued
 	// for a deleted account itself: in the write that spends its send
 	// (core.Charge), or, for delete-account, by resuming the deletion. Every
@@ -47,6 +50,7 @@ var Routes = []Route{
 	{Name: "delete-post", Method: "POST", serve: func(h *Handler) routeFunc { return h.deletePost }},
 	{Name: "delete-message", Method: "POST", Pushes: true, serve: func(h *Handler) routeFunc { return h.deleteMessage }},
 	{Name: "delete-account", Method: "POST", Pushes: true, ChecksTokenItself: true, DeletesUsers: true, serve: func(h *Handler) routeFunc { return h.deleteAccount }},
+	{Name: "export", Method: "POST", Exports: true, serve: func(h *Handler) routeFunc { return h.export }},
 }
 
 // WebSocketRoute is one route of the WebSocket API, with its handler: Name is

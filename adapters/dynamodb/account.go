@@ -238,3 +238,30 @@ func (s *Store) deletePartitionRange(ctx context.Context, pk string, prefixes ..
 
 // maxBatchWrite is the most requests one BatchWriteItem takes.
 const maxBatchWrite = 25
+
+// AccountState implements core.AccountStates with one GetItem of the account
+// item.
+func (s *Store) AccountState(ctx context.Context, email string) (core.AccountState, error) {
+	got, err := s.getItem(ctx, "AccountState", accountKey(email))
+	if err != nil {
+		return core.AccountState{}, fmt.Errorf("account of %s: %w", email, err)
+	}
+	var it accountItem
+	if err := attributevalue.UnmarshalMap(got, &it); err != nil {
+		return core.AccountState{}, fmt.Errorf("unmarshal account of %s: %w", email, err)
+	}
+	state := core.AccountState{Email: email}
+	if it.FullAt != nil {
+		state.SendBucketFullAt = time.Unix(0, *it.FullAt).UTC()
+	}
+	if it.Suspended {
+		suspension := core.Suspension{Email: email, Reason: it.SuspendedReason}
+		if it.SuspendedAt != "" {
+			if suspension.Date, err = parseTime(attrSuspendedAt, it.SuspendedAt); err != nil {
+				return core.AccountState{}, err
+			}
+		}
+		state.Suspension = &suspension
+	}
+	return state, nil
+}

@@ -343,6 +343,19 @@ func TestRequestsPerRoute(t *testing.T) {
 			_, err := f.Service.DeleteAccount(ctx, p.alice, p.alice.Email)
 			return err
 		}, "", map[string]int{"GetItem": 1, "Query": 9, "UpdateItem": 7, "BatchWriteItem": 4}, []string{"Tombstone", "BeginDeletion", "EraseAccount", "FinishDeletion"}},
+		// An export: the account item, the contacts, a Query per thousand
+		// messages of each conversation (its receipts in the same Query),
+		// the reports about a contact the person reported (and their
+		// evidence, which the export leaves out).
+		{"Export/Chatting", func(t *testing.T, f *storetest.Fixture, p people) {
+			chatting(t, f, p)
+			require.NoError(t, reportBob(t, f, p))
+		}, func(_ *testing.T, f *storetest.Fixture, p people) error {
+			archive := &storetest.RecordingArchive{}
+			service := core.NewService(store, f.Now, f.StampID, core.WithExports(archive.Exports()))
+			_, err := service.Export(ctx, p.alice)
+			return err
+		}, "", map[string]int{"GetItem": 1, "Query": 4}, []string{"AccountState", "Contacts", "Messages", "Reports"}},
 		{"DeleteAccount/WrongConfirm", chatting, func(_ *testing.T, f *storetest.Fixture, p people) error {
 			_, err := f.Service.DeleteAccount(ctx, p.alice, p.bob.Email)
 			return err

@@ -95,3 +95,14 @@ func (s *Store) deletionUnderWay(email string) bool {
 	t := s.tombstones[email]
 	return !t.Started.IsZero() && t.Finished.IsZero()
 }
+
+// AccountState implements core.AccountStates.
+func (s *Store) AccountState(_ context.Context, email string) (core.AccountState, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	state := core.AccountState{Email: email, SendBucketFullAt: s.budgets[email]}
+	if suspension, ok := s.suspensions[email]; ok {
+		state.Suspension = &suspension
+	}
+	return state, nil
+}

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -290,4 +291,158 @@ func MustSeedConversations(tb testing.TB, f *Fixture, email string, conversation
 	if err, _ := failed.Load().(error); err != nil {
 		tb.Fatalf("seed conversations: %v", err)
 	}
+}
+
+// ExportedDocument is an export as a RecordingArchive received it.
+type ExportedDocument struct {
+	Account       core.AccountState
+	Contacts      []core.Contact
+	Conversations []ExportedConversation
+	Reports       []core.Report
+	Devices       []core.Device
+	Closed        bool
+}
+
+// ExportedConversation is one conversation of an export.
+type ExportedConversation struct {
+	With     string
+	Messages []core.Message
+}
+
+// RecordingArchive is a core.ExportArchive and renderer that keeps the last
+// document in memory, part by part, for the contract to read.
+type RecordingArchive struct {
+	mu       sync.Mutex
+	Document *ExportedDocument
+	links    int
+}
+
+// Exports returns the service's exports into a.
+func (a *RecordingArchive) Exports() core.Exports {
+	return core.Exports{Archive: a, Render: a.render}
+}
+
+// Create implements core.ExportArchive.
+func (a *RecordingArchive) Create(context.Context, string) (io.WriteCloser, error) {
+	return nopWriteCloser{}, nil
+}
+
+// Link implements core.ExportArchive.
+func (a *RecordingArchive) Link(_ context.Context, name string, _ time.Time) (string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.links++
+	return "memory://exports/" + name, nil
+}
+
+func (a *RecordingArchive) render(io.Writer) core.ExportWriter {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.Document = &ExportedDocument{}
+	return documentRecorder{doc: a.Document}
+}
+
+type nopWriteCloser struct{}
+
+func (nopWriteCloser) Write(p []byte) (int, error) { return len(p), nil }
+func (nopWriteCloser) Close() error                { return nil }
+
+// documentRecorder fills in a document as an ExportWriter.
+type documentRecorder struct{ doc *ExportedDocument }
+
+func (d documentRecorder) Account(a core.AccountState) error { d.doc.Account = a; return nil }
+func (d documentRecorder) Contact(c core.Contact) error {
+	d.doc.Contacts = append(d.doc.Contacts, c)
+	return nil
+}
+func (d documentRecorder) Conversation(with string) error {
+	d.doc.Conversations = append(d.doc.Conversations, ExportedConversation{With: with, Messages: []core.Message{}})
+	return nil
+}
+func (d documentRecorder) Message(m core.Message) error {
+	last := &d.doc.Conversations[len(d.doc.Conversations)-1]
+	last.Messages = append(last.Messages, m)
+	return nil
+}
+func (d documentRecorder) Report(r core.Report) error {
+	d.doc.Reports = append(d.doc.Reports, r)
+	return nil
+}
+func (d documentRecorder) Device(v core.Device) error {
+	d.doc.Devices = append(d.doc.Devices, v)
+	return nil
+}
+func (d documentRecorder) Close() error { d.doc.Closed = true; return nil }
+
+// testExport is the contract of a person's export.
+func testExport(t *testing.T, newStore NewStore) {
+	ctx := context.Background()
+	t.Run("HoldsEverythingOfThePersonAndNothingOfOthers", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		archive := &RecordingArchive{}
+		f.Service = core.NewService(f.Store, f.Now, f.StampID, core.WithPusher(f.Pusher), core.WithExports(archive.Exports()))
+		alice, bob, carol, dave := f.Email("alice"), f.Email("bob"), f.Email("carol"), f.Email("dave")
+		f.MustAddContact(t, alice, bob)
+		f.MustAddContact(t, bob, alice)
+		mine := f.MustSend(t, alice, bob, "one")
+		theirs := f.MustSend(t, bob, alice, "two")
+		unsent := f.MustSend(t, alice, bob, "oops")
+		_, err := f.Service.DeleteMessage(ctx, f.Caller(t, alice), core.DeleteMessageInput{With: bob, ID: unsent.ID})
+		require.NoError(t, err)
+		_, err = f.Service.Ack(ctx, f.Caller(t, bob), core.AckInput{With: alice, UpTo: mine.ID, Read: true}, "")
+		require.NoError(t, err)
+		_, err = f.Service.ReportContact(ctx, f.Caller(t, alice), bob, "rude")
+		require.NoError(t, err)
+		f.MustAddContact(t, carol, dave)
+		f.MustSend(t, carol, dave, "not alice's")
+
+		link, err := f.Service.Export(ctx, f.Caller(t, alice))
+		require.NoError(t, err)
+		assert.Equal(t, f.Now().Add(core.ExportLifetime), link.Expires)
+		assert.NotEmpty(t, link.URL)
+		doc := archive.Document
+		require.NotNil(t, doc)
+		assert.True(t, doc.Closed)
+		assert.Equal(t, alice, doc.Account.Email)
+		require.Len(t, doc.Contacts, 1)
+		assert.Equal(t, bob, doc.Contacts[0].Email)
+		require.Len(t, doc.Conversations, 1)
+		assert.Equal(t, bob, doc.Conversations[0].With)
+		read, erased := mine, unsent.Erased()
+		read.Status, erased.Status = core.StatusRead, core.StatusSent
+		assert.Equal(t, []core.Message{read, theirs, erased}, doc.Conversations[0].Messages, "both members' messages, mine with their status")
+		require.Len(t, doc.Reports, 1)
+		assert.Equal(t, "rude", doc.Reports[0].Text)
+		assert.Empty(t, doc.Devices)
+	})
+}
+
+// testExportCosts is what exporting a long conversation costs: a read per
+// thousand messages, never one per message.
+func testExportCosts(t *testing.T, newStore NewMeteredStore) {
+	t.Run("ExportsTwoThousandFiveHundredMessagesInPagesOfAThousand", func(t *testing.T) {
+		store, meter := newStore(t)
+		f := NewFixture(t, func(*testing.T) core.Store { return store })
+		archive := &RecordingArchive{}
+		f.Service = core.NewService(store, f.Now, f.StampID, core.WithExports(archive.Exports()))
+		alice := f.Email("alice")
+		MustSeedConversations(t, f, alice, 1, 2500)
+		if meter != nil {
+			meter.Reset()
+		}
+		_, err := f.Service.Export(context.Background(), f.Caller(t, alice))
+		require.NoError(t, err)
+		require.Len(t, archive.Document.Conversations, 1)
+		messages := archive.Document.Conversations[0].Messages
+		require.Len(t, messages, 2500)
+		for i := 1; i < len(messages); i++ {
+			require.Less(t, messages[i-1].ID, messages[i].ID, "oldest first, each once")
+		}
+		if meter != nil {
+			// The account item; the contacts; a Query per thousand messages, and
+			// the receipts for the pages that do not reach them (the last does).
+			assert.Equal(t, map[string]int{"GetItem": 1 + 2, "Query": 1 + 3}, meter.Counts())
+		}
+	})
 }

@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("ReportQueue", func(t *testing.T) { t.Parallel(); testReportQueue(t, newStore) })
 	t.Run("Unsend", func(t *testing.T) { t.Parallel(); testUnsend(t, newStore) })
 	t.Run("Account", func(t *testing.T) { t.Parallel(); testAccount(t, newStore) })
+	t.Run("Export", func(t *testing.T) { t.Parallel(); testExport(t, newStore) })
 }
 
 // Meter counts what a store asks of its database: requests by operation
@@ -66,6 +67,7 @@ type NewMeteredStore func(t *testing.T) (core.Store, Meter)
 func RunCosts(t *testing.T, newStore NewMeteredStore) {
 	t.Run("Receipts", func(t *testing.T) { testReceiptCosts(t, newStore) })
 	t.Run("Account", func(t *testing.T) { testAccountCosts(t, newStore) })
+	t.Run("Export", func(t *testing.T) { testExportCosts(t, newStore) })
 }
 
 // Fixture is one test's view of a store: the service over it with a clock that

@@ -73,7 +73,8 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 	if config.App.AllowedOrigin == "" {
 		config.App.AllowedOrigin = config.PublicURL
 	}
-	service, connections, snapshots, err := newLocalService(store, logger)
+	exports := newLocalExports(config.PublicURL)
+	service, connections, snapshots, err := newLocalService(store, exports, logger)
 	if err != nil {
 		return err
 	}
@@ -86,6 +87,7 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 	config.App.OIDCIssuer, config.App.OIDCClientID = issuer.Issuer, issuer.ClientID
 	server.handler = lambdas.NewHandler(service, config.App, logger)
 	server.routes(issuer)
+	server.mux.Handle("GET /exports/", exports)
 	// A channel made before this process started has its snapshot published
 	// when first asked for, with the core code the feed Lambda runs in AWS.
 	server.mux.Handle("/feeds/", snapshots.Handler(func(ctx context.Context, channel string) error {
@@ -134,7 +136,7 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 // with the local stand-ins for @connections and for the feed Lambda's bucket:
 // it pushes to the one and publishes channel snapshots to the other after
 // every post, deletion and creation.
-func newLocalService(store core.Store, logger *slog.Logger) (*core.Service, *localsocket.Connections, *feed.Local, error) {
+func newLocalService(store core.Store, exports *localExports, logger *slog.Logger) (*core.Service, *localsocket.Connections, *feed.Local, error) {
 	limit, err := lambdas.SendLimitFromEnv()
 	if err != nil {
 		return nil, nil, nil, err
@@ -149,6 +151,7 @@ func newLocalService(store core.Store, logger *slog.Logger) (*core.Service, *loc
 	options = append(options, core.WithSnapshotWriter(snapshots, func(channel string, err error) {
 		logger.Error("snapshot failed", "channel", channel, "error", err.Error())
 	}))
+	options = append(options, core.WithExports(lambdas.ExportsTo(exports)))
 	return lambdas.NewService(store, options...), connections, snapshots, nil
 }
 

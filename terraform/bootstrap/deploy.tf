@@ -37,7 +37,7 @@ locals {
     "${local.arn_prefix.iam}:role/${local.prefix}-github-plan",
   ]
   deploy_policy_arns = [for part in keys(local.deploy_policies) : "${local.arn_prefix.iam}:policy/${local.prefix}-github-deploy-${part}"]
-  stack_buckets      = ["${local.arn_prefix.s3}${local.prefix}-spa-*", "${local.arn_prefix.s3}${local.prefix}-feeds-*"]
+  stack_buckets      = ["${local.arn_prefix.s3}${local.prefix}-spa-*", "${local.arn_prefix.s3}${local.prefix}-feeds-*", "${local.arn_prefix.s3}${local.prefix}-exports-*"]
 }
 
 # The permissions boundary of every role the stack creates (its Lambdas): the
@@ -535,7 +535,7 @@ data "aws_iam_policy_document" "deploy_edge" {
       "s3:PutEncryptionConfiguration", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketTagging",
       "s3:PutBucketTagging", "s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
       "s3:GetBucketOwnershipControls", "s3:PutBucketOwnershipControls", "s3:GetBucketPublicAccessBlock",
-      "s3:PutBucketPublicAccessBlock",
+      "s3:PutBucketPublicAccessBlock", "s3:PutLifecycleConfiguration",
     ]
     resources = local.stack_buckets
   }
@@ -551,7 +551,7 @@ data "aws_iam_policy_document" "deploy_edge" {
   statement {
     sid       = "FeedsBucketEmptiedOnDestroy"
     actions   = ["s3:DeleteObject", "s3:DeleteObjectVersion"]
-    resources = ["${local.arn_prefix.s3}${local.prefix}-feeds-*/*"]
+    resources = ["${local.arn_prefix.s3}${local.prefix}-feeds-*/*", "${local.arn_prefix.s3}${local.prefix}-exports-*/*"]
   }
 }
 
