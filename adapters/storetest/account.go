@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -244,42 +245,29 @@ func testAccountCosts(t *testing.T, newStore NewMeteredStore) {
 	})
 }
 
-// MustSeedConversations gives email conversations with people peer-0 ...,
-// each of messages messages, half from each side, written straight to the
-// store (no budget), a few conversations at once.
+// MustSeedConversations gives email conversations with people peer-0 ...
+// (f.Email), each of messages messages, half from each side, written straight
+// to the store (no budget), a few conversations at once.
 func MustSeedConversations(tb testing.TB, f *Fixture, email string, conversations, messages int) {
 	tb.Helper()
-	ctx := context.Background()
+	peer := func(n int) string { return f.Email(fmt.Sprintf("peer-%d", n)) }
+	if err := SeedConversations(context.Background(), f.Store, email, peer, conversations, messages, f.NewID, f.Now()); err != nil {
+		tb.Fatalf("seed conversations: %v", err)
+	}
+}
+
+// SeedConversations gives email conversations with peer(0), peer(1), ...,
+// each of messages messages, half from each side, written straight to store
+// (no budget), eight conversations at once; newID names them in order, all
+// dated at. For tests and benches of large accounts.
+func SeedConversations(ctx context.Context, store core.Store, email string, peer func(int) string, conversations, messages int, newID func() string, at time.Time) error {
 	var wg sync.WaitGroup
 	work := make(chan int)
-	var failed atomic.Value
+	errs := make(chan error, conversations)
 	for range 8 {
 		wg.Go(func() {
 			for n := range work {
-				peer := f.Email(fmt.Sprintf("peer-%d", n))
-				for _, c := range []core.Contact{
-					{ID: f.NewID(), Owner: email, Email: peer, Name: "Peer", CreatedAt: f.Now(), LastActivity: f.Now()},
-					{ID: f.NewID(), Owner: peer, Email: email, Name: "Owner", CreatedAt: f.Now(), LastActivity: f.Now()},
-				} {
-					if _, _, err := f.Store.CreateContact(ctx, c); err != nil {
-						failed.Store(err)
-						return
-					}
-				}
-				for i := range messages {
-					sender, recipient := email, peer
-					if i%2 == 1 {
-						sender, recipient = peer, email
-					}
-					id, at := f.NewID(), f.Now()
-					m := core.Message{ID: id, Sender: sender, Recipient: recipient, Text: fmt.Sprintf("message %d of a long conversation", i), Date: at}
-					// The contact the store keeps for the recipient (it exists: only its fields are written).
-					request := core.Contact{ID: f.NewID(), Owner: recipient, Email: sender, Name: "Name", CreatedAt: at, LastActivity: at}
-					if _, err := f.Store.AddMessage(ctx, m, m.Preview(), request, nil); err != nil {
-						failed.Store(err)
-						return
-					}
-				}
+				errs <- seedConversation(ctx, store, email, peer(n), messages, newID, at)
 			}
 		})
 	}
@@ -288,9 +276,36 @@ func MustSeedConversations(tb testing.TB, f *Fixture, email string, conversation
 	}
 	close(work)
 	wg.Wait()
-	if err, _ := failed.Load().(error); err != nil {
-		tb.Fatalf("seed conversations: %v", err)
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
 	}
+	return errors.Join(all...)
+}
+
+func seedConversation(ctx context.Context, store core.Store, email, peer string, messages int, newID func() string, at time.Time) error {
+	for _, c := range []core.Contact{
+		{ID: newID(), Owner: email, Email: peer, Name: "Peer", CreatedAt: at, LastActivity: at},
+		{ID: newID(), Owner: peer, Email: email, Name: "Owner", CreatedAt: at, LastActivity: at},
+	} {
+		if _, _, err := store.CreateContact(ctx, c); err != nil {
+			return err
+		}
+	}
+	for i := range messages {
+		sender, recipient := email, peer
+		if i%2 == 1 {
+			sender, recipient = peer, email
+		}
+		m := core.Message{ID: newID(), Sender: sender, Recipient: recipient, Text: fmt.Sprintf("message %d of a long conversation", i), Date: at}
+		// The contact the store keeps for the recipient (it exists: only its fields are written).
+		request := core.Contact{ID: newID(), Owner: recipient, Email: sender, Name: "Name", CreatedAt: at, LastActivity: at}
+		if _, err := store.AddMessage(ctx, m, m.Preview(), request, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ExportedDocument is an export as a RecordingArchive received it.

@@ -323,6 +323,34 @@ export class MemoryChatServer {
     this.connections.delete(owner);
   }
 
+  /**
+   * exportAccount is POST /export: owner's document (README.md, "Your data: export"), handed over as a data: URL,
+   * the in-memory stand-in for a short-lived link.
+   */
+  exportAccount(owner: string): { url: string; expires: string } {
+    const book = this.book(owner);
+    const doc = {
+      format: 'parley-export/1',
+      account: { email: owner, sendBudget: { fullAt: null }, suspension: null },
+      contacts: [...book.values()].map((rec) => {
+        const { lastMessage: _last, avatar: _avatar, ...contact } = this.toContact(owner, rec);
+        return contact;
+      }),
+      conversations: [...book.keys()].map((other) => ({
+        with: other,
+        messages: this.conversation(owner, other).map((m) => {
+          const { them: _them, ...message } = view(m, owner);
+          return m.sender === owner ? { ...message, status: tick(m.id, this.marks(other, owner)) } : message;
+        }),
+      })),
+      reports: [],
+      channels: [],
+      devices: [],
+    };
+    const expires = new Date(this.now().getTime() + 15 * 60 * 1000).toISOString();
+    return { url: `data:application/json,${encodeURIComponent(JSON.stringify(doc))}`, expires };
+  }
+
   /** nextSession numbers a sign-in or a deletion: a session numbered before a deletion of its account is refused. */
   nextSession(): number {
     this.sessions += 1;
@@ -571,6 +599,9 @@ export class MemoryChatAPI implements ChatAPI {
   }
   deleteMessage(input: { recipientNamespace: string; id: string }): Promise<Message> {
     return this.run(() => this.server.deleteMessage(this.me, input));
+  }
+  exportAccount(): Promise<{ url: string; expires: string }> {
+    return this.run(() => this.server.exportAccount(this.me));
   }
   async deleteAccount(confirm: string): Promise<void> {
     await this.run(() => this.server.deleteAccount(this.me, confirm));

@@ -12,6 +12,7 @@ import {
   type Message,
   type Watermarks,
 } from './chat-api';
+import type { ExportLink } from '../features/account/api/account-api';
 import { RestChannelsAPI } from '../features/channels/api/channels-api';
 import { browserConnectivity, RealtimeSocket, type RealtimeSocketOptions } from '../features/realtime/api/realtime-socket';
 
@@ -146,6 +147,10 @@ export class RestChatAPI implements ChatAPI {
     if (query.before) params.set('before', query.before);
     if (query.after) params.set('after', query.after);
     return this.request<Message[]>('GET', `/get-messages?${params.toString()}`);
+  }
+
+  exportAccount(): Promise<ExportLink> {
+    return this.request<ExportLink>('POST', '/export', {});
   }
 
   async deleteAccount(confirm: string): Promise<void> {

@@ -6,6 +6,7 @@ import { useTyping } from '../features/realtime/hooks/useTyping';
 import { ContactDialogs, type ContactDialogName } from '../features/moderation/components/ContactDialogs';
 import { Conversation } from '../features/messages/components/Conversation';
 import { ContactList } from '../features/contacts/components/ContactList';
+import { ExportButton } from '../features/account/components/ExportButton';
 import { Icon } from '../components/Icon';
 import { Logo } from '../components/Logo';
 
@@ -119,6 +120,7 @@ export function ChatShell({ me, onSignOut, banner, badge, contactsPollMs, messag
             <Icon name="logout" size={18} />
             <span>Sign out</span>
           </button>
+          {me && <ExportButton />}
           {me && (
             <button type="button" className="btn btn-ghost btn-small" onClick={() => setDeletingAccount(true)}>
               Delete account

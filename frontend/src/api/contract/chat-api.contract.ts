@@ -555,6 +555,35 @@ export function chatAPIContract(adapter: string, start: () => Backend | Promise<
     });
 
     describe('account', () => {
+      it('exports everything of the caller as one JSON document at a link that needs no token', async () => {
+        const [alice, bob] = await pair();
+        const sent = await send(alice.api, bob.email, 'in the export');
+        await send(bob.api, alice.email, 'mine too');
+        const link = await alice.api.exportAccount();
+        expect(Date.parse(link.expires)).toBeGreaterThan(Date.now());
+        const response = await fetch(link.url);
+        expect(response.ok).toBe(true);
+        const doc = (await response.json()) as {
+          account: { email: string };
+          contacts: { email: string }[];
+          conversations: { with: string; messages: { id: string; message: string; sender: string; status?: string }[] }[];
+          reports: unknown[];
+          channels: unknown[];
+          devices: unknown[];
+        };
+        expect(Object.keys(doc)).toEqual(expect.arrayContaining(['account', 'contacts', 'conversations', 'reports', 'channels', 'devices']));
+        expect(doc.account.email).toBe(alice.email);
+        expect(doc.contacts.map((c) => c.email)).toEqual([bob.email]);
+        expect(doc.conversations).toHaveLength(1);
+        expect(doc.conversations[0]?.with).toBe(bob.email);
+        expect(doc.conversations[0]?.messages.map((m) => [m.message, m.sender])).toEqual([
+          ['in the export', alice.email],
+          ['mine too', bob.email],
+        ]);
+        expect(doc.conversations[0]?.messages[0]).toMatchObject({ id: sent.id, status: 'sent' });
+        expect([doc.reports, doc.channels, doc.devices]).toEqual([[], [], []]);
+      });
+
       it('deletes an account once confirmed: the other side sees it end, old sessions are refused, the address starts empty', async () => {
         const [alice, bob] = await pair();
         await send(alice.api, bob.email, 'from alice');

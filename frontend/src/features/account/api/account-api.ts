@@ -7,4 +7,17 @@ export interface AccountAPI {
    * contacts, requests and conversations are erased, its other members see it end, and this session stops working.
    */
   deleteAccount(confirm: string): Promise<void>;
+
+  /**
+   * exportAccount writes everything the service holds about the signed-in person as one JSON document
+   * (README.md, "Your data: export") and answers where to download it, with no token, until `expires`.
+   */
+  exportAccount(): Promise<ExportLink>;
+}
+
+/** ExportLink is where an export can be downloaded. */
+export interface ExportLink {
+  url: string;
+  /** RFC 3339, UTC: the link stops working then. */
+  expires: string;
 }
