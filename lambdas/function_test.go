@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/parley-chat/parley/adapters/apigateway"
 	"github.com/parley-chat/parley/adapters/oidc"
@@ -103,20 +104,9 @@ func TestEachRouteBuildsOnlyWhatItUses(t *testing.T) {
 // the pushes of Terraform's local.functions (the @connections endpoint and the
 // permission to post to it) name the same functions.
 func TestRoutesThatPushAreTheFunctionsTerraformLetsPush(t *testing.T) {
-	path := filepath.Join("..", "terraform", "locals.tf")
-	src, err := os.ReadFile(path)
-	require.NoError(t, err)
-	parsed, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
-	require.False(t, diags.HasErrors(), "%s", diags.Error())
 	granted := map[string]bool{}
-	for _, block := range parsed.Body.(*hclsyntax.Body).Blocks {
-		if attr, ok := block.Body.Attributes["functions"]; ok && block.Type == "locals" {
-			value, diags := attr.Expr.Value(nil)
-			require.False(t, diags.HasErrors(), "%s", diags.Error())
-			for route, function := range value.AsValueMap() {
-				granted[route] = function.GetAttr("pushes").True()
-			}
-		}
+	for route, function := range terraformLocal(t, "functions").AsValueMap() {
+		granted[route] = function.GetAttr("pushes").True()
 	}
 	routes := map[string]bool{}
 	for _, r := range apigateway.Routes {
@@ -132,20 +122,9 @@ func TestRoutesThatPushAreTheFunctionsTerraformLetsPush(t *testing.T) {
 // build the Cognito client are the functions whose role may delete users
 // (Terraform's local.account_erasers), and no other.
 func TestRoutesThatDeleteUsersAreTheAccountErasersOfTerraform(t *testing.T) {
-	path := filepath.Join("..", "terraform", "locals.tf")
-	src, err := os.ReadFile(path)
-	require.NoError(t, err)
-	parsed, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
-	require.False(t, diags.HasErrors(), "%s", diags.Error())
 	var granted []string
-	for _, block := range parsed.Body.(*hclsyntax.Body).Blocks {
-		if attr, ok := block.Body.Attributes["account_erasers"]; ok && block.Type == "locals" {
-			value, diags := attr.Expr.Value(nil)
-			require.False(t, diags.HasErrors(), "%s", diags.Error())
-			for _, name := range value.AsValueSlice() {
-				granted = append(granted, name.AsString())
-			}
-		}
+	for _, name := range terraformLocal(t, "account_erasers").AsValueSlice() {
+		granted = append(granted, name.AsString())
 	}
 	var routes []string
 	for _, r := range apigateway.Routes {
@@ -155,4 +134,23 @@ func TestRoutesThatDeleteUsersAreTheAccountErasersOfTerraform(t *testing.T) {
 	}
 	assert.NotEmpty(t, routes)
 	assert.ElementsMatch(t, routes, granted)
+}
+
+// terraformLocal evaluates the literal local name of terraform/locals.tf.
+func terraformLocal(t *testing.T, name string) cty.Value {
+	t.Helper()
+	path := filepath.Join("..", "terraform", "locals.tf")
+	src, err := os.ReadFile(path)
+	require.NoError(t, err)
+	parsed, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+	require.False(t, diags.HasErrors(), "%s", diags.Error())
+	for _, block := range parsed.Body.(*hclsyntax.Body).Blocks {
+		if attr, ok := block.Body.Attributes[name]; ok && block.Type == "locals" {
+			value, diags := attr.Expr.Value(nil)
+			require.False(t, diags.HasErrors(), "%s", diags.Error())
+			return value
+		}
+	}
+	t.Fatalf("no local.%s in %s", name, path)
+	return cty.NilVal
 }

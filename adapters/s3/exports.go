@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -41,11 +40,10 @@ type Exports struct {
 // NewExports returns the archive in the bucket at bucketURL (BucketURL),
 // signing as credentials in region.
 func NewExports(httpClient *http.Client, bucketURL, region string, credentials aws.CredentialsProvider) (*Exports, error) {
-	bucket, err := url.Parse(strings.TrimSuffix(bucketURL, "/"))
-	if err != nil || (bucket.Scheme != "https" && bucket.Scheme != "http") || bucket.Host == "" {
-		return nil, fmt.Errorf("s3: bucket URL %q is not an http(s) URL", bucketURL)
+	bucket, signer, err := bucketAndSigner(bucketURL)
+	if err != nil {
+		return nil, err
 	}
-	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
 	return &Exports{http: httpClient, bucket: bucket, region: region, credentials: credentials, signer: signer, now: time.Now}, nil
 }
 

@@ -68,12 +68,21 @@ func BucketURL(bucket, region string) string {
 // path-style URL such as http://127.0.0.1:5000/<bucket> for an emulator),
 // signing as credentials in region.
 func New(httpClient *http.Client, bucketURL, region string, credentials aws.CredentialsProvider, encode Encoder) (*Writer, error) {
+	bucket, signer, err := bucketAndSigner(bucketURL)
+	if err != nil {
+		return nil, err
+	}
+	return &Writer{http: httpClient, bucket: bucket, region: region, credentials: credentials, signer: signer, encode: encode, now: time.Now}, nil
+}
+
+// bucketAndSigner parses bucketURL and makes the signer of its requests: S3
+// signs the path as it is sent, not escaped again.
+func bucketAndSigner(bucketURL string) (*url.URL, *v4.Signer, error) {
 	bucket, err := url.Parse(strings.TrimSuffix(bucketURL, "/"))
 	if err != nil || (bucket.Scheme != "https" && bucket.Scheme != "http") || bucket.Host == "" {
-		return nil, fmt.Errorf("s3: bucket URL %q is not an http(s) URL", bucketURL)
+		return nil, nil, fmt.Errorf("s3: bucket URL %q is not an http(s) URL", bucketURL)
 	}
-	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
-	return &Writer{http: httpClient, bucket: bucket, region: region, credentials: credentials, signer: signer, encode: encode, now: time.Now}, nil
+	return bucket, v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true }), nil
 }
 
 // errPreconditionFailed is a conditional PUT that lost to another writer.
