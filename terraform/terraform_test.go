@@ -154,11 +154,11 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 	tableARN := tables[0].str("arn")
 	pool := state.mustOne(t, "aws_cognito_user_pool", "users")
 	erasers, exporters := map[string]bool{}, map[string]bool{}
-	for _, name := range mustLocal(t, "account_erasers").AsValueSlice() {
-		erasers[name.AsString()] = true
+	for _, name := range mustLocalList(t, "account_erasers") {
+		erasers[name] = true
 	}
-	for _, name := range mustLocal(t, "exporters").AsValueSlice() {
-		exporters[name.AsString()] = true
+	for _, name := range mustLocalList(t, "exporters") {
+		exporters[name] = true
 	}
 	exportsBucket := state.mustOne(t, "aws_s3_bucket", "exports")
 
@@ -404,6 +404,20 @@ func mustPushes(tb testing.TB) map[string]bool {
 		pushes[route] = p.True()
 	}
 	return pushes
+}
+
+// mustLocalList evaluates local.name of locals.tf, a literal list of strings.
+func mustLocalList(tb testing.TB, name string) []string {
+	tb.Helper()
+	attr, ok := mustLocalAttributes(tb)[name]
+	require.True(tb, ok, "locals.tf defines no local.%s", name)
+	value, diags := attr.Expr.Value(nil)
+	require.False(tb, diags.HasErrors(), "local.%s must be a literal: %s", name, diags.Error())
+	var list []string
+	for _, v := range value.AsValueSlice() {
+		list = append(list, v.AsString())
+	}
+	return list
 }
 
 // mustLocal evaluates local.name of locals.tf: a literal, or an expression of

@@ -14,6 +14,7 @@
 //	status EMAIL                     whether an account is suspended
 //	delete-account [-user-pool ID] EMAIL
 //	                                 delete an account for good (a request by email)
+//	export -o FILE EMAIL             write everything kept about an account to FILE
 //
 // The table is -table or PARLEY_TABLE_NAME; the endpoint, for DynamoDB Local,
 // -endpoint or PARLEY_DYNAMODB_ENDPOINT.
@@ -76,6 +77,8 @@ commands:
                                    the app: every item erased, its Cognito user in the
                                    pool -user-pool (or PARLEY_USER_POOL_ID) deleted;
                                    again finishes one that failed halfway
+  export -o FILE EMAIL             write everything Parley keeps about an account to FILE,
+                                   the document the app's "Export my data" downloads
 
 The table is -table or PARLEY_TABLE_NAME, with the AWS credentials of the default
 chain; -endpoint or PARLEY_DYNAMODB_ENDPOINT points at DynamoDB Local instead.
@@ -144,6 +147,7 @@ func (e usageError) Error() string { return e.message }
 type command func(ctx context.Context, m *core.Moderator, args []string, out *output, stderr io.Writer) error
 
 var commands = map[string]command{
+	"export":    exportAccount,
 	"reports":   listReports,
 	"show":      showReport,
 	"dismiss":   dismissReport,
@@ -198,6 +202,46 @@ func deleteAccount(endpoint string) command {
 			address, report.Conversations, report.Messages, report.Contacts, report.Reports)
 	}
 }
+
+// exportAccount writes the export document of the account named in args
+// to the file -o names, with the app's use case (core.Service.Export).
+func exportAccount(ctx context.Context, m *core.Moderator, args []string, out *output, stderr io.Writer) error {
+	flags := flag.NewFlagSet("export", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	path := flags.String("o", "", "the file to write the document to")
+	if err := flags.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	email, err := oneArgument(flags.Args(), "email address")
+	if err != nil {
+		return err
+	}
+	if *path == "" {
+		return usageError{"name the file to write with -o"}
+	}
+	store, ok := m.Backend().(core.Store)
+	if !ok {
+		return fmt.Errorf("the %T store cannot export accounts", m.Backend())
+	}
+	caller, err := core.NewCaller(email, true)
+	if err != nil {
+		return err
+	}
+	service := lambdas.NewService(store, core.WithExports(lambdas.ExportsTo(fileArchive{path: *path})))
+	if _, err := service.Export(ctx, caller); err != nil {
+		return err
+	}
+	return out.done(map[string]string{"email": caller.Email, "file": *path}, "The export of %s is in %s.", caller.Email, *path)
+}
+
+// fileArchive writes the one export an operator asks for to a file.
+type fileArchive struct{ path string }
+
+func (a fileArchive) Create(context.Context, string) (io.WriteCloser, error) {
+	return os.Create(a.path)
+}
+
+func (a fileArchive) Link(context.Context, string, time.Time) (string, error) { return a.path, nil }
 
 // newUserDirectory is the Cognito pool, with the operator's credentials.
 func newUserDirectory(ctx context.Context, pool string) (*cognito.Directory, error) {

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -184,6 +186,9 @@ func TestCommandLineMistakes(t *testing.T) {
 }
 
 func TestDeleteAccount(t *testing.T) {
+	// As an operator against AWS: no endpoint, no pool, unless the flags say.
+	t.Setenv("PARLEY_DYNAMODB_ENDPOINT", "")
+	t.Setenv("PARLEY_USER_POOL_ID", "")
 	ctx := context.Background()
 	w := newMemoryWorld(t)
 	alice, bob := caller(t, "alice@example.com"), caller(t, "bob@example.com")
@@ -206,4 +211,34 @@ func TestDeleteAccount(t *testing.T) {
 
 	code, _, _ = w.admin(t, "-endpoint", "http://127.0.0.1:1", "delete-account", "alice@example.com")
 	assert.Equal(t, exitOK, code, "again: nothing left to erase")
+}
+
+func TestExport(t *testing.T) {
+	ctx := context.Background()
+	w := newMemoryWorld(t)
+	alice, bob := caller(t, "alice@example.com"), caller(t, "bob@example.com")
+	_, _, err := w.service.AddContact(ctx, alice, core.AddContactInput{Email: bob.Email, Name: "Bob"})
+	require.NoError(t, err)
+	_, _, err = w.service.AddMessage(ctx, alice, core.AddMessageInput{Recipient: bob.Email, Text: "hello"})
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "alice.json")
+
+	code, _, _ := w.admin(t, "export", "alice@example.com")
+	assert.Equal(t, exitUsage, code, "-o is required")
+	code, stdout, stderr := w.admin(t, "export", "-o", path, "Alice@Example.com")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, path)
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var doc struct {
+		Account       struct{ Email string }
+		Conversations []struct {
+			With     string
+			Messages []struct{ Message string }
+		}
+	}
+	require.NoError(t, json.Unmarshal(raw, &doc))
+	assert.Equal(t, "alice@example.com", doc.Account.Email)
+	require.Len(t, doc.Conversations, 1)
+	assert.Equal(t, "hello", doc.Conversations[0].Messages[0].Message)
 }

@@ -86,18 +86,27 @@ data "aws_iam_policy_document" "boundary" {
     resources = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*"]
   }
 
-  # Only the feeds bucket holds objects a Lambda writes (its snapshots), and
-  # only in this account (a bucket name is global).
+  # Only the feeds and exports buckets hold objects a Lambda writes (the
+  # snapshots, the export documents), and only in this account (a bucket name
+  # is global).
   statement {
     sid       = "StackObjects"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = ["${local.arn_prefix.s3}${local.prefix}-feeds-*/*"]
+    resources = ["${local.arn_prefix.s3}${local.prefix}-feeds-*/*", "${local.arn_prefix.s3}${local.prefix}-exports-*/exports/*"]
 
     condition {
       test     = "StringEquals"
       variable = "s3:ResourceAccount"
       values   = [local.account_id]
     }
+  }
+
+  # Deleting a deleted account's user: the pool's ID is generated, so this
+  # account and region's pools; the one function that may names its own.
+  statement {
+    sid       = "DeleteUsers"
+    actions   = ["cognito-idp:AdminDeleteUser"]
+    resources = ["arn:${local.partition}:cognito-idp:${var.region}:${local.account_id}:userpool/*"]
   }
 
   statement {
