@@ -120,13 +120,15 @@ export function ChatShell({ me, onSignOut, banner, badge, contactsPollMs, messag
             <Icon name="logout" size={18} />
             <span>Sign out</span>
           </button>
-          {me && <ExportButton />}
-          {me && (
+        </footer>
+        {me && (
+          <div className="sidebar-account" aria-label="Your data" role="group">
+            <ExportButton />
             <button type="button" className="btn btn-ghost btn-small" onClick={() => setDeletingAccount(true)}>
               Delete account
             </button>
-          )}
-        </footer>
+          </div>
+        )}
         {deletingAccount && me && (
           <Suspense fallback={null}>
             <DeleteAccountDialog me={me} onClose={() => setDeletingAccount(false)} onDeleted={onSignOut} />
