@@ -609,7 +609,9 @@ func TestIAMLambdaRolesAllowWhatEachFunctionCalls(t *testing.T) {
 			calls[route] = append(calls[route], call{a, tableARN})
 		}
 		if pushes[route] {
-			calls[route] = append(calls[route], call{"execute-api:ManageConnections", d.arn("execute-api", wsAPI+"/ws/POST/@connections/ZXhhbXBsZQ=")})
+			calls[route] = append(calls[route],
+				call{"execute-api:ManageConnections", d.arn("execute-api", wsAPI+"/ws/POST/@connections/ZXhhbXBsZQ=")},
+				call{"execute-api:ManageConnections", d.arn("execute-api", wsAPI+"/ws/DELETE/@connections/ZXhhbXBsZQ=")})
 		}
 	}
 	feedsBucket := d.stack.mustOneIn(t, feedsBucketModule, "aws_s3_bucket", "origin").str("bucket")

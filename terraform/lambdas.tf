@@ -16,16 +16,21 @@ locals {
         PARLEY_OIDC_CLIENT_ID  = aws_cognito_user_pool_client.spa.id
         PARLEY_SEND_BURST      = tostring(var.send_burst)
         PARLEY_SEND_PER_MINUTE = tostring(var.send_per_minute)
+        PARLEY_MAX_CONNECTIONS = tostring(var.max_connections)
         }, f.pushes ? {
         PARLEY_WS_CALLBACK_URL = local.ws_callback_url
       } : {})
       statements = concat(
         [{ sid = "Table", actions = f.dynamodb_actions, resources = [aws_dynamodb_table.chat.arn] }],
-        # Posting to the connections of this stage only.
+        # Posting to the connections of this stage only, and closing them
+        # (past the connection cap, on suspension).
         f.pushes ? [{
-          sid       = "Push"
-          actions   = ["execute-api:ManageConnections"]
-          resources = ["${aws_apigatewayv2_api.websocket.execution_arn}/${local.ws_stage}/POST/@connections/*"]
+          sid     = "Push"
+          actions = ["execute-api:ManageConnections"]
+          resources = [
+            "${aws_apigatewayv2_api.websocket.execution_arn}/${local.ws_stage}/POST/@connections/*",
+            "${aws_apigatewayv2_api.websocket.execution_arn}/${local.ws_stage}/DELETE/@connections/*",
+          ]
         }] : [],
       )
       alarms_mean = {

@@ -26,7 +26,7 @@ locals {
     "add-publisher"   = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"] }
     "post-to-channel" = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"] }
     "delete-post"     = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"] }
-    "ws-connect"      = { api = "websocket", route = "$connect", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:BatchWriteItem"] }
+    "ws-connect"      = { api = "websocket", route = "$connect", pushes = true, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"] }
     "ws-disconnect"   = { api = "websocket", route = "$disconnect", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:BatchWriteItem"] }
     "ws-default"      = { api = "websocket", route = "$default", pushes = true, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"] }
   }

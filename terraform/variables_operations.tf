@@ -11,6 +11,17 @@ variable "send_burst" {
   }
 }
 
+variable "max_connections" {
+  description = "Open realtime connections one person may hold; past it the oldest is closed (PARLEY_MAX_CONNECTIONS)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.max_connections >= 1 && floor(var.max_connections) == var.max_connections
+    error_message = "max_connections must be a whole number of at least 1."
+  }
+}
+
 variable "send_per_minute" {
   description = "Sends per minute one person may make after a burst (PARLEY_SEND_PER_MINUTE)."
   type        = number

@@ -95,8 +95,16 @@ func TestSuspendedAccountsCannotConnectOrType(t *testing.T) {
 
 // recordingPusher keeps the frames pushed, rendered as a connection gets them.
 type recordingPusher struct {
-	mu   sync.Mutex
-	sent []string
+	mu           sync.Mutex
+	sent         []string
+	disconnected []string
+}
+
+func (p *recordingPusher) Disconnect(_ context.Context, connectionID string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.disconnected = append(p.disconnected, connectionID)
+	return nil
 }
 
 func (p *recordingPusher) Push(_ context.Context, c core.Connection, e core.Event) error {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/hashicorp/hcl/v2"
@@ -256,7 +257,18 @@ func TestRequestsPerRoute(t *testing.T) {
 		{"WsConnect", nothing, func(_ *testing.T, f *storetest.Fixture, p people) error {
 			_, err := f.Service.Connect(ctx, p.alice, "connect-"+f.NewID())
 			return err
-		}, "", map[string]int{"GetItem": 1, "BatchWriteItem": 1}, []string{"Suspension", "AddConnection"}},
+		}, "", map[string]int{"GetItem": 1, "Query": 1, "TransactWriteItems": 1}, []string{"Suspension", "AddConnection"}},
+		// The connection past the cap deletes the oldest's two items in
+		// the same transaction, then tells it and closes it (pushes only).
+		{"WsConnect/PastTheCap", func(t *testing.T, f *storetest.Fixture, p people) {
+			for range core.DefaultMaxConnections {
+				f.MustConnect(t, p.alice.Email)
+				f.Advance(time.Millisecond)
+			}
+		}, func(_ *testing.T, f *storetest.Fixture, p people) error {
+			_, err := f.Service.Connect(ctx, p.alice, "connect-"+f.NewID())
+			return err
+		}, "", map[string]int{"GetItem": 1, "Query": 1, "TransactWriteItems": 1}, []string{"AddConnection"}},
 		{"WsDisconnect", aliceConnected, func(_ *testing.T, f *storetest.Fixture, p people) error {
 			return f.Service.Disconnect(ctx, aliceConnection(f))
 		}, "", map[string]int{"GetItem": 1, "BatchWriteItem": 1}, []string{"Connection", "RemoveConnection"}},

@@ -96,6 +96,22 @@ describe('RealtimeSocket', () => {
     expect(fake.sockets).toHaveLength(5);
   });
 
+  it.each([
+    ['a closing frame, then a plain close (API Gateway)', 1000, true],
+    ['the close code itself (the local server)', 4008, false],
+  ])('does not reconnect after "too many connections" told by %s, until the tab comes back', (_, code, frame) => {
+    const { socket, fake, net } = setup();
+    socket.start();
+    fake.last().accept();
+    if (frame) fake.last().receive({ type: 'closing', code: 4008, reason: 'too many connections' });
+    fake.last().drop(code);
+    expect(socket.state).toBe('closed');
+    vi.advanceTimersByTime(10 * DEFAULT_TIMING.backoffMaxMs);
+    expect(fake.sockets).toHaveLength(1);
+    net.fire('visible');
+    expect(fake.sockets).toHaveLength(2);
+  });
+
   it('delivers frames as events and ignores malformed ones', () => {
     const { socket, fake, events } = setup();
     socket.start();

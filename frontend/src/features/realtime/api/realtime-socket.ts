@@ -72,6 +72,14 @@ export interface RealtimeSocketOptions {
 
 const OPEN = 1;
 
+/**
+ * Close codes after which the client does not reconnect on its own (README.md, "Connections and frames"): 4008, this
+ * tab's connection was the oldest of too many (reconnecting would close another tab's, which would reconnect in turn);
+ * 4003, the account is suspended. The server names the code in a `closing` frame first, as API Gateway cannot choose
+ * the code it closes with. The tab reconnects when it comes back into view or online: a person's own choice.
+ */
+export const HOLD_CLOSE_CODES: readonly number[] = [4008, 4003];
+
 interface Attempt {
   ws: WebSocketLike;
   openTimer?: ReturnType<typeof setTimeout>;
@@ -100,6 +108,8 @@ export class RealtimeSocket {
   private pingTimer?: ReturnType<typeof setTimeout>;
   private pongTimer?: ReturnType<typeof setTimeout>;
   private unlisten: Array<() => void> = [];
+  /** held is set when the server closed the connection with one of HOLD_CLOSE_CODES: no reconnect until cameBack. */
+  private held = false;
 
   constructor(options: RealtimeSocketOptions) {
     this.options = options;
@@ -230,14 +240,16 @@ export class RealtimeSocket {
     ws.onmessage = (ev) => {
       if (this.current !== attempt) return;
       clearTimeout(this.pongTimer);
+      if (HOLD_CLOSE_CODES.includes(closingCode(ev.data) ?? 0)) this.held = true;
       const event = parseFrame(ev.data);
       if (event) this.options.onEvent(event);
     };
     ws.onerror = () => {
       // A close event follows; it decides what to do.
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       clearTimeout(attempt.openTimer);
+      if (HOLD_CLOSE_CODES.includes(ev.code ?? 0)) this.held = true;
       if (this.pending === attempt) {
         this.pending = undefined;
         this.failed();
@@ -268,7 +280,7 @@ export class RealtimeSocket {
     if (!this.started) return;
     if (lived >= this.timing.stableMs) this.failures = 0;
     this.setState('closed');
-    if (this.pending) return;
+    if (this.pending || this.held) return;
     this.scheduleRetry();
   }
 
@@ -318,6 +330,7 @@ export class RealtimeSocket {
 
   private cameBack(): void {
     if (!this.started) return;
+    this.held = false;
     if (this.current) {
       // A connection can die silently while the device sleeps or changes network: check it now.
       this.ping();
@@ -373,6 +386,17 @@ export function parseFrame(data: unknown): ChatEvent | undefined {
       return typeof frame.from === 'string' ? { type: 'typing', from: frame.from } : undefined;
     default:
       return undefined;
+  }
+}
+
+/** closingCode is the close code a `closing` frame announces, undefined for any other frame. */
+function closingCode(data: unknown): number | undefined {
+  if (typeof data !== 'string' || !data.includes('"closing"')) return undefined;
+  try {
+    const frame: unknown = JSON.parse(data);
+    return isRecord(frame) && frame.type === 'closing' && typeof frame.code === 'number' ? frame.code : undefined;
+  } catch {
+    return undefined;
   }
 }
 
