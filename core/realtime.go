@@ -397,8 +397,14 @@ func (s *Service) ConnectionCaller(ctx context.Context, connectionID string) (Ca
 }
 
 // Ping answers the connection's ping with a pong, on that connection only.
-func (s *Service) Ping(ctx context.Context, c Connection) PushReport {
-	return s.reply(ctx, c, PongEvent{})
+// It spends one frame of the caller's frame budget, which a ping every few
+// minutes from each tab is far from exhausting; over it the ping is refused
+// (ETHROTTLED) and the connection stays open.
+func (s *Service) Ping(ctx context.Context, caller Caller, c Connection) (PushReport, error) {
+	if err := s.SpendFrame(ctx, caller); err != nil {
+		return PushReport{}, err
+	}
+	return s.reply(ctx, c, PongEvent{}), nil
 }
 
 // reply pushes e to connection c only.

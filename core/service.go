@@ -19,6 +19,7 @@ type Service struct {
 	onSnapshotError func(channel string, err error)
 	budget          SendBudget
 	sendLimit       SendLimit
+	frameLimit      SendLimit
 	// maxConnections is how many open connections one person may hold.
 	maxConnections int
 	// recountLimit bounds the messages an ack reads to recount Unread.
@@ -63,7 +64,7 @@ func WithMaxConnections(n int) Option {
 // a fresh ID stamped with at: it sorts after every ID stamped with an earlier
 // millisecond, and after every ID it returned before for the same one.
 func NewService(store Store, now func() time.Time, newID func(at time.Time) string, opts ...Option) *Service {
-	s := &Service{store: store, now: now, newID: newID, pushDeadline: PushDeadline, recountLimit: UnreadRecountLimit, maxConnections: DefaultMaxConnections}
+	s := &Service{store: store, now: now, newID: newID, pushDeadline: PushDeadline, recountLimit: UnreadRecountLimit, maxConnections: DefaultMaxConnections, frameLimit: DefaultFrameLimit()}
 	for _, opt := range opts {
 		opt(s)
 	}

@@ -28,7 +28,9 @@ func SendLimitFromEnv() (core.SendLimit, error) {
 // budget store keeps, under limit (the stores of this repository all keep
 // one), and the other per-person limits the environment sets:
 // PARLEY_MAX_CONNECTIONS open realtime connections (default
-// core.DefaultMaxConnections).
+// core.DefaultMaxConnections) and the frame budget, PARLEY_FRAME_BURST frames
+// at once and PARLEY_FRAMES_PER_MINUTE after that (defaults
+// core.DefaultFrameBurst and core.DefaultFramesPerMinute).
 func BudgetOptions(store core.Store, limit core.SendLimit) ([]core.Option, error) {
 	budget, ok := store.(core.SendBudget)
 	if !ok {
@@ -38,7 +40,19 @@ func BudgetOptions(store core.Store, limit core.SendLimit) ([]core.Option, error
 	if err != nil {
 		return nil, err
 	}
-	return []core.Option{core.WithSendBudget(budget, limit), core.WithMaxConnections(maxConnections)}, nil
+	frameBurst, err := positiveEnv("PARLEY_FRAME_BURST", core.DefaultFrameBurst)
+	if err != nil {
+		return nil, err
+	}
+	framesPerMinute, err := positiveEnv("PARLEY_FRAMES_PER_MINUTE", core.DefaultFramesPerMinute)
+	if err != nil {
+		return nil, err
+	}
+	frameLimit, err := core.NewFrameLimit(frameBurst, framesPerMinute)
+	if err != nil {
+		return nil, err
+	}
+	return []core.Option{core.WithSendBudget(budget, limit), core.WithFrameLimit(frameLimit), core.WithMaxConnections(maxConnections)}, nil
 }
 
 func positiveEnv(name string, fallback int) (int, error) {

@@ -22,6 +22,28 @@ variable "max_connections" {
   }
 }
 
+variable "frame_burst" {
+  description = "Frames (acks, pings, any client frame but typing) one person may send at once before the steady rate applies (PARLEY_FRAME_BURST)."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.frame_burst >= 1 && floor(var.frame_burst) == var.frame_burst
+    error_message = "frame_burst must be a whole number of at least 1."
+  }
+}
+
+variable "frames_per_minute" {
+  description = "Frames per minute one person may send after a burst (PARLEY_FRAMES_PER_MINUTE)."
+  type        = number
+  default     = 120
+
+  validation {
+    condition     = var.frames_per_minute >= 1 && floor(var.frames_per_minute) == var.frames_per_minute
+    error_message = "frames_per_minute must be a whole number of at least 1."
+  }
+}
+
 variable "send_per_minute" {
   description = "Sends per minute one person may make after a burst (PARLEY_SEND_PER_MINUTE)."
   type        = number

@@ -116,18 +116,28 @@ func (h *WebSocketHandler) frame(ctx context.Context, req events.APIGatewayWebso
 	return events.APIGatewayProxyResponse{StatusCode: http.StatusOK}, nil
 }
 
+// serveFrame serves one frame. Each frame spends from the caller's budget:
+// a typing signal a send (core.Service.Typing), an ack a frame
+// (core.Service.Ack), a ping a frame (core.Service.Ping), and a frame that
+// cannot be read a frame too, before it is refused for what it is.
 func (h *WebSocketHandler) serveFrame(ctx context.Context, caller core.Caller, connection core.Connection, body string) error {
-	if len(body) > MaxFrameBytes {
-		return core.Errorf(core.ETOOLARGE, "The frame is larger than %d bytes.", MaxFrameBytes)
-	}
 	var in clientFrame
-	if err := h.decode(body, &in); err != nil {
+	var err error
+	if len(body) > MaxFrameBytes {
+		err = core.Errorf(core.ETOOLARGE, "The frame is larger than %d bytes.", MaxFrameBytes)
+	} else {
+		err = h.decode(body, &in)
+	}
+	if err != nil {
+		if spent := h.service.SpendFrame(ctx, caller); spent != nil {
+			return spent
+		}
 		return err
 	}
 	switch in.Action {
 	case "ping":
-		h.service.Ping(ctx, connection)
-		return nil
+		_, err := h.service.Ping(ctx, caller, connection)
+		return err
 	case "typing":
 		_, err := h.service.Typing(ctx, caller, connection, in.To)
 		return err

@@ -245,7 +245,7 @@ func TestRequestsPerRoute(t *testing.T) {
 		{"Ack/Behind", func(t *testing.T, f *storetest.Fixture, p people) {
 			chatting(t, f, p)
 			require.NoError(t, ackNewest(true)(t, f, p))
-		}, ackNewest(true), "", map[string]int{"GetItem": 1}, []string{"Receipts"}},
+		}, ackNewest(true), "", map[string]int{"GetItem": 1, "UpdateItem": 1}, []string{"Receipts", "Spend"}},
 		{"Ack/GoneConnection", func(t *testing.T, f *storetest.Fixture, p people) {
 			chatting(t, f, p)
 			aliceGone(t, f, p)
@@ -273,10 +273,13 @@ func TestRequestsPerRoute(t *testing.T) {
 			return f.Service.Disconnect(ctx, aliceConnection(f))
 		}, "", map[string]int{"GetItem": 1, "BatchWriteItem": 1}, []string{"Connection", "RemoveConnection"}},
 		{"WsDefault/Ping", aliceConnected, func(_ *testing.T, f *storetest.Fixture, p people) error {
-			_, c, err := f.Service.ConnectionCaller(ctx, aliceConnection(f))
-			f.Service.Ping(ctx, c)
+			caller, c, err := f.Service.ConnectionCaller(ctx, aliceConnection(f))
+			if err != nil {
+				return err
+			}
+			_, err = f.Service.Ping(ctx, caller, c)
 			return err
-		}, "", map[string]int{"GetItem": 1}, nil},
+		}, "", map[string]int{"GetItem": 1, "UpdateItem": 1}, []string{"Connection", "Spend"}},
 		{"WsDefault/Typing", func(t *testing.T, f *storetest.Fixture, p people) {
 			bothContacts(t, f, p)
 			aliceConnected(t, f, p)

@@ -244,6 +244,46 @@ func testSendBudget(t *testing.T, newStore NewStore) {
 			"sending into a refusal is throttled as any sending is")
 	})
 
+	t.Run("FramesAreABucketOfTheirOwn", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		budget, alice, sends := budgetOf(t, f), f.Email("alice"), mustLimit(t, 1, 60)
+		frames, err := core.NewFrameLimit(2, 60)
+		require.NoError(t, err)
+		for i := range 2 {
+			require.NoError(t, budget.Spend(ctx, alice, frames, f.Now()), "frame %d of the burst", i+1)
+		}
+		err = budget.Spend(ctx, alice, frames, f.Now())
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(err))
+		assert.Equal(t, time.Second, core.RetryAfter(err))
+		require.NoError(t, budget.Spend(ctx, alice, sends, f.Now()), "frames spend no send")
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(budget.Spend(ctx, alice, sends, f.Now())))
+		f.Advance(time.Second)
+		require.NoError(t, budget.Spend(ctx, alice, frames, f.Now()), "and sends no frame")
+	})
+
+	t.Run("EveryAckSpendsAFrameNeverASend", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		alice, bob := f.mustFriends(t)
+		sent := f.MustSend(t, bob, alice, "read me")
+		frames, err := core.NewFrameLimit(2, 60)
+		require.NoError(t, err)
+		service := core.NewService(f.Store, f.Now, f.StampID, core.WithPusher(f.Pusher),
+			core.WithSendBudget(budgetOf(t, f), mustLimit(t, 1, 60)), core.WithFrameLimit(frames))
+		ack := func() error {
+			_, err := service.Ack(ctx, f.Caller(t, alice), core.AckInput{With: bob, UpTo: sent.ID, Read: true}, "")
+			return err
+		}
+		require.NoError(t, ack(), "an ack that moves")
+		require.NoError(t, ack(), "an ack that moves nothing")
+		err = ack()
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(err), "the third ack is over the frame budget")
+		assert.Positive(t, core.RetryAfter(err))
+		_, _, err = service.AddMessage(ctx, f.Caller(t, alice), core.AddMessageInput{Recipient: bob, Text: "my one send is left"})
+		require.NoError(t, err)
+	})
+
 	t.Run("TypingSpendsTheBudget", func(t *testing.T) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
