@@ -216,6 +216,21 @@ func (s *Service) spendSend(ctx context.Context, sender string, send func() (cre
 	return err
 }
 
+// spendOne spends one send of the caller's budget for a write that is not a
+// message or a post but must not be free either (creating a channel, naming
+// a publisher): ETHROTTLED over budget, ESUSPENDED for a suspended caller.
+// Whatever the write then does, the send stays spent: a refused write
+// (a taken name, someone else's channel) costs as much as one that is not.
+func (s *Service) spendOne(ctx context.Context, caller Caller) error {
+	if s.budget == nil {
+		return nil
+	}
+	if err := s.budget.Spend(ctx, caller.Email, s.sendLimit, s.now().UTC()); err != nil {
+		return fmt.Errorf("send budget of %s: %w", caller.Email, err)
+	}
+	return nil
+}
+
 // ThrottledError is the error that refuses a send over budget, waiting wait.
 func ThrottledError(wait time.Duration) error {
 	seconds := int((wait + time.Second - 1) / time.Second)

@@ -311,14 +311,14 @@ func Evict(held []Connection, max int) []Connection {
 	return held[:len(held)-max+1]
 }
 
-// closeConnections tells each connection why it is being closed and closes
-// it, in parallel under the push deadline. A connection already gone is
-// closed enough; nothing here fails the caller.
-func (s *Service) closeConnections(ctx context.Context, connections []Connection, code int, reason string) {
-	if s.pusher == nil || len(connections) == 0 {
+// closeConnections tells each of connections why it is being closed and
+// closes it through pusher, in parallel under deadline. A connection already
+// gone is closed enough; nothing here fails the caller.
+func closeConnections(ctx context.Context, pusher Pusher, deadline time.Duration, connections []Connection, code int, reason string) {
+	if pusher == nil || len(connections) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.pushDeadline)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), deadline)
 	defer cancel()
 	var wg sync.WaitGroup
 	inFlight := make(chan struct{}, MaxPushesInFlight)
@@ -328,8 +328,8 @@ func (s *Service) closeConnections(ctx context.Context, connections []Connection
 			defer func() { <-inFlight }()
 			// Told first, so that a client that cannot read the close code
 			// (API Gateway's) knows not to reconnect.
-			_ = s.pusher.Push(ctx, c, ClosingEvent{Code: code, Reason: reason})
-			_ = s.pusher.Disconnect(ctx, c.ID)
+			_ = pusher.Push(ctx, c, ClosingEvent{Code: code, Reason: reason})
+			_ = pusher.Disconnect(ctx, c.ID)
 		})
 	}
 	wg.Wait()
@@ -367,7 +367,7 @@ func (s *Service) Connect(ctx context.Context, caller Caller, connectionID strin
 	if err != nil {
 		return Connection{}, err
 	}
-	s.closeConnections(ctx, evicted, CloseTooManyConnections, "too many connections")
+	closeConnections(ctx, s.pusher, s.pushDeadline, evicted, CloseTooManyConnections, "too many connections")
 	return c, nil
 }
 
