@@ -10,10 +10,11 @@ import (
 	"time"
 )
 
-// ConnectionLifetime is how long a realtime connection is kept registered: a
-// little over API Gateway's two-hour cap on a WebSocket connection, so a
-// connection whose $disconnect never arrived expires on its own.
-const ConnectionLifetime = 2*time.Hour + 10*time.Minute
+// ConnectionLifetime is the longest a realtime connection lives: API
+// Gateway's two-hour cap on a WebSocket connection. A connection expires
+// sooner when the token that opened it does, and once expired it is pushed
+// nothing, its frames are refused, and it is closed at its next frame.
+const ConnectionLifetime = 2 * time.Hour
 
 // ConnectGrace is how long after $connect registered a connection a push
 // that finds it gone does not forget it: the handshake may still be under way
@@ -353,8 +354,18 @@ func (s *Service) pushOne(ctx context.Context, c Connection, e Event) PushReport
 	}
 }
 
-// Connect registers a realtime connection of the caller.
+// Connect registers a realtime connection of the caller for
+// ConnectionLifetime.
 func (s *Service) Connect(ctx context.Context, caller Caller, connectionID string) (Connection, error) {
+	return s.ConnectUntil(ctx, caller, connectionID, time.Time{})
+}
+
+// ConnectUntil registers a realtime connection of the caller that expires
+// when the token that opened it does, tokenExpires, and at the latest
+// ConnectionLifetime from now (a zero tokenExpires: that cap alone). A token
+// already expired is refused (EUNAUTHORIZED). Past the caller's maximum
+// number of connections, the oldest is closed (CloseTooManyConnections).
+func (s *Service) ConnectUntil(ctx context.Context, caller Caller, connectionID string, tokenExpires time.Time) (Connection, error) {
 	if !validConnectionID(connectionID) {
 		return Connection{}, invalidField("connectionId", "is not a connection ID")
 	}
@@ -363,6 +374,12 @@ func (s *Service) Connect(ctx context.Context, caller Caller, connectionID strin
 	}
 	now := s.now().UTC()
 	c := Connection{ID: connectionID, User: caller.Email, ConnectedAt: now, ExpiresAt: now.Add(ConnectionLifetime)}
+	if !tokenExpires.IsZero() && tokenExpires.Before(c.ExpiresAt) {
+		c.ExpiresAt = tokenExpires.UTC()
+	}
+	if !c.ExpiresAt.After(now) {
+		return Connection{}, Errorf(EUNAUTHORIZED, "The token has expired; sign in again.")
+	}
 	evicted, err := s.store.AddConnection(ctx, c, s.maxConnections)
 	if err != nil {
 		return Connection{}, err
@@ -381,6 +398,17 @@ func (s *Service) Disconnect(ctx context.Context, connectionID string) error {
 		return err
 	}
 	return s.store.RemoveConnection(ctx, c)
+}
+
+// CloseExpired is the close code of a connection whose token expired (or
+// that is unknown): the client reconnects with a fresh token.
+const CloseExpired = 4001
+
+// CloseUnknownConnection tells the connection with connectionID, which the
+// registry does not know (expired, or forgotten), that it is closed and
+// closes it: what a frame from such a connection gets.
+func (s *Service) CloseUnknownConnection(ctx context.Context, connectionID string) {
+	closeConnections(ctx, s.pusher, s.pushDeadline, []Connection{{ID: connectionID}}, CloseExpired, "connection expired")
 }
 
 // ConnectionCaller returns the caller who holds the connection with

@@ -202,6 +202,32 @@ func testConnections(t *testing.T, newStore NewStore) {
 		assert.Equal(t, core.DefaultMaxConnections, messages)
 	})
 
+	t.Run("AConnectionLivesNoLongerThanItsToken", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		alice, bob := f.Email("alice"), f.Email("bob")
+		f.MustAddContact(t, bob, alice)
+		short, err := f.Service.ConnectUntil(ctx, f.Caller(t, alice), "conn-"+f.NewID(), f.Now().Add(10*time.Minute))
+		require.NoError(t, err)
+		long, err := f.Service.ConnectUntil(ctx, f.Caller(t, alice), "conn-"+f.NewID(), f.Now().Add(5*time.Hour))
+		require.NoError(t, err)
+		assert.Equal(t, f.Now().Add(10*time.Minute), short.ExpiresAt)
+		assert.Equal(t, f.Now().Add(core.ConnectionLifetime), long.ExpiresAt, "capped at API Gateway's 2 h")
+		_, err = f.Service.ConnectUntil(ctx, f.Caller(t, alice), "conn-"+f.NewID(), f.Now())
+		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err), "an expired token opens nothing")
+
+		f.Advance(10 * time.Minute)
+		sent := f.MustSend(t, bob, alice, "after the token expired")
+		assert.Empty(t, f.Pusher.To(short.ID), "an expired connection is pushed nothing")
+		sent.Status = core.StatusSent
+		assert.Contains(t, f.Pusher.To(long.ID), core.Event(core.MessageEvent{Message: sent}), "the other is")
+		_, _, err = f.Service.ConnectionCaller(ctx, short.ID)
+		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err), "its frames are refused")
+		f.Service.CloseUnknownConnection(ctx, short.ID)
+		assert.Equal(t, []string{short.ID}, f.Pusher.Disconnected(), "and it is closed")
+		assert.Equal(t, []core.Event{core.ClosingEvent{Code: core.CloseExpired, Reason: "connection expired"}}, f.Pusher.To(short.ID))
+	})
+
 	t.Run("ExpiredConnectionsAreGone", func(t *testing.T) {
 		t.Parallel()
 		f := NewFixture(t, newStore)

@@ -37,6 +37,11 @@ export interface RealtimeTiming {
   pongTimeoutMs: number;
   /** A connection that lived this long resets the backoff when it drops. */
   stableMs: number;
+  /**
+   * A connection is replaced this long before the token it was opened with expires: the server ends it then
+   * (README.md, "Connections and frames"). The session renews tokens a minute before, which replaces it first.
+   */
+  tokenMarginMs: number;
 }
 
 export const DEFAULT_TIMING: RealtimeTiming = {
@@ -48,6 +53,7 @@ export const DEFAULT_TIMING: RealtimeTiming = {
   pingIdleMs: 4 * 60_000,
   pongTimeoutMs: 15_000,
   stableMs: 10_000,
+  tokenMarginMs: 30_000,
 };
 
 /** The subprotocol of the contract; the token travels as a second one, `bearer.<id_token>`. */
@@ -82,6 +88,8 @@ export const HOLD_CLOSE_CODES: readonly number[] = [4008, 4003];
 
 interface Attempt {
   ws: WebSocketLike;
+  /** When the token it was opened with expires (ms since the epoch), if the token says. */
+  tokenExpiresAt?: number;
   openTimer?: ReturnType<typeof setTimeout>;
   openedAt?: number;
 }
@@ -213,7 +221,8 @@ export class RealtimeSocket {
       this.failed();
       return;
     }
-    const attempt: Attempt = { ws };
+    const tokenExpiresAt = tokenExpiry(token);
+    const attempt: Attempt = tokenExpiresAt === undefined ? { ws } : { ws, tokenExpiresAt };
     this.pending = attempt;
     attempt.openTimer = setTimeout(() => {
       if (this.pending !== attempt) return;
@@ -234,7 +243,7 @@ export class RealtimeSocket {
       this.current = attempt;
       if (old) this.drop(old);
       this.setState('open');
-      this.armAge();
+      this.armAge(attempt);
       this.armPing();
     };
     ws.onmessage = (ev) => {
@@ -300,9 +309,14 @@ export class RealtimeSocket {
     return full / 2 + this.random() * (full / 2);
   }
 
-  private armAge(): void {
+  /** armAge replaces the connection before API Gateway's cap, and before its token expires. */
+  private armAge(attempt: Attempt): void {
     clearTimeout(this.ageTimer);
-    const age = this.timing.maxAgeMs - this.random() * this.timing.maxAgeJitterMs;
+    let age = this.timing.maxAgeMs - this.random() * this.timing.maxAgeJitterMs;
+    if (attempt.tokenExpiresAt !== undefined) {
+      // Never sooner than a few seconds: a token that is not renewed must not make a loop of handshakes.
+      age = Math.min(age, Math.max(attempt.tokenExpiresAt - this.timing.tokenMarginMs - Date.now(), 5_000));
+    }
     this.ageTimer = setTimeout(() => this.open(), age);
   }
 
@@ -386,6 +400,18 @@ export function parseFrame(data: unknown): ChatEvent | undefined {
       return typeof frame.from === 'string' ? { type: 'typing', from: frame.from } : undefined;
     default:
       return undefined;
+  }
+}
+
+/** tokenExpiry is the `exp` of a JWT, in ms since the epoch; undefined when it cannot be read. */
+export function tokenExpiry(token: string): number | undefined {
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const json: unknown = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/')));
+    return isRecord(json) && typeof json.exp === 'number' ? json.exp * 1000 : undefined;
+  } catch {
+    return undefined;
   }
 }
 
