@@ -153,11 +153,17 @@ func WithFrameLimit(limit SendLimit) Option {
 // not be read). ETHROTTLED with RetryAfter over budget, ESUSPENDED for a
 // suspended caller; nothing is metered without a budget.
 func (s *Service) SpendFrame(ctx context.Context, caller Caller) error {
+	return s.spendFrom(ctx, caller, s.frameLimit, "frame budget")
+}
+
+// spendFrom spends one from the caller's budget under limit, budget naming
+// it in the error.
+func (s *Service) spendFrom(ctx context.Context, caller Caller, limit SendLimit, budget string) error {
 	if s.budget == nil {
 		return nil
 	}
-	if err := s.budget.Spend(ctx, caller.Email, s.frameLimit, s.now().UTC()); err != nil {
-		return fmt.Errorf("frame budget of %s: %w", caller.Email, err)
+	if err := s.budget.Spend(ctx, caller.Email, limit, s.now().UTC()); err != nil {
+		return fmt.Errorf("%s of %s: %w", budget, caller.Email, err)
 	}
 	return nil
 }
@@ -222,13 +228,7 @@ func (s *Service) spendSend(ctx context.Context, sender string, send func() (cre
 // Whatever the write then does, the send stays spent: a refused write
 // (a taken name, someone else's channel) costs as much as one that is not.
 func (s *Service) spendOne(ctx context.Context, caller Caller) error {
-	if s.budget == nil {
-		return nil
-	}
-	if err := s.budget.Spend(ctx, caller.Email, s.sendLimit, s.now().UTC()); err != nil {
-		return fmt.Errorf("send budget of %s: %w", caller.Email, err)
-	}
-	return nil
+	return s.spendFrom(ctx, caller, s.sendLimit, "send budget")
 }
 
 // ThrottledError is the error that refuses a send over budget, waiting wait.
