@@ -175,6 +175,15 @@ func (p loggingPusher) Push(ctx context.Context, c core.Connection, e core.Event
 	return err
 }
 
+// Disconnect implements core.Pusher, logging a close that failed.
+func (p loggingPusher) Disconnect(ctx context.Context, connectionID string) error {
+	err := p.next.Disconnect(ctx, connectionID)
+	if err != nil {
+		p.logger.WarnContext(ctx, "disconnect failed", "connection_id", connectionID, "error", err.Error())
+	}
+	return err
+}
+
 // Function is what one route's Lambda builds at cold start: only what its
 // route uses, as the route tables say (apigateway.Routes and
 // apigateway.WebSocketRoutes).

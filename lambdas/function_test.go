@@ -59,7 +59,7 @@ func TestEachRouteBuildsOnlyWhatItUses(t *testing.T) {
 		"add-publisher":   {metrics: true},
 		"post-to-channel": {metrics: true},
 		"delete-post":     {metrics: true},
-		"ws-connect":      {verifier: true},
+		"ws-connect":      {pusher: true, metrics: true, verifier: true},
 		"ws-disconnect":   {},
 		"ws-default":      {pusher: true, metrics: true},
 	}

@@ -80,6 +80,8 @@ func TestRequestsAndPushesBecomeMetrics(t *testing.T) {
 
 type pushFunc func(context.Context, core.Connection, core.Event) error
 
+func (f pushFunc) Disconnect(context.Context, string) error { return nil }
+
 func (f pushFunc) Push(ctx context.Context, c core.Connection, e core.Event) error {
 	return f(ctx, c, e)
 }

@@ -44,7 +44,7 @@ source scripts/local-server.sh
 budget=()
 if [[ "${E2E_BENCH:-}" == "1" ]]; then
   # The bench sends hundreds of messages as fast as it can: it measures delivery, not the send budget.
-  budget=(PARLEY_SEND_BURST=100000 PARLEY_SEND_PER_MINUTE=1000000)
+  budget=(PARLEY_SEND_BURST=100000 PARLEY_SEND_PER_MINUTE=1000000 PARLEY_FRAME_BURST=100000 PARLEY_FRAMES_PER_MINUTE=1000000)
 fi
 start_local_server e2e PARLEY_FRONTEND_DIR=frontend/dist "${budget[@]}"
 log=$server_log

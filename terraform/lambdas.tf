@@ -10,22 +10,29 @@ locals {
       role_description = "Runs the ${name} Lambda of ${local.prefix}."
       tracing          = true
       environment = merge({
-        PARLEY_TABLE_NAME      = aws_dynamodb_table.chat.name
-        PARLEY_ALLOWED_ORIGIN  = local.spa_origin
-        PARLEY_OIDC_ISSUER     = local.cognito_issuer
-        PARLEY_OIDC_CLIENT_ID  = aws_cognito_user_pool_client.spa.id
-        PARLEY_SEND_BURST      = tostring(var.send_burst)
-        PARLEY_SEND_PER_MINUTE = tostring(var.send_per_minute)
+        PARLEY_TABLE_NAME        = aws_dynamodb_table.chat.name
+        PARLEY_ALLOWED_ORIGIN    = local.spa_origin
+        PARLEY_OIDC_ISSUER       = local.cognito_issuer
+        PARLEY_OIDC_CLIENT_ID    = aws_cognito_user_pool_client.spa.id
+        PARLEY_SEND_BURST        = tostring(var.send_burst)
+        PARLEY_SEND_PER_MINUTE   = tostring(var.send_per_minute)
+        PARLEY_MAX_CONNECTIONS   = tostring(var.max_connections)
+        PARLEY_FRAME_BURST       = tostring(var.frame_burst)
+        PARLEY_FRAMES_PER_MINUTE = tostring(var.frames_per_minute)
         }, f.pushes ? {
         PARLEY_WS_CALLBACK_URL = local.ws_callback_url
       } : {})
       statements = concat(
         [{ sid = "Table", actions = f.dynamodb_actions, resources = [aws_dynamodb_table.chat.arn] }],
-        # Posting to the connections of this stage only.
+        # Posting to the connections of this stage only, and closing them
+        # (past the connection cap, on suspension).
         f.pushes ? [{
-          sid       = "Push"
-          actions   = ["execute-api:ManageConnections"]
-          resources = ["${aws_apigatewayv2_api.websocket.execution_arn}/${local.ws_stage}/POST/@connections/*"]
+          sid     = "Push"
+          actions = ["execute-api:ManageConnections"]
+          resources = [
+            "${aws_apigatewayv2_api.websocket.execution_arn}/${local.ws_stage}/POST/@connections/*",
+            "${aws_apigatewayv2_api.websocket.execution_arn}/${local.ws_stage}/DELETE/@connections/*",
+          ]
         }] : [],
       )
       alarms_mean = {

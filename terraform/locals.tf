@@ -22,11 +22,11 @@ locals {
     "add-message"     = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem"] }
     "get-messages"    = { api = "http", route = "GET", pushes = false, dynamodb_actions = ["dynamodb:Query", "dynamodb:GetItem"] }
     "ack"             = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:BatchWriteItem"] }
-    "create-channel"  = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:PutItem"] }
+    "create-channel"  = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:PutItem", "dynamodb:UpdateItem"] }
     "add-publisher"   = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"] }
     "post-to-channel" = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"] }
     "delete-post"     = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"] }
-    "ws-connect"      = { api = "websocket", route = "$connect", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:BatchWriteItem"] }
+    "ws-connect"      = { api = "websocket", route = "$connect", pushes = true, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"] }
     "ws-disconnect"   = { api = "websocket", route = "$disconnect", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:BatchWriteItem"] }
     "ws-default"      = { api = "websocket", route = "$default", pushes = true, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"] }
   }

@@ -141,13 +141,13 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 	actions := mustDynamoDBActions(t)
 	pushes := mustPushes(t)
 	websocketAPIs := state.ofType("aws_apigatewayv2_api")
-	var connectionsARN string
+	var connectionsARNs []string
 	for _, api := range websocketAPIs {
 		if api.str("protocol_type") == "WEBSOCKET" {
-			connectionsARN = api.str("execution_arn") + "/ws/POST/@connections/*"
+			connectionsARNs = []string{api.str("execution_arn") + "/ws/POST/@connections/*", api.str("execution_arn") + "/ws/DELETE/@connections/*"}
 		}
 	}
-	require.NotEmpty(t, connectionsARN, "the state holds the WebSocket API")
+	require.NotEmpty(t, connectionsARNs, "the state holds the WebSocket API")
 
 	tables := state.ofType("aws_dynamodb_table")
 	require.Len(t, tables, 1)
@@ -188,7 +188,7 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 						assert.Equal(t, []string{"*"}, []string(s.Resource), "%s", a)
 					case strings.HasPrefix(a, "execute-api:"):
 						execute = append(execute, a)
-						assert.Equal(t, []string{connectionsARN}, []string(s.Resource), "%s only on the connections of the realtime stage", a)
+						assert.ElementsMatch(t, connectionsARNs, []string(s.Resource), "%s only on the connections of the realtime stage", a)
 					default:
 						t.Errorf("action %s is neither DynamoDB nor logs", a)
 					}

@@ -54,7 +54,7 @@ type WebSocketRoute struct {
 
 // WebSocketRoutes lists the routes of the realtime WebSocket API.
 var WebSocketRoutes = []WebSocketRoute{
-	{Name: "ws-connect", Key: "$connect", VerifiesTokens: true, serve: func(h *WebSocketHandler) webSocketFunc { return h.connect }},
+	{Name: "ws-connect", Key: "$connect", VerifiesTokens: true, Pushes: true, serve: func(h *WebSocketHandler) webSocketFunc { return h.connect }},
 	{Name: "ws-disconnect", Key: "$disconnect", serve: func(h *WebSocketHandler) webSocketFunc { return h.disconnect }},
 	{Name: "ws-default", Key: "$default", Pushes: true, serve: func(h *WebSocketHandler) webSocketFunc { return h.frame }},
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/hashicorp/hcl/v2"
@@ -180,13 +181,13 @@ func TestRequestsPerRoute(t *testing.T) {
 			aliceGone(t, f, p)
 		}, unblockBob, "", map[string]int{"UpdateItem": 1, "Query": 1, "BatchWriteItem": 1}, nil},
 		{"UnblockContact/Stranger", nothing, unblockBob, core.ENOTFOUND, map[string]int{"UpdateItem": 1}, nil},
-		{"ReportContact/WithEvidence", chatting, reportBob, "", map[string]int{"TransactWriteItems": 1, "GetItem": 1},
+		{"ReportContact/WithEvidence", chatting, reportBob, "", map[string]int{"TransactWriteItems": 1, "GetItem": 2},
 			[]string{"ReportContact"}},
 		{"ReportContact/Retry", func(t *testing.T, f *storetest.Fixture, p people) {
 			chatting(t, f, p)
 			require.NoError(t, reportBob(t, f, p))
-		}, reportBob, "", map[string]int{"TransactWriteItems": 1, "GetItem": 1}, []string{"ReportContact"}},
-		{"ReportContact/Stranger", nothing, reportBob, core.ENOTFOUND, map[string]int{"TransactWriteItems": 1}, nil},
+		}, reportBob, "", map[string]int{"TransactWriteItems": 1, "GetItem": 2}, []string{"ReportContact"}},
+		{"ReportContact/Stranger", nothing, reportBob, core.ENOTFOUND, map[string]int{"TransactWriteItems": 1, "GetItem": 1}, nil},
 		// A send is one transaction (the budget's spend is one of its items)
 		// and the members' connection Queries, issued beside it, not after.
 		{"AddMessage/ToAContact", bothContacts, addMessage, "", map[string]int{"TransactWriteItems": 1, "Query": 2}, []string{"AddMessage"}},
@@ -244,7 +245,7 @@ func TestRequestsPerRoute(t *testing.T) {
 		{"Ack/Behind", func(t *testing.T, f *storetest.Fixture, p people) {
 			chatting(t, f, p)
 			require.NoError(t, ackNewest(true)(t, f, p))
-		}, ackNewest(true), "", map[string]int{"GetItem": 1}, []string{"Receipts"}},
+		}, ackNewest(true), "", map[string]int{"GetItem": 1, "UpdateItem": 1}, []string{"Receipts", "Spend"}},
 		{"Ack/GoneConnection", func(t *testing.T, f *storetest.Fixture, p people) {
 			chatting(t, f, p)
 			aliceGone(t, f, p)
@@ -256,15 +257,29 @@ func TestRequestsPerRoute(t *testing.T) {
 		{"WsConnect", nothing, func(_ *testing.T, f *storetest.Fixture, p people) error {
 			_, err := f.Service.Connect(ctx, p.alice, "connect-"+f.NewID())
 			return err
-		}, "", map[string]int{"GetItem": 1, "BatchWriteItem": 1}, []string{"Suspension", "AddConnection"}},
+		}, "", map[string]int{"GetItem": 1, "Query": 1, "TransactWriteItems": 1}, []string{"Suspension", "AddConnection"}},
+		// The connection past the cap deletes the oldest's two items in
+		// the same transaction, then tells it and closes it (pushes only).
+		{"WsConnect/PastTheCap", func(t *testing.T, f *storetest.Fixture, p people) {
+			for range core.DefaultMaxConnections {
+				f.MustConnect(t, p.alice.Email)
+				f.Advance(time.Millisecond)
+			}
+		}, func(_ *testing.T, f *storetest.Fixture, p people) error {
+			_, err := f.Service.Connect(ctx, p.alice, "connect-"+f.NewID())
+			return err
+		}, "", map[string]int{"GetItem": 1, "Query": 1, "TransactWriteItems": 1}, []string{"AddConnection"}},
 		{"WsDisconnect", aliceConnected, func(_ *testing.T, f *storetest.Fixture, p people) error {
 			return f.Service.Disconnect(ctx, aliceConnection(f))
 		}, "", map[string]int{"GetItem": 1, "BatchWriteItem": 1}, []string{"Connection", "RemoveConnection"}},
 		{"WsDefault/Ping", aliceConnected, func(_ *testing.T, f *storetest.Fixture, p people) error {
-			_, c, err := f.Service.ConnectionCaller(ctx, aliceConnection(f))
-			f.Service.Ping(ctx, c)
+			caller, c, err := f.Service.ConnectionCaller(ctx, aliceConnection(f))
+			if err != nil {
+				return err
+			}
+			_, err = f.Service.Ping(ctx, caller, c)
 			return err
-		}, "", map[string]int{"GetItem": 1}, nil},
+		}, "", map[string]int{"GetItem": 1, "UpdateItem": 1}, []string{"Connection", "Spend"}},
 		{"WsDefault/Typing", func(t *testing.T, f *storetest.Fixture, p people) {
 			bothContacts(t, f, p)
 			aliceConnected(t, f, p)
@@ -289,10 +304,10 @@ func TestRequestsPerRoute(t *testing.T) {
 			_, err = f.Service.Ack(ctx, caller, core.AckInput{With: p.bob.Email, UpTo: newest.(string), Read: true}, c.ID)
 			return err
 		}, "", map[string]int{"GetItem": 3, "UpdateItem": 1, "Query": 3, "TransactWriteItems": 1, "BatchWriteItem": 1}, nil},
-		{"CreateChannel/New", nothing, createChannel, "", map[string]int{"TransactWriteItems": 1}, []string{"CreateChannel"}},
-		{"CreateChannel/Taken", aliceChannel, createChannel, core.ECONFLICT, map[string]int{"TransactWriteItems": 1}, nil},
-		{"AddPublisher/New", aliceChannel, addPublisher(alice), "", map[string]int{"GetItem": 2, "UpdateItem": 1}, []string{"Channel", "PutPublisher"}},
-		{"AddPublisher/NotOwner", aliceChannel, addPublisher(bob), core.EFORBIDDEN, map[string]int{"GetItem": 1}, nil},
+		{"CreateChannel/New", nothing, createChannel, "", map[string]int{"UpdateItem": 1, "TransactWriteItems": 1}, []string{"Spend", "CreateChannel"}},
+		{"CreateChannel/Taken", aliceChannel, createChannel, core.ECONFLICT, map[string]int{"UpdateItem": 1, "TransactWriteItems": 1}, nil},
+		{"AddPublisher/New", aliceChannel, addPublisher(alice), "", map[string]int{"GetItem": 2, "UpdateItem": 2}, []string{"Spend", "Channel", "PutPublisher"}},
+		{"AddPublisher/NotOwner", aliceChannel, addPublisher(bob), core.EFORBIDDEN, map[string]int{"GetItem": 1, "UpdateItem": 1}, nil},
 		// A post's spend and its publisher check are items of its
 		// transaction; the publisher's name is read once per instance.
 		{"PostToChannel/ByPublisher", bobPublishes, bobPosts, "", map[string]int{"GetItem": 1, "TransactWriteItems": 1}, []string{"Publisher", "AddPost"}},
@@ -302,10 +317,10 @@ func TestRequestsPerRoute(t *testing.T) {
 		}, "", map[string]int{"TransactWriteItems": 1}, []string{"AddPost"}},
 		{"PostToChannel/Retry", posted, bobPosts, "", map[string]int{"TransactWriteItems": 1}, nil},
 		{"PostToChannel/NotAPublisher", aliceChannel, bobPosts, core.EFORBIDDEN, map[string]int{"GetItem": 2}, nil},
-		{"DeletePost/ByOwner", posted, deleteNewestPost, "", map[string]int{"GetItem": 1, "TransactWriteItems": 1}, []string{"Channel", "DeletePost"}},
+		{"DeletePost/ByOwner", posted, deleteNewestPost, "", map[string]int{"GetItem": 2, "TransactWriteItems": 1}, []string{"Suspension", "Channel", "DeletePost"}},
 		{"DeletePost/Gone", posted, func(t *testing.T, f *storetest.Fixture, p people) error {
 			return f.Service.DeletePost(ctx, p.alice, channelOf(f), "0")
-		}, core.ENOTFOUND, map[string]int{"GetItem": 1, "TransactWriteItems": 1}, nil},
+		}, core.ENOTFOUND, map[string]int{"GetItem": 2, "TransactWriteItems": 1}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := storetest.NewFixture(t, func(*testing.T) core.Store { return store })

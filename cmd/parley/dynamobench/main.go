@@ -64,6 +64,8 @@ type discardPusher struct{}
 
 func (discardPusher) Push(context.Context, core.Connection, core.Event) error { return nil }
 
+func (discardPusher) Disconnect(context.Context, string) error { return nil }
+
 // result is what one route cost over its calls.
 type result struct {
 	route    string

@@ -91,6 +91,10 @@ function SignedIn({ config, userManager }: { config: AppConfig; userManager: Use
     } catch {
       // Storage disabled: nothing was kept there either.
     }
+    // The refresh token could renew this session anywhere it was copied to: revoke it, not only forget it.
+    await userManager.revokeTokens(['refresh_token']).catch(() => {
+      // No revocation endpoint (the development sign-in) or no network: the sign-out below still ends this tab's session.
+    });
     const logout = cognitoLogoutURL(config);
     if (!logout) {
       try {
