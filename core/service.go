@@ -21,6 +21,11 @@ type Service struct {
 	sendLimit       SendLimit
 	// recountLimit bounds the messages an ack reads to recount Unread.
 	recountLimit int
+	// pushKey, loopbackPushEndpoints and sentMessages are notifications'
+	// (notifications.go).
+	pushKey               string
+	loopbackPushEndpoints bool
+	sentMessages          func(Message)
 }
 
 // Option configures a Service.
@@ -102,4 +107,5 @@ type Store interface {
 	ReceiptStore
 	ConnectionStore
 	ChannelStore
+	NotificationStore
 }

@@ -18,15 +18,19 @@ locals {
         PARLEY_SEND_PER_MINUTE = tostring(var.send_per_minute)
         }, f.pushes ? {
         PARLEY_WS_CALLBACK_URL = local.ws_callback_url
+        } : {}, name == local.push_key_function ? {
+        PARLEY_VAPID_PUBLIC_KEY_PARAMETER = local.vapid_public_key_parameter
       } : {})
       statements = concat(
-        [{ sid = "Table", actions = f.dynamodb_actions, resources = [aws_dynamodb_table.chat.arn] }],
+        length(f.dynamodb_actions) > 0 ? [{ sid = "Table", actions = f.dynamodb_actions, resources = [aws_dynamodb_table.chat.arn] }] : [],
         # Posting to the connections of this stage only.
         f.pushes ? [{
           sid       = "Push"
           actions   = ["execute-api:ManageConnections"]
           resources = ["${aws_apigatewayv2_api.websocket.execution_arn}/${local.ws_stage}/POST/@connections/*"]
         }] : [],
+        # Reading the deployment's VAPID public key (notifications.tf).
+        name == local.push_key_function ? [local.vapid_public_key_statement] : [],
       )
       alarms_mean = {
         errors    = "failed (error, timeout or crash)"
@@ -49,7 +53,7 @@ locals {
 module "functions" {
   source = "./modules/functions"
 
-  functions                = merge(local.route_functions, { (local.feed_function) = local.feed_lambda })
+  functions                = merge(local.route_functions, { (local.feed_function) = local.feed_lambda, (local.notify_function) = local.notify_lambda })
   prefix                   = local.prefix
   role_path                = local.role_path
   permissions_boundary_arn = var.permissions_boundary_arn

@@ -131,6 +131,8 @@ func (h *WebSocketHandler) serveFrame(ctx context.Context, caller core.Caller, c
 	case "typing":
 		_, err := h.service.Typing(ctx, caller, connection, in.To)
 		return err
+	case "visibility":
+		return h.service.SetVisibility(ctx, connection, *in.Visible)
 	default: // "ack": the validation allows nothing else
 		_, err := h.service.Ack(ctx, caller, core.AckInput{With: in.With, UpTo: in.UpTo, Read: in.Read}, connection.ID)
 		return err

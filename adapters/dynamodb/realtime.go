@@ -31,6 +31,8 @@ type connectionItem struct {
 	User        string `dynamodbav:"user"`
 	ConnectedAt string `dynamodbav:"connectedAt"`
 	ExpiresAt   int64  `dynamodbav:"expiresAt"`
+	// Visible is notifications.go's, set on the item by user only.
+	Visible bool `dynamodbav:"visible,omitempty"`
 }
 
 func connectionKeys(c core.Connection) (byUser, byID map[string]types.AttributeValue) {
@@ -43,7 +45,7 @@ func (it connectionItem) toDomain() (core.Connection, error) {
 	if err != nil {
 		return core.Connection{}, err
 	}
-	return core.Connection{ID: it.ID, User: it.User, ConnectedAt: connectedAt, ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC()}, nil
+	return core.Connection{ID: it.ID, User: it.User, ConnectedAt: connectedAt, ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC(), Visible: it.Visible}, nil
 }
 
 // AddConnection implements core.ConnectionStore with one BatchWriteItem of
