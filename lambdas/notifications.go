@@ -64,9 +64,13 @@ func LocalNotifications(store core.Store, keys webpush.Keys, subject string, log
 	notifier := NewNotifier(store, NewPushSender(keys, subject), logger, nil)
 	queue := webpush.NewQueue(LocalNotificationQueueSize, localNotificationWorkers,
 		func(ctx context.Context, m core.Message) {
-			if _, err := notifier.Notify(ctx, m); err != nil {
+			report, err := notifier.Notify(ctx, m)
+			if err != nil {
 				logger.Error("notify failed", "message_id", m.ID, "error", err.Error())
+				return
 			}
+			logger.Info("notified", "message_id", m.ID, "skipped", report.Skipped,
+				"delivered", report.Delivered, "gone", report.Gone, "failed", report.Failed)
 		},
 		func(m core.Message) { logger.Warn("notification queue full", "message_id", m.ID) })
 	options := []core.Option{core.WithPushKey(keys.Public), core.WithLoopbackPushEndpoints(), core.WithSentMessages(queue.Add)}

@@ -6,6 +6,7 @@
 package webpushtest
 
 import (
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/ecdh"
@@ -63,16 +64,18 @@ type Service struct {
 	pushes        []Push
 	refused       []error
 	// answers are the statuses the next requests to a subscription get,
-	// before it accepts; delay holds each request that long.
+	// before it accepts; held, when not nil, holds every request until it
+	// is closed.
 	answers map[string][]int
-	delay   time.Duration
-	arrived chan struct{}
+	held    chan struct{}
+	// accepted is closed, and replaced, each time a push is accepted.
+	accepted chan struct{}
 }
 
 // New starts a service that accepts only requests signed with the VAPID key
 // publicKey (base64url, uncompressed P-256). Close it when done.
 func New(publicKey string) *Service {
-	s := &Service{publicKey: publicKey, subscriptions: map[string]*Subscription{}, answers: map[string][]int{}, arrived: make(chan struct{}, 1024)}
+	s := &Service{publicKey: publicKey, subscriptions: map[string]*Subscription{}, answers: map[string][]int{}, accepted: make(chan struct{})}
 	s.server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -112,11 +115,22 @@ func (s *Service) Answer(sub *Subscription, statuses ...int) {
 	s.answers[sub.ID] = append(s.answers[sub.ID], statuses...)
 }
 
-// Delay holds every later request d before answering it.
-func (s *Service) Delay(d time.Duration) {
+// Hold makes the service hold every request, answering none, until release
+// is called: a push service that does not answer.
+func (s *Service) Hold() (release func()) {
+	held := make(chan struct{})
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delay = d
+	s.held = held
+	s.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			s.held = nil
+			s.mu.Unlock()
+			close(held)
+		})
+	}
 }
 
 // Pushes returns what the service accepted for sub, in order.
@@ -140,23 +154,32 @@ func (s *Service) Refused() []error {
 	return append([]error(nil), s.refused...)
 }
 
-// Arrived receives a value for every request the service answered.
-func (s *Service) Arrived() <-chan struct{} { return s.arrived }
+// WaitForPushes waits until the service has accepted n pushes for sub, or
+// ctx ends, and returns them.
+func (s *Service) WaitForPushes(ctx context.Context, sub *Subscription, n int) ([]Push, error) {
+	for {
+		s.mu.Lock()
+		accepted := s.accepted
+		s.mu.Unlock()
+		if pushes := s.Pushes(sub); len(pushes) >= n {
+			return pushes, nil
+		}
+		select {
+		case <-accepted:
+		case <-ctx.Done():
+			return s.Pushes(sub), fmt.Errorf("%d of %d pushes arrived: %w", len(s.Pushes(sub)), n, ctx.Err())
+		}
+	}
+}
 
 func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 	received := time.Now()
-	defer func() {
-		select {
-		case s.arrived <- struct{}{}:
-		default:
-		}
-	}()
 	s.mu.Lock()
-	delay := s.delay
+	held := s.held
 	s.mu.Unlock()
-	if delay > 0 {
+	if held != nil {
 		select {
-		case <-time.After(delay):
+		case <-held:
 		case <-r.Context().Done():
 			return
 		}
@@ -200,6 +223,8 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 		Subscription: id, Payload: payload, BodySize: len(body), TTL: r.Header.Get("TTL"),
 		Urgency: r.Header.Get("Urgency"), Topic: r.Header.Get("Topic"), Received: received,
 	})
+	close(s.accepted)
+	s.accepted = make(chan struct{})
 	s.mu.Unlock()
 	w.WriteHeader(http.StatusCreated)
 }
