@@ -28,18 +28,25 @@ self.addEventListener('push', (event) => {
   );
 });
 
+/**
+ * openConversation opens the conversation with email in a Parley tab that is open (told by a message, then
+ * focused) or in a new one. A notification's click runs it; the browser test calls it too, as a test cannot click
+ * a system notification.
+ */
+self.parleyOpenConversation = (email) =>
+  self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((windows) => {
+    const open = windows.find((w) => new URL(w.url).origin === self.location.origin && !new URL(w.url).pathname.startsWith('/live/'));
+    if (open) {
+      open.postMessage({ type: 'open-conversation', with: email });
+      // Focusing needs the click's user activation; without one the tab is still told.
+      return open.focus().catch(() => open);
+    }
+    const target = new URL(email ? `/?with=${encodeURIComponent(email)}` : '/', self.location.origin).href;
+    return self.clients.openWindow(target);
+  });
+
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
   const email = (event.notification.data && event.notification.data.with) || '';
-  const target = new URL(email ? `/?with=${encodeURIComponent(email)}` : '/', self.location.origin).href;
-  event.waitUntil(
-    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((windows) => {
-      const open = windows.find((w) => new URL(w.url).origin === self.location.origin && !new URL(w.url).pathname.startsWith('/live/'));
-      if (open) {
-        open.postMessage({ type: 'open-conversation', with: email });
-        return open.focus();
-      }
-      return self.clients.openWindow(target);
-    }),
-  );
+  event.waitUntil(self.parleyOpenConversation(email));
 });

@@ -112,11 +112,11 @@ export function ChatShell({ me, onSignOut, banner, badge, contactsPollMs, messag
           typing={typing}
           onRequestAction={(action, c) => setRequestAction({ action, contact: c })}
         />
+        {!badge && <NotificationsControl />}
         <footer className="sidebar-footer">
           <span className="me" title={me}>
             {me}
           </span>
-          {!badge && <NotificationsControl />}
           {!badge && (
             <a className="btn btn-ghost btn-small" href="/channels">
               Live channels
