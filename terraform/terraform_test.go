@@ -189,6 +189,10 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 					case strings.HasPrefix(a, "execute-api:"):
 						execute = append(execute, a)
 						assert.Equal(t, []string{connectionsARN}, []string(s.Resource), "%s only on the connections of the realtime stage", a)
+					case a == "ssm:GetParameter" && route == "push-key":
+						// push-key reads the VAPID public key, never the private one.
+						require.Len(t, s.Resource, 1)
+						assert.True(t, strings.HasSuffix(s.Resource[0], ":parameter/parley/test/vapid/public-key"), "%s only on the public key, not %v", a, s.Resource)
 					default:
 						t.Errorf("action %s is neither DynamoDB nor logs", a)
 					}

@@ -102,11 +102,7 @@ func (s *Store) RemovePushSubscription(ctx context.Context, user, endpoint strin
 // them within days, not at once).
 func (s *Store) PushSubscriptions(ctx context.Context, user string, now time.Time) ([]core.PushSubscription, error) {
 	pk, _ := contactKey(user, "")
-	in := s.prefixQuery(pk, pushSubscriptionPrefix)
-	in.FilterExpression = aws.String("#expiresAt > :now")
-	in.ExpressionAttributeNames["#expiresAt"] = TTLAttribute
-	in.ExpressionAttributeValues[":now"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Unix(), 10)}
-	subscriptions, err := queryAll(ctx, s, "PushSubscriptions", in, 0, unmarshalItem[pushSubscriptionItem, core.PushSubscription])
+	subscriptions, err := queryAll(ctx, s, "PushSubscriptions", s.unexpiredQuery(pk, pushSubscriptionPrefix, now), 0, unmarshalItem[pushSubscriptionItem, core.PushSubscription])
 	if err != nil {
 		return nil, fmt.Errorf("push subscriptions of a user: %w", err)
 	}
