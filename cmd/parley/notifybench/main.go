@@ -47,43 +47,66 @@ type sentMessage struct {
 	Date string `json:"date"`
 }
 
-func run(base string, count int) error {
-	ctx, cancel := context.WithTimeout(context.Background(), maxDuration)
-	defer cancel()
-	client := localclient.New(base)
+// bench is the people and the push service of one run.
+type bench struct {
+	client            *localclient.Client
+	senderToken       string
+	quiet, subscribed string
+	service           *webpushtest.Service
+	device            *webpushtest.Subscription
+}
+
+// setUp signs in a sender and two recipients who have the sender as a
+// contact, one of them with a device subscribed at a push service of the
+// bench's. Close the service when done.
+func setUp(ctx context.Context, base string) (*bench, error) {
+	b := &bench{client: localclient.New(base)}
 	run := time.Now().UnixNano()
 	sender := fmt.Sprintf("notify-sender-%d@example.com", run)
-	quiet, subscribed := fmt.Sprintf("notify-quiet-%d@example.com", run), fmt.Sprintf("notify-subscribed-%d@example.com", run)
-	senderToken, _, err := client.SignInContacts(ctx, sender, quiet)
-	if err != nil {
-		return err
+	b.quiet, b.subscribed = fmt.Sprintf("notify-quiet-%d@example.com", run), fmt.Sprintf("notify-subscribed-%d@example.com", run)
+	var err error
+	if b.senderToken, _, err = b.client.SignInContacts(ctx, sender, b.quiet); err != nil {
+		return nil, err
 	}
-	subscribedToken, err := client.SignIn(ctx, subscribed)
+	subscribedToken, err := b.client.SignIn(ctx, b.subscribed)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, add := range []struct{ token, email string }{{senderToken, subscribed}, {subscribedToken, sender}} {
-		if err := client.Call(ctx, http.MethodPost, "/add-contact", add.token, map[string]string{"email": add.email, "name": "Bench"}, nil); err != nil {
-			return err
+	for _, add := range []struct{ token, email string }{{b.senderToken, b.subscribed}, {subscribedToken, sender}} {
+		if err := b.client.Call(ctx, http.MethodPost, "/add-contact", add.token, map[string]string{"email": add.email, "name": "Bench"}, nil); err != nil {
+			return nil, err
 		}
 	}
 	var key struct {
 		PublicKey string `json:"publicKey"`
 	}
-	if err := client.Call(ctx, http.MethodGet, "/push-key", subscribedToken, nil, &key); err != nil {
-		return err
+	if err := b.client.Call(ctx, http.MethodGet, "/push-key", subscribedToken, nil, &key); err != nil {
+		return nil, err
 	}
-	service := webpushtest.New(key.PublicKey)
-	defer service.Close()
-	device, err := service.Subscribe()
+	b.service = webpushtest.New(key.PublicKey)
+	if b.device, err = b.service.Subscribe(); err != nil {
+		b.service.Close()
+		return nil, err
+	}
+	err = b.client.Call(ctx, http.MethodPost, "/add-push-subscription", subscribedToken, map[string]any{
+		"endpoint": b.device.Endpoint, "keys": map[string]string{"p256dh": b.device.P256dh, "auth": b.device.Auth},
+	}, nil)
+	if err != nil {
+		b.service.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+func run(base string, count int) error {
+	ctx, cancel := context.WithTimeout(context.Background(), maxDuration)
+	defer cancel()
+	b, err := setUp(ctx, base)
 	if err != nil {
 		return err
 	}
-	if err := client.Call(ctx, http.MethodPost, "/add-push-subscription", subscribedToken, map[string]any{
-		"endpoint": device.Endpoint, "keys": map[string]string{"p256dh": device.P256dh, "auth": device.Auth},
-	}, nil); err != nil {
-		return err
-	}
+	defer b.service.Close()
+	client, senderToken, quiet, subscribed, service, device := b.client, b.senderToken, b.quiet, b.subscribed, b.service, b.device
 
 	var withoutSubscription, withSubscription, storedToPush []time.Duration
 	pushes := 0
