@@ -3,8 +3,10 @@ package dynamodb
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -122,7 +124,11 @@ func (s *Store) Connection(ctx context.Context, id string, now time.Time) (core.
 // Query filters them out.
 func (s *Store) Connections(ctx context.Context, user string, now time.Time) ([]core.Connection, error) {
 	pk, _ := contactKey(user, "")
-	connections, err := queryAll(ctx, s, "Connections", s.unexpiredQuery(pk, connectionPrefix, now), 0, unmarshalItem[connectionItem, core.Connection])
+	in := s.prefixQuery(pk, connectionPrefix)
+	in.FilterExpression = aws.String("#expiresAt > :now")
+	in.ExpressionAttributeNames["#expiresAt"] = TTLAttribute
+	in.ExpressionAttributeValues[":now"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Unix(), 10)}
+	connections, err := queryAll(ctx, s, "Connections", in, 0, unmarshalItem[connectionItem, core.Connection])
 	if err != nil {
 		return nil, fmt.Errorf("connections of a user: %w", err)
 	}
