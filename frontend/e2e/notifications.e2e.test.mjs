@@ -5,6 +5,7 @@
 // one before (its tag); what a click runs opens that conversation in Ben's open tab. A test cannot click a system
 // notification, nor give the service worker the user activation a click gives (clients.openWindow and focus need
 // it), so the test calls the click's function in the real worker: the open tab is told, and opens the conversation.
+// Signing out removes the device's subscription.
 // Run through scripts/test-e2e.sh, which builds and starts everything.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -127,6 +128,18 @@ describe('Parley notifications', { timeout: 4 * 60_000 }, () => {
     await page.getByRole('button', { name: 'Notifications on' }).click();
     assert.equal((await removed).status(), 200);
     await page.getByRole('button', { name: 'Notify me' }).waitFor();
+  });
+
+  it('signing out removes this device’s subscription', { timeout: STEP }, async () => {
+    const stored = page.waitForResponse((r) => new URL(r.url()).pathname === '/add-push-subscription');
+    await page.getByRole('button', { name: 'Notify me' }).click();
+    assert.equal((await stored).status(), 201);
+    await page.getByRole('button', { name: 'Notifications on' }).waitFor();
+    const removed = page.waitForResponse((r) => new URL(r.url()).pathname === '/remove-push-subscription');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    assert.equal((await removed).status(), 200);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    assert.equal(await page.evaluate(async () => (await navigator.serviceWorker.ready).pushManager.getSubscription()), null);
     assert.deepEqual(problems, []);
   });
 });
