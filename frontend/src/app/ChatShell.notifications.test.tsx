@@ -1,6 +1,7 @@
 import { screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeBrowserPush, uninstallFakePush } from '../test/fake-push';
+import { MemoryChatAPI } from '../api/memory-chat-api';
 import { renderWithAPI, world } from '../test/render';
 import { ChatShell } from './ChatShell';
 
@@ -26,6 +27,20 @@ describe('ChatShell and notifications', () => {
     // The service worker focuses this tab and tells it which conversation to open.
     navigator.serviceWorker.dispatchEvent(new MessageEvent('message', { data: { type: 'open-conversation', with: 'carol@example.com' } }));
     expect(await screen.findByRole('heading', { name: 'Carol', level: 2 })).toBeInTheDocument();
+  });
+
+  it('clears the notification of a conversation read on another device', async () => {
+    const { alice, bob } = world();
+    const closed = vi.fn();
+    push.shown.push({ tag: 'conv:alice@example.com', close: closed });
+    const message = await alice.addMessage({ recipientNamespace: 'bob@example.com', message: 'hi' });
+    renderWithAPI(<ChatShell me={bob.me} onSignOut={vi.fn()} />, bob);
+    await screen.findByText('hi');
+    expect(closed).not.toHaveBeenCalled();
+    // Bob reads it on his phone.
+    const phone = new MemoryChatAPI(bob.server, 'bob@example.com');
+    await phone.ack({ recipientNamespace: 'alice@example.com', upTo: message.id, read: true });
+    await waitFor(() => expect(closed).toHaveBeenCalled());
   });
 
   it('says the tab’s visibility as it changes', async () => {

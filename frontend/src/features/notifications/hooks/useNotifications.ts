@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useChatAPI } from '../../../api/ChatAPIContext';
 import { errorMessage } from '../../../api/chat-api';
-import { useAttention } from '../../realtime/hooks/useChatEvents';
+import { useAttention, useChatEvents } from '../../realtime/hooks/useChatEvents';
 import { clearNotifications, previewsOn, pushState, refresh, setPreviews, turnOff, turnOn, type PushState } from '../push-device';
 
 /** Notifications is this device's notifications as a view shows them, with what changes them. */
@@ -88,9 +88,15 @@ export function useOpenConversationRequests(open: (email: string) => void): void
   }, [open]);
 }
 
-/** useClearNotifications closes this device's notifications of the open conversation. */
+/**
+ * useClearNotifications closes this device's notifications of the open conversation, and of every conversation
+ * read on another device while this tab is connected (the recount comes as a contact with nothing unread).
+ */
 export function useClearNotifications(email: string | undefined): void {
   useEffect(() => {
     if (email) void clearNotifications(email).catch(() => undefined);
   }, [email]);
+  useChatEvents((event) => {
+    if (event.type === 'contact' && event.contact.unread === 0) void clearNotifications(event.contact.email).catch(() => undefined);
+  });
 }
