@@ -52,6 +52,9 @@ type Connection struct {
 	// ExpiresAt is when the registry forgets the connection even if it never
 	// heard of its end.
 	ExpiresAt time.Time
+	// Visible is what the connection last said of its tab: visible and
+	// focused (notifications.go). A connection that said nothing is not.
+	Visible bool
 }
 
 // Event is something a person's connections are told as it happens. It is one

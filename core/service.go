@@ -24,6 +24,11 @@ type Service struct {
 	maxConnections int
 	// recountLimit bounds the messages an ack reads to recount Unread.
 	recountLimit int
+	// pushKey, loopbackPushEndpoints and sentMessages are notifications'
+	// (notifications.go).
+	pushKey               string
+	loopbackPushEndpoints bool
+	sentMessages          func(Message)
 }
 
 // Option configures a Service.
@@ -111,4 +116,5 @@ type Store interface {
 	ReceiptStore
 	ConnectionStore
 	ChannelStore
+	NotificationStore
 }

@@ -16,6 +16,9 @@ export const API_ROUTES = [
   'add-publisher',
   'post-to-channel',
   'delete-post',
+  'push-key',
+  'add-push-subscription',
+  'remove-push-subscription',
 ] as const;
 
 /**

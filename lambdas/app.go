@@ -48,6 +48,9 @@ type Config struct {
 	// Metrics, when set, receives the function's metrics (Start sets it;
 	// not read from the environment).
 	Metrics *emf.Writer
+	// VAPIDPublicKeyParameter is the SSM parameter of the deployment's VAPID
+	// public key (PARLEY_VAPID_PUBLIC_KEY_PARAMETER); set only for push-key.
+	VAPIDPublicKeyParameter string
 }
 
 // ConfigFromEnv reads the configuration from the environment.
@@ -60,6 +63,8 @@ func ConfigFromEnv() Config {
 		WebSocketCallbackURL: os.Getenv("PARLEY_WS_CALLBACK_URL"),
 		OIDCIssuer:           os.Getenv("PARLEY_OIDC_ISSUER"),
 		OIDCClientID:         os.Getenv("PARLEY_OIDC_CLIENT_ID"),
+
+		VAPIDPublicKeyParameter: os.Getenv("PARLEY_VAPID_PUBLIC_KEY_PARAMETER"),
 	}
 }
 
@@ -266,6 +271,13 @@ func NewFunction(ctx context.Context, route string, config Config, logger *slog.
 		if f.Verifier, err = webSocketVerifier(ctx, needs.verifiesTokens); err != nil {
 			return nil, err
 		}
+	}
+	if config.VAPIDPublicKeyParameter != "" {
+		pushKey, err := readPushKey(ctx, awsConfig, config.VAPIDPublicKeyParameter)
+		if err != nil {
+			return nil, err
+		}
+		options = append(options, pushKey)
 	}
 	f.Service = NewService(store, options...)
 	return f, nil

@@ -15,6 +15,9 @@ import (
 // feeds.tf, and none of local.functions, because it serves no API route.
 const feedFunction = "feed"
 
+// notifyFunction is the notify Lambda's folder and function (notifications.tf).
+const notifyFunction = "notify"
+
 // mustFeedsLocal evaluates a literal local of feeds.tf.
 func mustFeedsLocal(tb testing.TB, name string) any {
 	tb.Helper()

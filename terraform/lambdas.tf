@@ -21,9 +21,11 @@ locals {
         PARLEY_FRAMES_PER_MINUTE = tostring(var.frames_per_minute)
         }, f.pushes ? {
         PARLEY_WS_CALLBACK_URL = local.ws_callback_url
+        } : {}, name == local.push_key_function ? {
+        PARLEY_VAPID_PUBLIC_KEY_PARAMETER = local.vapid_public_key_parameter
       } : {})
       statements = concat(
-        [{ sid = "Table", actions = f.dynamodb_actions, resources = [aws_dynamodb_table.chat.arn] }],
+        length(f.dynamodb_actions) > 0 ? [{ sid = "Table", actions = f.dynamodb_actions, resources = [aws_dynamodb_table.chat.arn] }] : [],
         # Posting to the connections of this stage only, and closing them
         # (past the connection cap, on suspension).
         f.pushes ? [{
@@ -34,6 +36,8 @@ locals {
             "${aws_apigatewayv2_api.websocket.execution_arn}/${local.ws_stage}/DELETE/@connections/*",
           ]
         }] : [],
+        # Reading the deployment's VAPID public key (notifications.tf).
+        name == local.push_key_function ? [local.vapid_public_key_statement] : [],
       )
       alarms_mean = {
         errors    = "failed (error, timeout or crash)"
@@ -56,7 +60,7 @@ locals {
 module "functions" {
   source = "./modules/functions"
 
-  functions                = merge(local.route_functions, { (local.feed_function) = local.feed_lambda })
+  functions                = merge(local.route_functions, { (local.feed_function) = local.feed_lambda, (local.notify_function) = local.notify_lambda })
   prefix                   = local.prefix
   role_path                = local.role_path
   permissions_boundary_arn = var.permissions_boundary_arn

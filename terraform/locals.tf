@@ -29,6 +29,11 @@ locals {
     "ws-connect"      = { api = "websocket", route = "$connect", pushes = true, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"] }
     "ws-disconnect"   = { api = "websocket", route = "$disconnect", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:BatchWriteItem"] }
     "ws-default"      = { api = "websocket", route = "$default", pushes = true, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"] }
+
+    # Web Push notifications (notifications.tf); push-key reads only SSM.
+    "push-key"                 = { api = "http", route = "GET", pushes = false, dynamodb_actions = [] }
+    "add-push-subscription"    = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:UpdateItem"] }
+    "remove-push-subscription" = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:BatchWriteItem"] }
   }
 
   # Derived from local.functions: the REST routes (name -> method), driving

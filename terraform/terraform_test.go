@@ -61,7 +61,7 @@ func TestLocalsLambdasMatchGoRoutesAndLambdaFolders(t *testing.T) {
 			assert.FileExists(t, filepath.Join("..", "lambdas", e.Name(), "main.go"), "lambdas/%s has no main.go", e.Name())
 		}
 	}
-	assert.ElementsMatch(t, append(sortedKeys(routes), feedFunction), folders, "the folders of lambdas/ must be the functions of locals.lambdas and locals.websocket_lambdas, and the feed Lambda")
+	assert.ElementsMatch(t, append(sortedKeys(routes), feedFunction, notifyFunction), folders, "the folders of lambdas/ must be the functions of locals.lambdas and locals.websocket_lambdas, and the feed and notify Lambdas")
 }
 
 func TestFunctionsTableIsTheOnlyPerRouteMap(t *testing.T) {
@@ -189,6 +189,10 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 					case strings.HasPrefix(a, "execute-api:"):
 						execute = append(execute, a)
 						assert.ElementsMatch(t, connectionsARNs, []string(s.Resource), "%s only on the connections of the realtime stage", a)
+					case a == "ssm:GetParameter" && route == "push-key":
+						// push-key reads the VAPID public key, never the private one.
+						require.Len(t, s.Resource, 1)
+						assert.True(t, strings.HasSuffix(s.Resource[0], ":parameter/parley/test/vapid/public-key"), "%s only on the public key, not %v", a, s.Resource)
 					default:
 						t.Errorf("action %s is neither DynamoDB nor logs", a)
 					}
@@ -211,7 +215,7 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 func TestStateLambdasAndRoutes(t *testing.T) {
 	state := mustState(t)
 	routes := mustLambdaRoutes(t)
-	require.Len(t, state.ofType("aws_lambda_function"), len(mustFunctions(t))+1, "one per function, and the feed Lambda")
+	require.Len(t, state.ofType("aws_lambda_function"), len(mustFunctions(t))+2, "one per function, and the feed and notify Lambdas")
 
 	var executionARN, webSocketExecutionARN string
 	for _, api := range state.ofType("aws_apigatewayv2_api") {

@@ -151,6 +151,10 @@ func TestEveryFrameSpendsFromTheFrameBudget(t *testing.T) {
 	assert.JSONEq(t, throttled, frame(`{"action":"ping"}`))
 	assert.JSONEq(t, throttled, frame(fmt.Sprintf(`{"action":"ack","with":%q,"upTo":%q}`, bob, sent.ID)))
 	assert.JSONEq(t, throttled, frame(`not json`), "a frame that cannot be read spends too")
+	assert.JSONEq(t, throttled, frame(`{"action":"visibility","visible":true}`), "a visibility change spends too")
+	connection, err := store.Connection(ctx, "conn-1", clock)
+	require.NoError(t, err)
+	assert.False(t, connection.Visible, "a refused visibility frame writes nothing")
 
 	_, _, err = service.AddMessage(ctx, core.Caller{Email: alice}, core.AddMessageInput{Recipient: bob, Text: "sends are a budget of their own"})
 	require.NoError(t, err)

@@ -85,7 +85,7 @@ func EncodeEvent(viewer string, e core.Event) ([]byte, error) {
 
 // clientFrame is any frame a connection sends; Action says which.
 type clientFrame struct {
-	Action string `json:"action" validate:"required,oneof=typing ack ping"`
+	Action string `json:"action" validate:"required,oneof=typing ack ping visibility"`
 	// To is the member a typing frame is for.
 	To string `json:"to" validate:"required_if=Action typing"`
 	// With, UpTo and Read are an ack's, as POST /ack's recipientNamespace,
@@ -93,4 +93,7 @@ type clientFrame struct {
 	With string `json:"with" validate:"required_if=Action ack"`
 	UpTo string `json:"upTo" validate:"required_if=Action ack"`
 	Read bool   `json:"read"`
+	// Visible is a visibility frame's: whether the tab is visible and
+	// focused.
+	Visible *bool `json:"visible" validate:"required_if=Action visibility"`
 }

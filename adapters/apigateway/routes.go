@@ -36,6 +36,9 @@ var Routes = []Route{
 	{Name: "add-publisher", Method: "POST", serve: func(h *Handler) routeFunc { return h.addPublisher }},
 	{Name: "post-to-channel", Method: "POST", serve: func(h *Handler) routeFunc { return h.postToChannel }},
 	{Name: "delete-post", Method: "POST", serve: func(h *Handler) routeFunc { return h.deletePost }},
+	{Name: "push-key", Method: "GET", serve: func(h *Handler) routeFunc { return h.pushKey }},
+	{Name: "add-push-subscription", Method: "POST", serve: func(h *Handler) routeFunc { return h.addPushSubscription }},
+	{Name: "remove-push-subscription", Method: "POST", serve: func(h *Handler) routeFunc { return h.removePushSubscription }},
 }
 
 // WebSocketRoute is one route of the WebSocket API, with its handler: Name is

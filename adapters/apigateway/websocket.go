@@ -123,7 +123,8 @@ func (h *WebSocketHandler) frame(ctx context.Context, req events.APIGatewayWebso
 
 // serveFrame serves one frame. Each frame spends from the caller's budget:
 // a typing signal a send (core.Service.Typing), an ack a frame
-// (core.Service.Ack), a ping a frame (core.Service.Ping), and a frame that
+// (core.Service.Ack), a ping a frame (core.Service.Ping), a visibility
+// change a frame (core.Service.SetVisibility), and a frame that
 // cannot be read a frame too, before it is refused for what it is.
 func (h *WebSocketHandler) serveFrame(ctx context.Context, caller core.Caller, connection core.Connection, body string) error {
 	var in clientFrame
@@ -146,6 +147,8 @@ func (h *WebSocketHandler) serveFrame(ctx context.Context, caller core.Caller, c
 	case "typing":
 		_, err := h.service.Typing(ctx, caller, connection, in.To)
 		return err
+	case "visibility":
+		return h.service.SetVisibility(ctx, connection, *in.Visible)
 	default: // "ack": the validation allows nothing else
 		_, err := h.service.Ack(ctx, caller, core.AckInput{With: in.With, UpTo: in.UpTo, Read: in.Read}, connection.ID)
 		return err

@@ -36,6 +36,8 @@ type connectionItem struct {
 	ExpiresAt   int64  `dynamodbav:"expiresAt"`
 	// Version is set on the user's version item only (connectionsVersionKey).
 	Version int64 `dynamodbav:"version,omitempty"`
+	// Visible is notifications.go's, set on the item by user only.
+	Visible bool `dynamodbav:"visible,omitempty"`
 }
 
 func connectionKeys(c core.Connection) (byUser, byID map[string]types.AttributeValue) {
@@ -48,7 +50,7 @@ func (it connectionItem) toDomain() (core.Connection, error) {
 	if err != nil {
 		return core.Connection{}, err
 	}
-	return core.Connection{ID: it.ID, User: it.User, ConnectedAt: connectedAt, ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC()}, nil
+	return core.Connection{ID: it.ID, User: it.User, ConnectedAt: connectedAt, ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC(), Visible: it.Visible}, nil
 }
 
 // connectionsVersionKey is the key of the item, pk USER#<user> sk CONN#, whose

@@ -41,6 +41,8 @@ type Store struct {
 	// budgets are budget.go's, suspensions moderation.go's.
 	budgets     map[string]time.Time
 	suspensions map[string]core.Suspension
+	// subscriptions are notifications.go's: by user, then endpoint.
+	subscriptions map[string]map[string]core.PushSubscription
 }
 
 // New returns an empty store.
@@ -55,5 +57,6 @@ func New() *Store {
 		feeds:         newChannels(),
 		budgets:       map[string]time.Time{},
 		suspensions:   map[string]core.Suspension{},
+		subscriptions: map[string]map[string]core.PushSubscription{},
 	}
 }

@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Channels", func(t *testing.T) { t.Parallel(); testChannels(t, newStore) })
 	t.Run("SendBudget", func(t *testing.T) { t.Parallel(); testSendBudget(t, newStore) })
 	t.Run("ReportQueue", func(t *testing.T) { t.Parallel(); testReportQueue(t, newStore) })
+	t.Run("Notifications", func(t *testing.T) { t.Parallel(); testNotifications(t, newStore) })
 }
 
 // Meter counts what a store asks of its database: requests by operation

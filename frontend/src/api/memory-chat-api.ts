@@ -1,4 +1,5 @@
 import { MemoryChannels, MemoryChannelsAPI } from '../features/channels/api/memory-channels-api';
+import { MemoryNotifications, MemoryNotificationsAPI } from '../features/notifications/api/memory-notifications-api';
 import {
   ApiError,
   LIMITS,
@@ -91,6 +92,8 @@ export class MemoryChatServer {
   private seq = 0;
   /** The live channels on this server (core/channel.go). */
   readonly channels: MemoryChannels;
+  /** The Web Push subscriptions on this server (core/notifications.go). */
+  readonly notifications = new MemoryNotifications();
 
   constructor(options: MemoryChatServerOptions = {}) {
     this.now = options.now ?? (() => new Date());
@@ -376,7 +379,9 @@ export class MemoryChatAPI implements ChatAPI {
   readonly me: string;
   readonly server: MemoryChatServer;
   readonly channels: MemoryChannelsAPI;
+  readonly notifications: MemoryNotificationsAPI;
   private readonly latencyMs: number;
+  private visible = false;
   private readonly listeners = new Set<(event: ChatEvent) => void>();
   private disconnect?: () => void;
   private online = true;
@@ -388,6 +393,7 @@ export class MemoryChatAPI implements ChatAPI {
     this.me = normalizeEmail(me);
     this.latencyMs = options.latencyMs ?? 0;
     this.channels = new MemoryChannelsAPI(server.channels, this.me, (fn) => this.run(fn));
+    this.notifications = new MemoryNotificationsAPI(server.notifications, this.me, (fn) => this.run(fn));
   }
 
   get connection(): ConnectionState {
@@ -405,6 +411,15 @@ export class MemoryChatAPI implements ChatAPI {
 
   typing(to: string): void {
     if (this.state === 'open') this.server.typing(this.me, to);
+  }
+
+  visibility(visible: boolean): void {
+    this.visible = visible;
+  }
+
+  /** isVisible is what this device last said of its tab, for tests. */
+  get isVisible(): boolean {
+    return this.visible;
   }
 
   /** setOnline cuts (false) or restores (true) this device's network: its calls and its connection. */

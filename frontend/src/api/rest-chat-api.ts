@@ -13,6 +13,7 @@ import {
   type Watermarks,
 } from './chat-api';
 import { RestChannelsAPI } from '../features/channels/api/channels-api';
+import { RestNotificationsAPI } from '../features/notifications/api/notifications-api';
 import { browserConnectivity, RealtimeSocket, type RealtimeSocketOptions } from '../features/realtime/api/realtime-socket';
 
 export interface RestChatAPIOptions extends HttpClientOptions {
@@ -41,7 +42,10 @@ const LINGER_MS = 1000;
 export class RestChatAPI implements ChatAPI {
   readonly me?: string;
   readonly channels: RestChannelsAPI;
+  readonly notifications: RestNotificationsAPI;
   private readonly http: HttpClient;
+  /** What this tab last said of its visibility, said again on every new connection. */
+  private visible = false;
   private readonly socket?: RealtimeSocket;
   private readonly listeners = new Set<(event: ChatEvent) => void>();
   private lingerTimer?: ReturnType<typeof setTimeout>;
@@ -50,6 +54,7 @@ export class RestChatAPI implements ChatAPI {
     this.me = options.me;
     this.http = new HttpClient(options);
     this.channels = new RestChannelsAPI(this.http);
+    this.notifications = new RestNotificationsAPI(this.http);
     if (options.wsURL) {
       this.socket = new RealtimeSocket({
         connectivity: browserConnectivity(),
@@ -57,6 +62,9 @@ export class RestChatAPI implements ChatAPI {
         url: options.wsURL,
         getToken: options.getToken,
         onEvent: (event) => {
+          if (event.type === 'connection' && event.state === 'open' && this.visible) {
+            this.socket?.send({ action: 'visibility', visible: true });
+          }
           for (const listener of [...this.listeners]) listener(event);
         },
       });
@@ -83,6 +91,12 @@ export class RestChatAPI implements ChatAPI {
 
   typing(to: string): void {
     this.socket?.send({ action: 'typing', to });
+  }
+
+  visibility(visible: boolean): void {
+    if (visible === this.visible) return;
+    this.visible = visible;
+    this.socket?.send({ action: 'visibility', visible });
   }
 
   /** renewConnection replaces the WebSocket with one made with the current token (call it after a renewal). */

@@ -8,6 +8,8 @@ import { Conversation } from '../features/messages/components/Conversation';
 import { ContactList } from '../features/contacts/components/ContactList';
 import { Icon } from '../components/Icon';
 import { Logo } from '../components/Logo';
+import { NotificationsControl } from '../features/notifications/components/NotificationsControl';
+import { useClearNotifications, useOpenConversationRequests, useVisibilityReport } from '../features/notifications/hooks/useNotifications';
 
 const AddContactDialog = lazy(() => import('../features/contacts/components/AddContactDialog'));
 
@@ -54,6 +56,12 @@ export function ChatShell({ me, onSignOut, banner, badge, contactsPollMs, messag
       listRef.current?.querySelector<HTMLElement>(`[data-email="${CSS.escape(email ?? '')}"]`)?.focus();
     });
   }, [selected, setOpen]);
+
+  // The server notifies this person's devices only while none of their tabs is on screen; a notification's click
+  // opens its conversation here.
+  useVisibilityReport();
+  useOpenConversationRequests(select);
+  useClearNotifications(contact?.email);
 
   const unread = contacts.contacts.reduce((sum, c) => sum + (c.unread ?? 0), 0);
   useEffect(() => {
@@ -104,6 +112,7 @@ export function ChatShell({ me, onSignOut, banner, badge, contactsPollMs, messag
           typing={typing}
           onRequestAction={(action, c) => setRequestAction({ action, contact: c })}
         />
+        {!badge && <NotificationsControl />}
         <footer className="sidebar-footer">
           <span className="me" title={me}>
             {me}

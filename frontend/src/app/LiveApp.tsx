@@ -3,6 +3,7 @@ import { AuthProvider, useAuth } from 'react-oidc-context';
 import type { UserManager } from 'oidc-client-ts';
 import { APIProvider, ChatAPIProvider } from '../api/ChatAPIContext';
 import { RestChatAPI } from '../api/rest-chat-api';
+import { forgetThisDevice } from '../features/notifications/push-device';
 import { ChatShell } from './ChatShell';
 import { Landing, Splash } from './Landing';
 import { cognitoLogoutURL, type AppConfig } from './config';
@@ -84,6 +85,8 @@ function SignedIn({ config, userManager }: { config: AppConfig; userManager: Use
 
   const signOut = async () => {
     setSigningOut(true);
+    // This device stops being notified for someone who signed out of it.
+    await forgetThisDevice(api.notifications);
     api.close();
     // Unsent messages are this person's words: they do not stay on a computer they signed out of.
     try {

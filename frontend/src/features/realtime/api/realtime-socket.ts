@@ -63,7 +63,8 @@ export const PROTOCOL = 'parley.v1';
 export type ClientFrame =
   | { action: 'typing'; to: string }
   | { action: 'ack'; with: string; upTo: string; read: boolean }
-  | { action: 'ping' };
+  | { action: 'ping' }
+  | { action: 'visibility'; visible: boolean };
 
 export interface RealtimeSocketOptions {
   url: string;
