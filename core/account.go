@@ -176,6 +176,9 @@ func (s *Service) EraseAccount(ctx context.Context, email string) (ErasureReport
 	if err := s.closeConnections(ctx, email); err != nil {
 		return ErasureReport{}, err
 	}
+	if err := s.forgetDevices(ctx, email); err != nil {
+		return ErasureReport{}, err
+	}
 	report, err := s.store.EraseAccount(ctx, AccountErasure{Email: email, At: tombstone.Started, ReportsExpire: tombstone.Started.Add(ReportRetention)})
 	if err != nil {
 		return ErasureReport{}, fmt.Errorf("erase %s: %w", email, err)
@@ -190,6 +193,35 @@ func (s *Service) EraseAccount(ctx context.Context, email string) (ErasureReport
 		return ErasureReport{}, fmt.Errorf("finish deleting %s: %w", email, err)
 	}
 	return report, nil
+}
+
+// forgetDevices forgets every notification device (Web Push subscription)
+// of email.
+func (s *Service) forgetDevices(ctx context.Context, email string) error {
+	subscriptions, err := s.store.PushSubscriptions(ctx, email, s.now())
+	if err != nil {
+		return fmt.Errorf("devices of %s: %w", email, err)
+	}
+	for _, sub := range subscriptions {
+		if err := s.store.RemovePushSubscription(ctx, email, sub.Endpoint); err != nil {
+			return fmt.Errorf("forget a device of %s: %w", email, err)
+		}
+	}
+	return nil
+}
+
+// Devices implements DeviceDirectory with the person's Web Push
+// subscriptions, as the store keeps them.
+func (s *Service) Devices(ctx context.Context, email string) ([]Device, error) {
+	subscriptions, err := s.store.PushSubscriptions(ctx, email, s.now())
+	if err != nil {
+		return nil, err
+	}
+	devices := make([]Device, 0, len(subscriptions))
+	for _, sub := range subscriptions {
+		devices = append(devices, Device{Endpoint: sub.Endpoint, Created: sub.UpdatedAt})
+	}
+	return devices, nil
 }
 
 // closeConnections closes and forgets every realtime connection of email.
@@ -269,7 +301,7 @@ const ExportLifetime = 15 * time.Minute
 const exportPage = 1000
 
 // Exports is where Export writes: the archive, the renderer of the document
-// into it, and the devices to list (nil: none are kept).
+// into it, and the devices to list (nil: the store's Web Push subscriptions).
 type Exports struct {
 	Archive ExportArchive
 	Render  func(io.Writer) ExportWriter
@@ -360,10 +392,11 @@ func (s *Service) writeExport(ctx context.Context, email string, w ExportWriter)
 			}
 		}
 	}
-	if s.exports.Devices == nil {
-		return nil
+	directory := s.exports.Devices
+	if directory == nil {
+		directory = s
 	}
-	devices, err := s.exports.Devices.Devices(ctx, email)
+	devices, err := directory.Devices(ctx, email)
 	if err != nil {
 		return err
 	}

@@ -13,12 +13,37 @@ const (
 	DefaultSendPerMinute = 60
 )
 
+// Defaults of the per-person frame budget (PARLEY_FRAME_BURST,
+// PARLEY_FRAMES_PER_MINUTE): acks (POST /ack and the ack frame), pings and
+// every frame that is not a typing signal (which is a send). Generous beside
+// what the SPA sends (at most two acks per conversation every 250 ms while
+// reading, a ping every 4 idle minutes per tab), tight beside a flood.
+const (
+	DefaultFrameBurst      = 60
+	DefaultFramesPerMinute = 120
+)
+
+// FrameBucket names the frame budget's bucket (SendLimit.Bucket).
+const FrameBucket = "frames"
+
 // SendLimit is the budget every person sends within: a token bucket that holds
 // at most Burst sends and gains one every Interval. Messages, typing signals
 // and channel posts all spend from it.
 type SendLimit struct {
 	Burst    int
 	Interval time.Duration
+	// Bucket names which of a person's budgets the limit meters: "" the send
+	// budget, FrameBucket the frame budget. Each is a bucket of its own.
+	Bucket string
+}
+
+// BucketOf is the name of person's bucket under l, for stores that keep
+// every bucket in one map: the person alone for the send budget.
+func (l SendLimit) BucketOf(person string) string {
+	if l.Bucket == "" {
+		return person
+	}
+	return l.Bucket + "#" + person
 }
 
 // NewSendLimit returns the limit of burst sends at once and perMinute sends a
@@ -31,6 +56,24 @@ func NewSendLimit(burst, perMinute int) (SendLimit, error) {
 		return SendLimit{}, fmt.Errorf("sends per minute must be at least 1, not %d", perMinute)
 	}
 	return SendLimit{Burst: burst, Interval: time.Minute / time.Duration(perMinute)}, nil
+}
+
+// NewFrameLimit returns the frame budget's limit of burst frames at once and
+// perMinute frames a minute after that. Both must be at least 1.
+func NewFrameLimit(burst, perMinute int) (SendLimit, error) {
+	l, err := NewSendLimit(burst, perMinute)
+	if err != nil {
+		return SendLimit{}, fmt.Errorf("frame budget: %w", err)
+	}
+	l.Bucket = FrameBucket
+	return l, nil
+}
+
+// DefaultFrameLimit is the frame budget's limit with the default burst and
+// rate.
+func DefaultFrameLimit() SendLimit {
+	l, _ := NewFrameLimit(DefaultFrameBurst, DefaultFramesPerMinute)
+	return l
 }
 
 // DefaultSendLimit is the limit with the default burst and rate.
@@ -96,6 +139,33 @@ type SendBudget interface {
 // suspended people. Without it nothing is metered.
 func WithSendBudget(budget SendBudget, limit SendLimit) Option {
 	return func(s *Service) { s.budget, s.sendLimit = budget, limit }
+}
+
+// WithFrameLimit meters acks, pings and the other frames that are not sends
+// against limit (a FrameBucket limit, NewFrameLimit) instead of
+// DefaultFrameLimit, in the budget WithSendBudget named.
+func WithFrameLimit(limit SendLimit) Option {
+	return func(s *Service) { s.frameLimit = limit }
+}
+
+// SpendFrame spends one frame of the caller's frame budget: what every
+// client frame that is not a send costs (an ack, a ping, a frame that could
+// not be read). ETHROTTLED with RetryAfter over budget, ESUSPENDED for a
+// suspended caller; nothing is metered without a budget.
+func (s *Service) SpendFrame(ctx context.Context, caller Caller) error {
+	return s.spendFrom(ctx, caller, s.frameLimit, "frame budget")
+}
+
+// spendFrom spends one from the caller's budget under limit, budget naming
+// it in the error.
+func (s *Service) spendFrom(ctx context.Context, caller Caller, limit SendLimit, budget string) error {
+	if s.budget == nil {
+		return nil
+	}
+	if err := s.budget.Spend(ctx, caller.Email, limit, s.now().UTC()); err != nil {
+		return fmt.Errorf("%s of %s: %w", budget, caller.Email, err)
+	}
+	return nil
 }
 
 // Charge is one send to take from Sender's budget under Limit at Now in the
@@ -174,6 +244,15 @@ func (s *Service) spendSend(ctx context.Context, sender string, send func() (cre
 		_ = s.budget.Refund(ctx, sender, s.sendLimit, now)
 	}
 	return err
+}
+
+// spendOne spends one send of the caller's budget for a write that is not a
+// message or a post but must not be free either (creating a channel, naming
+// a publisher): ETHROTTLED over budget, ESUSPENDED for a suspended caller.
+// Whatever the write then does, the send stays spent: a refused write
+// (a taken name, someone else's channel) costs as much as one that is not.
+func (s *Service) spendOne(ctx context.Context, caller Caller) error {
+	return s.spendFrom(ctx, caller, s.sendLimit, "send budget")
 }
 
 // ThrottledError is the error that refuses a send over budget, waiting wait.

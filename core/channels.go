@@ -174,6 +174,9 @@ func (s *Service) CreateChannel(ctx context.Context, caller Caller, in CreateCha
 			return Channel{}, err
 		}
 	}
+	if err := s.spendOne(ctx, caller); err != nil {
+		return Channel{}, err
+	}
 	now := s.now().UTC()
 	channel := Channel{ID: in.Channel, Owner: caller.Email, Title: title, CreatedAt: now}
 	owner := Publisher{Channel: in.Channel, Email: caller.Email, Name: name, AddedAt: now}
@@ -194,6 +197,12 @@ type AddPublisherInput struct {
 // AddPublisher lets the person at in.Email post to the caller's channel
 // under in.Name; adding them again renames them. Only the owner may.
 func (s *Service) AddPublisher(ctx context.Context, caller Caller, in AddPublisherInput) (Publisher, error) {
+	if err := checkChannelID(in.Channel); err != nil {
+		return Publisher{}, err
+	}
+	if err := s.spendOne(ctx, caller); err != nil {
+		return Publisher{}, err
+	}
 	if _, err := s.ownedChannel(ctx, caller, in.Channel); err != nil {
 		return Publisher{}, err
 	}
@@ -265,8 +274,12 @@ func (s *Service) storePost(ctx context.Context, p Post, charge *Charge) (stored
 	return stored, created, nil
 }
 
-// DeletePost removes a post from the caller's channel. Only the owner may.
+// DeletePost removes a post from the caller's channel. Only the owner may,
+// and not while suspended.
 func (s *Service) DeletePost(ctx context.Context, caller Caller, channel, id string) error {
+	if err := s.checkNotSuspended(ctx, caller); err != nil {
+		return err
+	}
 	if _, err := s.ownedChannel(ctx, caller, channel); err != nil {
 		return err
 	}

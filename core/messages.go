@@ -226,6 +226,9 @@ func (s *Service) AddMessage(ctx context.Context, caller Caller, in AddMessageIn
 			deliveries = append(deliveries, delivery{to: recipient, event: ContactEvent{Contact: *sent.Request}})
 		}
 		s.pushLookedUp(ctx, lookup, deliveries...)
+		if s.sentMessages != nil {
+			s.sentMessages(sent.Message)
+		}
 	}
 	return sent.Message, sent.Created, nil
 }

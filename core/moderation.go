@@ -55,19 +55,36 @@ type ModerationBackend interface {
 	Suspensions
 	SendBudget
 	ModerationStore
+	ConnectionStore
 }
 
 // Moderator is the operators' application: it lists and closes reports and
 // suspends accounts. No public route reaches it; cmd/parley-admin does, with
 // the operator's own credentials.
 type Moderator struct {
-	store ModerationBackend
-	now   func() time.Time
+	store  ModerationBackend
+	now    func() time.Time
+	pusher Pusher
+}
+
+// ModeratorOption configures a Moderator.
+type ModeratorOption func(*Moderator)
+
+// WithModeratorPusher makes suspending an account close its open realtime
+// connections through pusher (a closing frame, then the close). Without it
+// they are only forgotten: they receive nothing more and every frame they
+// send is refused, but the sockets stay open until they end on their own.
+func WithModeratorPusher(pusher Pusher) ModeratorOption {
+	return func(m *Moderator) { m.pusher = pusher }
 }
 
 // NewModerator returns the moderator over store, with now as its clock.
-func NewModerator(store ModerationBackend, now func() time.Time) *Moderator {
-	return &Moderator{store: store, now: now}
+func NewModerator(store ModerationBackend, now func() time.Time, opts ...ModeratorOption) *Moderator {
+	m := &Moderator{store: store, now: now}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
 }
 
 // Backend is the store the moderator works on, for the operators' tools that
@@ -111,8 +128,10 @@ func (m *Moderator) Dismiss(ctx context.Context, id string) error {
 }
 
 // Suspend suspends the account at email for reason: from now on it cannot
-// send, post, signal typing or open a realtime connection. Every open report
-// about it is closed as suspended.
+// send, post, signal typing, ack, create a channel, name a publisher, delete
+// a post, report or open a realtime connection, and the connections it has
+// open are closed (told CloseSuspended first) and forgotten. Every open
+// report about it is closed as suspended.
 func (m *Moderator) Suspend(ctx context.Context, email, reason string) (Suspension, error) {
 	email, err := NormalizeEmail(email)
 	if err != nil {
@@ -125,6 +144,9 @@ func (m *Moderator) Suspend(ctx context.Context, email, reason string) (Suspensi
 	now := m.now().UTC()
 	suspension := Suspension{Email: email, Reason: reason, Date: now}
 	if err := m.store.Suspend(ctx, suspension); err != nil {
+		return Suspension{}, fmt.Errorf("suspend %s: %w", email, err)
+	}
+	if err := m.closeConnectionsOf(ctx, email, now); err != nil {
 		return Suspension{}, fmt.Errorf("suspend %s: %w", email, err)
 	}
 	reports, err := m.store.Reports(ctx, email)
@@ -141,6 +163,21 @@ func (m *Moderator) Suspend(ctx context.Context, email, reason string) (Suspensi
 		}
 	}
 	return suspension, nil
+}
+
+// closeConnectionsOf closes and forgets the open connections of email.
+func (m *Moderator) closeConnectionsOf(ctx context.Context, email string, now time.Time) error {
+	connections, err := m.store.Connections(ctx, email, now)
+	if err != nil {
+		return fmt.Errorf("connections: %w", err)
+	}
+	closeConnections(ctx, m.pusher, PushDeadline, connections, CloseSuspended, "account suspended")
+	for _, c := range connections {
+		if err := m.store.RemoveConnection(ctx, c); err != nil {
+			return fmt.Errorf("forget connection %s: %w", c.ID, err)
+		}
+	}
+	return nil
 }
 
 // Reinstate lifts the suspension of the account at email.
@@ -181,6 +218,9 @@ func (s *Service) ReportContact(ctx context.Context, caller Caller, email, text 
 	}
 	text, err = normalizeText("report", text, MaxReportRunes, true)
 	if err != nil {
+		return Contact{}, err
+	}
+	if err := s.checkNotSuspended(ctx, caller); err != nil {
 		return Contact{}, err
 	}
 	id, now := s.stamp()

@@ -4,19 +4,41 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
 
-// ConnectionLifetime is how long a realtime connection is kept registered: a
-// little over API Gateway's two-hour cap on a WebSocket connection, so a
-// connection whose $disconnect never arrived expires on its own.
-const ConnectionLifetime = 2*time.Hour + 10*time.Minute
+// ConnectionLifetime is the longest a realtime connection lives: API
+// Gateway's two-hour cap on a WebSocket connection. A connection expires
+// sooner when the token that opened it does, and once expired it is pushed
+// nothing, its frames are refused, and it is closed at its next frame.
+const ConnectionLifetime = 2 * time.Hour
 
 // ConnectGrace is how long after $connect registered a connection a push
 // that finds it gone does not forget it: the handshake may still be under way
 // (API Gateway answers 410 until $connect has returned and the socket opened).
 const ConnectGrace = 30 * time.Second
+
+// DefaultMaxConnections is how many open realtime connections one person may
+// hold (PARLEY_MAX_CONNECTIONS): past it, the oldest is closed.
+const DefaultMaxConnections = 10
+
+// MaxPushesInFlight bounds how many pushes one write makes at once, however
+// many connections its events go to.
+const MaxPushesInFlight = 16
+
+// Close codes a connection the server closes is told, with its reason, in a
+// ClosingEvent just before it is closed (API Gateway's @connections cannot
+// choose the close code of a connection it deletes, so the frame says it).
+const (
+	// CloseTooManyConnections: its user opened more than their maximum, and
+	// it was the oldest. A client must not reconnect on its own.
+	CloseTooManyConnections = 4008
+	// CloseSuspended: an operator suspended its user.
+	CloseSuspended = 4003
+)
 
 // PushDeadline bounds the delivery of one write's events to every connection
 // they go to. A push that misses it is counted as failed; the write stands.
@@ -30,6 +52,9 @@ type Connection struct {
 	// ExpiresAt is when the registry forgets the connection even if it never
 	// heard of its end.
 	ExpiresAt time.Time
+	// Visible is what the connection last said of its tab: visible and
+	// focused (notifications.go). A connection that said nothing is not.
+	Visible bool
 }
 
 // Event is something a person's connections are told as it happens. It is one
@@ -57,7 +82,15 @@ type TypingEvent struct{ From string }
 // PongEvent answers a connection's ping.
 type PongEvent struct{}
 
+// ClosingEvent tells a connection that the server is closing it, with the
+// close code and reason it closes it with.
+type ClosingEvent struct {
+	Code   int
+	Reason string
+}
+
 func (MessageEvent) isEvent() {}
+func (ClosingEvent) isEvent() {}
 func (ReceiptEvent) isEvent() {}
 func (ContactEvent) isEvent() {}
 func (TypingEvent) isEvent()  {}
@@ -75,16 +108,20 @@ type Pusher interface {
 	// delivery failed or ctx ended first.
 	Push(ctx context.Context, c Connection, e Event) error
 
-	// Disconnect closes the connection with connectionID. A connection that
-	// no longer exists is not an error.
+	// Disconnect closes the connection with connectionID. Closing one that
+	// is already gone is not an error.
 	Disconnect(ctx context.Context, connectionID string) error
 }
 
 // ConnectionStore is the registry of realtime connections, many per user.
 // Implementations are safe for concurrent use.
 type ConnectionStore interface {
-	// AddConnection registers c for c.User until c.ExpiresAt.
-	AddConnection(ctx context.Context, c Connection) error
+	// AddConnection registers c for c.User until c.ExpiresAt and, when
+	// c.User then holds more than max connections that have not expired at
+	// c.ConnectedAt, forgets the oldest of them (by ConnectedAt, then ID)
+	// until max remain, in one atomic step: any number of concurrent adds
+	// never leave more than max. It returns the connections it forgot.
+	AddConnection(ctx context.Context, c Connection, max int) (evicted []Connection, err error)
 
 	// Connection returns the connection with id. ENOTFOUND when there is none
 	// or it expired before now.
@@ -208,6 +245,7 @@ func (s *Service) pushLookedUp(ctx context.Context, lookup *connectionLookup, de
 		byUser[d.to] = append(byUser[d.to], d)
 	}
 	var wg sync.WaitGroup
+	inFlight := make(chan struct{}, MaxPushesInFlight)
 	for _, user := range users {
 		wg.Go(func() {
 			found := lookup.of(user)
@@ -220,8 +258,10 @@ func (s *Service) pushLookedUp(ctx context.Context, lookup *connectionLookup, de
 				count(PushReport{Failed: len(byUser[user])})
 				return
 			}
-			for _, c := range connections {
+			for _, c := range s.newestConnections(connections) {
 				wg.Go(func() {
+					inFlight <- struct{}{}
+					defer func() { <-inFlight }()
 					for _, d := range byUser[user] {
 						if c.ID == d.except {
 							continue
@@ -243,6 +283,62 @@ func (s *Service) pushLookedUp(ctx context.Context, lookup *connectionLookup, de
 	return report
 }
 
+// newestConnections are the newest s.maxConnections of one user's
+// connections: more are never pushed to, even if a store briefly held more.
+func (s *Service) newestConnections(connections []Connection) []Connection {
+	if len(connections) <= s.maxConnections {
+		return connections
+	}
+	connections = slices.Clone(connections)
+	slices.SortFunc(connections, OldestFirst)
+	return connections[len(connections)-s.maxConnections:]
+}
+
+// OldestFirst orders connections by when they connected, then by ID: the
+// order in which the oldest is closed first past the maximum.
+func OldestFirst(a, b Connection) int {
+	if c := a.ConnectedAt.Compare(b.ConnectedAt); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
+}
+
+// Evict returns which of held (one user's unexpired connections, the one
+// being added not among them) to forget so that, with the one being added,
+// at most max remain: the oldest. Every store decides with it.
+func Evict(held []Connection, max int) []Connection {
+	if len(held) < max {
+		return nil
+	}
+	held = slices.Clone(held)
+	slices.SortFunc(held, OldestFirst)
+	return held[:len(held)-max+1]
+}
+
+// closeConnections tells each of connections why it is being closed and
+// closes it through pusher, in parallel under deadline. A connection already
+// gone is closed enough; nothing here fails the caller.
+func closeConnections(ctx context.Context, pusher Pusher, deadline time.Duration, connections []Connection, code int, reason string) {
+	if pusher == nil || len(connections) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), deadline)
+	defer cancel()
+	var wg sync.WaitGroup
+	inFlight := make(chan struct{}, MaxPushesInFlight)
+	for _, c := range connections {
+		wg.Go(func() {
+			inFlight <- struct{}{}
+			defer func() { <-inFlight }()
+			// Told first, so that a client that cannot read the close code
+			// (API Gateway's) knows not to reconnect.
+			_ = pusher.Push(ctx, c, ClosingEvent{Code: code, Reason: reason})
+			_ = pusher.Disconnect(ctx, c.ID)
+		})
+	}
+	wg.Wait()
+}
+
 func (s *Service) pushOne(ctx context.Context, c Connection, e Event) PushReport {
 	err := s.pusher.Push(ctx, c, e)
 	switch {
@@ -261,8 +357,18 @@ func (s *Service) pushOne(ctx context.Context, c Connection, e Event) PushReport
 	}
 }
 
-// Connect registers a realtime connection of the caller.
+// Connect registers a realtime connection of the caller for
+// ConnectionLifetime.
 func (s *Service) Connect(ctx context.Context, caller Caller, connectionID string) (Connection, error) {
+	return s.ConnectUntil(ctx, caller, connectionID, time.Time{})
+}
+
+// ConnectUntil registers a realtime connection of the caller that expires
+// when the token that opened it does, tokenExpires, and at the latest
+// ConnectionLifetime from now (a zero tokenExpires: that cap alone). A token
+// already expired is refused (EUNAUTHORIZED). Past the caller's maximum
+// number of connections, the oldest is closed (CloseTooManyConnections).
+func (s *Service) ConnectUntil(ctx context.Context, caller Caller, connectionID string, tokenExpires time.Time) (Connection, error) {
 	if !validConnectionID(connectionID) {
 		return Connection{}, invalidField("connectionId", "is not a connection ID")
 	}
@@ -274,9 +380,17 @@ func (s *Service) Connect(ctx context.Context, caller Caller, connectionID strin
 	}
 	now := s.now().UTC()
 	c := Connection{ID: connectionID, User: caller.Email, ConnectedAt: now, ExpiresAt: now.Add(ConnectionLifetime)}
-	if err := s.store.AddConnection(ctx, c); err != nil {
+	if !tokenExpires.IsZero() && tokenExpires.Before(c.ExpiresAt) {
+		c.ExpiresAt = tokenExpires.UTC()
+	}
+	if !c.ExpiresAt.After(now) {
+		return Connection{}, Errorf(EUNAUTHORIZED, "The token has expired; sign in again.")
+	}
+	evicted, err := s.store.AddConnection(ctx, c, s.maxConnections)
+	if err != nil {
 		return Connection{}, err
 	}
+	closeConnections(ctx, s.pusher, s.pushDeadline, evicted, CloseTooManyConnections, "too many connections")
 	return c, nil
 }
 
@@ -290,6 +404,17 @@ func (s *Service) Disconnect(ctx context.Context, connectionID string) error {
 		return err
 	}
 	return s.store.RemoveConnection(ctx, c)
+}
+
+// CloseExpired is the close code of a connection whose token expired (or
+// that is unknown): the client reconnects with a fresh token.
+const CloseExpired = 4001
+
+// CloseUnknownConnection tells the connection with connectionID, which the
+// registry does not know (expired, or forgotten), that it is closed and
+// closes it: what a frame from such a connection gets.
+func (s *Service) CloseUnknownConnection(ctx context.Context, connectionID string) {
+	closeConnections(ctx, s.pusher, s.pushDeadline, []Connection{{ID: connectionID}}, CloseExpired, "connection expired")
 }
 
 // ConnectionCaller returns the caller who holds the connection with
@@ -306,8 +431,14 @@ func (s *Service) ConnectionCaller(ctx context.Context, connectionID string) (Ca
 }
 
 // Ping answers the connection's ping with a pong, on that connection only.
-func (s *Service) Ping(ctx context.Context, c Connection) PushReport {
-	return s.reply(ctx, c, PongEvent{})
+// It spends one frame of the caller's frame budget, which a ping every few
+// minutes from each tab is far from exhausting; over it the ping is refused
+// (ETHROTTLED) and the connection stays open.
+func (s *Service) Ping(ctx context.Context, caller Caller, c Connection) (PushReport, error) {
+	if err := s.SpendFrame(ctx, caller); err != nil {
+		return PushReport{}, err
+	}
+	return s.reply(ctx, c, PongEvent{}), nil
 }
 
 // reply pushes e to connection c only.

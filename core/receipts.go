@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"sync"
 )
 
 // Watermarks are how far one member of a conversation has come: Delivered is
@@ -167,10 +168,11 @@ type AckInput struct {
 
 // Ack moves the caller's receipt watermarks in the conversation with in.With
 // forward and tells the other member's connections, and the caller's other
-// connections (all but except), what moved. An ack that moves nothing is
-// answered from one read and spends nothing; one that moves spends a send of
-// the caller's budget first, as every frame does (ETHROTTLED when it is
-// empty), and gives it back when a racing ack moved the watermarks first.
+// connections (all but except), what moved. Every ack spends one frame of
+// the caller's frame budget (ETHROTTLED when it is empty, ESUSPENDED when
+// the caller is suspended), beside the one read of the watermarks, so that
+// an ack that moves nothing costs two requests whatever the conversation's
+// length, and a flood of them is refused as any other flood of frames.
 func (s *Service) Ack(ctx context.Context, caller Caller, in AckInput, except string) (Watermarks, error) {
 	other, err := s.otherMember(caller, in.With)
 	if err != nil {
@@ -179,19 +181,23 @@ func (s *Service) Ack(ctx context.Context, caller Caller, in AckInput, except st
 	if !validToken(in.UpTo) {
 		return Watermarks{}, invalidField("upTo", "is not a message ID")
 	}
-	seen, err := s.store.Receipts(ctx, caller.Email, other)
-	if err != nil {
-		return Watermarks{}, fmt.Errorf("ack messages with %s: %w", other, err)
+	var seen Receipts
+	var spent, read error
+	var wg sync.WaitGroup
+	wg.Go(func() { spent = s.SpendFrame(ctx, caller) })
+	wg.Go(func() { seen, read = s.store.Receipts(ctx, caller.Email, other) })
+	wg.Wait()
+	if spent != nil {
+		return Watermarks{}, spent
+	}
+	if read != nil {
+		return Watermarks{}, fmt.Errorf("ack messages with %s: %w", other, read)
 	}
 	if seen.Watermarks.Advance(in.UpTo, in.Read) == seen.Watermarks {
 		return seen.Watermarks, nil
 	}
 	ack := Ack{Member: caller.Email, With: other, UpTo: in.UpTo, Read: in.Read, Seen: seen, RecountLimit: s.recountLimit}
-	var result AckResult
-	err = s.spendSend(ctx, caller.Email, func() (bool, error) {
-		result, err = s.store.Ack(ctx, ack)
-		return result.Moved, err
-	})
+	result, err := s.store.Ack(ctx, ack)
 	if err != nil {
 		return Watermarks{}, fmt.Errorf("ack messages with %s: %w", other, err)
 	}

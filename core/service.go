@@ -19,8 +19,16 @@ type Service struct {
 	onSnapshotError func(channel string, err error)
 	budget          SendBudget
 	sendLimit       SendLimit
+	frameLimit      SendLimit
+	// maxConnections is how many open connections one person may hold.
+	maxConnections int
 	// recountLimit bounds the messages an ack reads to recount Unread.
 	recountLimit int
+	// pushKey, loopbackPushEndpoints and sentMessages are notifications'
+	// (notifications.go).
+	pushKey               string
+	loopbackPushEndpoints bool
+	sentMessages          func(Message)
 	// identities, when set, is where DeleteAccount deletes the user (account.go).
 	identities IdentityDirectory
 	// exports, when set, is where Export writes (account.go).
@@ -55,11 +63,17 @@ func WithUnreadRecountLimit(n int) Option {
 	return func(s *Service) { s.recountLimit = max(n, 1) }
 }
 
+// WithMaxConnections lets each person hold at most n open realtime
+// connections instead of DefaultMaxConnections; past it the oldest is closed.
+func WithMaxConnections(n int) Option {
+	return func(s *Service) { s.maxConnections = max(n, 1) }
+}
+
 // NewService returns a service over store. now is the clock and newID returns
 // a fresh ID stamped with at: it sorts after every ID stamped with an earlier
 // millisecond, and after every ID it returned before for the same one.
 func NewService(store Store, now func() time.Time, newID func(at time.Time) string, opts ...Option) *Service {
-	s := &Service{store: store, now: now, newID: newID, pushDeadline: PushDeadline, recountLimit: UnreadRecountLimit}
+	s := &Service{store: store, now: now, newID: newID, pushDeadline: PushDeadline, recountLimit: UnreadRecountLimit, maxConnections: DefaultMaxConnections, frameLimit: DefaultFrameLimit()}
 	for _, opt := range opts {
 		opt(s)
 	}
@@ -106,5 +120,6 @@ type Store interface {
 	ReceiptStore
 	ConnectionStore
 	ChannelStore
+	NotificationStore
 	AccountStore
 }

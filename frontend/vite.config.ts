@@ -34,6 +34,8 @@ export default defineConfig({
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [networkOnlyPath],
         cleanupOutdatedCaches: true,
+        // Web Push: showing a notification and opening its conversation (features/notifications).
+        importScripts: ['/notifications-sw.js'],
         runtimeCaching: [
           {
             // config.json and every API call go to the network, always.

@@ -57,6 +57,9 @@ type Config struct {
 	// Metrics, when set, receives the function's metrics (Start sets it;
 	// not read from the environment).
 	Metrics *emf.Writer
+	// VAPIDPublicKeyParameter is the SSM parameter of the deployment's VAPID
+	// public key (PARLEY_VAPID_PUBLIC_KEY_PARAMETER); set only for push-key.
+	VAPIDPublicKeyParameter string
 }
 
 // ConfigFromEnv reads the configuration from the environment.
@@ -69,8 +72,10 @@ func ConfigFromEnv() Config {
 		WebSocketCallbackURL: os.Getenv("PARLEY_WS_CALLBACK_URL"),
 		OIDCIssuer:           os.Getenv("PARLEY_OIDC_ISSUER"),
 		OIDCClientID:         os.Getenv("PARLEY_OIDC_CLIENT_ID"),
-		UserPoolID:           os.Getenv("PARLEY_USER_POOL_ID"),
-		ExportsBucket:        os.Getenv("PARLEY_EXPORTS_BUCKET"),
+
+		VAPIDPublicKeyParameter: os.Getenv("PARLEY_VAPID_PUBLIC_KEY_PARAMETER"),
+		UserPoolID:              os.Getenv("PARLEY_USER_POOL_ID"),
+		ExportsBucket:           os.Getenv("PARLEY_EXPORTS_BUCKET"),
 	}
 }
 
@@ -192,7 +197,7 @@ func (p loggingPusher) Push(ctx context.Context, c core.Connection, e core.Event
 	return err
 }
 
-// Disconnect implements core.Pusher.
+// Disconnect implements core.Pusher, logging a close that failed.
 func (p loggingPusher) Disconnect(ctx context.Context, connectionID string) error {
 	err := p.next.Disconnect(ctx, connectionID)
 	if err != nil {
@@ -301,6 +306,13 @@ func NewFunction(ctx context.Context, route string, config Config, logger *slog.
 		if f.Verifier, err = webSocketVerifier(ctx, needs.verifiesTokens); err != nil {
 			return nil, err
 		}
+	}
+	if config.VAPIDPublicKeyParameter != "" {
+		pushKey, err := readPushKey(ctx, awsConfig, config.VAPIDPublicKeyParameter)
+		if err != nil {
+			return nil, err
+		}
+		options = append(options, pushKey)
 	}
 	f.Service = NewService(store, options...)
 	return f, nil

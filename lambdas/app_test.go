@@ -50,6 +50,11 @@ func TestEveryRouteHasItsLambda(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(source), `lambdas.StartFeed()`)
 	routes = append(routes, "feed")
+	// So is the notify Lambda.
+	source, err = os.ReadFile(filepath.Join("notify", "main.go"))
+	require.NoError(t, err)
+	assert.Contains(t, string(source), `lambdas.StartNotify()`)
+	routes = append(routes, "notify")
 	entries, err := os.ReadDir(".")
 	require.NoError(t, err)
 	var folders []string

@@ -80,11 +80,11 @@ func TestRequestsAndPushesBecomeMetrics(t *testing.T) {
 
 type pushFunc func(context.Context, core.Connection, core.Event) error
 
+func (f pushFunc) Disconnect(context.Context, string) error { return nil }
+
 func (f pushFunc) Push(ctx context.Context, c core.Connection, e core.Event) error {
 	return f(ctx, c, e)
 }
-
-func (f pushFunc) Disconnect(context.Context, string) error { return nil }
 
 func TestRequestCounts(t *testing.T) {
 	for _, tc := range []struct {

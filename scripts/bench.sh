@@ -36,6 +36,9 @@ go run ./cmd/parley/loadtest -url "$address" -duration 5s -workers 16
 section "Realtime: send -> frame on the other user's WebSocket (local server)"
 go run ./cmd/parley/realtimebench -url "$address" -messages 500
 
+section "Notifications: add-message with and without a subscribed recipient, stored -> Web Push request (local server)"
+go run ./cmd/parley/notifybench -url "$address" -messages 300
+
 section "Live feeds: the highest post rate a viewer polling every 5 s follows with 0 missed (local server)"
 # shellcheck disable=SC2086 # FEEDBENCH_ARGS is a list of flags, e.g. "-rates 20,100 -seconds 6"
 go run ./cmd/parley/feedbench -url "$address" ${FEEDBENCH_ARGS:-}

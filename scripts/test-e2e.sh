@@ -44,7 +44,7 @@ source scripts/local-server.sh
 budget=()
 if [[ "${E2E_BENCH:-}" == "1" ]]; then
   # The bench sends hundreds of messages as fast as it can: it measures delivery, not the send budget.
-  budget=(PARLEY_SEND_BURST=100000 PARLEY_SEND_PER_MINUTE=1000000)
+  budget=(PARLEY_SEND_BURST=100000 PARLEY_SEND_PER_MINUTE=1000000 PARLEY_FRAME_BURST=100000 PARLEY_FRAMES_PER_MINUTE=1000000)
 fi
 start_local_server e2e PARLEY_FRONTEND_DIR=frontend/dist "${budget[@]}"
 log=$server_log
@@ -59,7 +59,7 @@ rm -rf frontend/test-results/e2e
 mkdir -p frontend/test-results/e2e
 BASE_URL="$base" SCREENSHOT_DIR="$root/frontend/test-results/e2e" \
   timeout 900 node --test --test-reporter=spec --test-concurrency=1 \
-  frontend/e2e/csp.e2e.test.mjs frontend/e2e/chat.e2e.test.mjs frontend/e2e/realtime.e2e.test.mjs frontend/e2e/demo.e2e.test.mjs frontend/e2e/feeds.e2e.test.mjs || status=$?
+  frontend/e2e/csp.e2e.test.mjs frontend/e2e/chat.e2e.test.mjs frontend/e2e/realtime.e2e.test.mjs frontend/e2e/demo.e2e.test.mjs frontend/e2e/feeds.e2e.test.mjs frontend/e2e/notifications.e2e.test.mjs || status=$?
 
 if [[ $status -ne 0 ]]; then
   echo "e2e: FAILED; server log tail:" >&2

@@ -267,7 +267,8 @@ else
 
   # moto has no CloudFront Functions nor response headers policies: the test
   # turns the SPA fallback off and uses the managed SecurityHeadersPolicy by ID.
-  # moto ignores policy conditions, so the bucket's deny of plain HTTP would deny
+  # moto ignores policy conditions, so the buckets' deny of plain HTTP (and the
+  # feeds bucket's deny of changes by anyone but the deployer) would deny
   # everything. Nothing waits for CloudFront to deploy, and destroy needs no
   # deletion protection. (moto has no API Gateway UpdateAccount: the bootstrap
   # above leaves the account's CloudWatch role alone.)
@@ -280,6 +281,7 @@ user_pool_deletion_protection      = false
 spa_fallback_to_index              = false
 response_headers_policy_id         = "67f7725c-6f97-4210-82d7-5512b31e9d03"
 spa_bucket_deny_insecure_transport = false
+feeds_bucket_strict_policy         = false
 feeds_cache_policy_id              = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 feeds_response_headers_policy_id   = "60669652-455b-4ae9-85a4-c4c02393f86c"
 cloudfront_wait_for_deployment     = false

@@ -58,17 +58,37 @@ module "feeds_bucket" {
   distribution_arn        = aws_cloudfront_distribution.spa.arn
   read_prefix             = "feeds/"
   objects_called          = "Snapshots"
-  deny_insecure_transport = false
+  deny_insecure_transport = var.feeds_bucket_strict_policy
   extra_policy_documents  = [data.aws_iam_policy_document.feeds_bucket_writers.json]
 }
 
-# Only the feed Lambda writes snapshots, whatever other roles of the account
-# are allowed.
+variable "deploy_role_arn" {
+  description = "The deploy role (terraform/bootstrap's deploy_role_arn output): beside the feed Lambda's role, the only principal that may write to the feeds bucket or change it. null: the role (or user) that runs the apply."
+  type        = string
+  default     = null
+}
+
+variable "feeds_bucket_strict_policy" {
+  description = "Deny plain HTTP, and changes to the feeds bucket's policy and settings by anyone but the deploy role. Off only for emulators that ignore policy conditions (moto), where those denies would refuse Terraform itself."
+  type        = bool
+  default     = true
+}
+
+locals {
+  # Who applies: a role's session ARN names the role (the bootstrap's roles
+  # have no path), the role is what aws:PrincipalArn names.
+  deployer_arn = coalesce(var.deploy_role_arn, replace(data.aws_caller_identity.current.arn,
+  "/^arn:([^:]+):sts::([0-9]+):assumed-role/([^/]+)/.*$/", "arn:$1:iam::$2:role/$3"))
+}
+
+# Only the feed Lambda writes or deletes snapshots (and the deploy role, which
+# empties the bucket on destroy), whatever other roles of the account are
+# allowed; only the deploy role changes the bucket's policy or settings.
 data "aws_iam_policy_document" "feeds_bucket_writers" {
   statement {
     sid       = "OnlyTheFeedLambdaWrites"
     effect    = "Deny"
-    actions   = ["s3:PutObject"]
+    actions   = ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"]
     resources = ["${module.feeds_bucket.arn}/*"]
 
     principals {
@@ -79,7 +99,33 @@ data "aws_iam_policy_document" "feeds_bucket_writers" {
     condition {
       test     = "ArnNotEquals"
       variable = "aws:PrincipalArn"
-      values   = [module.functions.by_name[local.feed_function].role_arn]
+      values   = [module.functions.by_name[local.feed_function].role_arn, local.deployer_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.feeds_bucket_strict_policy ? [1] : []
+
+    content {
+      sid    = "OnlyTheDeployerChangesTheBucket"
+      effect = "Deny"
+      actions = [
+        "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketPublicAccessBlock", "s3:PutBucketOwnershipControls",
+        "s3:PutEncryptionConfiguration", "s3:PutBucketAcl", "s3:PutBucketCORS", "s3:PutLifecycleConfiguration",
+        "s3:PutBucketVersioning", "s3:PutReplicationConfiguration", "s3:DeleteBucket",
+      ]
+      resources = [module.feeds_bucket.arn]
+
+      principals {
+        type        = "*"
+        identifiers = ["*"]
+      }
+
+      condition {
+        test     = "ArnNotEquals"
+        variable = "aws:PrincipalArn"
+        values   = [local.deployer_arn]
+      }
     }
   }
 }
@@ -103,7 +149,19 @@ locals {
       PARLEY_FEEDS_BUCKET = module.feeds_bucket.id
     }
     statements = [
-      { sid = "Table", actions = local.feed_dynamodb_actions, resources = [aws_dynamodb_table.chat.arn] },
+      # Channel items only (partition keys CHAN#<channel>): the feed never
+      # reads a message, a contact or an account. The key must be in the
+      # request (every GetItem and Query names it), for ForAllValues holds of
+      # a request without it.
+      {
+        sid       = "Table"
+        actions   = local.feed_dynamodb_actions
+        resources = [aws_dynamodb_table.chat.arn]
+        conditions = [
+          { test = "ForAllValues:StringLike", variable = "dynamodb:LeadingKeys", values = ["CHAN#*"] },
+          { test = "Null", variable = "dynamodb:LeadingKeys", values = ["false"] },
+        ]
+      },
       # What the event source mapping needs to read the stream for the function.
       {
         sid       = "Stream"

@@ -196,7 +196,10 @@ func arnPatternsMeet(format, resource string) bool {
 			name := format[i+2 : i+end]
 			kind := 2
 			lower := strings.ToLower(name)
-			if strings.Contains(lower, "object") || strings.Contains(lower, "path") || strings.Contains(lower, "label") || strings.Contains(lower, "name") && strings.Contains(format, "log-group") {
+			// An SSM parameter's name is a path (/parley/production/vapid/public-key):
+			// its ARN holds the slashes (arn:...:parameter/parley/production/...).
+			if strings.Contains(lower, "object") || strings.Contains(lower, "path") || strings.Contains(lower, "label") ||
+				strings.Contains(lower, "name") && strings.Contains(format, "log-group") || strings.Contains(lower, "parametername") {
 				kind = 1
 			}
 			f = append(f, symbol{star: kind})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"os/exec"
@@ -602,50 +603,58 @@ func TestIAMLambdaRolesAllowWhatEachFunctionCalls(t *testing.T) {
 	require.NotEmpty(t, wsAPI)
 	pushes := mustPushes(t)
 
-	type call struct{ action, resource string }
+	type call struct {
+		action, resource string
+		// context is what the request adds to the simulation's context.
+		context map[string]any
+	}
 	calls := map[string][]call{}
 	for route, actions := range mustDynamoDBActions(t) {
 		for _, a := range actions {
-			calls[route] = append(calls[route], call{a, tableARN})
+			calls[route] = append(calls[route], call{a, tableARN, nil})
 		}
 		if pushes[route] {
-			calls[route] = append(calls[route], call{"execute-api:ManageConnections", d.arn("execute-api", wsAPI+"/ws/POST/@connections/ZXhhbXBsZQ=")})
+			calls[route] = append(calls[route],
+				call{"execute-api:ManageConnections", d.arn("execute-api", wsAPI+"/ws/POST/@connections/ZXhhbXBsZQ="), nil},
+				call{"execute-api:ManageConnections", d.arn("execute-api", wsAPI+"/ws/DELETE/@connections/ZXhhbXBsZQ="), nil})
 		}
 	}
 	// What erasing an account calls beside the table: closing a connection,
 	// deleting the user from the pool.
 	pool := d.stack.mustOne(t, "aws_cognito_user_pool", "users")
 	calls["delete-account"] = append(calls["delete-account"],
-		call{"execute-api:ManageConnections", d.arn("execute-api", wsAPI+"/ws/DELETE/@connections/ZXhhbXBsZQ=")},
-		call{"cognito-idp:AdminDeleteUser", d.real(pool.str("arn"))})
+		call{"cognito-idp:AdminDeleteUser", d.real(pool.str("arn")), nil})
 	// Writing an export, and the presigned read of it.
 	exportsBucket := d.stack.mustOne(t, "aws_s3_bucket", "exports").str("bucket")
 	calls["export"] = append(calls["export"],
-		call{"s3:PutObject", "arn:aws:s3:::" + exportsBucket + "/exports/01J-abc.json"},
-		call{"s3:GetObject", "arn:aws:s3:::" + exportsBucket + "/exports/01J-abc.json"})
+		call{"s3:PutObject", "arn:aws:s3:::" + exportsBucket + "/exports/01J-abc.json", nil},
+		call{"s3:GetObject", "arn:aws:s3:::" + exportsBucket + "/exports/01J-abc.json", nil})
 	feedsBucket := d.stack.mustOneIn(t, feedsBucketModule, "aws_s3_bucket", "origin").str("bucket")
 	queue := d.stack.mustOne(t, "aws_sqs_queue", "feed_dead_letters").str("name")
 	calls[feedFunction] = []call{
-		{"dynamodb:GetItem", tableARN}, {"dynamodb:Query", tableARN},
+		// A channel's items only (adapters/dynamodb/feed_test.go records the keys).
+		{"dynamodb:GetItem", tableARN, channelItems}, {"dynamodb:Query", tableARN, channelItems},
 		// What Lambda does with the function's role to read the stream.
-		{"dynamodb:DescribeStream", d.real(table.str("stream_arn"))}, {"dynamodb:GetRecords", d.real(table.str("stream_arn"))},
-		{"dynamodb:GetShardIterator", d.real(table.str("stream_arn"))}, {"dynamodb:ListStreams", "*"},
-		{"s3:GetObject", "arn:aws:s3:::" + feedsBucket + "/feeds/finals.json"},
-		{"s3:PutObject", "arn:aws:s3:::" + feedsBucket + "/feeds/finals.json"},
-		{"sqs:SendMessage", d.arn("sqs", queue)},
+		{"dynamodb:DescribeStream", d.real(table.str("stream_arn")), nil}, {"dynamodb:GetRecords", d.real(table.str("stream_arn")), nil},
+		{"dynamodb:GetShardIterator", d.real(table.str("stream_arn")), nil}, {"dynamodb:ListStreams", "*", nil},
+		{"s3:GetObject", "arn:aws:s3:::" + feedsBucket + "/feeds/finals.json", nil},
+		{"s3:PutObject", "arn:aws:s3:::" + feedsBucket + "/feeds/finals.json", nil},
+		{"sqs:SendMessage", d.arn("sqs", queue), nil},
 	}
 	for function := range calls {
 		name := d.prefix + "-" + function
 		calls[function] = append(calls[function],
-			call{"logs:CreateLogStream", d.arn("logs", "log-group:/aws/lambda/"+name+":log-stream:2026/12/01/[$LATEST]0123")},
-			call{"logs:PutLogEvents", d.arn("logs", "log-group:/aws/lambda/"+name+":log-stream:2026/12/01/[$LATEST]0123")},
+			call{"logs:CreateLogStream", d.arn("logs", "log-group:/aws/lambda/"+name+":log-stream:2026/12/01/[$LATEST]0123"), nil},
+			call{"logs:PutLogEvents", d.arn("logs", "log-group:/aws/lambda/"+name+":log-stream:2026/12/01/[$LATEST]0123"), nil},
 		)
 		if d.stack.mustGetFunction(t, name).path("tracing_config")["mode"] == "Active" {
-			calls[function] = append(calls[function], call{"xray:PutTraceSegments", "*"}, call{"xray:PutTelemetryRecords", "*"})
+			calls[function] = append(calls[function], call{"xray:PutTraceSegments", "*", nil}, call{"xray:PutTelemetryRecords", "*", nil})
 		}
 	}
 
 	var sims []simulation
+	var feedRole string
+	var feedIdentity []namedPolicy
 	for _, function := range sortedKeys(calls) {
 		name := d.prefix + "-" + function
 		role, ok := d.roles[name]
@@ -658,21 +667,49 @@ func TestIAMLambdaRolesAllowWhatEachFunctionCalls(t *testing.T) {
 		}
 		require.NotEmpty(t, identity, "role %s has no policy", name)
 		for _, c := range calls[function] {
+			context := map[string]any{"aws:ResourceAccount": d.account, "s3:ResourceAccount": d.account}
+			maps.Copy(context, c.context)
 			sims = append(sims, simulation{
 				Principal: role.str("arn"), Action: c.action, Resource: c.resource, Account: d.account,
-				Context:  map[string]any{"aws:ResourceAccount": d.account, "s3:ResourceAccount": d.account},
-				Identity: identity, Boundary: boundary, Why: function,
+				Context: context, Identity: identity, Boundary: boundary, Why: function,
+			})
+		}
+		if function == feedFunction {
+			feedRole, feedIdentity = role.str("arn"), identity
+		}
+	}
+	// The feed function reads channel items and nothing else: not a
+	// message, a contact or an account, nor a request that names no key.
+	allowed := len(sims)
+	for _, key := range []any{[]string{"USER#alice@example.com"}, []string{"CONV#alice@example.com#bob@example.com"}, []string{"CHAN#finals", "USER#alice@example.com"}, nil} {
+		for _, action := range []string{"dynamodb:GetItem", "dynamodb:Query"} {
+			context := map[string]any{"aws:ResourceAccount": d.account}
+			if key != nil {
+				context["dynamodb:LeadingKeys"] = key
+			}
+			sims = append(sims, simulation{
+				Principal: feedRole, Action: action, Resource: tableARN, Account: d.account,
+				Context: context, Identity: feedIdentity, Boundary: boundary, Why: fmt.Sprintf("feed reads %v", key),
 			})
 		}
 	}
 	denied := 0
 	for i, result := range simulate(t, sims) {
+		if i >= allowed {
+			assert.NotEqual(t, "Allowed", result.Decision, "%s: %s must be denied", sims[i].Why, sims[i].Action)
+			continue
+		}
 		if !assert.Equal(t, "Allowed", result.Decision, "%s: %s on %s %v", sims[i].Why, sims[i].Action, sims[i].Resource, result.Errors) {
 			denied++
 		}
 	}
+	sims = sims[:allowed]
 	report(t, "Lambda roles: %d of %d calls of %d functions denied (role policy within the boundary)", denied, len(sims), len(calls))
 }
+
+// channelItems is the context of a request that reads a channel's items
+// only: what the feed function's GetItems and Queries name.
+var channelItems = map[string]any{"dynamodb:LeadingKeys": []string{"CHAN#finals"}}
 
 // mustGetFunction returns the function of that name.
 func (s state) mustGetFunction(tb testing.TB, name string) resource {

@@ -22,16 +22,24 @@ locals {
     "add-message"     = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"] }
     "get-messages"    = { api = "http", route = "GET", pushes = false, dynamodb_actions = ["dynamodb:Query", "dynamodb:GetItem"] }
     "ack"             = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:BatchWriteItem"] }
-    "create-channel"  = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:PutItem", "dynamodb:GetItem"] }
+    "create-channel"  = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem"] }
     "add-publisher"   = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"] }
     "post-to-channel" = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"] }
     "delete-post"     = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"] }
-    "ws-connect"      = { api = "websocket", route = "$connect", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:BatchWriteItem"] }
+    "ws-connect"      = { api = "websocket", route = "$connect", pushes = true, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"] }
     "ws-disconnect"   = { api = "websocket", route = "$disconnect", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:BatchWriteItem"] }
     "ws-default"      = { api = "websocket", route = "$default", pushes = true, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"] }
-    "delete-message"  = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"] }
-    "delete-account"  = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"] }
-    "export"          = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query"] }
+
+    # Web Push notifications (notifications.tf); push-key reads SSM, and the
+    # account item as every route does to check a token (Authorize).
+    "push-key"                 = { api = "http", route = "GET", pushes = false, dynamodb_actions = ["dynamodb:GetItem"] }
+    "add-push-subscription"    = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:UpdateItem", "dynamodb:GetItem"] }
+    "remove-push-subscription" = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:BatchWriteItem", "dynamodb:GetItem"] }
+
+    # Unsend, delete an account, export one (core/messages.go, core/account.go).
+    "delete-message" = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"] }
+    "delete-account" = { api = "http", route = "POST", pushes = true, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"] }
+    "export"         = { api = "http", route = "POST", pushes = false, dynamodb_actions = ["dynamodb:GetItem", "dynamodb:Query"] }
   }
 
   # account_erasers are the functions that erase whole accounts

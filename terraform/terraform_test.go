@@ -61,7 +61,7 @@ func TestLocalsLambdasMatchGoRoutesAndLambdaFolders(t *testing.T) {
 			assert.FileExists(t, filepath.Join("..", "lambdas", e.Name(), "main.go"), "lambdas/%s has no main.go", e.Name())
 		}
 	}
-	assert.ElementsMatch(t, append(sortedKeys(routes), feedFunction), folders, "the folders of lambdas/ must be the functions of locals.lambdas and locals.websocket_lambdas, and the feed Lambda")
+	assert.ElementsMatch(t, append(sortedKeys(routes), feedFunction, notifyFunction), folders, "the folders of lambdas/ must be the functions of locals.lambdas and locals.websocket_lambdas, and the feed and notify Lambdas")
 }
 
 func TestFunctionsTableIsTheOnlyPerRouteMap(t *testing.T) {
@@ -141,13 +141,13 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 	actions := mustDynamoDBActions(t)
 	pushes := mustPushes(t)
 	websocketAPIs := state.ofType("aws_apigatewayv2_api")
-	var connectionsARN string
+	var connectionsARNs []string
 	for _, api := range websocketAPIs {
 		if api.str("protocol_type") == "WEBSOCKET" {
-			connectionsARN = api.str("execution_arn") + "/ws/POST/@connections/*"
+			connectionsARNs = []string{api.str("execution_arn") + "/ws/POST/@connections/*", api.str("execution_arn") + "/ws/DELETE/@connections/*"}
 		}
 	}
-	require.NotEmpty(t, connectionsARN, "the state holds the WebSocket API")
+	require.NotEmpty(t, connectionsARNs, "the state holds the WebSocket API")
 
 	tables := state.ofType("aws_dynamodb_table")
 	require.Len(t, tables, 1)
@@ -196,12 +196,13 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 						// the one place a policy may name it.
 						tracing = append(tracing, a)
 						assert.Equal(t, []string{"*"}, []string(s.Resource), "%s", a)
-					case strings.HasPrefix(a, "execute-api:") && s.Sid == "Disconnect":
-						assert.True(t, erasers[route], "only an account eraser closes connections, not %s", route)
-						assert.Equal(t, []string{strings.Replace(connectionsARN, "/POST/", "/DELETE/", 1)}, []string(s.Resource), "%s only DELETE on the connections of the realtime stage", a)
 					case strings.HasPrefix(a, "execute-api:"):
 						execute = append(execute, a)
-						assert.Equal(t, []string{connectionsARN}, []string(s.Resource), "%s only on the connections of the realtime stage", a)
+						assert.ElementsMatch(t, connectionsARNs, []string(s.Resource), "%s only on the connections of the realtime stage", a)
+					case a == "ssm:GetParameter" && route == "push-key":
+						// push-key reads the VAPID public key, never the private one.
+						require.Len(t, s.Resource, 1)
+						assert.True(t, strings.HasSuffix(s.Resource[0], ":parameter/parley/test/vapid/public-key"), "%s only on the public key, not %v", a, s.Resource)
 					case (a == "s3:PutObject" || a == "s3:GetObject") && s.Sid == "Exports":
 						assert.True(t, exporters[route], "only an exporter writes exports, not %s", route)
 						assert.Equal(t, []string{exportsBucket.str("arn") + "/exports/*"}, []string(s.Resource), "%s only on the exports", a)
@@ -232,7 +233,7 @@ func TestStateLambdaRolesAllowOnlyTheirRoute(t *testing.T) {
 func TestStateLambdasAndRoutes(t *testing.T) {
 	state := mustState(t)
 	routes := mustLambdaRoutes(t)
-	require.Len(t, state.ofType("aws_lambda_function"), len(mustFunctions(t))+1, "one per function, and the feed Lambda")
+	require.Len(t, state.ofType("aws_lambda_function"), len(mustFunctions(t))+2, "one per function, and the feed and notify Lambdas")
 
 	var executionARN, webSocketExecutionARN string
 	for _, api := range state.ofType("aws_apigatewayv2_api") {

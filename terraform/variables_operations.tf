@@ -11,6 +11,39 @@ variable "send_burst" {
   }
 }
 
+variable "max_connections" {
+  description = "Open realtime connections one person may hold; past it the oldest is closed (PARLEY_MAX_CONNECTIONS)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.max_connections >= 1 && floor(var.max_connections) == var.max_connections
+    error_message = "max_connections must be a whole number of at least 1."
+  }
+}
+
+variable "frame_burst" {
+  description = "Frames (acks, pings, any client frame but typing) one person may send at once before the steady rate applies (PARLEY_FRAME_BURST)."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.frame_burst >= 1 && floor(var.frame_burst) == var.frame_burst
+    error_message = "frame_burst must be a whole number of at least 1."
+  }
+}
+
+variable "frames_per_minute" {
+  description = "Frames per minute one person may send after a burst (PARLEY_FRAMES_PER_MINUTE)."
+  type        = number
+  default     = 120
+
+  validation {
+    condition     = var.frames_per_minute >= 1 && floor(var.frames_per_minute) == var.frames_per_minute
+    error_message = "frames_per_minute must be a whole number of at least 1."
+  }
+}
+
 variable "send_per_minute" {
   description = "Sends per minute one person may make after a burst (PARLEY_SEND_PER_MINUTE)."
   type        = number

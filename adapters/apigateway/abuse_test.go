@@ -90,18 +90,20 @@ func TestRetryAfterOfStoreFaults(t *testing.T) {
 	}
 }
 
-// TestAcksSpendFromTheSendBudget: an ack that moves the watermarks spends a
-// send, over the budget /ack answers 429 with Retry-After and the ack frame
-// an error frame on the socket, which stays open; an ack that moves nothing
-// is answered and spends nothing.
-func TestAcksSpendFromTheSendBudget(t *testing.T) {
+// TestEveryFrameSpendsFromTheFrameBudget: every /ack (moving or not), every
+// ack frame, ping and unreadable frame spends one frame of the caller's
+// frame budget, and sends stay untouched by them; over it /ack answers 429
+// with Retry-After and a frame an error frame with retryAfter on the socket,
+// which stays open.
+func TestEveryFrameSpendsFromTheFrameBudget(t *testing.T) {
 	store := memory.New()
 	clock := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	now := func() time.Time { return clock }
-	limit, err := core.NewSendLimit(1, 6) // one send back every 10 s
+	frameLimit, err := core.NewFrameLimit(3, 6) // three at once, then one back every 10 s
 	require.NoError(t, err)
 	frames := &recordingPusher{}
-	service := core.NewService(store, now, ulid.NewGenerator().NewID, core.WithSendBudget(store, limit), core.WithPusher(frames))
+	service := core.NewService(store, now, ulid.NewGenerator().NewID,
+		core.WithSendBudget(store, core.DefaultSendLimit()), core.WithFrameLimit(frameLimit), core.WithPusher(frames))
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	h := apigateway.NewHandler(service, apigateway.Config{AllowedOrigin: origin}, logger)
 	ws := apigateway.NewWebSocketHandler(service, claimsVerifier{}, apigateway.Config{AllowedOrigin: origin}, logger)
@@ -112,38 +114,50 @@ func TestAcksSpendFromTheSendBudget(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
 	}
-	var ids []string
-	for range 2 {
-		sent, _, err := service.AddMessage(ctx, core.Caller{Email: bob}, core.AddMessageInput{Recipient: alice, Text: "hi"})
-		require.NoError(t, err)
-		ids = append(ids, sent.ID)
-		clock = clock.Add(10 * time.Second)
-	}
-	ack := func(upTo string) (int, map[string]string, string) {
+	sent, _, err := service.AddMessage(ctx, core.Caller{Email: bob}, core.AddMessageInput{Recipient: alice, Text: "hi"})
+	require.NoError(t, err)
+	ack := func() (int, map[string]string, string) {
 		t.Helper()
-		res, err := h.Route("ack")(ctx, event(alice, fmt.Sprintf(`{"recipientNamespace":%q,"upTo":%q}`, bob, upTo)))
+		res, err := h.Route("ack")(ctx, event(alice, fmt.Sprintf(`{"recipientNamespace":%q,"upTo":%q}`, bob, sent.ID)))
 		require.NoError(t, err)
 		return res.StatusCode, res.Headers, res.Body
 	}
-
-	status, _, body := ack(ids[0])
+	status, _, body := ack()
 	require.Equal(t, http.StatusOK, status, body)
-	status, headers, body := ack(ids[1])
-	assert.Equal(t, http.StatusTooManyRequests, status)
-	assert.Equal(t, "10", headers["Retry-After"])
-	assert.Contains(t, body, `"code":"throttled"`)
-	status, _, body = ack(ids[0])
-	assert.Equal(t, http.StatusOK, status, "an ack that moves nothing spends nothing: %s", body)
+	status, _, body = ack()
+	require.Equal(t, http.StatusOK, status, "an ack that moves nothing is answered: %s", body)
 
 	res, err := ws.WebSocketRoute("ws-connect")(ctx, webSocketEvent("conn-1", "", map[string]string{"sec-websocket-protocol": "parley.v1, bearer." + alice}))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	frames.mu.Lock()
-	frames.sent = nil
-	frames.mu.Unlock()
-	res, err = ws.WebSocketRoute("ws-default")(ctx, webSocketEvent("conn-1", fmt.Sprintf(`{"action":"ack","with":%q,"upTo":%q}`, bob, ids[1]), nil))
+	frame := func(body string) string {
+		t.Helper()
+		frames.mu.Lock()
+		frames.sent = nil
+		frames.mu.Unlock()
+		res, err := ws.WebSocketRoute("ws-default")(ctx, webSocketEvent("conn-1", body, nil))
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, res.StatusCode, "the connection stays open")
+		require.Len(t, frames.sent, 1)
+		return frames.sent[0]
+	}
+	assert.JSONEq(t, `{"type":"pong"}`, frame(`{"action":"ping"}`), "the third frame")
+
+	throttled := `{"type":"error","code":"throttled","message":"You are sending too fast. Try again in 10 s.","retryAfter":10}`
+	status, headers, body := ack()
+	assert.Equal(t, http.StatusTooManyRequests, status)
+	assert.Equal(t, "10", headers["Retry-After"])
+	assert.Contains(t, body, `"code":"throttled"`)
+	assert.JSONEq(t, throttled, frame(`{"action":"ping"}`))
+	assert.JSONEq(t, throttled, frame(fmt.Sprintf(`{"action":"ack","with":%q,"upTo":%q}`, bob, sent.ID)))
+	assert.JSONEq(t, throttled, frame(`not json`), "a frame that cannot be read spends too")
+	assert.JSONEq(t, throttled, frame(`{"action":"visibility","visible":true}`), "a visibility change spends too")
+	connection, err := store.Connection(ctx, "conn-1", clock)
 	require.NoError(t, err)
-	assert.Equal(t, http.StatusOK, res.StatusCode, "the connection stays open")
-	require.Len(t, frames.sent, 1)
-	assert.JSONEq(t, `{"type":"error","code":"throttled","message":"You are sending too fast. Try again in 10 s.","retryAfter":10}`, frames.sent[0])
+	assert.False(t, connection.Visible, "a refused visibility frame writes nothing")
+
+	_, _, err = service.AddMessage(ctx, core.Caller{Email: alice}, core.AddMessageInput{Recipient: bob, Text: "sends are a budget of their own"})
+	require.NoError(t, err)
+	clock = clock.Add(10 * time.Second)
+	assert.JSONEq(t, `{"type":"pong"}`, frame(`{"action":"ping"}`), "one frame back after 10 s")
 }

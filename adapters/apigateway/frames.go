@@ -37,6 +37,14 @@ type typeOnlyFrame struct {
 	Type string `json:"type"`
 }
 
+// closingFrame tells a connection the server is closing it, with the close
+// code and reason it closes it with (API Gateway's DELETE cannot set them).
+type closingFrame struct {
+	Type   string `json:"type"`
+	Code   int    `json:"code"`
+	Reason string `json:"reason"`
+}
+
 type errorFrame struct {
 	Type    string `json:"type"`
 	Code    string `json:"code"`
@@ -61,6 +69,8 @@ func EncodeEvent(viewer string, e core.Event) ([]byte, error) {
 		frame = typingFrame{Type: "typing", From: e.From}
 	case core.PongEvent:
 		frame = typeOnlyFrame{Type: "pong"}
+	case core.ClosingEvent:
+		frame = closingFrame{Type: "closing", Code: e.Code, Reason: e.Reason}
 	case core.RefusalEvent:
 		refusal := errorFrame{Type: "error", Code: core.ErrorCode(e.Err), Message: core.ErrorMessage(e.Err)}
 		if wait := core.RetryAfter(e.Err); wait > 0 && refusal.Code != core.EINTERNAL {
@@ -75,7 +85,7 @@ func EncodeEvent(viewer string, e core.Event) ([]byte, error) {
 
 // clientFrame is any frame a connection sends; Action says which.
 type clientFrame struct {
-	Action string `json:"action" validate:"required,oneof=typing ack ping"`
+	Action string `json:"action" validate:"required,oneof=typing ack ping visibility"`
 	// To is the member a typing frame is for.
 	To string `json:"to" validate:"required_if=Action typing"`
 	// With, UpTo and Read are an ack's, as POST /ack's recipientNamespace,
@@ -83,4 +93,7 @@ type clientFrame struct {
 	With string `json:"with" validate:"required_if=Action ack"`
 	UpTo string `json:"upTo" validate:"required_if=Action ack"`
 	Read bool   `json:"read"`
+	// Visible is a visibility frame's: whether the tab is visible and
+	// focused.
+	Visible *bool `json:"visible" validate:"required_if=Action visibility"`
 }

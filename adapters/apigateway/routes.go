@@ -48,6 +48,9 @@ var Routes = []Route{
 	{Name: "add-publisher", Method: "POST", serve: func(h *Handler) routeFunc { return h.addPublisher }},
 	{Name: "post-to-channel", Method: "POST", ChecksTokenItself: true, serve: func(h *Handler) routeFunc { return h.postToChannel }},
 	{Name: "delete-post", Method: "POST", serve: func(h *Handler) routeFunc { return h.deletePost }},
+	{Name: "push-key", Method: "GET", serve: func(h *Handler) routeFunc { return h.pushKey }},
+	{Name: "add-push-subscription", Method: "POST", serve: func(h *Handler) routeFunc { return h.addPushSubscription }},
+	{Name: "remove-push-subscription", Method: "POST", serve: func(h *Handler) routeFunc { return h.removePushSubscription }},
 	{Name: "delete-message", Method: "POST", Pushes: true, serve: func(h *Handler) routeFunc { return h.deleteMessage }},
 	{Name: "delete-account", Method: "POST", Pushes: true, ChecksTokenItself: true, DeletesUsers: true, serve: func(h *Handler) routeFunc { return h.deleteAccount }},
 	{Name: "export", Method: "POST", Exports: true, serve: func(h *Handler) routeFunc { return h.export }},
@@ -69,7 +72,7 @@ type WebSocketRoute struct {
 
 // WebSocketRoutes lists the routes of the realtime WebSocket API.
 var WebSocketRoutes = []WebSocketRoute{
-	{Name: "ws-connect", Key: "$connect", VerifiesTokens: true, serve: func(h *WebSocketHandler) webSocketFunc { return h.connect }},
+	{Name: "ws-connect", Key: "$connect", VerifiesTokens: true, Pushes: true, serve: func(h *WebSocketHandler) webSocketFunc { return h.connect }},
 	{Name: "ws-disconnect", Key: "$disconnect", serve: func(h *WebSocketHandler) webSocketFunc { return h.disconnect }},
 	{Name: "ws-default", Key: "$default", Pushes: true, serve: func(h *WebSocketHandler) webSocketFunc { return h.frame }},
 }

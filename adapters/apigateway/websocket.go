@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -81,7 +82,7 @@ func (h *WebSocketHandler) connect(ctx context.Context, req events.APIGatewayWeb
 	if err != nil {
 		return h.refuseHandshake(err), err
 	}
-	if _, err := h.service.Connect(ctx, caller, req.RequestContext.ConnectionID); err != nil {
+	if _, err := h.service.ConnectUntil(ctx, caller, req.RequestContext.ConnectionID, tokenExpiry(claims)); err != nil {
 		return h.refuseHandshake(err), err
 	}
 	return events.APIGatewayProxyResponse{StatusCode: http.StatusOK, Headers: map[string]string{"Sec-WebSocket-Protocol": Subprotocol}}, nil
@@ -103,6 +104,10 @@ func (h *WebSocketHandler) disconnect(ctx context.Context, req events.APIGateway
 // answered on that connection with an error frame.
 func (h *WebSocketHandler) frame(ctx context.Context, req events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
 	caller, connection, err := h.service.ConnectionCaller(ctx, req.RequestContext.ConnectionID)
+	if core.ErrorCode(err) == core.EUNAUTHORIZED {
+		// Its token expired (or it was forgotten): it gets nothing more.
+		h.service.CloseUnknownConnection(ctx, req.RequestContext.ConnectionID)
+	}
 	if err != nil {
 		return events.APIGatewayProxyResponse{StatusCode: http.StatusUnauthorized}, err
 	}
@@ -116,25 +121,48 @@ func (h *WebSocketHandler) frame(ctx context.Context, req events.APIGatewayWebso
 	return events.APIGatewayProxyResponse{StatusCode: http.StatusOK}, nil
 }
 
+// serveFrame serves one frame. Each frame spends from the caller's budget:
+// a typing signal a send (core.Service.Typing), an ack a frame
+// (core.Service.Ack), a ping a frame (core.Service.Ping), a visibility
+// change a frame (core.Service.SetVisibility), and a frame that
+// cannot be read a frame too, before it is refused for what it is.
 func (h *WebSocketHandler) serveFrame(ctx context.Context, caller core.Caller, connection core.Connection, body string) error {
-	if len(body) > MaxFrameBytes {
-		return core.Errorf(core.ETOOLARGE, "The frame is larger than %d bytes.", MaxFrameBytes)
-	}
 	var in clientFrame
-	if err := h.decode(body, &in); err != nil {
+	var err error
+	if len(body) > MaxFrameBytes {
+		err = core.Errorf(core.ETOOLARGE, "The frame is larger than %d bytes.", MaxFrameBytes)
+	} else {
+		err = h.decode(body, &in)
+	}
+	if err != nil {
+		if spent := h.service.SpendFrame(ctx, caller); spent != nil {
+			return spent
+		}
 		return err
 	}
 	switch in.Action {
 	case "ping":
-		h.service.Ping(ctx, connection)
-		return nil
+		_, err := h.service.Ping(ctx, caller, connection)
+		return err
 	case "typing":
 		_, err := h.service.Typing(ctx, caller, connection, in.To)
 		return err
+	case "visibility":
+		return h.service.SetVisibility(ctx, connection, *in.Visible)
 	default: // "ack": the validation allows nothing else
 		_, err := h.service.Ack(ctx, caller, core.AckInput{With: in.With, UpTo: in.UpTo, Read: in.Read}, connection.ID)
 		return err
 	}
+}
+
+// tokenExpiry is the expiry of the verified token whose claims are claims,
+// its exp in Unix seconds; zero when it has none (the verifier requires one).
+func tokenExpiry(claims map[string]string) time.Time {
+	exp, err := strconv.ParseInt(claims["exp"], 10, 64)
+	if err != nil || exp <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(exp, 0).UTC()
 }
 
 // BearerSubprotocol returns the ID token of a Sec-WebSocket-Protocol header

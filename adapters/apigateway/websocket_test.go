@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -95,11 +96,17 @@ func TestSuspendedAccountsCannotConnectOrType(t *testing.T) {
 
 // recordingPusher keeps the frames pushed, rendered as a connection gets them.
 type recordingPusher struct {
-	mu   sync.Mutex
-	sent []string
+	mu           sync.Mutex
+	sent         []string
+	disconnected []string
 }
 
-func (p *recordingPusher) Disconnect(context.Context, string) error { return nil }
+func (p *recordingPusher) Disconnect(_ context.Context, connectionID string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.disconnected = append(p.disconnected, connectionID)
+	return nil
+}
 
 func (p *recordingPusher) Push(_ context.Context, c core.Connection, e core.Event) error {
 	frame, err := apigateway.EncodeEvent(c.User, e)
@@ -110,4 +117,41 @@ func (p *recordingPusher) Push(_ context.Context, c core.Connection, e core.Even
 	defer p.mu.Unlock()
 	p.sent = append(p.sent, string(frame))
 	return nil
+}
+
+// expiringVerifier is claimsVerifier with an exp claim at exp.
+type expiringVerifier struct{ exp time.Time }
+
+func (v expiringVerifier) Verify(ctx context.Context, token string) (map[string]string, error) {
+	claims, err := claimsVerifier{}.Verify(ctx, token)
+	claims["exp"] = strconv.FormatInt(v.exp.Unix(), 10)
+	return claims, err
+}
+
+// TestAConnectionEndsWithItsToken: $connect keeps the token's exp as the
+// connection's expiry; past it, a frame is refused with 401 and the
+// connection is told it is closed (4001) and closed.
+func TestAConnectionEndsWithItsToken(t *testing.T) {
+	clock := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	now := func() time.Time { return clock }
+	frames := &recordingPusher{}
+	service := core.NewService(memory.New(), now, ulid.NewGenerator().NewID, core.WithPusher(frames))
+	h := apigateway.NewWebSocketHandler(service, expiringVerifier{exp: clock.Add(15 * time.Minute)}, apigateway.Config{AllowedOrigin: origin}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	ctx := context.Background()
+	res, err := h.WebSocketRoute("ws-connect")(ctx, webSocketEvent("conn-1", "", map[string]string{"sec-websocket-protocol": "parley.v1, bearer.alice@example.com"}))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	ping := func() int {
+		t.Helper()
+		res, err := h.WebSocketRoute("ws-default")(ctx, webSocketEvent("conn-1", `{"action":"ping"}`, nil))
+		require.NoError(t, err)
+		return res.StatusCode
+	}
+	require.Equal(t, http.StatusOK, ping())
+	clock = clock.Add(15 * time.Minute)
+	frames.sent = nil
+	assert.Equal(t, http.StatusUnauthorized, ping())
+	require.Len(t, frames.sent, 1)
+	assert.JSONEq(t, `{"type":"closing","code":4001,"reason":"connection expired"}`, frames.sent[0])
+	assert.Equal(t, []string{"conn-1"}, frames.disconnected)
 }

@@ -38,6 +38,29 @@ type accountItem struct {
 	tombstoneItem
 }
 
+// bucketAttribute is the account item's attribute that keeps the fullAt of
+// limit's bucket: the send budget's attrFullAt, another's <bucket>FullAt.
+func bucketAttribute(limit core.SendLimit) string {
+	if limit.Bucket == "" {
+		return attrFullAt
+	}
+	return limit.Bucket + "FullAt"
+}
+
+// fullAtOf reads the fullAt of limit's bucket from an account item; nil
+// when it has none yet.
+func fullAtOf(item map[string]types.AttributeValue, limit core.SendLimit) (*int64, error) {
+	n, ok := item[bucketAttribute(limit)].(*types.AttributeValueMemberN)
+	if !ok {
+		return nil, nil
+	}
+	v, err := strconv.ParseInt(n.Value, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("account %s: %w", bucketAttribute(limit), err)
+	}
+	return &v, nil
+}
+
 func accountKey(email string) map[string]types.AttributeValue {
 	return itemKey(key(userPrefix, email), accountSortKey)
 }
@@ -110,9 +133,8 @@ func (s *Store) Spend(ctx context.Context, sender string, limit core.SendLimit, 
 		case err != nil:
 			return translate("spend a send of "+sender, err)
 		}
-		var written accountItem
-		if err := attributevalue.UnmarshalMap(out.Attributes, &written); err == nil && written.FullAt != nil {
-			s.hints.set(sender, time.Unix(0, *written.FullAt))
+		if fullAt, err := fullAtOf(out.Attributes, limit); err == nil && fullAt != nil {
+			s.hints.set(limit.BucketOf(sender), time.Unix(0, *fullAt))
 		}
 		return nil
 	}
@@ -124,7 +146,7 @@ func (s *Store) Spend(ctx context.Context, sender string, limit core.SendLimit, 
 // refilled case without a hint (any sender slower than one send per
 // interval).
 func (s *Store) guessRefilling(charge core.Charge) bool {
-	return s.hints.get(charge.Sender).After(charge.Now)
+	return s.hints.get(charge.Limit.BucketOf(charge.Sender)).After(charge.Now)
 }
 
 // chargeUpdate is the update of the sender's account item that takes
@@ -136,7 +158,7 @@ func (s *Store) chargeUpdate(charge core.Charge, refilling bool) *types.Update {
 	update := &types.Update{
 		TableName:                           s.table,
 		Key:                                 accountKey(charge.Sender),
-		ExpressionAttributeNames:            map[string]string{"#fullAt": attrFullAt, "#suspended": attrSuspended, "#deleting": attrDeleting},
+		ExpressionAttributeNames:            map[string]string{"#fullAt": bucketAttribute(limit), "#suspended": attrSuspended, "#deleting": attrDeleting},
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}
 	// The tombstone, checked in the same write (core.Charge.RefusedBy).
@@ -178,10 +200,14 @@ func (s *Store) chargeRefused(charge core.Charge, old map[string]types.Attribute
 		return false, core.SuspendedError(core.Suspension{Email: charge.Sender})
 	}
 	fullAt := charge.Now
-	if account.FullAt != nil {
-		fullAt = time.Unix(0, *account.FullAt)
+	stored, err := fullAtOf(old, charge.Limit)
+	if err != nil {
+		return false, fmt.Errorf("spend: %w", err)
 	}
-	s.hints.set(charge.Sender, fullAt)
+	if stored != nil {
+		fullAt = time.Unix(0, *stored)
+	}
+	s.hints.set(charge.Limit.BucketOf(charge.Sender), fullAt)
 	if _, wait, ok := charge.Limit.Take(fullAt, charge.Now); !ok {
 		return false, core.ThrottledError(wait)
 	}
@@ -194,10 +220,10 @@ func (s *Store) chargeRefused(charge core.Charge, old map[string]types.Attribute
 // case next time.
 func (s *Store) charged(charge core.Charge, refilling bool) {
 	fullAt := charge.Now
-	if hint := s.hints.get(charge.Sender); refilling && hint.After(fullAt) {
+	if hint := s.hints.get(charge.Limit.BucketOf(charge.Sender)); refilling && hint.After(fullAt) {
 		fullAt = hint
 	}
-	s.hints.set(charge.Sender, fullAt.Add(charge.Limit.Interval))
+	s.hints.set(charge.Limit.BucketOf(charge.Sender), fullAt.Add(charge.Limit.Interval))
 }
 
 // Refund implements core.SendBudget with one conditional UpdateItem that
@@ -210,7 +236,7 @@ func (s *Store) Refund(ctx context.Context, sender string, limit core.SendLimit,
 		Key:                       accountKey(sender),
 		UpdateExpression:          aws.String("SET #fullAt = #fullAt - :interval"),
 		ConditionExpression:       aws.String("#fullAt >= :least"),
-		ExpressionAttributeNames:  map[string]string{"#fullAt": attrFullAt},
+		ExpressionAttributeNames:  map[string]string{"#fullAt": bucketAttribute(limit)},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":interval": durationValue(limit.Interval), ":least": nanosValue(now.Add(limit.Interval))},
 		ReturnConsumedCapacity:    s.capacity,
 	})

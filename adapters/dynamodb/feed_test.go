@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -36,6 +37,12 @@ func TestFeedSnapshotRequests(t *testing.T) {
 	assert.Len(t, snapshot.Posts, 150)
 	assert.Equal(t, map[string]int{"GetItem": 1, "Query": 1}, counter.Counts())
 	assert.ElementsMatch(t, terraformFeedActions(t), slices.Compact(slices.Sorted(slices.Values(counter.Actions()))))
+	// The feed role may read only channel items (feeds.tf: dynamodb:LeadingKeys CHAN#*).
+	keys := counter.LeadingKeys()
+	require.NotEmpty(t, keys)
+	for _, key := range keys {
+		assert.True(t, strings.HasPrefix(key, "CHAN#"), "the feed read the partition %s", key)
+	}
 }
 
 func terraformFeedActions(t *testing.T) []string {

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -75,6 +76,16 @@ func (s *Store) prefixQuery(pk, prefix string) *dynamodb.QueryInput {
 		ConsistentRead:            aws.Bool(true),
 		ReturnConsumedCapacity:    s.capacity,
 	}
+}
+
+// unexpiredQuery is prefixQuery filtered to the items whose TTL attribute is
+// after now: DynamoDB deletes expired items within days, not at once.
+func (s *Store) unexpiredQuery(pk, prefix string, now time.Time) *dynamodb.QueryInput {
+	in := s.prefixQuery(pk, prefix)
+	in.FilterExpression = aws.String("#expiresAt > :now")
+	in.ExpressionAttributeNames["#expiresAt"] = TTLAttribute
+	in.ExpressionAttributeValues[":now"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Unix(), 10)}
+	return in
 }
 
 // transactOnce sends in as a new transaction and records its capacity as op.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/hashicorp/hcl/v2"
@@ -181,13 +182,13 @@ func TestRequestsPerRoute(t *testing.T) {
 			aliceGone(t, f, p)
 		}, unblockBob, "", map[string]int{"UpdateItem": 1, "Query": 1, "BatchWriteItem": 1}, nil},
 		{"UnblockContact/Stranger", nothing, unblockBob, core.ENOTFOUND, map[string]int{"UpdateItem": 1}, nil},
-		{"ReportContact/WithEvidence", chatting, reportBob, "", map[string]int{"TransactWriteItems": 1, "GetItem": 1},
+		{"ReportContact/WithEvidence", chatting, reportBob, "", map[string]int{"TransactWriteItems": 1, "GetItem": 2},
 			[]string{"ReportContact"}},
 		{"ReportContact/Retry", func(t *testing.T, f *storetest.Fixture, p people) {
 			chatting(t, f, p)
 			require.NoError(t, reportBob(t, f, p))
-		}, reportBob, "", map[string]int{"TransactWriteItems": 1, "GetItem": 1}, []string{"ReportContact"}},
-		{"ReportContact/Stranger", nothing, reportBob, core.ENOTFOUND, map[string]int{"TransactWriteItems": 1}, nil},
+		}, reportBob, "", map[string]int{"TransactWriteItems": 1, "GetItem": 2}, []string{"ReportContact"}},
+		{"ReportContact/Stranger", nothing, reportBob, core.ENOTFOUND, map[string]int{"TransactWriteItems": 1, "GetItem": 1}, nil},
 		// A send is one transaction (the budget's spend is one of its items)
 		// and the members' connection Queries, issued beside it, not after.
 		{"AddMessage/ToAContact", bothContacts, addMessage, "", map[string]int{"TransactWriteItems": 1, "Query": 2}, []string{"AddMessage"}},
@@ -245,7 +246,7 @@ func TestRequestsPerRoute(t *testing.T) {
 		{"Ack/Behind", func(t *testing.T, f *storetest.Fixture, p people) {
 			chatting(t, f, p)
 			require.NoError(t, ackNewest(true)(t, f, p))
-		}, ackNewest(true), "", map[string]int{"GetItem": 1}, []string{"Receipts"}},
+		}, ackNewest(true), "", map[string]int{"GetItem": 1, "UpdateItem": 1}, []string{"Receipts", "Spend"}},
 		{"Ack/GoneConnection", func(t *testing.T, f *storetest.Fixture, p people) {
 			chatting(t, f, p)
 			aliceGone(t, f, p)
@@ -257,15 +258,29 @@ func TestRequestsPerRoute(t *testing.T) {
 		{"WsConnect", nothing, func(_ *testing.T, f *storetest.Fixture, p people) error {
 			_, err := f.Service.Connect(ctx, p.alice, "connect-"+f.NewID())
 			return err
-		}, "", map[string]int{"GetItem": 2, "BatchWriteItem": 1}, []string{"Tombstone", "Suspension", "AddConnection"}},
+		}, "", map[string]int{"GetItem": 2, "Query": 1, "TransactWriteItems": 1}, []string{"Tombstone", "Suspension", "AddConnection"}},
+		// The connection past the cap deletes the oldest's two items in
+		// the same transaction, then tells it and closes it (pushes only).
+		{"WsConnect/PastTheCap", func(t *testing.T, f *storetest.Fixture, p people) {
+			for range core.DefaultMaxConnections {
+				f.MustConnect(t, p.alice.Email)
+				f.Advance(time.Millisecond)
+			}
+		}, func(_ *testing.T, f *storetest.Fixture, p people) error {
+			_, err := f.Service.Connect(ctx, p.alice, "connect-"+f.NewID())
+			return err
+		}, "", map[string]int{"GetItem": 2, "Query": 1, "TransactWriteItems": 1}, []string{"AddConnection"}},
 		{"WsDisconnect", aliceConnected, func(_ *testing.T, f *storetest.Fixture, p people) error {
 			return f.Service.Disconnect(ctx, aliceConnection(f))
 		}, "", map[string]int{"GetItem": 1, "BatchWriteItem": 1}, []string{"Connection", "RemoveConnection"}},
 		{"WsDefault/Ping", aliceConnected, func(_ *testing.T, f *storetest.Fixture, p people) error {
-			_, c, err := f.Service.ConnectionCaller(ctx, aliceConnection(f))
-			f.Service.Ping(ctx, c)
+			caller, c, err := f.Service.ConnectionCaller(ctx, aliceConnection(f))
+			if err != nil {
+				return err
+			}
+			_, err = f.Service.Ping(ctx, caller, c)
 			return err
-		}, "", map[string]int{"GetItem": 1}, nil},
+		}, "", map[string]int{"GetItem": 1, "UpdateItem": 1}, []string{"Connection", "Spend"}},
 		{"WsDefault/Typing", func(t *testing.T, f *storetest.Fixture, p people) {
 			bothContacts(t, f, p)
 			aliceConnected(t, f, p)
@@ -290,10 +305,27 @@ func TestRequestsPerRoute(t *testing.T) {
 			_, err = f.Service.Ack(ctx, caller, core.AckInput{With: p.bob.Email, UpTo: newest.(string), Read: true}, c.ID)
 			return err
 		}, "", map[string]int{"GetItem": 3, "UpdateItem": 1, "Query": 3, "TransactWriteItems": 1, "BatchWriteItem": 1}, nil},
-		{"CreateChannel/New", nothing, createChannel, "", map[string]int{"TransactWriteItems": 1}, []string{"CreateChannel"}},
-		{"CreateChannel/Taken", aliceChannel, createChannel, core.ECONFLICT, map[string]int{"TransactWriteItems": 1}, nil},
-		{"AddPublisher/New", aliceChannel, addPublisher(alice), "", map[string]int{"GetItem": 2, "UpdateItem": 1}, []string{"Channel", "PutPublisher"}},
-		{"AddPublisher/NotOwner", aliceChannel, addPublisher(bob), core.EFORBIDDEN, map[string]int{"GetItem": 1}, nil},
+		{"PushKey", nothing, func(*testing.T, *storetest.Fixture, people) error { return nil }, "", map[string]int{}, nil},
+		{"AddPushSubscription/New", nothing, subscribeAlice, "", map[string]int{"UpdateItem": 1}, []string{"AddPushSubscription"}},
+		{"AddPushSubscription/Again", func(t *testing.T, f *storetest.Fixture, p people) {
+			require.NoError(t, subscribeAlice(t, f, p))
+		}, subscribeAlice, "", map[string]int{"UpdateItem": 1}, []string{"AddPushSubscription"}},
+		{"RemovePushSubscription", func(t *testing.T, f *storetest.Fixture, p people) {
+			require.NoError(t, subscribeAlice(t, f, p))
+		}, func(_ *testing.T, f *storetest.Fixture, p people) error {
+			return f.Service.RemovePushSubscription(ctx, p.alice, "https://push.example.com/"+f.Email("alice"))
+		}, "", map[string]int{"BatchWriteItem": 1}, nil},
+		{"WsDefault/Visibility", aliceConnected, func(_ *testing.T, f *storetest.Fixture, p people) error {
+			_, c, err := f.Service.ConnectionCaller(ctx, aliceConnection(f))
+			if err != nil {
+				return err
+			}
+			return f.Service.SetVisibility(ctx, c, true)
+		}, "", map[string]int{"GetItem": 1, "UpdateItem": 2}, []string{"Connection", "Spend", "SetConnectionVisible"}},
+		{"CreateChannel/New", nothing, createChannel, "", map[string]int{"UpdateItem": 1, "TransactWriteItems": 1}, []string{"Spend", "CreateChannel"}},
+		{"CreateChannel/Taken", aliceChannel, createChannel, core.ECONFLICT, map[string]int{"UpdateItem": 1, "TransactWriteItems": 1}, nil},
+		{"AddPublisher/New", aliceChannel, addPublisher(alice), "", map[string]int{"GetItem": 2, "UpdateItem": 2}, []string{"Spend", "Channel", "PutPublisher"}},
+		{"AddPublisher/NotOwner", aliceChannel, addPublisher(bob), core.EFORBIDDEN, map[string]int{"GetItem": 1, "UpdateItem": 1}, nil},
 		// A post's spend and its publisher check are items of its
 		// transaction; the publisher's name is read once per instance.
 		{"PostToChannel/ByPublisher", bobPublishes, bobPosts, "", map[string]int{"GetItem": 1, "TransactWriteItems": 1}, []string{"Publisher", "AddPost"}},
@@ -303,10 +335,10 @@ func TestRequestsPerRoute(t *testing.T) {
 		}, "", map[string]int{"TransactWriteItems": 1}, []string{"AddPost"}},
 		{"PostToChannel/Retry", posted, bobPosts, "", map[string]int{"TransactWriteItems": 1}, nil},
 		{"PostToChannel/NotAPublisher", aliceChannel, bobPosts, core.EFORBIDDEN, map[string]int{"GetItem": 2}, nil},
-		{"DeletePost/ByOwner", posted, deleteNewestPost, "", map[string]int{"GetItem": 1, "TransactWriteItems": 1}, []string{"Channel", "DeletePost"}},
+		{"DeletePost/ByOwner", posted, deleteNewestPost, "", map[string]int{"GetItem": 2, "TransactWriteItems": 1}, []string{"Suspension", "Channel", "DeletePost"}},
 		{"DeletePost/Gone", posted, func(t *testing.T, f *storetest.Fixture, p people) error {
 			return f.Service.DeletePost(ctx, p.alice, channelOf(f), "0")
-		}, core.ENOTFOUND, map[string]int{"GetItem": 1, "TransactWriteItems": 1}, nil},
+		}, core.ENOTFOUND, map[string]int{"GetItem": 2, "TransactWriteItems": 1}, nil},
 		// An unsend: four GetItems at once, the Queries of the reports of
 		// the conversation and of both members' connections, one
 		// transaction; a report it may be evidence of keeps it first.
@@ -330,7 +362,7 @@ func TestRequestsPerRoute(t *testing.T) {
 		}, "", map[string]int{"GetItem": 1}, []string{"Tombstone"}},
 		// A deletion of an account with one conversation and one report
 		// about its contact: the tombstone read and written, its connection
-		// found and forgotten, the reports about it, its contacts (twice: the
+		// found and forgotten, its notification devices, the reports about it, its contacts (twice: the
 		// second round finds none), the report it filed kept (its evidence
 		// and expiry), the other contact marked, the conversation's keys
 		// (three prefixes) and their deletion, its contact, budget, and the
@@ -342,11 +374,11 @@ func TestRequestsPerRoute(t *testing.T) {
 		}, func(_ *testing.T, f *storetest.Fixture, p people) error {
 			_, err := f.Service.DeleteAccount(ctx, p.alice, p.alice.Email)
 			return err
-		}, "", map[string]int{"GetItem": 1, "Query": 9, "UpdateItem": 7, "BatchWriteItem": 4}, []string{"Tombstone", "BeginDeletion", "EraseAccount", "FinishDeletion"}},
+		}, "", map[string]int{"GetItem": 1, "Query": 10, "UpdateItem": 7, "BatchWriteItem": 4}, []string{"Tombstone", "BeginDeletion", "EraseAccount", "FinishDeletion"}},
 		// An export: the account item, the contacts, a Query per thousand
 		// messages of each conversation (its receipts in the same Query),
 		// the reports about a contact the person reported (and their
-		// evidence, which the export leaves out).
+		// evidence, which the export leaves out), its notification devices.
 		{"Export/Chatting", func(t *testing.T, f *storetest.Fixture, p people) {
 			chatting(t, f, p)
 			require.NoError(t, reportBob(t, f, p))
@@ -355,7 +387,7 @@ func TestRequestsPerRoute(t *testing.T) {
 			service := core.NewService(store, f.Now, f.StampID, core.WithExports(archive.Exports()))
 			_, err := service.Export(ctx, p.alice)
 			return err
-		}, "", map[string]int{"GetItem": 1, "Query": 4}, []string{"AccountState", "Contacts", "Messages", "Reports"}},
+		}, "", map[string]int{"GetItem": 1, "Query": 5}, []string{"AccountState", "Contacts", "Messages", "Reports"}},
 		{"DeleteAccount/WrongConfirm", chatting, func(_ *testing.T, f *storetest.Fixture, p people) error {
 			_, err := f.Service.DeleteAccount(ctx, p.alice, p.bob.Email)
 			return err
@@ -434,6 +466,7 @@ func terraformDynamoDBActions(t *testing.T) map[string][]string {
 	t.Helper()
 	actions := map[string][]string{}
 	for route, function := range terraformLocal(t, "locals.tf", "functions").AsValueMap() {
+		actions[route] = []string{} // push-key calls nothing on DynamoDB
 		for _, action := range function.GetAttr("dynamodb_actions").AsValueSlice() {
 			actions[route] = append(actions[route], action.AsString())
 		}
@@ -476,6 +509,14 @@ func unsendNewest(_ *testing.T, f *storetest.Fixture, p people) error {
 func bobGone(t *testing.T, f *storetest.Fixture, p people) {
 	f.Pusher.MarkGone(f.MustConnect(t, p.bob.Email).ID)
 	f.Advance(core.ConnectGrace)
+}
+
+// subscribeAlice stores a subscription of alice's device.
+func subscribeAlice(t *testing.T, f *storetest.Fixture, p people) error {
+	in := f.NewSubscriptionInput(t)
+	in.Endpoint = "https://push.example.com/" + p.alice.Email
+	_, err := f.Service.AddPushSubscription(context.Background(), p.alice, in)
+	return err
 }
 
 func blockBob(_ *testing.T, f *storetest.Fixture, p people) error {

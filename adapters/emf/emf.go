@@ -42,6 +42,12 @@ const (
 	PushesFailed          = "PushesFailed"
 	// FeedSnapshotsWritten is for the feed function (public channels).
 	FeedSnapshotsWritten = "FeedSnapshotsWritten"
+	// NotificationsDelivered, NotificationsGone and NotificationsFailed are
+	// the notify function's: Web Push requests a push service accepted,
+	// answered 404/410, or refused for good (after retries).
+	NotificationsDelivered = "NotificationsDelivered"
+	NotificationsGone      = "NotificationsGone"
+	NotificationsFailed    = "NotificationsFailed"
 )
 
 // Writer writes EMF lines for one function. It is safe for concurrent use.

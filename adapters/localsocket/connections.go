@@ -70,7 +70,33 @@ func (l *Connections) Push(ctx context.Context, c core.Connection, e core.Event)
 	if err := conn.Write(ctx, websocket.MessageText, frame); err != nil {
 		return fmt.Errorf("push to %s: %w", c.ID, err)
 	}
+	if closing, ok := e.(core.ClosingEvent); ok {
+		// What API Gateway cannot do: close with the code the frame named.
+		l.closeWith(c.ID, websocket.StatusCode(closing.Code), closing.Reason)
+	}
 	return nil
+}
+
+// Disconnect implements core.Pusher: it closes the socket of connectionID,
+// as a DELETE on @connections does, unless a ClosingEvent already closed it
+// with its own code. A socket that is gone is no error.
+func (l *Connections) Disconnect(_ context.Context, connectionID string) error {
+	l.closeWith(connectionID, websocket.StatusNormalClosure, "closed by the server")
+	return nil
+}
+
+// closeWith closes the open socket of id with code and reason, and forgets
+// it; the read loop then ends and calls $disconnect.
+func (l *Connections) closeWith(id string, code websocket.StatusCode, reason string) {
+	l.mu.Lock()
+	conn, open := l.conns[id]
+	delete(l.conns, id)
+	delete(l.pending, id)
+	l.mu.Unlock()
+	if open {
+		// The close handshake waits for the peer; it must not hold up a push.
+		go func() { _ = conn.Close(code, reason) }()
+	}
 }
 
 // Opening holds the frames pushed to id until Open, while its handshake is
@@ -109,21 +135,6 @@ func (l *Connections) Close(id string) {
 	defer l.mu.Unlock()
 	delete(l.conns, id)
 	delete(l.pending, id)
-}
-
-// Disconnect implements core.Pusher: it closes the socket of connectionID
-// (close code 1008, policy violation), which the server then forgets; one
-// that is gone already is closed.
-func (l *Connections) Disconnect(_ context.Context, connectionID string) error {
-	l.mu.Lock()
-	conn, open := l.conns[connectionID]
-	delete(l.conns, connectionID)
-	delete(l.pending, connectionID)
-	l.mu.Unlock()
-	if open {
-		_ = conn.Close(websocket.StatusPolicyViolation, "account deleted")
-	}
-	return nil
 }
 
 // CloseAll closes every open WebSocket, for shutdown.

@@ -15,7 +15,7 @@ func (s *Store) Spend(_ context.Context, sender string, limit core.SendLimit, no
 	if err != nil {
 		return err
 	}
-	s.budgets[sender] = next
+	s.budgets[limit.BucketOf(sender)] = next
 	return nil
 }
 
@@ -28,7 +28,7 @@ func (s *Store) take(charge core.Charge) (time.Time, error) {
 	if suspension, ok := s.suspensions[charge.Sender]; ok {
 		return time.Time{}, core.SuspendedError(suspension)
 	}
-	next, wait, ok := charge.Limit.Take(s.budgets[charge.Sender], charge.Now)
+	next, wait, ok := charge.Limit.Take(s.budgets[charge.Limit.BucketOf(charge.Sender)], charge.Now)
 	if !ok {
 		return time.Time{}, core.ThrottledError(wait)
 	}
@@ -39,8 +39,8 @@ func (s *Store) take(charge core.Charge) (time.Time, error) {
 func (s *Store) Refund(_ context.Context, sender string, limit core.SendLimit, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if fullAt, ok := s.budgets[sender]; ok {
-		s.budgets[sender] = limit.Give(fullAt, now)
+	if fullAt, ok := s.budgets[limit.BucketOf(sender)]; ok {
+		s.budgets[limit.BucketOf(sender)] = limit.Give(fullAt, now)
 	}
 	return nil
 }

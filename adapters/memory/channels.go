@@ -121,7 +121,7 @@ func (s *Store) AddPost(_ context.Context, p core.Post, charge *core.Charge) (co
 		if err != nil {
 			return core.Post{}, false, err
 		}
-		s.budgets[charge.Sender] = next
+		s.budgets[charge.Limit.BucketOf(charge.Sender)] = next
 	}
 	f.posts[p.Channel] = append(posts, p)
 	if p.ClientID != "" {

@@ -56,7 +56,7 @@ func (s *Store) AddMessage(_ context.Context, m, preview core.Message, request c
 	}
 	s.conversations[conversation] = append(messages, m)
 	if charge != nil {
-		s.budgets[charge.Sender] = fullAt
+		s.budgets[charge.Limit.BucketOf(charge.Sender)] = fullAt
 	}
 	if m.ClientID != "" {
 		s.sentByClient[clientKey{m.Sender, m.Recipient, m.ClientID}] = m

@@ -8,11 +8,21 @@ import (
 )
 
 // AddConnection implements core.ConnectionStore.
-func (s *Store) AddConnection(_ context.Context, c core.Connection) error {
+func (s *Store) AddConnection(_ context.Context, c core.Connection, max int) ([]core.Connection, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var held []core.Connection
+	for _, other := range s.connections {
+		if other.User == c.User && other.ID != c.ID && other.ExpiresAt.After(c.ConnectedAt) {
+			held = append(held, other)
+		}
+	}
+	evicted := core.Evict(held, max)
+	for _, gone := range evicted {
+		delete(s.connections, gone.ID)
+	}
 	s.connections[c.ID] = c
-	return nil
+	return evicted, nil
 }
 
 // Connection implements core.ConnectionStore.

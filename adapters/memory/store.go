@@ -41,6 +41,8 @@ type Store struct {
 	// budgets are budget.go's, suspensions moderation.go's.
 	budgets     map[string]time.Time
 	suspensions map[string]core.Suspension
+	// subscriptions are notifications.go's: by user, then endpoint.
+	subscriptions map[string]map[string]core.PushSubscription
 	// tombstones are account.go's.
 	tombstones map[string]core.Tombstone
 }
@@ -57,6 +59,7 @@ func New() *Store {
 		feeds:         newChannels(),
 		budgets:       map[string]time.Time{},
 		suspensions:   map[string]core.Suspension{},
+		subscriptions: map[string]map[string]core.PushSubscription{},
 		tombstones:    map[string]core.Tombstone{},
 	}
 }

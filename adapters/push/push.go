@@ -9,7 +9,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -58,54 +57,65 @@ func (c *Client) Push(ctx context.Context, conn core.Connection, e core.Event) e
 	if err != nil {
 		return err
 	}
-	if err := c.send(ctx, http.MethodPost, conn.ID, frame); err != nil {
+	status, err := c.call(ctx, http.MethodPost, conn.ID, frame)
+	switch {
+	case err != nil:
 		return fmt.Errorf("push to %s: %w", conn.ID, err)
+	case status == http.StatusGone:
+		return fmt.Errorf("push to %s: %w", conn.ID, core.ErrConnectionGone)
+	case status/100 != 2:
+		return fmt.Errorf("push to %s: status %d", conn.ID, status)
 	}
 	return nil
 }
 
 // Disconnect implements core.Pusher with one signed DELETE of the
-// connection, which API Gateway closes; one that is gone already is closed.
+// connection; API Gateway then closes it (with close code 1000: it cannot
+// choose another) and calls $disconnect. A connection already gone (410) is
+// no error.
 func (c *Client) Disconnect(ctx context.Context, connectionID string) error {
-	err := c.send(ctx, http.MethodDelete, connectionID, nil)
-	if err != nil && !errors.Is(err, core.ErrConnectionGone) {
+	status, err := c.call(ctx, http.MethodDelete, connectionID, nil)
+	switch {
+	case err != nil:
 		return fmt.Errorf("disconnect %s: %w", connectionID, err)
+	case status == http.StatusGone:
+		return nil
+	case status/100 != 2:
+		return fmt.Errorf("disconnect %s: status %d", connectionID, status)
 	}
 	return nil
 }
 
-// send makes one request signed with Signature Version 4 to the connection
-// with id: a 410 Gone comes back as core.ErrConnectionGone.
-func (c *Client) send(ctx context.Context, method, id string, body []byte) error {
+// call sends one request signed with Signature Version 4 to the connection
+// with id and returns the status of its answer.
+func (c *Client) call(ctx context.Context, method, id string, body []byte) (int, error) {
 	target := *c.endpoint
 	target.Path = c.endpoint.Path + "/@connections/" + id
 	target.RawPath = c.endpoint.EscapedPath() + "/@connections/" + httpbinding.EscapePath(id, true)
-	req, err := http.NewRequestWithContext(ctx, method, target.String(), bytes.NewReader(body))
+	var reader io.Reader
+	if body != nil {
+		reader = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target.String(), reader)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	credentials, err := c.credentials.Retrieve(ctx)
 	if err != nil {
-		return fmt.Errorf("credentials: %w", err)
+		return 0, fmt.Errorf("credentials: %w", err)
 	}
 	sum := sha256.Sum256(body)
 	if err := c.signer.SignHTTP(ctx, credentials, req, hex.EncodeToString(sum[:]), "execute-api", c.region, c.now()); err != nil {
-		return fmt.Errorf("sign: %w", err)
+		return 0, fmt.Errorf("sign: %w", err)
 	}
 	res, err := c.http.Do(req)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer res.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 4<<10))
-	switch {
-	case res.StatusCode == http.StatusGone:
-		return core.ErrConnectionGone
-	case res.StatusCode/100 != 2:
-		return fmt.Errorf("status %d", res.StatusCode)
-	}
-	return nil
+	return res.StatusCode, nil
 }

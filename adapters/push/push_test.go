@@ -130,3 +130,27 @@ func TestPushOutcomes(t *testing.T) {
 		})
 	}
 }
+
+func TestDisconnectSignsAndDeletesTheConnection(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		status  int
+		wantErr bool
+	}{
+		{"ClosedOn204", http.StatusNoContent, false},
+		{"AlreadyGoneOn410", http.StatusGone, false},
+		{"FailedOn500", http.StatusInternalServerError, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := &fakeConnections{statuses: map[string]int{"L0SM9cOFvHcCIhw=": tc.status}}
+			err := newClient(t, fake).Disconnect(context.Background(), "L0SM9cOFvHcCIhw=")
+			assert.Equal(t, tc.wantErr, err != nil, "%v", err)
+			require.Len(t, fake.posts, 1)
+			del := fake.posts[0]
+			assert.Equal(t, http.MethodDelete, del.Method)
+			assert.Equal(t, "/ws/@connections/L0SM9cOFvHcCIhw=", del.URL.Path)
+			assert.Empty(t, fake.bodies[0])
+			assert.True(t, strings.HasPrefix(del.Header.Get("Authorization"), "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"))
+		})
+	}
+}

@@ -51,6 +51,8 @@ func testAccount(t *testing.T, newStore NewStore) {
 		f.MustSend(t, carol, alice, "a request")
 		tab := f.MustConnect(t, alice)
 		caller := signedIn(t, f, alice)
+		_, err := f.Service.AddPushSubscription(ctx, caller, f.NewSubscriptionInput(t))
+		require.NoError(t, err)
 		f.Advance(time.Minute)
 
 		report, err := f.Service.DeleteAccount(ctx, caller, "  "+upper(alice)+" ")
@@ -72,7 +74,10 @@ func testAccount(t *testing.T, newStore NewStore) {
 		connections, err := f.Store.Connections(ctx, alice, f.Now())
 		require.NoError(t, err)
 		assert.Empty(t, connections)
-		assert.Equal(t, []string{tab.ID}, f.Pusher.Closed(), "its connection is closed")
+		devices, err := f.Store.PushSubscriptions(ctx, alice, f.Now())
+		require.NoError(t, err)
+		assert.Empty(t, devices, "its notification devices are forgotten")
+		assert.Equal(t, []string{tab.ID}, f.Pusher.Disconnected(), "its connection is closed")
 
 		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(f.Service.Authorize(ctx, caller)), "a token issued before is refused")
 		_, _, err = f.Service.AddMessage(ctx, caller, core.AddMessageInput{Recipient: bob, Text: "I am back"})
@@ -409,6 +414,9 @@ func testExport(t *testing.T, newStore NewStore) {
 		require.NoError(t, err)
 		_, err = f.Service.ReportContact(ctx, f.Caller(t, alice), bob, "rude")
 		require.NoError(t, err)
+		device := f.NewSubscriptionInput(t)
+		_, err = f.Service.AddPushSubscription(ctx, f.Caller(t, alice), device)
+		require.NoError(t, err)
 		f.MustAddContact(t, carol, dave)
 		f.MustSend(t, carol, dave, "not alice's")
 
@@ -429,7 +437,8 @@ func testExport(t *testing.T, newStore NewStore) {
 		assert.Equal(t, []core.Message{read, theirs, erased}, doc.Conversations[0].Messages, "both members' messages, mine with their status")
 		require.Len(t, doc.Reports, 1)
 		assert.Equal(t, "rude", doc.Reports[0].Text)
-		assert.Empty(t, doc.Devices)
+		require.Len(t, doc.Devices, 1, "its notification devices")
+		assert.Equal(t, device.Endpoint, doc.Devices[0].Endpoint)
 	})
 }
 
@@ -456,8 +465,9 @@ func testExportCosts(t *testing.T, newStore NewMeteredStore) {
 		}
 		if meter != nil {
 			// The account item; the contacts; a Query per thousand messages, and
-			// the receipts for the pages that do not reach them (the last does).
-			assert.Equal(t, map[string]int{"GetItem": 1 + 2, "Query": 1 + 3}, meter.Counts())
+			// the receipts for the pages that do not reach them (the last does);
+			// the notification devices.
+			assert.Equal(t, map[string]int{"GetItem": 1 + 2, "Query": 1 + 3 + 1}, meter.Counts(), "and the devices")
 		}
 	})
 }

@@ -37,6 +37,13 @@ func (f *Fixture) mustFriends(t *testing.T) (alice, bob string) {
 	return alice, bob
 }
 
+func mustConnections(t *testing.T, f *Fixture, user string) []core.Connection {
+	t.Helper()
+	connections, err := f.Store.Connections(context.Background(), user, f.Now())
+	require.NoError(t, err)
+	return connections
+}
+
 func mustLimit(t *testing.T, burst, perMinute int) core.SendLimit {
 	t.Helper()
 	limit, err := core.NewSendLimit(burst, perMinute)
@@ -244,6 +251,46 @@ func testSendBudget(t *testing.T, newStore NewStore) {
 			"sending into a refusal is throttled as any sending is")
 	})
 
+	t.Run("FramesAreABucketOfTheirOwn", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		budget, alice, sends := budgetOf(t, f), f.Email("alice"), mustLimit(t, 1, 60)
+		frames, err := core.NewFrameLimit(2, 60)
+		require.NoError(t, err)
+		for i := range 2 {
+			require.NoError(t, budget.Spend(ctx, alice, frames, f.Now()), "frame %d of the burst", i+1)
+		}
+		err = budget.Spend(ctx, alice, frames, f.Now())
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(err))
+		assert.Equal(t, time.Second, core.RetryAfter(err))
+		require.NoError(t, budget.Spend(ctx, alice, sends, f.Now()), "frames spend no send")
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(budget.Spend(ctx, alice, sends, f.Now())))
+		f.Advance(time.Second)
+		require.NoError(t, budget.Spend(ctx, alice, frames, f.Now()), "and sends no frame")
+	})
+
+	t.Run("EveryAckSpendsAFrameNeverASend", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		alice, bob := f.mustFriends(t)
+		sent := f.MustSend(t, bob, alice, "read me")
+		frames, err := core.NewFrameLimit(2, 60)
+		require.NoError(t, err)
+		service := core.NewService(f.Store, f.Now, f.StampID, core.WithPusher(f.Pusher),
+			core.WithSendBudget(budgetOf(t, f), mustLimit(t, 1, 60)), core.WithFrameLimit(frames))
+		ack := func() error {
+			_, err := service.Ack(ctx, f.Caller(t, alice), core.AckInput{With: bob, UpTo: sent.ID, Read: true}, "")
+			return err
+		}
+		require.NoError(t, ack(), "an ack that moves")
+		require.NoError(t, ack(), "an ack that moves nothing")
+		err = ack()
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(err), "the third ack is over the frame budget")
+		assert.Positive(t, core.RetryAfter(err))
+		_, _, err = service.AddMessage(ctx, f.Caller(t, alice), core.AddMessageInput{Recipient: bob, Text: "my one send is left"})
+		require.NoError(t, err)
+	})
+
 	t.Run("TypingSpendsTheBudget", func(t *testing.T) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
@@ -256,6 +303,91 @@ func testSendBudget(t *testing.T, newStore NewStore) {
 		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(err))
 		_, _, err = service.AddMessage(ctx, f.Caller(t, alice), core.AddMessageInput{Recipient: bob, Text: "hi"})
 		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(err), "typing and messages share one budget")
+	})
+
+	t.Run("ASuspendedAccountCannotWriteAnything", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		alice, bob := f.mustFriends(t)
+		sent := f.MustSend(t, bob, alice, "hi")
+		channel := f.ChannelID("live")
+		f.MustCreateChannel(t, alice, channel)
+		post := f.MustPost(t, alice, channel, "first")
+		service := f.metered(t, mustLimit(t, 50, 60))
+		require.NoError(t, budgetOf(t, f).Suspend(ctx, core.Suspension{Email: alice, Reason: "abuse", Date: f.Now()}))
+		caller := f.Caller(t, alice)
+
+		for name, write := range map[string]func() error{
+			"create-channel": func() error {
+				_, err := service.CreateChannel(ctx, caller, core.CreateChannelInput{Channel: f.ChannelID("second"), Title: "Second"})
+				return err
+			},
+			"add-publisher": func() error {
+				_, err := service.AddPublisher(ctx, caller, core.AddPublisherInput{Channel: channel, Email: bob, Name: "Bob"})
+				return err
+			},
+			"delete-post": func() error { return service.DeletePost(ctx, caller, channel, post.ID) },
+			"ack": func() error {
+				_, err := service.Ack(ctx, caller, core.AckInput{With: bob, UpTo: sent.ID, Read: true}, "")
+				return err
+			},
+			"report-contact": func() error {
+				_, err := service.ReportContact(ctx, caller, bob, "flooding the queue")
+				return err
+			},
+		} {
+			assert.Equal(t, core.ESUSPENDED, core.ErrorCode(write()), name)
+		}
+		_, err := f.Store.Channel(ctx, f.ChannelID("second"))
+		assert.Equal(t, core.ENOTFOUND, core.ErrorCode(err), "no channel was created")
+		posts, err := f.Store.Posts(ctx, core.PostQuery{Channel: channel, Limit: 10})
+		require.NoError(t, err)
+		assert.Len(t, posts, 1, "no post was deleted")
+		receipts, err := f.Store.Receipts(ctx, alice, bob)
+		require.NoError(t, err)
+		assert.Empty(t, receipts.Watermarks.Read, "no watermark moved")
+		reports, err := budgetOf(t, f).Reports(ctx, bob)
+		require.NoError(t, err)
+		assert.Empty(t, reports, "no report was filed")
+	})
+
+	t.Run("CreatingChannelsAndNamingPublishersSpendsSends", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		alice, bob := f.Email("alice"), f.Email("bob")
+		service := f.metered(t, mustLimit(t, 2, 6))
+		_, err := service.CreateChannel(ctx, f.Caller(t, alice), core.CreateChannelInput{Channel: f.ChannelID("one"), Title: "One"})
+		require.NoError(t, err)
+		_, err = service.AddPublisher(ctx, f.Caller(t, alice), core.AddPublisherInput{Channel: f.ChannelID("one"), Email: bob, Name: "Bob"})
+		require.NoError(t, err)
+		_, err = service.CreateChannel(ctx, f.Caller(t, alice), core.CreateChannelInput{Channel: f.ChannelID("two"), Title: "Two"})
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(err))
+		assert.Equal(t, 10*time.Second, core.RetryAfter(err))
+		_, err = service.AddPublisher(ctx, f.Caller(t, alice), core.AddPublisherInput{Channel: f.ChannelID("one"), Email: bob, Name: "Robert"})
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(err))
+	})
+
+	t.Run("SuspendingClosesTheAccountsConnections", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		alice, bob := f.mustFriends(t)
+		phone, laptop, bobs := f.MustConnect(t, alice), f.MustConnect(t, alice), f.MustConnect(t, bob)
+		moderator := core.NewModerator(budgetOf(t, f), f.Now, core.WithModeratorPusher(f.Pusher))
+		_, err := moderator.Suspend(ctx, alice, "abuse")
+		require.NoError(t, err)
+
+		assert.ElementsMatch(t, []string{phone.ID, laptop.ID}, f.Pusher.Disconnected())
+		for _, c := range []core.Connection{phone, laptop} {
+			assert.Equal(t, []core.Event{core.ClosingEvent{Code: core.CloseSuspended, Reason: "account suspended"}}, f.Pusher.To(c.ID))
+			_, _, err := f.Service.ConnectionCaller(ctx, c.ID)
+			assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err), "its frames are refused")
+		}
+		connections, err := f.Store.Connections(ctx, alice, f.Now())
+		require.NoError(t, err)
+		assert.Empty(t, connections)
+		f.MustSend(t, bob, alice, "nothing reaches a suspended account's sockets")
+		assert.Len(t, f.Pusher.To(phone.ID), 1)
+		assert.Equal(t, []string{bobs.ID}, connectionIDs(mustConnections(t, f, bob)), "others keep theirs")
 	})
 
 	t.Run("ASuspendedAccountCannotSendTypeOrConnect", func(t *testing.T) {

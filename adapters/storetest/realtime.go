@@ -23,10 +23,10 @@ type Pushed struct {
 // RecordingPusher is a core.Pusher that records what it delivers, and
 // answers ErrConnectionGone for the connections marked gone.
 type RecordingPusher struct {
-	mu     sync.Mutex
-	pushed []Pushed
-	gone   map[string]bool
-	closed []string
+	mu           sync.Mutex
+	pushed       []Pushed
+	gone         map[string]bool
+	disconnected []string
 }
 
 // NewRecordingPusher returns a pusher that has delivered nothing yet.
@@ -45,19 +45,21 @@ func (p *RecordingPusher) Push(_ context.Context, c core.Connection, e core.Even
 	return nil
 }
 
-// Disconnect implements core.Pusher: it records the connection closed.
+// Disconnect implements core.Pusher: it records the connection closed and
+// answers gone to every later push to it.
 func (p *RecordingPusher) Disconnect(_ context.Context, connectionID string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.closed = append(p.closed, connectionID)
+	p.disconnected = append(p.disconnected, connectionID)
+	p.gone[connectionID] = true
 	return nil
 }
 
-// Closed returns the connections closed, in order.
-func (p *RecordingPusher) Closed() []string {
+// Disconnected returns the IDs of the connections closed, in order.
+func (p *RecordingPusher) Disconnected() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return slices.Clone(p.closed)
+	return slices.Clone(p.disconnected)
 }
 
 // MarkGone makes every later push to the connection with id answer gone.
@@ -116,6 +118,114 @@ func testConnections(t *testing.T, newStore NewStore) {
 		require.NoError(t, err)
 		assert.Equal(t, bob, caller.Email)
 		assert.Equal(t, bobs.ID, c.ID)
+	})
+
+	t.Run("TheEleventhConnectionClosesTheOldest", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		alice, bob := f.Email("alice"), f.Email("bob")
+		var opened []core.Connection
+		for range core.DefaultMaxConnections {
+			opened = append(opened, f.MustConnect(t, alice))
+			f.Advance(time.Millisecond)
+		}
+		bobs := f.MustConnect(t, bob)
+		assert.Empty(t, f.Pusher.Disconnected(), "ten are allowed")
+		eleventh := f.MustConnect(t, alice)
+
+		assert.Equal(t, []string{opened[0].ID}, f.Pusher.Disconnected(), "only the oldest is closed")
+		assert.Equal(t, []core.Event{core.ClosingEvent{Code: core.CloseTooManyConnections, Reason: "too many connections"}}, f.Pusher.To(opened[0].ID),
+			"told why before it is closed")
+		connections, err := f.Store.Connections(ctx, alice, f.Now())
+		require.NoError(t, err)
+		want := connectionIDs(append(opened[1:], eleventh))
+		assert.Equal(t, want, connectionIDs(connections))
+		_, _, err = f.Service.ConnectionCaller(ctx, opened[0].ID)
+		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err), "the closed connection is forgotten")
+		others, err := f.Store.Connections(ctx, bob, f.Now())
+		require.NoError(t, err)
+		assert.Equal(t, []string{bobs.ID}, connectionIDs(others), "another person's connections are theirs")
+	})
+
+	t.Run("ConcurrentConnectsNeverPassTheCap", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		alice := f.Email("alice")
+		const tries = 2 * core.DefaultMaxConnections
+		var wg sync.WaitGroup
+		ids := make([]string, tries)
+		for i := range tries {
+			ids[i] = "conn-" + f.NewID()
+		}
+		var mu sync.Mutex
+		connected := 0
+		for i := range tries {
+			wg.Go(func() {
+				_, err := f.Service.Connect(ctx, f.Caller(t, alice), ids[i])
+				if !assert.Contains(t, []string{"", core.ECONFLICT}, core.ErrorCode(err), "connected, or refused as a lost race") {
+					return
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if err == nil {
+					connected++
+				}
+			})
+		}
+		wg.Wait()
+		connections, err := f.Store.Connections(ctx, alice, f.Now())
+		require.NoError(t, err)
+		assert.Len(t, connections, min(connected, core.DefaultMaxConnections))
+		assert.Len(t, f.Pusher.Disconnected(), max(connected-core.DefaultMaxConnections, 0), "each one past the cap closed one")
+	})
+
+	t.Run("OneMessageIsPushedAtMostTheCapTimes", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		alice, bob := f.Email("alice"), f.Email("bob")
+		f.MustAddContact(t, alice, bob)
+		var bobs []core.Connection
+		for range 3 * core.DefaultMaxConnections {
+			bobs = append(bobs, f.MustConnect(t, bob))
+			f.Advance(time.Millisecond)
+		}
+		f.Advance(core.ConnectGrace)
+		sent := f.MustSend(t, alice, bob, "hi")
+		messages := 0
+		for _, c := range bobs {
+			for _, e := range f.Pusher.To(c.ID) {
+				if m, ok := e.(core.MessageEvent); ok && m.Message.ID == sent.ID {
+					messages++
+				}
+			}
+		}
+		assert.Equal(t, core.DefaultMaxConnections, messages)
+	})
+
+	t.Run("AConnectionLivesNoLongerThanItsToken", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		alice, bob := f.Email("alice"), f.Email("bob")
+		f.MustAddContact(t, bob, alice)
+		short, err := f.Service.ConnectUntil(ctx, f.Caller(t, alice), "conn-"+f.NewID(), f.Now().Add(10*time.Minute))
+		require.NoError(t, err)
+		long, err := f.Service.ConnectUntil(ctx, f.Caller(t, alice), "conn-"+f.NewID(), f.Now().Add(5*time.Hour))
+		require.NoError(t, err)
+		assert.Equal(t, f.Now().Add(10*time.Minute), short.ExpiresAt)
+		assert.Equal(t, f.Now().Add(core.ConnectionLifetime), long.ExpiresAt, "capped at API Gateway's 2 h")
+		_, err = f.Service.ConnectUntil(ctx, f.Caller(t, alice), "conn-"+f.NewID(), f.Now())
+		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err), "an expired token opens nothing")
+
+		f.Advance(10 * time.Minute)
+		sent := f.MustSend(t, bob, alice, "after the token expired")
+		assert.Empty(t, f.Pusher.To(short.ID), "an expired connection is pushed nothing")
+		sent.Status = core.StatusSent
+		assert.Contains(t, f.Pusher.To(long.ID), core.Event(core.MessageEvent{Message: sent}), "the other is")
+		_, _, err = f.Service.ConnectionCaller(ctx, short.ID)
+		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err), "its frames are refused")
+		f.Service.CloseUnknownConnection(ctx, short.ID)
+		assert.Equal(t, []string{short.ID}, f.Pusher.Disconnected(), "and it is closed")
+		assert.Equal(t, []core.Event{core.ClosingEvent{Code: core.CloseExpired, Reason: "connection expired"}}, f.Pusher.To(short.ID))
 	})
 
 	t.Run("ExpiredConnectionsAreGone", func(t *testing.T) {

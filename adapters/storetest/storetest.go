@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Channels", func(t *testing.T) { t.Parallel(); testChannels(t, newStore) })
 	t.Run("SendBudget", func(t *testing.T) { t.Parallel(); testSendBudget(t, newStore) })
 	t.Run("ReportQueue", func(t *testing.T) { t.Parallel(); testReportQueue(t, newStore) })
+	t.Run("Notifications", func(t *testing.T) { t.Parallel(); testNotifications(t, newStore) })
 	t.Run("Unsend", func(t *testing.T) { t.Parallel(); testUnsend(t, newStore) })
 	t.Run("Account", func(t *testing.T) { t.Parallel(); testAccount(t, newStore) })
 	t.Run("Export", func(t *testing.T) { t.Parallel(); testExport(t, newStore) })

@@ -64,7 +64,7 @@ func main() {
 	flag.StringVar(&o.endpoint, "endpoint", os.Getenv(dynamodbtest.EndpointEnv), "DynamoDB Local endpoint")
 	flag.IntVar(&o.cold, "cold", 15, "cold starts per function (each a new process)")
 	flag.IntVar(&o.warm, "warm", 300, "warm calls per function at least, spread over its processes")
-	flag.StringVar(&o.only, "only", "", "run only the functions whose row name contains this")
+	flag.StringVar(&o.only, "only", "", "run only the functions whose row name contains this (and the floors)")
 	flag.StringVar(&o.binaries, "binaries", "", "folder of already built binaries (default: build them into .tmp/lambdabench-bootstraps/<GOARCH>)")
 	flag.BoolVar(&o.verbose, "v", false, "print every DynamoDB request with its duration")
 	flag.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up after this long")
@@ -203,7 +203,8 @@ func run(ctx context.Context, out io.Writer, o options) error {
 	perProcess := (o.warm + o.cold - 1) / o.cold
 	var results []*result
 	for _, s := range scenarios(w, iss) {
-		if o.only == "" || containsFold(s.name, o.only) {
+		// The floors always run: every ratio the tables print is to them.
+		if o.only == "" || s.floor || containsFold(s.name, o.only) {
 			results = append(results, &result{scenario: s, ops: map[string]int{}})
 		}
 	}

@@ -17,7 +17,11 @@
 //	export -o FILE EMAIL             write everything kept about an account to FILE
 //
 // The table is -table or PARLEY_TABLE_NAME; the endpoint, for DynamoDB Local,
-// -endpoint or PARLEY_DYNAMODB_ENDPOINT.
+// -endpoint or PARLEY_DYNAMODB_ENDPOINT. With PARLEY_WS_CALLBACK_URL (the
+// stack's ws_callback_url output), suspend also closes the account's open
+// WebSockets (a DELETE on @connections, with execute-api:ManageConnections);
+// without it they are forgotten, receive nothing more, and their frames are
+// refused.
 package main
 
 import (
@@ -34,7 +38,9 @@ import (
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
+	"github.com/parley-chat/parley/adapters/apigateway"
 	"github.com/parley-chat/parley/adapters/cognito"
+	"github.com/parley-chat/parley/adapters/push"
 	"github.com/parley-chat/parley/core"
 	"github.com/parley-chat/parley/lambdas"
 )
@@ -53,6 +59,24 @@ func openDynamoDB(ctx context.Context, table, endpoint string) (core.ModerationB
 }
 
 var _ openBackend = openDynamoDB
+
+// moderatorOptions are the moderator's options: with a callback URL, the
+// @connections client that closes a suspended account's connections, signed
+// with the operator's credentials.
+func moderatorOptions(ctx context.Context, callbackURL string) ([]core.ModeratorOption, error) {
+	if callbackURL == "" {
+		return nil, nil
+	}
+	awsConfig, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	pusher, err := push.New(&http.Client{Timeout: core.PushDeadline}, callbackURL, awsConfig.Region, awsConfig.Credentials, apigateway.EncodeEvent)
+	if err != nil {
+		return nil, err
+	}
+	return []core.ModeratorOption{core.WithModeratorPusher(pusher)}, nil
+}
 
 // Exit statuses.
 const (
@@ -117,8 +141,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, open open
 		fmt.Fprintf(stderr, "parley-admin: %v\n", err)
 		return exitFailed
 	}
+	options, err := moderatorOptions(ctx, os.Getenv("PARLEY_WS_CALLBACK_URL"))
+	if err != nil {
+		fmt.Fprintf(stderr, "parley-admin: %v\n", err)
+		return exitFailed
+	}
 	out := &output{w: stdout, json: *asJSON}
-	moderator := core.NewModerator(backend, func() time.Time { return time.Now().UTC() })
+	moderator := core.NewModerator(backend, func() time.Time { return time.Now().UTC() }, options...)
 	err = cmd(ctx, moderator, rest, out, stderr)
 	var usageErr usageError
 	switch {

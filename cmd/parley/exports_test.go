@@ -18,6 +18,7 @@ import (
 
 	"github.com/parley-chat/parley/adapters/memory"
 	"github.com/parley-chat/parley/adapters/storetest"
+	"github.com/parley-chat/parley/core"
 	"github.com/parley-chat/parley/lambdas"
 )
 
@@ -36,7 +37,7 @@ func TestExportOfAHundredThousandMessages(t *testing.T) {
 	}
 	exports := newLocalExports("http://127.0.0.1:8080")
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	service, _, _, err := newLocalService(store, exports, logger)
+	service, _, _, err := newLocalService(store, logger, core.WithExports(lambdas.ExportsTo(exports)))
 	require.NoError(t, err)
 	handler := lambdas.NewHandler(service, lambdas.Config{AllowedOrigin: "http://127.0.0.1:8080"}, logger)
 

@@ -338,3 +338,29 @@ func TestUnsendIsSeenLive(t *testing.T) {
 	assert.True(t, page[0].Deleted)
 	assert.Empty(t, page[0].Message)
 }
+
+// TestTheEleventhSocketClosesTheOldest: past PARLEY_MAX_CONNECTIONS (default
+// 10) sockets of one person, the oldest is told why and closed with 4008.
+func TestTheEleventhSocketClosesTheOldest(t *testing.T) {
+	server := startServer(t, Config{})
+	alice := server.signIn(t, "alice@example.com")
+	var sockets []*socket
+	for range 10 {
+		s := server.dial(t, alice)
+		require.Empty(t, s.drain(), "a socket is registered once its handshake answered")
+		sockets = append(sockets, s)
+	}
+	server.dial(t, alice)
+
+	ctx, cancel := context.WithTimeout(context.Background(), frameWait)
+	defer cancel()
+	kind, data, err := sockets[0].conn.Read(ctx)
+	require.NoError(t, err)
+	require.Equal(t, websocket.MessageText, kind)
+	assert.JSONEq(t, `{"type":"closing","code":4008,"reason":"too many connections"}`, string(data))
+	_, _, err = sockets[0].conn.Read(ctx)
+	assert.Equal(t, websocket.StatusCode(4008), websocket.CloseStatus(err), "%v", err)
+	for _, s := range sockets[1:] {
+		assert.Empty(t, s.drain(), "the others stay open")
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/parley-chat/parley/adapters/localsocket"
 	"github.com/parley-chat/parley/adapters/memory"
 	"github.com/parley-chat/parley/adapters/oidc"
+	"github.com/parley-chat/parley/adapters/webpush"
 	"github.com/parley-chat/parley/cmd/parley/internal/devoidc"
 	"github.com/parley-chat/parley/core"
 	"github.com/parley-chat/parley/lambdas"
@@ -73,8 +74,17 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 	if config.App.AllowedOrigin == "" {
 		config.App.AllowedOrigin = config.PublicURL
 	}
+	// Notifications as the notify Lambda sends them in AWS, signed with a
+	// key pair of this process's: a browser subscribes again after a restart.
+	vapidKeys, err := webpush.GenerateKeys()
+	if err != nil {
+		return err
+	}
+	notifications, notifyQueue := lambdas.LocalNotifications(store, vapidKeys, "mailto:parley@localhost", logger)
+	defer notifyQueue.Close()
 	exports := newLocalExports(config.PublicURL)
-	service, connections, snapshots, err := newLocalService(store, exports, logger)
+	options := append(notifications, core.WithExports(lambdas.ExportsTo(exports)))
+	service, connections, snapshots, err := newLocalService(store, logger, options...)
 	if err != nil {
 		return err
 	}
@@ -136,7 +146,7 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 // with the local stand-ins for @connections and for the feed Lambda's bucket:
 // it pushes to the one and publishes channel snapshots to the other after
 // every post, deletion and creation.
-func newLocalService(store core.Store, exports *localExports, logger *slog.Logger) (*core.Service, *localsocket.Connections, *feed.Local, error) {
+func newLocalService(store core.Store, logger *slog.Logger, extra ...core.Option) (*core.Service, *localsocket.Connections, *feed.Local, error) {
 	limit, err := lambdas.SendLimitFromEnv()
 	if err != nil {
 		return nil, nil, nil, err
@@ -151,7 +161,7 @@ func newLocalService(store core.Store, exports *localExports, logger *slog.Logge
 	options = append(options, core.WithSnapshotWriter(snapshots, func(channel string, err error) {
 		logger.Error("snapshot failed", "channel", channel, "error", err.Error())
 	}))
-	options = append(options, core.WithExports(lambdas.ExportsTo(exports)))
+	options = append(options, extra...)
 	return lambdas.NewService(store, options...), connections, snapshots, nil
 }
 

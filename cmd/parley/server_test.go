@@ -37,6 +37,12 @@ type localServer struct {
 // end of the test.
 func startServer(t *testing.T, config Config) *localServer {
 	t.Helper()
+	return startServerLogging(t, config, slog.NewJSONHandler(io.Discard, nil))
+}
+
+// startServerLogging is startServer with the server's logs going to logs.
+func startServerLogging(t *testing.T, config Config, logs slog.Handler) *localServer {
+	t.Helper()
 	config.Host, config.Port = "127.0.0.1", "0"
 	if config.Store == "" {
 		config.Store = "memory"
@@ -47,7 +53,7 @@ func startServer(t *testing.T, config Config) *localServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	stopped := make(chan error, 1)
-	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	logger := slog.New(logs)
 	go func() { stopped <- Run(ctx, config, logger, ready) }()
 	var address string
 	select {

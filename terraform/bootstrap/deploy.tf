@@ -120,6 +120,14 @@ data "aws_iam_policy_document" "boundary" {
     actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
     resources = ["*"]
   }
+
+  # The VAPID key pair of Web Push (terraform/notifications.tf): the notify
+  # function reads both, push-key the public one; their roles say which.
+  statement {
+    sid       = "VapidKeys"
+    actions   = ["ssm:GetParameter"]
+    resources = ["arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter/${var.name}/${var.environment}/vapid/*"]
+  }
 }
 
 resource "aws_iam_policy" "boundary" {
@@ -287,6 +295,15 @@ data "aws_iam_policy_document" "deploy_data" {
     sid       = "Dashboard"
     actions   = ["cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"]
     resources = ["arn:${local.partition}:cloudwatch::${local.account_id}:dashboard/${local.prefix}"]
+  }
+
+  # scripts/vapid-keys.sh, which the deploy runs before Terraform, creates the
+  # VAPID key pair once (and an operator's --rotate replaces it). Writing only:
+  # the deploy role never reads the private key back.
+  statement {
+    sid       = "WriteVapidKeys"
+    actions   = ["ssm:PutParameter"]
+    resources = ["arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter/${var.name}/${var.environment}/vapid/*"]
   }
 }
 

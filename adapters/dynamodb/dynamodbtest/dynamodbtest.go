@@ -113,6 +113,9 @@ type RequestCounter struct {
 	counts    map[string]int
 	actions   map[string]bool
 	itemsRead int
+	// leadingKeys are the partition keys GetItems and Queries read: what
+	// IAM's dynamodb:LeadingKeys names.
+	leadingKeys map[string]bool
 }
 
 // transactionItemActions are the IAM actions that authorize each kind of item
@@ -130,7 +133,7 @@ func NewRequestCounter(next http.RoundTripper) *RequestCounter {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	return &RequestCounter{Next: next, counts: map[string]int{}, actions: map[string]bool{}}
+	return &RequestCounter{Next: next, counts: map[string]int{}, actions: map[string]bool{}, leadingKeys: map[string]bool{}}
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -144,6 +147,13 @@ func (c *RequestCounter) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+	var leadingKey string
+	if op == "Query" || op == "GetItem" {
+		var err error
+		if leadingKey, err = readLeadingKey(req); err != nil {
+			return nil, err
+		}
+	}
 	res, err := c.Next.RoundTrip(req)
 	items := 0
 	if err == nil && res.StatusCode == http.StatusOK && (op == "Query" || op == "GetItem") {
@@ -154,6 +164,9 @@ func (c *RequestCounter) RoundTrip(req *http.Request) (*http.Response, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.itemsRead += items
+	if leadingKey != "" {
+		c.leadingKeys[leadingKey] = true
+	}
 	for _, action := range actions {
 		c.actions[action] = true
 	}
@@ -215,6 +228,42 @@ func transactionActions(req *http.Request) ([]string, error) {
 	return actions, nil
 }
 
+// readLeadingKey returns the partition key a GetItem (its Key's pk) or a
+// Query (the :pk of its key condition, as the store writes every Query)
+// reads, leaving the body to be sent as it was.
+func readLeadingKey(req *http.Request) (string, error) {
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return "", fmt.Errorf("read request body: %w", err)
+	}
+	_ = req.Body.Close()
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	type value struct{ S string }
+	var in struct {
+		Key                       map[string]value
+		ExpressionAttributeValues map[string]value
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		return "", fmt.Errorf("decode request body: %w", err)
+	}
+	if pk, ok := in.Key["pk"]; ok {
+		return pk.S, nil
+	}
+	return in.ExpressionAttributeValues[":pk"].S, nil
+}
+
+// LeadingKeys returns the partition keys the GetItems and Queries since the
+// last Reset read, in no particular order.
+func (c *RequestCounter) LeadingKeys() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	keys := make([]string, 0, len(c.leadingKeys))
+	for key := range c.leadingKeys {
+		keys = append(keys, key)
+	}
+	return keys
+}
+
 // Actions returns the IAM actions the requests since the last Reset needed.
 func (c *RequestCounter) Actions() []string {
 	c.mu.Lock()
@@ -262,5 +311,6 @@ func (c *RequestCounter) Reset() {
 	defer c.mu.Unlock()
 	clear(c.counts)
 	clear(c.actions)
+	clear(c.leadingKeys)
 	c.itemsRead = 0
 }

@@ -1,4 +1,5 @@
 import { MemoryChannels, MemoryChannelsAPI } from '../features/channels/api/memory-channels-api';
+import { MemoryNotifications, MemoryNotificationsAPI } from '../features/notifications/api/memory-notifications-api';
 import {
   ApiError,
   LIMITS,
@@ -98,6 +99,8 @@ export class MemoryChatServer {
   private sessions = 0;
   /** The live channels on this server (core/channel.go). */
   readonly channels: MemoryChannels;
+  /** The Web Push subscriptions on this server (core/notifications.go). */
+  readonly notifications = new MemoryNotifications();
 
   constructor(options: MemoryChatServerOptions = {}) {
     this.now = options.now ?? (() => new Date());
@@ -502,7 +505,9 @@ export class MemoryChatAPI implements ChatAPI {
   /** When this device signed in, in the server's numbering: a deletion of the account after it refuses it. */
   private readonly session: number;
   readonly channels: MemoryChannelsAPI;
+  readonly notifications: MemoryNotificationsAPI;
   private readonly latencyMs: number;
+  private visible = false;
   private readonly listeners = new Set<(event: ChatEvent) => void>();
   private disconnect?: () => void;
   private online = true;
@@ -515,6 +520,7 @@ export class MemoryChatAPI implements ChatAPI {
     this.session = server.nextSession();
     this.latencyMs = options.latencyMs ?? 0;
     this.channels = new MemoryChannelsAPI(server.channels, this.me, (fn) => this.run(fn));
+    this.notifications = new MemoryNotificationsAPI(server.notifications, this.me, (fn) => this.run(fn));
   }
 
   get connection(): ConnectionState {
@@ -532,6 +538,15 @@ export class MemoryChatAPI implements ChatAPI {
 
   typing(to: string): void {
     if (this.state === 'open') this.server.typing(this.me, to);
+  }
+
+  visibility(visible: boolean): void {
+    this.visible = visible;
+  }
+
+  /** isVisible is what this device last said of its tab, for tests. */
+  get isVisible(): boolean {
+    return this.visible;
   }
 
   /** setOnline cuts (false) or restores (true) this device's network: its calls and its connection. */

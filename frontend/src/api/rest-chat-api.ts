@@ -14,6 +14,7 @@ import {
 } from './chat-api';
 import type { ExportLink } from '../features/account/api/account-api';
 import { RestChannelsAPI } from '../features/channels/api/channels-api';
+import { RestNotificationsAPI } from '../features/notifications/api/notifications-api';
 import { browserConnectivity, RealtimeSocket, type RealtimeSocketOptions } from '../features/realtime/api/realtime-socket';
 
 export interface RestChatAPIOptions extends HttpClientOptions {
@@ -42,7 +43,10 @@ const LINGER_MS = 1000;
 export class RestChatAPI implements ChatAPI {
   readonly me?: string;
   readonly channels: RestChannelsAPI;
+  readonly notifications: RestNotificationsAPI;
   private readonly http: HttpClient;
+  /** What this tab last said of its visibility, said again on every new connection. */
+  private visible = false;
   private readonly socket?: RealtimeSocket;
   private readonly listeners = new Set<(event: ChatEvent) => void>();
   private lingerTimer?: ReturnType<typeof setTimeout>;
@@ -51,6 +55,7 @@ export class RestChatAPI implements ChatAPI {
     this.me = options.me;
     this.http = new HttpClient(options);
     this.channels = new RestChannelsAPI(this.http);
+    this.notifications = new RestNotificationsAPI(this.http);
     if (options.wsURL) {
       this.socket = new RealtimeSocket({
         connectivity: browserConnectivity(),
@@ -58,6 +63,9 @@ export class RestChatAPI implements ChatAPI {
         url: options.wsURL,
         getToken: options.getToken,
         onEvent: (event) => {
+          if (event.type === 'connection' && event.state === 'open' && this.visible) {
+            this.socket?.send({ action: 'visibility', visible: true });
+          }
           for (const listener of [...this.listeners]) listener(event);
         },
       });
@@ -84,6 +92,12 @@ export class RestChatAPI implements ChatAPI {
 
   typing(to: string): void {
     this.socket?.send({ action: 'typing', to });
+  }
+
+  visibility(visible: boolean): void {
+    if (visible === this.visible) return;
+    this.visible = visible;
+    this.socket?.send({ action: 'visibility', visible });
   }
 
   /** renewConnection replaces the WebSocket with one made with the current token (call it after a renewal). */

@@ -9,6 +9,8 @@ import { ContactList } from '../features/contacts/components/ContactList';
 import { ExportButton } from '../features/account/components/ExportButton';
 import { Icon } from '../components/Icon';
 import { Logo } from '../components/Logo';
+import { NotificationsControl } from '../features/notifications/components/NotificationsControl';
+import { useClearNotifications, useOpenConversationRequests, useVisibilityReport } from '../features/notifications/hooks/useNotifications';
 
 const AddContactDialog = lazy(() => import('../features/contacts/components/AddContactDialog'));
 const DeleteAccountDialog = lazy(() => import('../features/account/components/DeleteAccountDialog'));
@@ -57,6 +59,12 @@ export function ChatShell({ me, onSignOut, banner, badge, contactsPollMs, messag
       listRef.current?.querySelector<HTMLElement>(`[data-email="${CSS.escape(email ?? '')}"]`)?.focus();
     });
   }, [selected, setOpen]);
+
+  // The server notifies this person's devices only while none of their tabs is on screen; a notification's click
+  // opens its conversation here.
+  useVisibilityReport();
+  useOpenConversationRequests(select);
+  useClearNotifications(contact?.email);
 
   const unread = contacts.contacts.reduce((sum, c) => sum + (c.unread ?? 0), 0);
   useEffect(() => {
@@ -107,6 +115,7 @@ export function ChatShell({ me, onSignOut, banner, badge, contactsPollMs, messag
           typing={typing}
           onRequestAction={(action, c) => setRequestAction({ action, contact: c })}
         />
+        {!badge && <NotificationsControl />}
         <footer className="sidebar-footer">
           <span className="me" title={me}>
             {me}

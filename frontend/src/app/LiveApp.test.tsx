@@ -11,7 +11,11 @@ import LiveApp from './LiveApp';
 const auth = vi.hoisted(() => ({
   state: {} as Record<string, unknown>,
   listeners: {} as Record<string, Array<() => void>>,
-  manager: {} as { signinRedirect?: Mock<() => Promise<void>>; signoutRedirect?: Mock<() => Promise<void>> },
+  manager: {} as {
+    signinRedirect?: Mock<() => Promise<void>>;
+    signoutRedirect?: Mock<() => Promise<void>>;
+    revokeTokens?: Mock<(types: string[]) => Promise<void>>;
+  },
 }));
 
 vi.mock('react-oidc-context', () => ({
@@ -31,6 +35,7 @@ vi.mock('./user-manager', () => {
     createUserManager: () => ({
       signinRedirect: () => auth.manager.signinRedirect!(),
       signoutRedirect: () => auth.manager.signoutRedirect!(),
+      revokeTokens: (types: string[]) => auth.manager.revokeTokens!(types),
       events: {
         addAccessTokenExpired: on('expired'),
         removeAccessTokenExpired: off('expired'),
@@ -60,7 +65,7 @@ describe('LiveApp', () => {
 
   beforeEach(() => {
     auth.listeners = {};
-    auth.manager = { signinRedirect: vi.fn(navigating), signoutRedirect: vi.fn(navigating) };
+    auth.manager = { signinRedirect: vi.fn(navigating), signoutRedirect: vi.fn(navigating), revokeTokens: vi.fn(async () => {}) };
     fetchMock = vi.fn<typeof fetch>(async () => new Response('[]', { status: 200 }));
     vi.stubGlobal('fetch', fetchMock);
   });
@@ -160,6 +165,16 @@ describe('LiveApp', () => {
     );
     expect(auth.state.removeUser).toHaveBeenCalled();
     expect(auth.manager.signoutRedirect).not.toHaveBeenCalled();
+    expect(auth.manager.revokeTokens).toHaveBeenCalledWith(['refresh_token']);
+  });
+
+  it('signs out even when the refresh token cannot be revoked', async () => {
+    const user = userEvent.setup();
+    auth.state = signedIn();
+    auth.manager.revokeTokens!.mockRejectedValueOnce(new Error('no revocation endpoint'));
+    render(<LiveApp config={config} />);
+    await user.click(await screen.findByRole('button', { name: 'Sign out' }));
+    await waitFor(() => expect(auth.manager.signoutRedirect).toHaveBeenCalledOnce());
   });
 
   it('signs out through the provider otherwise, leaving no unsent message behind', async () => {

@@ -3,6 +3,7 @@ import { AuthProvider, useAuth } from 'react-oidc-context';
 import type { UserManager } from 'oidc-client-ts';
 import { APIProvider, ChatAPIProvider } from '../api/ChatAPIContext';
 import { RestChatAPI } from '../api/rest-chat-api';
+import { forgetThisDevice } from '../features/notifications/push-device';
 import { ChatShell } from './ChatShell';
 import { Landing, Splash } from './Landing';
 import { cognitoLogoutURL, type AppConfig } from './config';
@@ -84,6 +85,8 @@ function SignedIn({ config, userManager }: { config: AppConfig; userManager: Use
 
   const signOut = async () => {
     setSigningOut(true);
+    // This device stops being notified for someone who signed out of it.
+    await forgetThisDevice(api.notifications);
     api.close();
     // Unsent messages are this person's words: they do not stay on a computer they signed out of.
     try {
@@ -91,6 +94,10 @@ function SignedIn({ config, userManager }: { config: AppConfig; userManager: Use
     } catch {
       // Storage disabled: nothing was kept there either.
     }
+    // The refresh token could renew this session anywhere it was copied to: revoke it, not only forget it.
+    await userManager.revokeTokens(['refresh_token']).catch(() => {
+      // No revocation endpoint (the development sign-in) or no network: the sign-out below still ends this tab's session.
+    });
     const logout = cognitoLogoutURL(config);
     if (!logout) {
       try {

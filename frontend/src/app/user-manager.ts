@@ -15,6 +15,8 @@ export function createUserManager(config: AppConfig, origin: string = window.loc
     // Keep the session for this tab only: a reload keeps you signed in, closing the tab forgets the tokens.
     userStore: new WebStorageStateStore({ store: window.sessionStorage }),
     loadUserInfo: false,
+    // Cognito's discovery document names no revocation endpoint; signing out revokes the refresh token there.
+    ...(config.cognitoDomain ? { metadataSeed: { revocation_endpoint: `${config.cognitoDomain}/oauth2/revoke` } } : {}),
   });
 }
 

@@ -23,6 +23,8 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export interface HttpResponse<T> {
   data: T;
   headers: Headers;
+  /** status is the HTTP status, for a route whose 200 and 201 mean different things. */
+  status: number;
 }
 
 const fallbackMessages: Record<number, string> = {
@@ -86,7 +88,7 @@ export class HttpClient {
       throw err;
     }
     try {
-      return { data: (await response.json()) as T, headers: response.headers };
+      return { data: (await response.json()) as T, headers: response.headers, status: response.status };
     } catch {
       throw new ApiError('internal', 'The server sent an unreadable answer.', response.status);
     }

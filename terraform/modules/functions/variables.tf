@@ -15,6 +15,12 @@ variable "functions" {
       sid       = string
       actions   = list(string)
       resources = list(string)
+      # Conditions that must all hold for the statement to allow anything.
+      conditions = optional(list(object({
+        test     = string
+        variable = string
+        values   = list(string)
+      })), [])
     }))
     alarms_mean = object({
       errors    = string

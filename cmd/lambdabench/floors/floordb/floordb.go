@@ -100,8 +100,10 @@ func (f Floor) PutMessage(ctx context.Context) error {
 // TransactSend is the bare TransactWriteItems of the items Parley's send
 // writes: the client ID's idempotency marker, the sender's and the
 // recipient's contacts (last message, and one more unread), the message, and
-// the conversation's receipts version; with conditions of the same kinds,
-// written so that they hold without any item seeded first.
+// the conversation's receipts version, and the sender's send budget (the
+// account item, whose spend is one more item of the same transaction); with
+// conditions of the same kinds, written so that they hold without any item
+// seeded first.
 func (f Floor) TransactSend(ctx context.Context) error {
 	id, now := NewID(), time.Now()
 	message := MessageItem(id, now)
@@ -138,6 +140,12 @@ func (f Floor) TransactSend(ctx context.Context) error {
 			UpdateExpression:          aws.String("ADD #version :one"),
 			ExpressionAttributeNames:  map[string]string{"#version": "version"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1)}}},
+		{Update: &types.Update{TableName: f.Table,
+			Key:                       map[string]types.AttributeValue{"pk": s("USER#" + Sender), "sk": s("ACCOUNT")},
+			UpdateExpression:          aws.String("SET #fullAt = :next"),
+			ConditionExpression:       aws.String("attribute_not_exists(#suspended) AND (attribute_not_exists(#fullAt) OR #fullAt > :now)"),
+			ExpressionAttributeNames:  map[string]string{"#fullAt": "fullAt", "#suspended": "suspended"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":next": n(now.Add(time.Second).UnixNano()), ":now": n(0)}}},
 	}})
 	return err
 }

@@ -750,5 +750,58 @@ export function chatAPIContract(adapter: string, start: () => Backend | Promise<
         expect(b.of('typing')).toHaveLength(0);
       });
     });
+
+    describe('notifications', () => {
+      /** device is a browser's subscription: an endpoint of its own and keys of the right sizes. */
+      const device = () => ({
+        endpoint: `https://push.example.com/send/${fresh('device')}`,
+        keys: { p256dh: `B${'A'.repeat(86)}`, auth: 'A'.repeat(22) },
+      });
+
+      it('gives the VAPID public key to subscribe with: an uncompressed P-256 point, base64url', async () => {
+        const alice = await person('alice');
+        expect(await alice.api.notifications.pushKey()).toMatch(/^B[A-Za-z0-9_-]{86}$/);
+      });
+
+      it('stores a device once: 201, then 200 for the same endpoint; removing it, even twice, is fine', async () => {
+        const alice = await person('alice');
+        const phone = device();
+        expect(await alice.api.notifications.addPushSubscription(phone)).toEqual({ created: true });
+        expect(await alice.api.notifications.addPushSubscription({ ...phone, previews: false })).toEqual({ created: false });
+        expect(await alice.api.notifications.addPushSubscription(device())).toEqual({ created: true });
+        await alice.api.notifications.removePushSubscription(phone.endpoint);
+        await alice.api.notifications.removePushSubscription(phone.endpoint);
+        expect(await alice.api.notifications.addPushSubscription(phone)).toEqual({ created: true });
+      });
+
+      it('refuses an endpoint that is not https and keys of the wrong size, naming the field', async () => {
+        const alice = await person('alice');
+        const phone = device();
+        await invalid(alice.api.notifications.addPushSubscription({ ...phone, endpoint: 'http://push.example.com/x' }), 'endpoint: must be an https URL');
+        await refusal(
+          alice.api.notifications.addPushSubscription({ ...phone, keys: { ...phone.keys, p256dh: 'BAAA' } }),
+          'invalid',
+          400,
+          'keys.p256dh: must be 65 bytes, not 3',
+        );
+        await refusal(
+          alice.api.notifications.addPushSubscription({ ...phone, keys: { ...phone.keys, auth: 'AAAA' } }),
+          'invalid',
+          400,
+          'keys.auth: must be 16 bytes, not 3',
+        );
+        // Nothing was stored: the device is new.
+        expect(await alice.api.notifications.addPushSubscription(phone)).toEqual({ created: true });
+      });
+
+      it('takes the visibility of a tab on its connection without an answer', async () => {
+        const alice = await person('alice');
+        const inbox = await listen(alice.api);
+        alice.api.visibility(true);
+        alice.api.visibility(false);
+        await inbox.settle();
+        expect(inbox.of('message')).toHaveLength(0);
+      });
+    });
   });
 }

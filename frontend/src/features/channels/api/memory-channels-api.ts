@@ -48,6 +48,8 @@ export class MemoryChannels {
       throw invalidField('title', 'must not contain bidirectional override or isolate characters (U+202A-U+202E, U+2066-U+2069)');
     }
     const name = input.name ? normalizeName(input.name) : title;
+    // As core: creating a channel spends a send, taken or not.
+    this.host.budget.spend(caller, this.host.now().getTime());
     if (this.channels.has(input.channel)) throw refusal('conflict', `The channel name ${input.channel} is taken.`);
     const at = iso(this.host.now().getTime());
     const channel: Channel = { channel: input.channel, title, owner: caller, createdAt: at, feed: `/feeds/${input.channel}.json` };
@@ -57,6 +59,9 @@ export class MemoryChannels {
   }
 
   addPublisher(caller: string, input: { channel: string; email: string; name: string }): Publisher {
+    checkChannelID(input.channel);
+    // As core: naming a publisher spends a send, owner or not.
+    this.host.budget.spend(caller, this.host.now().getTime());
     const stored = this.owned(caller, input.channel);
     const email = normalizeEmail(input.email);
     const name = normalizeName(input.name);

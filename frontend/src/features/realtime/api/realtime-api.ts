@@ -32,6 +32,11 @@ export interface RealtimeAPI {
   subscribe(listener: (event: ChatEvent) => void): () => void;
   /** typing tells `to` that the caller is typing; a no-op while the connection is down. Callers limit the rate. */
   typing(to: string): void;
+  /**
+   * visibility tells the server whether this tab is visible and focused: while one of a person's tabs is, nothing
+   * notifies their devices. It is said again after every reconnect; a connection that said nothing is not visible.
+   */
+  visibility(visible: boolean): void;
 }
 
 /** Clients send at most one typing event every this many milliseconds (the contract's rate). */

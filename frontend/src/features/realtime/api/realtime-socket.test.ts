@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeConnectivity, fakeSockets } from '../../../test/fake-socket';
 import type { ChatEvent } from '../../../api/chat-api';
-import { DEFAULT_TIMING, RealtimeSocket, parseFrame, type RealtimeSocketOptions } from './realtime-socket';
+import { DEFAULT_TIMING, RealtimeSocket, parseFrame, tokenExpiry, type RealtimeSocketOptions } from './realtime-socket';
 
 function setup(overrides: Partial<RealtimeSocketOptions> = {}, autoPong = false) {
   const fake = fakeSockets({ autoPong });
@@ -94,6 +94,44 @@ describe('RealtimeSocket', () => {
     fake.last().drop(); // lived: back to the first delay
     vi.advanceTimersByTime(250);
     expect(fake.sockets).toHaveLength(5);
+  });
+
+  it.each([
+    ['a closing frame, then a plain close (API Gateway)', 1000, true],
+    ['the close code itself (the local server)', 4008, false],
+  ])('does not reconnect after "too many connections" told by %s, until the tab comes back', (_, code, frame) => {
+    const { socket, fake, net } = setup();
+    socket.start();
+    fake.last().accept();
+    if (frame) fake.last().receive({ type: 'closing', code: 4008, reason: 'too many connections' });
+    fake.last().drop(code);
+    expect(socket.state).toBe('closed');
+    vi.advanceTimersByTime(10 * DEFAULT_TIMING.backoffMaxMs);
+    expect(fake.sockets).toHaveLength(1);
+    net.fire('visible');
+    expect(fake.sockets).toHaveLength(2);
+  });
+
+  it('replaces the connection before the token it was opened with expires', () => {
+    vi.setSystemTime(new Date('2026-01-01T00:00:00Z'));
+    const exp = Date.now() / 1000 + 20 * 60;
+    const jwt = (e: number) => `h.${btoa(JSON.stringify({ exp: e })).replace(/=+$/, '')}.s`;
+    const { socket, fake, setToken } = setup({}, true);
+    setToken(jwt(exp));
+    socket.start();
+    fake.last().accept();
+    setToken(jwt(exp + 3600));
+    vi.advanceTimersByTime(20 * 60_000 - DEFAULT_TIMING.tokenMarginMs - 1);
+    expect(fake.sockets).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(fake.sockets).toHaveLength(2);
+    expect(fake.last().protocols).toEqual(['parley.v1', `bearer.${jwt(exp + 3600)}`]);
+  });
+
+  it('reads the expiry of a JWT, and nothing from what is not one', () => {
+    expect(tokenExpiry(`h.${btoa('{"exp":1767225600}')}.s`)).toBe(1_767_225_600_000);
+    expect(tokenExpiry('TOKEN1')).toBeUndefined();
+    expect(tokenExpiry('h.!!!.s')).toBeUndefined();
   });
 
   it('delivers frames as events and ignores malformed ones', () => {

@@ -37,6 +37,11 @@ export interface RealtimeTiming {
   pongTimeoutMs: number;
   /** A connection that lived this long resets the backoff when it drops. */
   stableMs: number;
+  /**
+   * A connection is replaced this long before the token it was opened with expires: the server ends it then
+   * (README.md, "Connections and frames"). The session renews tokens a minute before, which replaces it first.
+   */
+  tokenMarginMs: number;
 }
 
 export const DEFAULT_TIMING: RealtimeTiming = {
@@ -48,6 +53,7 @@ export const DEFAULT_TIMING: RealtimeTiming = {
   pingIdleMs: 4 * 60_000,
   pongTimeoutMs: 15_000,
   stableMs: 10_000,
+  tokenMarginMs: 30_000,
 };
 
 /** The subprotocol of the contract; the token travels as a second one, `bearer.<id_token>`. */
@@ -57,7 +63,8 @@ export const PROTOCOL = 'parley.v1';
 export type ClientFrame =
   | { action: 'typing'; to: string }
   | { action: 'ack'; with: string; upTo: string; read: boolean }
-  | { action: 'ping' };
+  | { action: 'ping' }
+  | { action: 'visibility'; visible: boolean };
 
 export interface RealtimeSocketOptions {
   url: string;
@@ -72,8 +79,18 @@ export interface RealtimeSocketOptions {
 
 const OPEN = 1;
 
+/**
+ * Close codes after which the client does not reconnect on its own (README.md, "Connections and frames"): 4008, this
+ * tab's connection was the oldest of too many (reconnecting would close another tab's, which would reconnect in turn);
+ * 4003, the account is suspended. The server names the code in a `closing` frame first, as API Gateway cannot choose
+ * the code it closes with. The tab reconnects when it comes back into view or online: a person's own choice.
+ */
+export const HOLD_CLOSE_CODES: readonly number[] = [4008, 4003];
+
 interface Attempt {
   ws: WebSocketLike;
+  /** When the token it was opened with expires (ms since the epoch), if the token says. */
+  tokenExpiresAt?: number;
   openTimer?: ReturnType<typeof setTimeout>;
   openedAt?: number;
 }
@@ -100,6 +117,8 @@ export class RealtimeSocket {
   private pingTimer?: ReturnType<typeof setTimeout>;
   private pongTimer?: ReturnType<typeof setTimeout>;
   private unlisten: Array<() => void> = [];
+  /** held is set when the server closed the connection with one of HOLD_CLOSE_CODES: no reconnect until cameBack. */
+  private held = false;
 
   constructor(options: RealtimeSocketOptions) {
     this.options = options;
@@ -203,7 +222,8 @@ export class RealtimeSocket {
       this.failed();
       return;
     }
-    const attempt: Attempt = { ws };
+    const tokenExpiresAt = tokenExpiry(token);
+    const attempt: Attempt = tokenExpiresAt === undefined ? { ws } : { ws, tokenExpiresAt };
     this.pending = attempt;
     attempt.openTimer = setTimeout(() => {
       if (this.pending !== attempt) return;
@@ -224,20 +244,22 @@ export class RealtimeSocket {
       this.current = attempt;
       if (old) this.drop(old);
       this.setState('open');
-      this.armAge();
+      this.armAge(attempt);
       this.armPing();
     };
     ws.onmessage = (ev) => {
       if (this.current !== attempt) return;
       clearTimeout(this.pongTimer);
+      if (HOLD_CLOSE_CODES.includes(closingCode(ev.data) ?? 0)) this.held = true;
       const event = parseFrame(ev.data);
       if (event) this.options.onEvent(event);
     };
     ws.onerror = () => {
       // A close event follows; it decides what to do.
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       clearTimeout(attempt.openTimer);
+      if (HOLD_CLOSE_CODES.includes(ev.code ?? 0)) this.held = true;
       if (this.pending === attempt) {
         this.pending = undefined;
         this.failed();
@@ -268,7 +290,7 @@ export class RealtimeSocket {
     if (!this.started) return;
     if (lived >= this.timing.stableMs) this.failures = 0;
     this.setState('closed');
-    if (this.pending) return;
+    if (this.pending || this.held) return;
     this.scheduleRetry();
   }
 
@@ -288,9 +310,14 @@ export class RealtimeSocket {
     return full / 2 + this.random() * (full / 2);
   }
 
-  private armAge(): void {
+  /** armAge replaces the connection before API Gateway's cap, and before its token expires. */
+  private armAge(attempt: Attempt): void {
     clearTimeout(this.ageTimer);
-    const age = this.timing.maxAgeMs - this.random() * this.timing.maxAgeJitterMs;
+    let age = this.timing.maxAgeMs - this.random() * this.timing.maxAgeJitterMs;
+    if (attempt.tokenExpiresAt !== undefined) {
+      // Never sooner than a few seconds: a token that is not renewed must not make a loop of handshakes.
+      age = Math.min(age, Math.max(attempt.tokenExpiresAt - this.timing.tokenMarginMs - Date.now(), 5_000));
+    }
     this.ageTimer = setTimeout(() => this.open(), age);
   }
 
@@ -318,6 +345,7 @@ export class RealtimeSocket {
 
   private cameBack(): void {
     if (!this.started) return;
+    this.held = false;
     if (this.current) {
       // A connection can die silently while the device sleeps or changes network: check it now.
       this.ping();
@@ -373,6 +401,29 @@ export function parseFrame(data: unknown): ChatEvent | undefined {
       return typeof frame.from === 'string' ? { type: 'typing', from: frame.from } : undefined;
     default:
       return undefined;
+  }
+}
+
+/** tokenExpiry is the `exp` of a JWT, in ms since the epoch; undefined when it cannot be read. */
+export function tokenExpiry(token: string): number | undefined {
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const json: unknown = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/')));
+    return isRecord(json) && typeof json.exp === 'number' ? json.exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** closingCode is the close code a `closing` frame announces, undefined for any other frame. */
+function closingCode(data: unknown): number | undefined {
+  if (typeof data !== 'string' || !data.includes('"closing"')) return undefined;
+  try {
+    const frame: unknown = JSON.parse(data);
+    return isRecord(frame) && frame.type === 'closing' && typeof frame.code === 'number' ? frame.code : undefined;
+  } catch {
+    return undefined;
   }
 }
 

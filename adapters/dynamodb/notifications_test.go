@@ -1,0 +1,77 @@
+package dynamodb_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	dynamostore "github.com/parley-chat/parley/adapters/dynamodb"
+	"github.com/parley-chat/parley/adapters/dynamodb/dynamodbtest"
+	"github.com/parley-chat/parley/adapters/storetest"
+	"github.com/parley-chat/parley/core"
+)
+
+// TestNotifyRequests counts what the notify Lambda asks of DynamoDB for one
+// message to a recipient with two devices, one of them gone: a Query of the
+// subscriptions, then the connections and both contacts at once, and the
+// removal of the gone one; and proves local.notify_dynamodb_actions of
+// terraform/notifications.tf is exactly that.
+func TestNotifyRequests(t *testing.T) {
+	counter := dynamodbtest.NewRequestCounter(nil)
+	client := dynamodbtest.NewClient(dynamodbtest.Endpoint(t), counter)
+	store := dynamostore.New(client, dynamodbtest.MustTable(t, client))
+	f := storetest.NewFixture(t, func(*testing.T) core.Store { return store })
+	alice, bob := f.Email("alice"), f.Email("bob")
+	f.MustAddContact(t, alice, bob)
+	f.MustAddContact(t, bob, alice)
+	f.MustConnect(t, bob)
+	phone, laptop := f.MustSubscribe(t, bob), f.MustSubscribe(t, bob)
+	message := f.MustSend(t, alice, bob, "hi")
+	pusher := storetest.NewRecordingWebPusher()
+	pusher.MarkGone(laptop.Endpoint)
+	notifier := core.NewNotifier(store, pusher, f.Now, nil)
+	counter.Reset()
+
+	report, err := notifier.Notify(context.Background(), message)
+	require.NoError(t, err)
+	assert.Equal(t, core.NotifyReport{Delivered: 1, Gone: 1}, report)
+	assert.Len(t, pusher.To(phone.Endpoint), 1)
+	assert.Equal(t, map[string]int{"Query": 2, "GetItem": 2, "BatchWriteItem": 1}, counter.Counts())
+	var granted []string
+	for _, action := range terraformLocal(t, "notifications.tf", "notify_dynamodb_actions").AsValueSlice() {
+		granted = append(granted, action.AsString())
+	}
+	assert.ElementsMatch(t, granted, slices.Compact(slices.Sorted(slices.Values(counter.Actions()))))
+}
+
+func TestMessageOfStreamImage(t *testing.T) {
+	image := map[string]string{
+		"pk": "CONV#alice@example.com#bob@example.com", "sk": "MSG#01JABC", "id": "01JABC",
+		"sender": "alice@example.com", "recipient": "bob@example.com", "text": "hi", "date": "2026-12-02T03:04:05.678Z",
+	}
+	m, ok := dynamostore.MessageOfStreamImage(image)
+	require.True(t, ok)
+	assert.Equal(t, "01JABC", m.ID)
+	assert.Equal(t, "alice@example.com", m.Sender)
+	assert.Equal(t, "bob@example.com", m.Recipient)
+	assert.Equal(t, "hi", m.Text)
+
+	for name, edit := range map[string]func(map[string]string){
+		"AnIdempotencyMarker": func(i map[string]string) { i["sk"] = "CLIENT#alice@example.com#c1" },
+		"AContact":            func(i map[string]string) { i["pk"] = "USER#bob@example.com" },
+		"NoSender":            func(i map[string]string) { delete(i, "sender") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			other := map[string]string{}
+			for k, v := range image {
+				other[k] = v
+			}
+			edit(other)
+			_, ok := dynamostore.MessageOfStreamImage(other)
+			assert.False(t, ok)
+		})
+	}
+}

@@ -1,0 +1,69 @@
+package webpush_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parley-chat/parley/adapters/dynamodb"
+	"github.com/parley-chat/parley/adapters/memory"
+	"github.com/parley-chat/parley/adapters/storetest"
+	"github.com/parley-chat/parley/adapters/webpush"
+	"github.com/parley-chat/parley/core"
+)
+
+// failingStore fails the reads of one recipient's subscriptions.
+type failingStore struct {
+	core.Store
+	failFor string
+}
+
+func (s failingStore) PushSubscriptions(ctx context.Context, user string, now time.Time) ([]core.PushSubscription, error) {
+	if user == s.failFor {
+		return nil, core.Errorf(core.EUNAVAILABLE, "down")
+	}
+	return s.Store.PushSubscriptions(ctx, user, now)
+}
+
+func image(m core.Message) map[string]events.DynamoDBAttributeValue {
+	return map[string]events.DynamoDBAttributeValue{
+		"pk": events.NewStringAttribute("CONV#" + m.Recipient + "#" + m.Sender), "sk": events.NewStringAttribute("MSG#" + m.ID),
+		"id": events.NewStringAttribute(m.ID), "sender": events.NewStringAttribute(m.Sender), "recipient": events.NewStringAttribute(m.Recipient),
+		"text": events.NewStringAttribute(m.Text), "date": events.NewStringAttribute(m.Date.Format("2006-01-02T15:04:05.000000000Z")),
+	}
+}
+
+func TestStreamHandler(t *testing.T) {
+	store := memory.New()
+	f := storetest.NewFixture(t, func(*testing.T) core.Store { return store })
+	alice, bob, carol := f.Email("alice"), f.Email("bob"), f.Email("carol")
+	f.MustAddContact(t, alice, bob)
+	f.MustAddContact(t, alice, carol)
+	bobs, carols := f.MustSubscribe(t, bob), f.MustSubscribe(t, carol)
+	toBob, toCarol, again := f.MustSend(t, alice, bob, "one"), f.MustSend(t, alice, carol, "two"), f.MustSend(t, alice, bob, "three")
+	pusher := storetest.NewRecordingWebPusher()
+	notifier := core.NewNotifier(failingStore{Store: store, failFor: carol}, pusher, f.Now, nil)
+	handler := webpush.NewStreamHandler(notifier, dynamodb.MessageOfStreamImage, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+
+	record := func(seq string, m core.Message) events.DynamoDBEventRecord {
+		return events.DynamoDBEventRecord{EventName: "INSERT", Change: events.DynamoDBStreamRecord{SequenceNumber: seq, NewImage: image(m)}}
+	}
+	notAMessage := events.DynamoDBEventRecord{Change: events.DynamoDBStreamRecord{SequenceNumber: "0", NewImage: map[string]events.DynamoDBAttributeValue{
+		"pk": events.NewStringAttribute("USER#" + bob), "sk": events.NewStringAttribute("CONTACT#" + alice),
+	}}}
+	response, err := handler.Handle(context.Background(), events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
+		notAMessage, record("1", toBob), record("2", toCarol), record("3", again),
+	}})
+	require.NoError(t, err)
+	assert.Equal(t, []events.DynamoDBBatchItemFailure{{ItemIdentifier: "2"}}, response.BatchItemFailures,
+		"the batch stops at the message whose reads failed, to be retried from there")
+	require.Len(t, pusher.To(bobs.Endpoint), 1)
+	assert.Equal(t, "one", pusher.To(bobs.Endpoint)[0].Text)
+	assert.Empty(t, pusher.To(carols.Endpoint))
+}

@@ -1,0 +1,7 @@
+// Command notify is the Lambda the table stream invokes with new messages:
+// it notifies each recipient's subscribed devices with Web Push.
+package main
+
+import "github.com/parley-chat/parley/lambdas"
+
+func main() { lambdas.StartNotify() }
