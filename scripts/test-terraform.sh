@@ -99,10 +99,14 @@ init_module() {
     { cat "$work/init.log"; fail "terraform init in $1"; }
 }
 
-# write_moto_override DIR: point the module's provider at moto, in the copy only.
-write_moto_override() {
-  cat >"$1/moto_override.tf" <<EOF
+# moto_provider [ALIAS]: a provider block pointing the AWS provider (or its
+# alias) at moto.
+moto_provider() {
+  local alias_line=
+  [ -z "${1:-}" ] || alias_line="  alias                       = \"$1\""
+  cat <<EOF
 provider "aws" {
+$alias_line
   region                      = "us-east-1"
   access_key                  = "test"
   secret_key                  = "test"
@@ -125,9 +129,23 @@ provider "aws" {
     sqs            = "$endpoint"
     sns            = "$endpoint"
     sts            = "$endpoint"
+    wafv2          = "$endpoint"
   }
 }
 EOF
+}
+
+# write_moto_override DIR: point the module's providers at moto, in the copy
+# only: the default one and every alias the module configures (the stack's
+# us_east_1, where its CloudFront web ACL lives).
+write_moto_override() {
+  {
+    moto_provider
+    for alias in $(sed -nE 's/^[[:space:]]*alias[[:space:]]*=[[:space:]]*"([^"]+)".*/\1/p' "$1"/*.tf | sort -u); do
+      echo
+      moto_provider "$alias"
+    done
+  } >"$1/moto_override.tf"
 }
 
 step "terraform fmt -check -recursive terraform"

@@ -82,6 +82,10 @@ func TestBootstrapDeployRoleLeastPrivilege(t *testing.T) {
 	}
 	apis := "arn:aws:apigateway:" + region + "::/apis"
 	distribution := "arn:aws:cloudfront::" + account + ":distribution/E2QWRUHAPOMQZL"
+	// A web ACL for CloudFront is in us-east-1 whatever the region.
+	webACL := func(name string) string {
+		return "arn:aws:wafv2:us-east-1:" + account + ":global/webacl/" + name + "/0b5f9a2e-0000-4000-8000-000000000000"
+	}
 	userPool := regional("cognito-idp", "userpool/"+region+"_x")
 	deployARN, planRole := deployRole.str("arn"), iamARN("role", prefix+"-github-plan")
 	boundary := b.mustGet(t, "aws_iam_policy", "boundary").str("arn")
@@ -175,6 +179,16 @@ func TestBootstrapDeployRoleLeastPrivilege(t *testing.T) {
 		{"SubscribesToTheAlarmsTopic", "sns:Subscribe", regional("sns", prefix+"-alarms"), nil, true},
 		{"ErrPublishesToTheTopic", "sns:Publish", regional("sns", prefix+"-alarms"), nil, false},
 		{"ErrSubscribesToAnotherTopic", "sns:Subscribe", regional("sns", "other-topic"), nil, false},
+		{"CreatesItsWebACLWithTheStackTag", "wafv2:CreateWebACL", webACL(prefix + "-edge"), map[string]any{"aws:RequestTag/" + stackTagKey: prefix, "aws:TagKeys": []string{stackTagKey}}, true},
+		{"ErrCreatesAWebACLWithoutTheStackTag", "wafv2:CreateWebACL", webACL(prefix + "-edge"), nil, false},
+		{"ErrCreatesAWebACLForAnotherStack", "wafv2:CreateWebACL", webACL(prefix + "-edge"), map[string]any{"aws:RequestTag/" + stackTagKey: other, "aws:TagKeys": []string{stackTagKey}}, false},
+		{"ChangesItsWebACL", "wafv2:UpdateWebACL", webACL(prefix + "-edge"), nil, true},
+		{"ReadsItsWebACLForItsDistribution", "wafv2:GetWebACL", webACL(prefix + "-edge"), nil, true},
+		{"ErrReadsAnotherWebACLForItsDistribution", "wafv2:GetWebACL", webACL("other-app-edge"), nil, false},
+		{"ErrChangesAnotherWebACL", "wafv2:UpdateWebACL", webACL("other-app-edge"), nil, false},
+		{"ErrDeletesTheWebACLOfAnEnvironmentWithALongerName", "wafv2:DeleteWebACL", webACL(other + "-edge"), nil, false},
+		{"ErrChangesARegionalWebACL", "wafv2:UpdateWebACL", regional("wafv2", "regional/webacl/"+prefix+"-edge/0b5f9a2e-0000-4000-8000-000000000000"), nil, false},
+		{"ErrRemovesTheStackTagOfItsWebACL", "wafv2:UntagResource", webACL(prefix + "-edge"), map[string]any{"aws:ResourceTag/" + stackTagKey: prefix, "aws:TagKeys": []string{stackTagKey}}, false},
 		{"PutsItsDashboard", "cloudwatch:PutDashboard", "arn:aws:cloudwatch::" + account + ":dashboard/" + prefix, nil, true},
 		{"ErrReadsMetricData", "cloudwatch:GetMetricData", "*", nil, false},
 	})

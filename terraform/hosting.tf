@@ -7,18 +7,22 @@ locals {
   cache_policy_caching_disabled                = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
   origin_request_policy_all_viewer_except_host = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 
-  spa_s3_origin_id  = "spa"
-  api_origin_id     = "api"
-  api_origin_domain = trimprefix(aws_apigatewayv2_api.http.api_endpoint, "https://")
+  spa_s3_origin_id        = "spa"
+  api_origin_id           = "api"
+  api_origin_domain       = trimprefix(aws_apigatewayv2_api.http.api_endpoint, "https://")
+  websocket_origin_id     = "websocket"
+  websocket_origin_domain = trimprefix(aws_apigatewayv2_api.websocket.api_endpoint, "wss://")
 
   # The security headers are defined once, in security-headers.json, which the
   # local server sends too (terraform/headers.go): every browser test runs
-  # under the policy a real deploy sends. The WebSocket API is its own origin,
-  # so the socket needs its own connect-src.
+  # under the policy a real deploy sends. The socket is served on the SPA's
+  # own origin (/ws), which 'self' covers for wss: too (CSP Level 3); a custom
+  # domain is named as well. (The distribution's own domain cannot be: its
+  # response headers policy would then depend on it.)
   security_headers = jsondecode(file("${path.module}/security-headers.json"))
   csp_origins = tomap({
     "{api}"               = [aws_apigatewayv2_api.http.api_endpoint]
-    "{websocket}"         = [aws_apigatewayv2_api.websocket.api_endpoint]
+    "{websocket}"         = var.custom_domain == null ? [] : ["wss://${var.custom_domain}"]
     "{identity}"          = ["https://cognito-idp.${local.region}.amazonaws.com"]
     "{sign_in}"           = [local.cognito_domain_url]
     "{extra_connect_src}" = var.csp_extra_connect_src
@@ -120,6 +124,8 @@ resource "aws_cloudfront_distribution" "spa" {
   http_version        = "http2and3"
   is_ipv6_enabled     = true
   wait_for_deployment = var.cloudfront_wait_for_deployment
+  # Per-IP rate limits before sign-in (waf.tf).
+  web_acl_id = aws_wafv2_web_acl.edge.arn
 
   origin {
     origin_id                = local.spa_s3_origin_id
@@ -136,6 +142,19 @@ resource "aws_cloudfront_distribution" "spa" {
   origin {
     origin_id   = local.api_origin_id
     domain_name = local.api_origin_domain
+
+    custom_origin_config {
+      http_port              = 80
+      https_port             = 443
+      origin_protocol_policy = "https-only"
+      origin_ssl_protocols   = ["TLSv1.2"]
+    }
+  }
+
+  # The WebSocket API, so its handshake passes the WAF like /api/*.
+  origin {
+    origin_id   = local.websocket_origin_id
+    domain_name = local.websocket_origin_domain
 
     custom_origin_config {
       http_port              = 80
@@ -176,6 +195,20 @@ resource "aws_cloudfront_distribution" "spa" {
     cache_policy_id            = local.cache_policy_caching_disabled
     origin_request_policy_id   = local.origin_request_policy_all_viewer_except_host
     response_headers_policy_id = local.response_headers_policy_id
+  }
+
+  # /ws is the WebSocket stage "ws": CloudFront passes the upgrade through
+  # with every viewer header but Host (Sec-WebSocket-Protocol carries the
+  # token), never cached.
+  ordered_cache_behavior {
+    path_pattern             = "/${local.ws_stage}"
+    target_origin_id         = local.websocket_origin_id
+    viewer_protocol_policy   = "https-only"
+    allowed_methods          = ["GET", "HEAD"]
+    cached_methods           = ["GET", "HEAD"]
+    compress                 = false
+    cache_policy_id          = local.cache_policy_caching_disabled
+    origin_request_policy_id = local.origin_request_policy_all_viewer_except_host
   }
 
   # Channel snapshots (feeds.tf): cached for their few seconds, readable

@@ -73,7 +73,9 @@ const headersPlanJSONEnv = "PARLEY_TERRAFORM_HEADERS_PLAN_JSON"
 // policy, as planned for the applied stack, is security-headers.json with the
 // stack's own origins, the same document the local server sends with its
 // origins, so Terraform's substitution (hosting.tf) and the Go one
-// (headers.go) cannot drift, and the WebSocket API is in connect-src.
+// (headers.go) cannot drift; the socket is on the SPA's own origin (/ws
+// through CloudFront, which 'self' covers), so the WebSocket API's own
+// address, which the browser never reaches, is not in connect-src.
 func TestPlanSendsTheSharedSecurityHeaders(t *testing.T) {
 	planned := mustPlannedValues(t, headersPlanJSONEnv, "the stack with its own security headers policy")
 	one := func(resourceType, name string) resource {
@@ -93,17 +95,17 @@ func TestPlanSendsTheSharedSecurityHeaders(t *testing.T) {
 	require.NotEmpty(t, webSocketAPI)
 	region := strings.Split(strings.TrimPrefix(pool, "cognito-idp."), ".")[0]
 	want, err := terraform.SecurityHeaders(terraform.Origins{
-		API:       []string{httpAPI},
-		WebSocket: []string{webSocketAPI},
-		Identity:  []string{"https://cognito-idp." + region + ".amazonaws.com"},
-		SignIn:    []string{"https://" + domain + ".auth." + region + ".amazoncognito.com"},
+		API:      []string{httpAPI},
+		Identity: []string{"https://cognito-idp." + region + ".amazonaws.com"},
+		SignIn:   []string{"https://" + domain + ".auth." + region + ".amazoncognito.com"},
 	}, true)
 	require.NoError(t, err)
 
 	policy := one("aws_cloudfront_response_headers_policy", "security")
 	csp := policy.path("security_headers_config", "content_security_policy")["content_security_policy"]
 	assert.Equal(t, want["Content-Security-Policy"], csp)
-	assert.Contains(t, csp, "connect-src 'self' "+httpAPI+" "+webSocketAPI+" ", "the WebSocket API is in connect-src")
+	assert.Contains(t, csp, "connect-src 'self' "+httpAPI+" https://cognito-idp.", "the socket is on 'self'")
+	assert.NotContains(t, csp, webSocketAPI, "the WebSocket API's own address is not in connect-src")
 	assert.Equal(t, want["X-Frame-Options"], policy.path("security_headers_config", "frame_options")["frame_option"])
 	assert.Equal(t, want["Referrer-Policy"], policy.path("security_headers_config", "referrer_policy")["referrer_policy"])
 	hsts := policy.path("security_headers_config", "strict_transport_security")

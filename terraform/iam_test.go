@@ -175,11 +175,35 @@ func rolePolicyDocuments(tb testing.TB, s state, role string) []namedPolicy {
 	return all
 }
 
-// regionless rewrites moto's region into the deploy's.
-// (moto also leaves the account out of an API's execution ARN.)
+// real rewrites moto's region into the deploy's. (moto also leaves the
+// account out of an API's execution ARN.) A web ACL of scope CLOUDFRONT is in
+// us-east-1 in every deploy: its ARNs keep their region.
 func (d deployContext) real(arn string) string {
 	arn = strings.ReplaceAll(arn, "arn:aws:execute-api:us-east-1::", "arn:aws:execute-api:"+d.region+":"+d.account+":")
-	return strings.ReplaceAll(arn, ":us-east-1:", ":"+d.region+":")
+	const global, kept = "arn:aws:wafv2:us-east-1:", "arn:aws:wafv2:\x00:"
+	arn = strings.ReplaceAll(arn, global, kept)
+	arn = strings.ReplaceAll(arn, ":us-east-1:", ":"+d.region+":")
+	return strings.ReplaceAll(arn, kept, global)
+}
+
+// webACLARN is the ARN of a WAF web ACL: of scope CLOUDFRONT in us-east-1
+// ("global"), whatever the deploy's region; else in the deploy's ("regional").
+func (d deployContext) webACLARN(scope, name, id string) string {
+	if scope == "CLOUDFRONT" {
+		return "arn:aws:wafv2:us-east-1:" + d.account + ":global/webacl/" + name + "/" + id
+	}
+	return d.arn("wafv2", "regional/webacl/"+name+"/"+id)
+}
+
+// webACLID is the ID of the stack's web ACL of that name: the one a create
+// request gets.
+func (d deployContext) webACLID(name string) string {
+	for _, acl := range d.stack.ofType("aws_wafv2_web_acl") {
+		if acl.str("name") == name {
+			return acl.str("id")
+		}
+	}
+	return "*"
 }
 
 func (d deployContext) arn(service, rest string) string {
@@ -194,7 +218,10 @@ func (d deployContext) roleARN(name string) string {
 	return "arn:aws:iam::" + d.account + ":role/" + name
 }
 
-var xmlKey = regexp.MustCompile(`<Key>([^<]*)</Key>`)
+var (
+	xmlKey      = regexp.MustCompile(`<Key>([^<]*)</Key>`)
+	xmlWebACLID = regexp.MustCompile(`<WebACLId>([^<]+)</WebACLId>`)
+)
 
 // resourceARN is the ARN of what a request acts on, for an action that names
 // resources; "" when the request names none.
@@ -311,7 +338,25 @@ func (d deployContext) resourceARN(r awsRequest, action string) string {
 			return "arn:aws:apigateway:" + d.region + "::/tags/" + strings.TrimPrefix(path, "/tags/")
 		}
 		return "arn:aws:apigateway:" + d.region + "::" + path
+	case "WAFV2":
+		if arn := r.jsonField("ResourceARN"); arn != "" {
+			return d.real(arn)
+		}
+		if name := r.jsonField("Name"); name != "" {
+			id := r.jsonField("Id")
+			if id == "" {
+				id = d.webACLID(name)
+			}
+			return d.webACLARN(r.jsonField("Scope"), name, id)
+		}
 	case "CloudFront":
+		if strings.HasPrefix(action, "wafv2:") {
+			// The web ACL a distribution is given (its ARN, as moto wrote it).
+			if m := xmlWebACLID.FindStringSubmatch(r.Body); m != nil {
+				return d.real(m[1])
+			}
+			return ""
+		}
 		if arn := r.URL.Query().Get("Resource"); arn != "" {
 			// moto writes arn:aws:cloudfront:<account>:...; AWS arn:aws:cloudfront::<account>:...
 			return "arn:aws:cloudfront::" + d.account + ":" + arn[strings.LastIndex(arn, ":")+1:]
@@ -349,6 +394,7 @@ var creatingOperations = map[string]bool{
 	"CloudFront.CreateDistributionWithTags": true, "CloudFront.CreateDistribution": true,
 	"CloudFront.CreateOriginAccessControl": true, "CloudFront.CreateCachePolicy": true,
 	"CloudFront.CreateResponseHeadersPolicy": true, "CloudFront.CreateFunction": true,
+	"WAFV2.CreateWebACL": true,
 }
 
 func creates(r awsRequest) bool { return creatingOperations[r.Key()] }
@@ -386,6 +432,13 @@ func (d deployContext) requestSimulations(tb testing.TB, r awsRequest, ops opera
 			}
 		}
 		switch {
+		case r.Service == "CloudFront" && strings.HasPrefix(action, "wafv2:"):
+			if resource == "*" {
+				continue // no web ACL named: nothing for CloudFront to check
+			}
+			// CloudFront reads the web ACL, which carries the stack's tag; the
+			// request's tags are the distribution's.
+			context = map[string]any{"aws:ResourceAccount": d.account, "aws:ResourceTag/" + stackTagKey: d.prefix}
 		case action == "iam:PassRole":
 			role := r.jsonField("Role")
 			if role == "" {

@@ -89,10 +89,11 @@ locals {
   api_stage  = "api"
   api_url    = "${local.spa_origin}/${local.api_stage}"
 
-  # The WebSocket API's stage: browsers connect to ws_url; Lambdas post to
-  # its connections at ws_callback_url.
+  # The WebSocket API's stage: browsers connect to ws_url, through CloudFront
+  # (/ws, hosting.tf) so the WAF limits handshakes per IP (waf.tf); Lambdas
+  # post to its connections at ws_callback_url, the API's own endpoint.
   ws_stage        = "ws"
-  ws_url          = "${aws_apigatewayv2_api.websocket.api_endpoint}/${local.ws_stage}"
+  ws_url          = "wss://${coalesce(var.custom_domain, aws_cloudfront_distribution.spa.domain_name)}/${local.ws_stage}"
   ws_callback_url = "https://${aws_apigatewayv2_api.websocket.id}.execute-api.${local.region}.amazonaws.com/${local.ws_stage}"
 
   cognito_issuer        = "https://cognito-idp.${local.region}.amazonaws.com/${aws_cognito_user_pool.users.id}"

@@ -176,14 +176,38 @@ func (r awsRequest) formValues() url.Values {
 	return v
 }
 
-// jsonField reads a top-level string field of a JSON body.
+// jsonField reads a top-level string field of a JSON body. The provider's
+// log cuts a long body short ("[truncated...]"): the fields before the cut are
+// read from it as they stream.
 func (r awsRequest) jsonField(name string) string {
 	var body map[string]any
-	if json.Unmarshal([]byte(r.Body), &body) != nil {
+	if json.Unmarshal([]byte(r.Body), &body) == nil {
+		s, _ := body[name].(string)
+		return s
+	}
+	decoder := json.NewDecoder(strings.NewReader(r.Body))
+	if open, err := decoder.Token(); err != nil || open != json.Delim('{') {
 		return ""
 	}
-	s, _ := body[name].(string)
-	return s
+	for {
+		key, err := decoder.Token()
+		if err != nil {
+			return ""
+		}
+		if key != name {
+			var skipped json.RawMessage
+			if decoder.Decode(&skipped) != nil {
+				return ""
+			}
+			continue
+		}
+		value, err := decoder.Token()
+		if err != nil {
+			return ""
+		}
+		s, _ := value.(string)
+		return s
+	}
 }
 
 // pathAfter returns the unescaped path segment after the segment named

@@ -72,15 +72,15 @@ variable "log_retention_days" {
 }
 
 variable "api_throttling_rate_limit" {
-  description = "Steady-state requests per second the API stage accepts, over all routes."
+  description = "Steady-state requests per second the API stage accepts, over all routes and everyone: above what the WAF lets ~100 abusive IPs make together (README \"Abuse limits\")."
   type        = number
-  default     = 50
+  default     = 250
 }
 
 variable "api_throttling_burst_limit" {
   description = "Burst of requests the API stage accepts above the rate limit."
   type        = number
-  default     = 100
+  default     = 500
 }
 
 variable "cors_allowed_origins" {
@@ -224,13 +224,35 @@ variable "permissions_boundary_arn" {
 }
 
 variable "websocket_throttling_rate_limit" {
-  description = "Steady-state requests per second the WebSocket stage accepts (connects and frames)."
+  description = "Steady-state requests per second the WebSocket stage accepts (connects and frames), over everyone: above what the WAF lets ~100 abusive IPs connect together, with room for everyone's frames (README \"Abuse limits\")."
   type        = number
-  default     = 100
+  default     = 400
 }
 
 variable "websocket_throttling_burst_limit" {
   description = "Burst of requests the WebSocket stage accepts."
   type        = number
-  default     = 200
+  default     = 800
+}
+
+variable "waf_api_requests_per_ip" {
+  description = "Requests one IP address may make to /api/* and the WebSocket handshake (/ws) in any 5 minutes before the WAF blocks it (403) until its rate falls back under; signed in or not. README \"Abuse limits\" says how it fits under the stage throttles."
+  type        = number
+  default     = 500
+
+  validation {
+    condition     = var.waf_api_requests_per_ip >= 10 && var.waf_api_requests_per_ip <= 2000000000
+    error_message = "waf_api_requests_per_ip must be between 10 and 2,000,000,000 (AWS WAF's bounds for a rate-based rule)."
+  }
+}
+
+variable "waf_requests_per_ip" {
+  description = "Requests one IP address may make to the distribution in all (the SPA, /feeds/*, the API, the handshake) in any 5 minutes before the WAF blocks it (403)."
+  type        = number
+  default     = 2500
+
+  validation {
+    condition     = var.waf_requests_per_ip >= 10 && var.waf_requests_per_ip <= 2000000000
+    error_message = "waf_requests_per_ip must be between 10 and 2,000,000,000 (AWS WAF's bounds for a rate-based rule)."
+  }
 }

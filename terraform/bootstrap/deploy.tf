@@ -14,12 +14,14 @@
 #   it creates one and may never change nor remove on an existing one.
 locals {
   arn_prefix = {
-    dynamodb   = "arn:${local.partition}:dynamodb:${var.region}:${local.account_id}"
-    lambda     = "arn:${local.partition}:lambda:${var.region}:${local.account_id}"
-    logs       = "arn:${local.partition}:logs:${var.region}:${local.account_id}"
-    iam        = "arn:${local.partition}:iam::${local.account_id}"
-    cognito    = "arn:${local.partition}:cognito-idp:${var.region}:${local.account_id}"
-    cdn        = "arn:${local.partition}:cloudfront::${local.account_id}"
+    dynamodb = "arn:${local.partition}:dynamodb:${var.region}:${local.account_id}"
+    lambda   = "arn:${local.partition}:lambda:${var.region}:${local.account_id}"
+    logs     = "arn:${local.partition}:logs:${var.region}:${local.account_id}"
+    iam      = "arn:${local.partition}:iam::${local.account_id}"
+    cognito  = "arn:${local.partition}:cognito-idp:${var.region}:${local.account_id}"
+    cdn      = "arn:${local.partition}:cloudfront::${local.account_id}"
+    # A web ACL for CloudFront lives in us-east-1 ("global"), whatever var.region.
+    waf_global = "arn:${local.partition}:wafv2:us-east-1:${local.account_id}:global"
     apigateway = "arn:${local.partition}:apigateway:${var.region}:"
     sqs        = "arn:${local.partition}:sqs:${var.region}:${local.account_id}"
     sns        = "arn:${local.partition}:sns:${var.region}:${local.account_id}"
@@ -170,7 +172,7 @@ data "aws_iam_policy_document" "deploy" {
   statement {
     sid       = "NeverRemoveTheStackTag"
     effect    = "Deny"
-    actions   = ["apigateway:DELETE", "cloudfront:UntagResource", "cognito-idp:UntagResource", "lambda:UntagResource"]
+    actions   = ["apigateway:DELETE", "cloudfront:UntagResource", "cognito-idp:UntagResource", "lambda:UntagResource", "wafv2:UntagResource"]
     resources = ["*"]
 
     condition {
@@ -186,6 +188,7 @@ data "aws_iam_policy_document" "deploy" {
     actions = [
       "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "cloudfront:TagResource", "cloudfront:CreateDistribution",
       "cognito-idp:TagResource", "cognito-idp:CreateUserPool", "lambda:TagResource", "lambda:CreateEventSourceMapping",
+      "wafv2:TagResource", "wafv2:CreateWebACL",
     ]
     resources = ["*"]
 
@@ -217,6 +220,7 @@ locals {
     compute = data.aws_iam_policy_document.deploy_compute.json
     edge    = data.aws_iam_policy_document.deploy_edge.json
     api     = data.aws_iam_policy_document.deploy_api.json
+    waf     = data.aws_iam_policy_document.deploy_waf.json
   }
 }
 
@@ -677,6 +681,41 @@ data "aws_iam_policy_document" "deploy_api" {
   statement {
     sid       = "UserPoolDomains"
     actions   = ["cognito-idp:DescribeUserPoolDomain"]
+    resources = ["*"]
+  }
+}
+
+# The distribution's web ACL (terraform/waf.tf): scope CLOUDFRONT, so in
+# us-east-1 whatever var.region; named after the stack, created only with
+# the stack's tag (the deploy role's inline policy forbids changing it).
+data "aws_iam_policy_document" "deploy_waf" {
+  statement {
+    sid       = "CreateWebACL"
+    actions   = ["wafv2:CreateWebACL", "wafv2:TagResource"]
+    resources = ["${local.arn_prefix.waf_global}/webacl/${local.prefix}-*/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/${local.stack_tag_key}"
+      values   = [local.prefix]
+    }
+  }
+
+  # GetWebACL also for CloudFront, which checks that whoever gives a
+  # distribution a web ACL may read it.
+  statement {
+    sid = "WebACL"
+    actions = [
+      "wafv2:GetWebACL", "wafv2:UpdateWebACL", "wafv2:DeleteWebACL", "wafv2:ListTagsForResource",
+      "wafv2:TagResource", "wafv2:UntagResource",
+    ]
+    resources = ["${local.arn_prefix.waf_global}/webacl/${local.prefix}-*/*"]
+  }
+
+  # Listing names no resource.
+  statement {
+    sid       = "ListWebACLs"
+    actions   = ["wafv2:ListWebACLs"]
     resources = ["*"]
   }
 }
