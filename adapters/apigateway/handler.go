@@ -15,6 +15,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -76,7 +77,11 @@ func NewHandler(service *core.Service, config Config, logger *slog.Logger) *Hand
 	h.routes = make(map[string]routeFunc, len(Routes))
 	for _, route := range Routes {
 		h.routes[route.Name] = route.serve(h)
-		if !route.ChecksTokenItself {
+		switch {
+		case route.ChecksTokenItself:
+		case route.Method == http.MethodGet:
+			h.routes[route.Name] = h.authorizedBeside(h.routes[route.Name])
+		default:
 			h.routes[route.Name] = h.authorized(h.routes[route.Name])
 		}
 	}
@@ -271,6 +276,26 @@ func (h *Handler) authorized(serve routeFunc) routeFunc {
 			return 0, nil, err
 		}
 		return serve(ctx, caller, req)
+	}
+}
+
+// authorizedBeside is a read-only serve with the same check as authorized,
+// made beside it rather than before it: a read changes nothing, so it waits
+// for one round trip, and what it read is answered only when the check
+// passes.
+func (h *Handler) authorizedBeside(serve routeFunc) routeFunc {
+	return func(ctx context.Context, caller core.Caller, req events.APIGatewayV2HTTPRequest) (int, any, error) {
+		var status int
+		var body any
+		var served, refused error
+		var wg sync.WaitGroup
+		wg.Go(func() { refused = h.service.Authorize(ctx, caller) })
+		wg.Go(func() { status, body, served = serve(ctx, caller, req) })
+		wg.Wait()
+		if refused != nil {
+			return 0, nil, refused
+		}
+		return status, body, served
 	}
 }
 

@@ -28,7 +28,9 @@ type Route struct {
 	// ChecksTokenItself says that the route's use case refuses a token issued
 	// for a deleted account itself: in the write that spends its send
 	// (core.Charge), or, for delete-account, by resuming the deletion. Every
-	// other route first asks core.Service.Authorize, one read.
+	// other route asks core.Service.Authorize, one read: before its work on a
+	// route that writes, beside it on a GET, which answers only once both
+	// are done.
 	ChecksTokenItself bool
 	// serve is the route's handler on h.
 	serve func(h *Handler) routeFunc
