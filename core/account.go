@@ -74,6 +74,10 @@ type ErasureReport struct {
 	Messages      int
 	Contacts      int
 	Reports       int
+	// Channels and Posts count the channels the account owned and their
+	// posts.
+	Channels int
+	Posts    int
 }
 
 // AccountStore keeps the accounts' tombstones and erases accounts.
@@ -179,10 +183,15 @@ func (s *Service) EraseAccount(ctx context.Context, email string) (ErasureReport
 	if err := s.forgetDevices(ctx, email); err != nil {
 		return ErasureReport{}, err
 	}
+	channels, posts, err := s.eraseChannels(ctx, email)
+	if err != nil {
+		return ErasureReport{}, err
+	}
 	report, err := s.store.EraseAccount(ctx, AccountErasure{Email: email, At: tombstone.Started, ReportsExpire: tombstone.Started.Add(ReportRetention)})
 	if err != nil {
 		return ErasureReport{}, fmt.Errorf("erase %s: %w", email, err)
 	}
+	report.Channels, report.Posts = channels, posts
 	if s.identities != nil {
 		if err := s.identities.DeleteUser(ctx, email); err != nil {
 			return ErasureReport{}, fmt.Errorf("delete the user %s: %w", email, err)
@@ -193,6 +202,27 @@ func (s *Service) EraseAccount(ctx context.Context, email string) (ErasureReport
 		return ErasureReport{}, fmt.Errorf("finish deleting %s: %w", email, err)
 	}
 	return report, nil
+}
+
+// eraseChannels erases every channel email owns (ChannelStore.EraseChannel)
+// and publishes each one's last snapshot, which says it is deleted (in AWS
+// the feed Lambda does, from the stream of its erased posts). It returns how
+// many channels and posts it erased.
+func (s *Service) eraseChannels(ctx context.Context, email string) (channels, posts int, err error) {
+	owned, err := s.store.OwnedChannels(ctx, email)
+	if err != nil {
+		return 0, 0, fmt.Errorf("channels of %s: %w", email, err)
+	}
+	for _, id := range owned {
+		erased, err := s.store.EraseChannel(ctx, id, email)
+		if err != nil {
+			return channels, posts, fmt.Errorf("erase channel %s: %w", id, err)
+		}
+		s.refreshFeed(ctx, id)
+		channels++
+		posts += erased
+	}
+	return channels, posts, nil
 }
 
 // forgetDevices forgets every notification device (Web Push subscription)
@@ -273,13 +303,16 @@ type DeviceDirectory interface {
 
 // ExportWriter receives an export document part by part, in this order: the
 // account, the contacts, each conversation (Conversation, then its messages),
-// the reports, the devices; Close ends it. An adapter renders it (JSON).
+// the reports, each channel the person owns (Channel, then its posts), the
+// devices; Close ends it. An adapter renders it (JSON).
 type ExportWriter interface {
 	Account(AccountState) error
 	Contact(Contact) error
 	Conversation(with string) error
 	Message(Message) error
 	Report(Report) error
+	Channel(Channel) error
+	Post(Post) error
 	Device(Device) error
 	Close() error
 }
@@ -321,8 +354,8 @@ type ExportLink struct {
 
 // Export writes everything Parley holds about the caller as one document (the
 // account, contacts and requests, every conversation with both members'
-// messages and the caller's messages' status, the reports they filed, their
-// notification devices) into the archive, reading a conversation a thousand
+// messages and the caller's messages' status, the reports they filed, the
+// channels they own with their posts, their notification devices) into the archive, reading a conversation a thousand
 // messages at a time so that no size of account holds it all in memory, and
 // returns a link to it that works for ExportLifetime.
 func (s *Service) Export(ctx context.Context, caller Caller) (ExportLink, error) {
@@ -392,6 +425,15 @@ func (s *Service) writeExport(ctx context.Context, email string, w ExportWriter)
 			}
 		}
 	}
+	owned, err := s.store.OwnedChannels(ctx, email)
+	if err != nil {
+		return err
+	}
+	for _, id := range owned {
+		if err := s.exportChannel(ctx, id, w); err != nil {
+			return err
+		}
+	}
 	directory := s.exports.Devices
 	if directory == nil {
 		directory = s
@@ -406,6 +448,34 @@ func (s *Service) writeExport(ctx context.Context, email string, w ExportWriter)
 		}
 	}
 	return nil
+}
+
+// exportChannel writes the channel id and its posts, newest first, a page at
+// a time.
+func (s *Service) exportChannel(ctx context.Context, id string, w ExportWriter) error {
+	channel, err := s.store.Channel(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := w.Channel(channel); err != nil {
+		return err
+	}
+	before := ""
+	for {
+		page, err := s.store.Posts(ctx, PostQuery{Channel: id, Before: before, Limit: exportPage})
+		if err != nil {
+			return err
+		}
+		for _, p := range page {
+			if err := w.Post(p); err != nil {
+				return err
+			}
+		}
+		if len(page) < exportPage {
+			return nil
+		}
+		before = page[len(page)-1].ID
+	}
 }
 
 // exportConversation writes the conversation of email and with, oldest first,

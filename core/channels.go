@@ -31,6 +31,10 @@ type Channel struct {
 	// its posts adds one in the same write, so a snapshot built after reading
 	// Seq holds at least that many changes (SnapshotWriter).
 	Seq int64
+	// Deleted is set once the channel was erased with its owner's account
+	// (ChannelStore.EraseChannel): it keeps only its name, taken, and Seq,
+	// so that its last snapshot says it is gone and stays the newest.
+	Deleted bool
 }
 
 // Publisher is a person allowed to post to a channel, shown to readers only
@@ -101,9 +105,24 @@ func ErrNoPost(id, channel string) error {
 // ChannelStore keeps channels, their publishers and their posts.
 // Implementations are safe for concurrent use.
 type ChannelStore interface {
-	// CreateChannel stores c, with owner as its first publisher, in one
-	// atomic write. ECONFLICT when a channel with c.ID exists.
+	// CreateChannel stores c, with owner as its first publisher and an
+	// entry of c.ID in the index of c.Owner's channels (OwnedChannels), in
+	// one atomic write. ECONFLICT when a channel with c.ID exists, deleted
+	// or not.
 	CreateChannel(ctx context.Context, c Channel, owner Publisher) error
+
+	// OwnedChannels returns the IDs of the channels owner created, in ID
+	// order, from the index CreateChannel writes (an empty slice when
+	// there are none).
+	OwnedChannels(ctx context.Context, owner string) ([]string, error)
+
+	// EraseChannel erases channel id of owner: first it marks the channel
+	// Deleted, with no owner and no title, adding one to its Seq; then it
+	// erases its posts, their idempotency markers and its publishers; last
+	// the channel's entry in owner's index. It returns how many posts it
+	// erased. Erasing what is erased already does nothing, so a failed
+	// erasure is finished by calling it again.
+	EraseChannel(ctx context.Context, id, owner string) (posts int, err error)
 
 	// Channel returns the channel with id. ENOTFOUND when there is none.
 	Channel(ctx context.Context, id string) (Channel, error)
@@ -247,7 +266,7 @@ func (s *Service) PostToChannel(ctx context.Context, caller Caller, in PostInput
 	stored, created, err := s.storePost(ctx, post, s.chargeOf(caller, now))
 	switch {
 	case ErrorCode(err) == ENOTFOUND:
-		if _, chErr := s.store.Channel(ctx, in.Channel); chErr != nil {
+		if _, chErr := s.liveChannel(ctx, in.Channel); chErr != nil {
 			return Post{}, false, wrapf(chErr, "post to %s", in.Channel)
 		}
 		return Post{}, false, Errorf(EFORBIDDEN, "You are not a publisher of %s.", in.Channel)
@@ -299,7 +318,7 @@ func (s *Service) ownedChannel(ctx context.Context, caller Caller, id string) (C
 	if err := checkChannelID(id); err != nil {
 		return Channel{}, err
 	}
-	channel, err := s.store.Channel(ctx, id)
+	channel, err := s.liveChannel(ctx, id)
 	if err != nil {
 		return Channel{}, wrapf(err, "channel %s", id)
 	}
@@ -307,6 +326,16 @@ func (s *Service) ownedChannel(ctx context.Context, caller Caller, id string) (C
 		return Channel{}, Errorf(EFORBIDDEN, "Only the owner of %s may do this.", id)
 	}
 	return channel, nil
+}
+
+// liveChannel returns the channel id, ENOTFOUND when it does not exist or
+// was deleted.
+func (s *Service) liveChannel(ctx context.Context, id string) (Channel, error) {
+	channel, err := s.store.Channel(ctx, id)
+	if err == nil && channel.Deleted {
+		err = ErrNoChannel(id)
+	}
+	return channel, err
 }
 
 // wrapf wraps err with the context of what failed, keeping its code.

@@ -50,6 +50,9 @@ type Snapshot struct {
 	// showed posts up to ID last missed some exactly when Previous > last
 	// (Snapshot.Missed).
 	Previous string
+	// Deleted tells readers the channel was deleted (with its owner's
+	// account): it has no title and no posts any more.
+	Deleted bool
 }
 
 // Missed reports whether a reader that has shown every post up to the post
@@ -86,6 +89,9 @@ func BuildSnapshot(channel Channel, newestFirst []Post, now time.Time) Snapshot 
 		}
 		bytes += size
 		held++
+	}
+	if channel.Deleted {
+		return Snapshot{Channel: channel.ID, Updated: now, Seq: channel.Seq, Posts: []Post{}, Deleted: true}
 	}
 	snapshot := Snapshot{Channel: channel.ID, Title: channel.Title, Updated: now, Seq: channel.Seq, Posts: make([]Post, held)}
 	for i := range held {
@@ -127,6 +133,9 @@ func (s *Service) FeedSnapshot(ctx context.Context, channel string) (Snapshot, e
 	ch, err := s.store.Channel(ctx, channel)
 	if err != nil {
 		return Snapshot{}, wrapf(err, "snapshot of %s", channel)
+	}
+	if ch.Deleted {
+		return BuildSnapshot(ch, nil, s.now().UTC()), nil
 	}
 	posts, err := s.store.Posts(ctx, PostQuery{Channel: channel, Limit: SnapshotMaxPosts + 1})
 	if err != nil {

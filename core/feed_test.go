@@ -84,6 +84,12 @@ func TestBuildSnapshot(t *testing.T) {
 	}
 }
 
+func TestBuildSnapshotOfADeletedChannelHoldsNothing(t *testing.T) {
+	deleted := core.Channel{ID: "finals", Seq: 43, Deleted: true}
+	s := core.BuildSnapshot(deleted, postsEvery(3, time.Second, 10), feedEpoch)
+	assert.Equal(t, core.Snapshot{Channel: "finals", Updated: feedEpoch, Seq: 43, Posts: []core.Post{}, Deleted: true}, s)
+}
+
 // TestSnapshotMissed follows a reader who polls while posts arrive at a
 // steady rate: at rates the window covers it never misses, and when posts
 // outrun the snapshot it is told.

@@ -184,9 +184,9 @@ func (s *Store) eraseConversation(ctx context.Context, e core.AccountErasure, c 
 	if err != nil {
 		return fmt.Errorf("erase the conversation with %s: %w", c.Email, err)
 	}
-	if deleted.messages > 0 {
+	if deleted.first > 0 {
 		report.Conversations++
-		report.Messages += deleted.messages
+		report.Messages += deleted.first
 	}
 	ownPK, ownSK := contactKey(e.Email, c.Email)
 	if err := s.batchWrite(ctx, "EraseAccount", []types.WriteRequest{{DeleteRequest: &types.DeleteRequest{Key: itemKey(ownPK, ownSK)}}}); err != nil {
@@ -196,15 +196,16 @@ func (s *Store) eraseConversation(ctx context.Context, e core.AccountErasure, c 
 	return nil
 }
 
-// deletedItems counts what deletePartitionRange deleted.
-type deletedItems struct{ messages int }
+// deletedItems counts what deletePartitionRange deleted: the items of its
+// first prefix (the messages, the posts).
+type deletedItems struct{ first int }
 
 // deletePartitionRange deletes every item of partition pk whose sort key
 // starts with one of prefixes (the messages, the receipts item, the
 // idempotency markers), reading only keys, a BatchWriteItem per 25.
 func (s *Store) deletePartitionRange(ctx context.Context, pk string, prefixes ...string) (deletedItems, error) {
 	var counted deletedItems
-	for _, prefix := range prefixes {
+	for i, prefix := range prefixes {
 		in := s.prefixQuery(pk, prefix)
 		in.ProjectionExpression = aws.String("#pk, #sk")
 		var batch []types.WriteRequest
@@ -217,8 +218,8 @@ func (s *Store) deletePartitionRange(ctx context.Context, pk string, prefixes ..
 			return err
 		}
 		err := s.query(ctx, "EraseAccount", in, 0, func(item map[string]types.AttributeValue) error {
-			if prefix == messagePrefix {
-				counted.messages++
+			if i == 0 {
+				counted.first++
 			}
 			batch = append(batch, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: map[string]types.AttributeValue{attrPK: item[attrPK], attrSK: item[attrSK]}}})
 			if len(batch) == maxBatchWrite {

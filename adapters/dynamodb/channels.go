@@ -24,6 +24,7 @@ import (
 //	publisher            CHAN#<id>        PUB#<email>
 //	post                 CHAN#<id>        POST#<id>
 //	idempotency marker   CHAN#<id>        CLIENT#<author>#<clientId>
+//	owner's index entry  USER#<owner>     OWNS#<id>
 //
 // The sort keys of posts are the only ones that begin with "POST#", which is
 // what the table stream's filter to the feed Lambda matches.
@@ -34,6 +35,9 @@ const (
 	channelPrefix   = "CHAN#"
 	channelSortKey  = "CHANNEL"
 	publisherPrefix = "PUB#"
+	// ownedPrefix begins the sort keys of the index of a person's channels
+	// in their user partition.
+	ownedPrefix = "OWNS#"
 	// PostSortKeyPrefix begins the sort key of every post and of nothing
 	// else: the stream filter of the feed Lambda (terraform/feeds.tf).
 	PostSortKeyPrefix = "POST#"
@@ -46,6 +50,9 @@ const (
 func channelKey(id string) string          { return key(channelPrefix, id) }
 func publisherSortKey(email string) string { return key(publisherPrefix, email) }
 func postSortKey(id string) string         { return key(PostSortKeyPrefix, id) }
+func ownedChannelKey(owner, id string) map[string]types.AttributeValue {
+	return itemKey(key(userPrefix, owner), key(ownedPrefix, id))
+}
 func postClientSortKey(author, clientID string) string {
 	return key(clientPrefix, author, clientID)
 }
@@ -69,12 +76,25 @@ type channelItem struct {
 	Title     string `dynamodbav:"title"`
 	CreatedAt string `dynamodbav:"createdAt"`
 	Seq       int64  `dynamodbav:"seq"`
+	Deleted   bool   `dynamodbav:"deleted,omitempty"`
 }
 
 func (it channelItem) toDomain() (core.Channel, error) {
+	if it.Deleted {
+		return core.Channel{ID: it.ID, Seq: it.Seq, Deleted: true}, nil
+	}
 	createdAt, err := parseTime(attrCreatedAt, it.CreatedAt)
 	return core.Channel{ID: it.ID, Owner: it.Owner, Title: it.Title, CreatedAt: createdAt, Seq: it.Seq}, err
 }
+
+// ownedItem is an entry of the index of a person's channels.
+type ownedItem struct {
+	PK      string `dynamodbav:"pk"`
+	SK      string `dynamodbav:"sk"`
+	Channel string `dynamodbav:"channel"`
+}
+
+func (it ownedItem) toDomain() (string, error) { return it.Channel, nil }
 
 // publisherItem is a core.Publisher as stored.
 type publisherItem struct {
@@ -125,20 +145,22 @@ func (it postItem) toDomain() (core.Post, error) {
 var unmarshalPost = unmarshalItem[postItem, core.Post]
 
 // bumpSeq is the transaction item that adds one to the Seq of channel id,
-// which must exist.
+// which must exist and not be deleted (so no post slips in behind its
+// erasure).
 func (s *Store) bumpSeq(id string) types.TransactWriteItem {
 	return types.TransactWriteItem{Update: &types.Update{
 		TableName:                 s.table,
 		Key:                       itemKey(channelKey(id), channelSortKey),
 		UpdateExpression:          aws.String("ADD #seq :one"),
-		ConditionExpression:       aws.String("attribute_exists(#pk)"),
-		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#seq": attrSeq},
+		ConditionExpression:       aws.String("attribute_exists(#pk) AND attribute_not_exists(#deleted)"),
+		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#seq": attrSeq, "#deleted": attrDeleted},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":one": valueOne},
 	}}
 }
 
 // CreateChannel implements core.ChannelStore in one transaction that puts
-// the channel, where none has its name, and its owner as a publisher.
+// the channel, where none has its name, its owner as a publisher and the
+// channel's entry in the owner's index.
 func (s *Store) CreateChannel(ctx context.Context, c core.Channel, owner core.Publisher) error {
 	channel, err := attributevalue.MarshalMap(channelItem{
 		PK: channelKey(c.ID), SK: channelSortKey, ID: c.ID, Owner: c.Owner, Title: c.Title, CreatedAt: formatTime(c.CreatedAt),
@@ -152,6 +174,8 @@ func (s *Store) CreateChannel(ctx context.Context, c core.Channel, owner core.Pu
 	if err != nil {
 		return fmt.Errorf("create channel %s: marshal owner: %w", c.ID, err)
 	}
+	owned := ownedChannelKey(c.Owner, c.ID)
+	owned["channel"] = stringValue(c.ID)
 	err = s.transact(ctx, "CreateChannel", &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 		{Put: &types.Put{
 			TableName: s.table, Item: channel,
@@ -159,6 +183,7 @@ func (s *Store) CreateChannel(ctx context.Context, c core.Channel, owner core.Pu
 			ExpressionAttributeNames: map[string]string{"#pk": attrPK},
 		}},
 		{Put: &types.Put{TableName: s.table, Item: publisher}},
+		{Put: &types.Put{TableName: s.table, Item: owned}},
 	}})
 	var canceled *types.TransactionCanceledException
 	switch {
@@ -183,11 +208,13 @@ func (s *Store) Channel(ctx context.Context, id string) (core.Channel, error) {
 }
 
 // PutPublisher implements core.ChannelStore with one UpdateItem that keeps
-// the first AddedAt, after one GetItem of the channel (channels are never
-// deleted, so nothing races between the two).
+// the first AddedAt, after one GetItem of the channel (a channel is deleted
+// only with its owner's account, which no longer adds publishers by then).
 func (s *Store) PutPublisher(ctx context.Context, p core.Publisher) (core.Publisher, error) {
-	if _, err := s.Channel(ctx, p.Channel); err != nil {
+	if c, err := s.Channel(ctx, p.Channel); err != nil {
 		return core.Publisher{}, err
+	} else if c.Deleted {
+		return core.Publisher{}, core.ErrNoChannel(p.Channel)
 	}
 	out, err := s.updateItem(ctx, "PutPublisher", &dynamodb.UpdateItemInput{
 		TableName:        s.table,
@@ -351,7 +378,7 @@ func (s *Store) addPostOnce(ctx context.Context, p core.Post, charge *core.Charg
 			return core.Post{}, false, false, fmt.Errorf("add post %s: stored post: %w", p.ID, err)
 		}
 		return stored, false, false, nil
-	case failed(channelAt) && canceled.CancellationReasons[channelAt].Item == nil:
+	case failed(channelAt) && (canceled.CancellationReasons[channelAt].Item == nil || canceled.CancellationReasons[channelAt].Item[attrDeleted] != nil):
 		return core.Post{}, false, false, core.ErrNoChannel(p.Channel)
 	case failed(publisherAt):
 		var publisher publisherItem
@@ -444,4 +471,42 @@ func (s *Store) Posts(ctx context.Context, q core.PostQuery) ([]core.Post, error
 		posts = posts[:q.Limit]
 	}
 	return posts, nil
+}
+
+// OwnedChannels implements core.ChannelStore with one Query of the owner's
+// index (more only past 1 MB).
+func (s *Store) OwnedChannels(ctx context.Context, owner string) ([]string, error) {
+	ids, err := queryAll(ctx, s, "OwnedChannels", s.prefixQuery(key(userPrefix, owner), ownedPrefix), 0, unmarshalItem[ownedItem, string])
+	if err != nil {
+		return nil, fmt.Errorf("channels of %s: %w", owner, err)
+	}
+	return ids, nil
+}
+
+// EraseChannel implements core.ChannelStore: one UpdateItem that marks the
+// channel deleted (once: it adds one to Seq only the first time), the
+// Queries of the keys of its posts, markers and publishers and a
+// BatchWriteItem per 25 of them (each post's removal reaches the feed Lambda
+// through the stream, which then publishes the deleted snapshot), and one
+// BatchWriteItem of the owner's index entry.
+func (s *Store) EraseChannel(ctx context.Context, id, owner string) (int, error) {
+	_, err := s.updateItem(ctx, "EraseChannel", &dynamodb.UpdateItemInput{
+		Key:                       itemKey(channelKey(id), channelSortKey),
+		UpdateExpression:          aws.String("SET #deleted = :true REMOVE #owner, #title, #createdAt ADD #seq :one"),
+		ConditionExpression:       aws.String("attribute_exists(#pk) AND attribute_not_exists(#deleted)"),
+		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#deleted": attrDeleted, "#owner": attrOwner, "#title": "title", "#createdAt": attrCreatedAt, "#seq": attrSeq},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":true": valueTrue, ":one": valueOne},
+	})
+	var failed *types.ConditionalCheckFailedException
+	if err != nil && !errors.As(err, &failed) {
+		return 0, translate("mark channel "+id+" deleted", err)
+	}
+	deleted, err := s.deletePartitionRange(ctx, channelKey(id), PostSortKeyPrefix, clientPrefix, publisherPrefix)
+	if err != nil {
+		return deleted.first, fmt.Errorf("erase the posts of %s: %w", id, err)
+	}
+	if err := s.batchWrite(ctx, "EraseChannel", []types.WriteRequest{{DeleteRequest: &types.DeleteRequest{Key: ownedChannelKey(owner, id)}}}); err != nil {
+		return deleted.first, fmt.Errorf("erase %s's entry of %s: %w", owner, id, err)
+	}
+	return deleted.first, nil
 }

@@ -366,7 +366,7 @@ func TestRequestsPerRoute(t *testing.T) {
 		// second round finds none), the report it filed kept (its evidence
 		// and expiry), the other contact marked, the conversation's keys
 		// (three prefixes) and their deletion, its contact, budget, and the
-		// tombstone finished.
+		// tombstone finished; and the index of its channels (none).
 		{"DeleteAccount/Chatting", func(t *testing.T, f *storetest.Fixture, p people) {
 			chatting(t, f, p)
 			require.NoError(t, reportBob(t, f, p))
@@ -374,11 +374,27 @@ func TestRequestsPerRoute(t *testing.T) {
 		}, func(_ *testing.T, f *storetest.Fixture, p people) error {
 			_, err := f.Service.DeleteAccount(ctx, p.alice, p.alice.Email)
 			return err
-		}, "", map[string]int{"GetItem": 1, "Query": 10, "UpdateItem": 7, "BatchWriteItem": 4}, []string{"Tombstone", "BeginDeletion", "EraseAccount", "FinishDeletion"}},
+		}, "", map[string]int{"GetItem": 1, "Query": 11, "UpdateItem": 7, "BatchWriteItem": 4}, []string{"Tombstone", "BeginDeletion", "EraseAccount", "FinishDeletion"}},
+		// The same, owning a channel with one post: the channel marked
+		// deleted, the keys of its posts, markers and publishers (three
+		// prefixes) and the deletion of the post and of the owner-publisher,
+		// and the index entry.
+		{"DeleteAccount/OwningAChannel", func(t *testing.T, f *storetest.Fixture, p people) {
+			chatting(t, f, p)
+			require.NoError(t, reportBob(t, f, p))
+			aliceConnected(t, f, p)
+			channel := f.ChannelID("owned")
+			f.MustCreateChannel(t, p.alice.Email, channel)
+			f.MustPost(t, p.alice.Email, channel, "kick-off")
+		}, func(_ *testing.T, f *storetest.Fixture, p people) error {
+			_, err := f.Service.DeleteAccount(ctx, p.alice, p.alice.Email)
+			return err
+		}, "", map[string]int{"GetItem": 1, "Query": 11 + 3, "UpdateItem": 7 + 1, "BatchWriteItem": 4 + 3}, []string{"OwnedChannels", "EraseChannel"}},
 		// An export: the account item, the contacts, a Query per thousand
 		// messages of each conversation (its receipts in the same Query),
 		// the reports about a contact the person reported (and their
-		// evidence, which the export leaves out), its notification devices.
+		// evidence, which the export leaves out), the index of its channels
+		// (none), its notification devices.
 		{"Export/Chatting", func(t *testing.T, f *storetest.Fixture, p people) {
 			chatting(t, f, p)
 			require.NoError(t, reportBob(t, f, p))
@@ -387,7 +403,7 @@ func TestRequestsPerRoute(t *testing.T) {
 			service := core.NewService(store, f.Now, f.StampID, core.WithExports(archive.Exports()))
 			_, err := service.Export(ctx, p.alice)
 			return err
-		}, "", map[string]int{"GetItem": 1, "Query": 5}, []string{"AccountState", "Contacts", "Messages", "Reports"}},
+		}, "", map[string]int{"GetItem": 1, "Query": 6}, []string{"AccountState", "Contacts", "Messages", "Reports"}},
 		{"DeleteAccount/WrongConfirm", chatting, func(_ *testing.T, f *storetest.Fixture, p people) error {
 			_, err := f.Service.DeleteAccount(ctx, p.alice, p.bob.Email)
 			return err

@@ -22,11 +22,13 @@ type Writer struct {
 	w *bufio.Writer
 	// section is the index in sections of the array open now; -1 before.
 	section int
-	// first is whether the open array (or conversation) has no element yet.
-	first          bool
-	inConversation bool
-	firstMessage   bool
-	err            error
+	// first is whether the open array has no element yet.
+	first bool
+	// inner is whether a conversation's messages (or a channel's posts) are
+	// open, firstInner whether they have none yet.
+	inner      bool
+	firstInner bool
+	err        error
 }
 
 // New returns a writer of the document to w.
@@ -64,7 +66,7 @@ func (x *Writer) enter(name string) {
 	if x.section == target {
 		return
 	}
-	x.endConversation()
+	x.endInner()
 	for x.section < target {
 		if x.section >= 0 {
 			x.write("]")
@@ -83,10 +85,28 @@ func (x *Writer) element() {
 	x.first = false
 }
 
-func (x *Writer) endConversation() {
-	if x.inConversation {
+// beginInner starts an element of the open array whose own array (its
+// messages or posts) stays open after head, the element's other fields.
+func (x *Writer) beginInner(head, array string) {
+	x.endInner()
+	x.element()
+	x.write(head)
+	x.write(`,"` + array + `":[`)
+	x.inner, x.firstInner = true, true
+}
+
+// innerElement starts the next element of the open inner array.
+func (x *Writer) innerElement() {
+	if !x.firstInner {
+		x.write(",")
+	}
+	x.firstInner = false
+}
+
+func (x *Writer) endInner() {
+	if x.inner {
 		x.write("]}")
-		x.inConversation = false
+		x.inner = false
 	}
 }
 
@@ -146,12 +166,11 @@ func (x *Writer) Contact(c core.Contact) error {
 // Conversation implements core.ExportWriter.
 func (x *Writer) Conversation(with string) error {
 	x.enter("conversations")
-	x.endConversation()
-	x.element()
-	x.write(`{"with":`)
-	x.value(with)
-	x.write(`,"messages":[`)
-	x.inConversation, x.firstMessage = true, true
+	head, err := json.Marshal(with)
+	if err != nil {
+		return err
+	}
+	x.beginInner(`{"with":`+string(head), "messages")
 	return x.err
 }
 
@@ -168,10 +187,7 @@ type message struct {
 
 // Message implements core.ExportWriter: a message of the conversation begun last.
 func (x *Writer) Message(m core.Message) error {
-	if !x.firstMessage {
-		x.write(",")
-	}
-	x.firstMessage = false
+	x.innerElement()
 	x.value(message{ID: m.ID, Message: m.Text, Date: formatTime(m.Date), Sender: m.Sender, Recipient: m.Recipient,
 		ClientID: m.ClientID, Status: string(m.Status), Deleted: m.Deleted})
 	return x.err
@@ -190,6 +206,41 @@ func (x *Writer) Report(r core.Report) error {
 	x.enter("reports")
 	x.element()
 	x.value(report{ID: r.ID, Reported: r.Reported, Text: r.Text, Date: formatTime(r.Date), Resolution: string(r.Resolution)})
+	return x.err
+}
+
+type channel struct {
+	Channel   string `json:"channel"`
+	Title     string `json:"title"`
+	CreatedAt string `json:"createdAt"`
+	Role      string `json:"role"`
+}
+
+// Channel implements core.ExportWriter: a channel the person owns.
+func (x *Writer) Channel(c core.Channel) error {
+	x.enter("channels")
+	head, err := json.Marshal(channel{Channel: c.ID, Title: c.Title, CreatedAt: formatTime(c.CreatedAt), Role: "owner"})
+	if err != nil {
+		return err
+	}
+	// The object without its closing brace: its posts follow.
+	x.beginInner(string(head[:len(head)-1]), "posts")
+	return x.err
+}
+
+type post struct {
+	ID         string `json:"id"`
+	Author     string `json:"author"`
+	AuthorName string `json:"authorName"`
+	Message    string `json:"message"`
+	Date       string `json:"date"`
+	ClientID   string `json:"clientId,omitempty"`
+}
+
+// Post implements core.ExportWriter: a post of the channel begun last.
+func (x *Writer) Post(p core.Post) error {
+	x.innerElement()
+	x.value(post{ID: p.ID, Author: p.Author, AuthorName: p.AuthorName, Message: p.Text, Date: formatTime(p.Date), ClientID: p.ClientID})
 	return x.err
 }
 

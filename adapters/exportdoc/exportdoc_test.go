@@ -32,6 +32,10 @@ func TestDocument(t *testing.T) {
 			require.NoError(t, w.Message(core.Message{ID: "m2", Sender: "b@example.com", Recipient: "a@example.com", Date: at, Deleted: true}))
 			require.NoError(t, w.Conversation("c@example.com"))
 			require.NoError(t, w.Report(core.Report{ID: "r1", Reported: "b@example.com", Text: "rude", Date: at}))
+			require.NoError(t, w.Channel(core.Channel{ID: "finals", Owner: "a@example.com", Title: "Finals", CreatedAt: at}))
+			require.NoError(t, w.Post(core.Post{ID: "p2", Channel: "finals", Author: "a@example.com", AuthorName: "Host", Text: "goal", Date: at, ClientID: "k2"}))
+			require.NoError(t, w.Post(core.Post{ID: "p1", Channel: "finals", Author: "a@example.com", AuthorName: "Host", Text: "kick-off", Date: at}))
+			require.NoError(t, w.Channel(core.Channel{ID: "quiet", Owner: "a@example.com", Title: "Quiet", CreatedAt: at}))
 			require.NoError(t, w.Device(core.Device{Endpoint: "https://push.example/1", Created: at}))
 		}, `{"format":"parley-export/1",
 			"account":{"email":"a@example.com","sendBudget":{"fullAt":"2026-12-01T10:00:00.000Z"},"suspension":{"reason":"spam","date":"2026-12-01T10:00:00.000Z"}},
@@ -42,7 +46,11 @@ func TestDocument(t *testing.T) {
 					{"id":"m2","message":"","date":"2026-12-01T10:00:00.000Z","sender":"b@example.com","recipient":"a@example.com","deleted":true}]},
 				{"with":"c@example.com","messages":[]}],
 			"reports":[{"id":"r1","reported":"b@example.com","text":"rude","date":"2026-12-01T10:00:00.000Z"}],
-			"channels":[],
+			"channels":[
+				{"channel":"finals","title":"Finals","createdAt":"2026-12-01T10:00:00.000Z","role":"owner","posts":[
+					{"id":"p2","author":"a@example.com","authorName":"Host","message":"goal","date":"2026-12-01T10:00:00.000Z","clientId":"k2"},
+					{"id":"p1","author":"a@example.com","authorName":"Host","message":"kick-off","date":"2026-12-01T10:00:00.000Z"}]},
+				{"channel":"quiet","title":"Quiet","createdAt":"2026-12-01T10:00:00.000Z","role":"owner","posts":[]}],
 			"devices":[{"endpoint":"https://push.example/1","created":"2026-12-01T10:00:00.000Z"}]}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -33,6 +33,8 @@ type snapshotJSON struct {
 	Seq      int64      `json:"seq"`
 	Previous string     `json:"previous"`
 	Posts    []postJSON `json:"posts"`
+	// Deleted: the channel was deleted with its owner's account.
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 // postJSON is one post as the public sees it: the author's public name,
@@ -51,7 +53,7 @@ func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05
 // core.SnapshotMaxBytes.
 func Encode(s core.Snapshot) ([]byte, error) {
 	out := snapshotJSON{
-		Channel: s.Channel, Title: s.Title, Updated: formatTime(s.Updated), Seq: s.Seq, Previous: s.Previous,
+		Channel: s.Channel, Title: s.Title, Updated: formatTime(s.Updated), Seq: s.Seq, Previous: s.Previous, Deleted: s.Deleted,
 		Posts: make([]postJSON, len(s.Posts)),
 	}
 	for i, p := range s.Posts {

@@ -65,6 +65,13 @@ func TestEncodeIsTheContract(t *testing.T) {
 	assert.NotContains(t, string(body), "@", "never an email")
 }
 
+func TestEncodeSaysADeletedChannelIsGone(t *testing.T) {
+	body, err := feed.Encode(core.Snapshot{Channel: "finals", Updated: epoch, Seq: 8, Posts: []core.Post{}, Deleted: true})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"channel":"finals","title":"","updated":"2026-03-04T20:00:00.000Z","seq":8,"previous":"",
+		"posts":[],"deleted":true}`, string(body))
+}
+
 func TestLocalServesWithETags(t *testing.T) {
 	local := feed.NewLocal()
 	server := httptest.NewServer(local)

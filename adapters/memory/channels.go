@@ -20,6 +20,8 @@ type channels struct {
 	// posts holds each channel's posts in ascending ID order.
 	posts        map[string][]core.Post
 	postByClient map[postClientKey]core.Post
+	// owned indexes each owner's channels by their IDs.
+	owned map[string]map[string]bool
 }
 
 type publisherKey struct{ channel, email string }
@@ -32,6 +34,7 @@ func newChannels() *channels {
 		publishers:   map[publisherKey]core.Publisher{},
 		posts:        map[string][]core.Post{},
 		postByClient: map[postClientKey]core.Post{},
+		owned:        map[string]map[string]bool{},
 	}
 }
 
@@ -45,7 +48,51 @@ func (s *Store) CreateChannel(_ context.Context, c core.Channel, owner core.Publ
 	}
 	f.byID[c.ID] = c
 	f.publishers[publisherKey{owner.Channel, owner.Email}] = owner
+	if f.owned[c.Owner] == nil {
+		f.owned[c.Owner] = map[string]bool{}
+	}
+	f.owned[c.Owner][c.ID] = true
 	return nil
+}
+
+// OwnedChannels implements core.ChannelStore.
+func (s *Store) OwnedChannels(_ context.Context, owner string) ([]string, error) {
+	f := s.feeds
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ids := make([]string, 0, len(f.owned[owner]))
+	for id := range f.owned[owner] {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// EraseChannel implements core.ChannelStore in one step under the lock.
+func (s *Store) EraseChannel(_ context.Context, id, owner string) (int, error) {
+	f := s.feeds
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c, ok := f.byID[id]; ok && !c.Deleted {
+		f.byID[id] = core.Channel{ID: id, Seq: c.Seq + 1, Deleted: true}
+	}
+	posts := len(f.posts[id])
+	delete(f.posts, id)
+	for key := range f.postByClient {
+		if key.channel == id {
+			delete(f.postByClient, key)
+		}
+	}
+	for key := range f.publishers {
+		if key.channel == id {
+			delete(f.publishers, key)
+		}
+	}
+	delete(f.owned[owner], id)
+	if len(f.owned[owner]) == 0 {
+		delete(f.owned, owner)
+	}
+	return posts, nil
 }
 
 // Channel implements core.ChannelStore.
@@ -65,7 +112,7 @@ func (s *Store) PutPublisher(_ context.Context, p core.Publisher) (core.Publishe
 	f := s.feeds
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, ok := f.byID[p.Channel]; !ok {
+	if c, ok := f.byID[p.Channel]; !ok || c.Deleted {
 		return core.Publisher{}, core.ErrNoChannel(p.Channel)
 	}
 	key := publisherKey{p.Channel, p.Email}
@@ -96,7 +143,7 @@ func (s *Store) AddPost(_ context.Context, p core.Post, charge *core.Charge) (co
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c, ok := f.byID[p.Channel]
-	if !ok {
+	if !ok || c.Deleted {
 		return core.Post{}, false, core.ErrNoChannel(p.Channel)
 	}
 	client := postClientKey{p.Channel, p.Author, p.ClientID}

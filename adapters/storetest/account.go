@@ -86,6 +86,79 @@ func testAccount(t *testing.T, newStore NewStore) {
 		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err))
 	})
 
+	t.Run("DeletingErasesTheChannelsItOwnsAndTheirSnapshotSaysSo", func(t *testing.T) {
+		t.Parallel()
+		f := metered(t)
+		snapshots := &lastSnapshots{}
+		budget, _ := f.Store.(core.SendBudget)
+		f.Service = core.NewService(f.Store, f.Now, f.StampID, core.WithPusher(f.Pusher),
+			core.WithSendBudget(budget, core.DefaultSendLimit()), core.WithSnapshotWriter(snapshots, nil))
+		alice, bob, carol := f.Email("alice"), f.Email("bob"), f.Email("carol")
+		mine, quiet, theirs := f.ChannelID("mine"), f.ChannelID("quiet"), f.ChannelID("theirs")
+		f.MustCreateChannel(t, alice, mine)
+		f.MustCreateChannel(t, alice, quiet)
+		f.MustCreateChannel(t, bob, theirs)
+		for _, in := range []core.AddPublisherInput{{Channel: mine, Email: bob, Name: "Guest"}, {Channel: theirs, Email: alice, Name: "Guest"}} {
+			owner := alice
+			if in.Channel == theirs {
+				owner = bob
+			}
+			_, err := f.Service.AddPublisher(ctx, f.Caller(t, owner), in)
+			require.NoError(t, err)
+		}
+		f.MustPost(t, alice, mine, "kick-off")
+		_, _, err := f.Service.PostToChannel(ctx, f.Caller(t, bob), core.PostInput{Channel: mine, Text: "goal", ClientID: "k1"})
+		require.NoError(t, err)
+		f.MustPost(t, bob, theirs, "bob's own")
+		owned, err := f.Store.OwnedChannels(ctx, alice)
+		require.NoError(t, err)
+		assert.Equal(t, []string{mine, quiet}, owned, "the index written with each channel")
+		before, err := f.Store.Channel(ctx, mine)
+		require.NoError(t, err)
+
+		report, err := f.Service.DeleteAccount(ctx, signedIn(t, f, alice), alice)
+		require.NoError(t, err)
+		assert.Equal(t, core.ErasureReport{Channels: 2, Posts: 2}, report)
+
+		for _, id := range []string{mine, quiet} {
+			c, err := f.Store.Channel(ctx, id)
+			require.NoError(t, err)
+			assert.Equal(t, core.Channel{ID: id, Seq: c.Seq, Deleted: true}, c, "only the name is kept, taken, with no owner or title")
+			posts, err := f.Store.Posts(ctx, core.PostQuery{Channel: id, Limit: 10})
+			require.NoError(t, err)
+			assert.Empty(t, posts)
+			snapshot := snapshots.last(id)
+			assert.True(t, snapshot.Deleted, "its snapshot says it is deleted")
+			assert.Empty(t, snapshot.Posts)
+			assert.Empty(t, snapshot.Title)
+			assert.Equal(t, c.Seq, snapshot.Seq)
+		}
+		after, err := f.Store.Channel(ctx, mine)
+		require.NoError(t, err)
+		assert.Greater(t, after.Seq, before.Seq, "the deleted snapshot is newer than any before")
+		_, err = f.Store.Publisher(ctx, mine, bob)
+		assert.Equal(t, core.ENOTFOUND, core.ErrorCode(err), "its publishers are erased")
+		_, _, err = f.Service.PostToChannel(ctx, f.Caller(t, bob), core.PostInput{Channel: mine, Text: "anyone?", ClientID: "k1"})
+		assert.Equal(t, core.ENOTFOUND, core.ErrorCode(err), "nobody posts to it any more")
+		_, _, err = f.Store.AddPost(ctx, core.Post{ID: f.NewID(), Channel: mine, Author: bob, AuthorName: "Guest", Text: "behind", Date: f.Now()}, nil)
+		assert.Equal(t, core.ENOTFOUND, core.ErrorCode(err), "not even straight to the store")
+		_, err = f.Service.CreateChannel(ctx, f.Caller(t, carol), core.CreateChannelInput{Channel: mine, Title: "Mine now"})
+		assert.Equal(t, core.ECONFLICT, core.ErrorCode(err), "its name stays taken")
+		owned, err = f.Store.OwnedChannels(ctx, alice)
+		require.NoError(t, err)
+		assert.Empty(t, owned)
+		posts, err := f.Store.Posts(ctx, core.PostQuery{Channel: theirs, Limit: 10})
+		require.NoError(t, err)
+		assert.Len(t, posts, 1, "others' channels stay")
+
+		erased, err := f.Store.EraseChannel(ctx, mine, alice)
+		require.NoError(t, err, "erasing again does nothing")
+		assert.Zero(t, erased)
+		again, err := f.Store.Channel(ctx, mine)
+		require.NoError(t, err)
+		assert.Equal(t, after, again)
+	})
+
 	t.Run("ErrInvalidUnlessConfirmedWithYourOwnEmail", func(t *testing.T) {
 		t.Parallel()
 		f := metered(t)
@@ -319,6 +392,7 @@ type ExportedDocument struct {
 	Contacts      []core.Contact
 	Conversations []ExportedConversation
 	Reports       []core.Report
+	Channels      []ExportedChannel
 	Devices       []core.Device
 	Closed        bool
 }
@@ -327,6 +401,39 @@ type ExportedDocument struct {
 type ExportedConversation struct {
 	With     string
 	Messages []core.Message
+}
+
+// lastSnapshots is a core.SnapshotWriter that keeps each channel's last
+// snapshot.
+type lastSnapshots struct {
+	mu       sync.Mutex
+	channels map[string]core.Snapshot
+}
+
+// WriteSnapshot implements core.SnapshotWriter.
+func (l *lastSnapshots) WriteSnapshot(_ context.Context, s core.Snapshot) (bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.channels == nil {
+		l.channels = map[string]core.Snapshot{}
+	}
+	if old, ok := l.channels[s.Channel]; ok && old.Seq >= s.Seq {
+		return false, nil
+	}
+	l.channels[s.Channel] = s
+	return true, nil
+}
+
+func (l *lastSnapshots) last(channel string) core.Snapshot {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.channels[channel]
+}
+
+// ExportedChannel is one channel of an export.
+type ExportedChannel struct {
+	Channel core.Channel
+	Posts   []core.Post
 }
 
 // RecordingArchive is a core.ExportArchive and renderer that keeps the last
@@ -388,6 +495,15 @@ func (d documentRecorder) Report(r core.Report) error {
 	d.doc.Reports = append(d.doc.Reports, r)
 	return nil
 }
+func (d documentRecorder) Channel(c core.Channel) error {
+	d.doc.Channels = append(d.doc.Channels, ExportedChannel{Channel: c, Posts: []core.Post{}})
+	return nil
+}
+func (d documentRecorder) Post(p core.Post) error {
+	last := &d.doc.Channels[len(d.doc.Channels)-1]
+	last.Posts = append(last.Posts, p)
+	return nil
+}
 func (d documentRecorder) Device(v core.Device) error {
 	d.doc.Devices = append(d.doc.Devices, v)
 	return nil
@@ -419,6 +535,11 @@ func testExport(t *testing.T, newStore NewStore) {
 		require.NoError(t, err)
 		f.MustAddContact(t, carol, dave)
 		f.MustSend(t, carol, dave, "not alice's")
+		channel := f.ChannelID("mine")
+		created := f.MustCreateChannel(t, alice, channel)
+		first := f.MustPost(t, alice, channel, "kick-off")
+		second := f.MustPost(t, alice, channel, "goal")
+		f.MustCreateChannel(t, carol, f.ChannelID("carols"))
 
 		link, err := f.Service.Export(ctx, f.Caller(t, alice))
 		require.NoError(t, err)
@@ -437,6 +558,9 @@ func testExport(t *testing.T, newStore NewStore) {
 		assert.Equal(t, []core.Message{read, theirs, erased}, doc.Conversations[0].Messages, "both members' messages, mine with their status")
 		require.Len(t, doc.Reports, 1)
 		assert.Equal(t, "rude", doc.Reports[0].Text)
+		require.Len(t, doc.Channels, 1, "the channels it owns, not others'")
+		assert.Equal(t, created.Title, doc.Channels[0].Channel.Title)
+		assert.Equal(t, []core.Post{second, first}, doc.Channels[0].Posts, "with their posts, newest first")
 		require.Len(t, doc.Devices, 1, "its notification devices")
 		assert.Equal(t, device.Endpoint, doc.Devices[0].Endpoint)
 	})
@@ -466,8 +590,9 @@ func testExportCosts(t *testing.T, newStore NewMeteredStore) {
 		if meter != nil {
 			// The account item; the contacts; a Query per thousand messages, and
 			// the receipts for the pages that do not reach them (the last does);
-			// the notification devices.
-			assert.Equal(t, map[string]int{"GetItem": 1 + 2, "Query": 1 + 3 + 1}, meter.Counts(), "and the devices")
+			// the index of the person's channels (none); the notification
+			// devices.
+			assert.Equal(t, map[string]int{"GetItem": 1 + 2, "Query": 1 + 3 + 1 + 1}, meter.Counts(), "and the devices")
 		}
 	})
 }

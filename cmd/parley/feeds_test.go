@@ -23,6 +23,7 @@ type snapshotJSON struct {
 		Message string `json:"message"`
 		Date    string `json:"date"`
 	} `json:"posts"`
+	Deleted bool `json:"deleted"`
 }
 
 // poll GETs a channel's snapshot as a viewer does, with If-None-Match when
@@ -42,6 +43,27 @@ func (s *localServer) poll(t *testing.T, channel, etag string) (int, string, htt
 		require.NoError(t, json.NewDecoder(res.Body).Decode(&snapshot))
 	}
 	return res.StatusCode, res.Header.Get("ETag"), res.Header, snapshot
+}
+
+func TestDeletingTheOwnersAccountEndsTheFeed(t *testing.T) {
+	server := startServer(t, Config{})
+	host := server.signIn(t, "host@example.com")
+	caster := server.signIn(t, "caster@example.com")
+	server.mustJSON(t, http.MethodPost, "/create-channel", host, map[string]string{"channel": "grand-finals", "title": "Grand Finals", "name": "Host"}, http.StatusCreated, nil)
+	server.mustJSON(t, http.MethodPost, "/add-publisher", host, map[string]string{"channel": "grand-finals", "email": "caster@example.com", "name": "Caster"}, http.StatusOK, nil)
+	server.mustJSON(t, http.MethodPost, "/post-to-channel", caster, map[string]string{"channel": "grand-finals", "message": "Game one begins"}, http.StatusCreated, nil)
+	_, _, _, before := server.poll(t, "grand-finals", "")
+	require.Len(t, before.Posts, 1)
+
+	server.mustJSON(t, http.MethodPost, "/delete-account", host, map[string]string{"confirm": "host@example.com"}, http.StatusOK, nil)
+
+	status, _, _, after := server.poll(t, "grand-finals", "")
+	require.Equal(t, http.StatusOK, status)
+	assert.True(t, after.Deleted, "the snapshot says the channel is gone")
+	assert.Empty(t, after.Posts)
+	assert.Empty(t, after.Title)
+	assert.Greater(t, after.Seq, before.Seq)
+	server.mustJSON(t, http.MethodPost, "/post-to-channel", caster, map[string]string{"channel": "grand-finals", "message": "anyone?"}, http.StatusNotFound, nil)
 }
 
 func TestLocalServerFeedEndToEnd(t *testing.T) {

@@ -1,7 +1,8 @@
 // Command accountbench measures a large account's export and deletion: on the
 // DynamoDB endpoint in PARLEY_DYNAMODB_ENDPOINT (DynamoDB Local:
 // scripts/dynamodb-local.sh run -- go run ./cmd/parley/accountbench) it seeds
-// an account with -messages messages across -conversations conversations,
+// an account with -messages messages across -conversations conversations and
+// a channel it owns with -posts posts,
 // exports it (requests, time, document size) and deletes it (requests, time);
 // on the memory store it exports an account of -export-messages messages
 // (time, size): the encoding and paging without the network. Bounded by its
@@ -34,12 +35,13 @@ func main() {
 	conversations := flag.Int("conversations", 50, "conversations of the account on DynamoDB")
 	messages := flag.Int("messages", 10_000, "messages of the account on DynamoDB, across its conversations")
 	exportMessages := flag.Int("export-messages", 100_000, "messages of the account exported on the memory store")
+	posts := flag.Int("posts", 1_000, "posts of the channel the account owns on DynamoDB")
 	flag.Parse()
-	if *endpoint == "" || *conversations < 1 || *messages < *conversations || *messages > 200_000 || *exportMessages > 1_000_000 {
+	if *endpoint == "" || *conversations < 1 || *messages < *conversations || *messages > 200_000 || *exportMessages > 1_000_000 || *posts < 0 || *posts > 100_000 {
 		fmt.Fprintf(os.Stderr, "accountbench: set %s (scripts/dynamodb-local.sh run -- ...); 1 <= conversations <= messages <= 200000, export-messages <= 1000000\n", dynamodbtest.EndpointEnv)
 		os.Exit(2)
 	}
-	if err := run(context.Background(), os.Stdout, *endpoint, *conversations, *messages, *exportMessages); err != nil {
+	if err := run(context.Background(), os.Stdout, *endpoint, *conversations, *messages, *posts, *exportMessages); err != nil {
 		fmt.Fprintln(os.Stderr, "accountbench:", err)
 		os.Exit(1)
 	}
@@ -74,7 +76,7 @@ func (a *sizedArchive) size() int64 {
 	return a.last.n.Load()
 }
 
-func run(ctx context.Context, out io.Writer, endpoint string, conversations, messages, exportMessages int) error {
+func run(ctx context.Context, out io.Writer, endpoint string, conversations, messages, posts, exportMessages int) error {
 	counter := dynamodbtest.NewRequestCounter(nil)
 	client := dynamodbtest.NewClient(endpoint, counter)
 	table, dropTable, err := dynamodbtest.ScratchTable(ctx, client, "parley-accountbench-")
@@ -95,9 +97,12 @@ func run(ctx context.Context, out io.Writer, endpoint string, conversations, mes
 	if err := storetest.SeedConversations(ctx, store, email, peer, conversations, messages/conversations, newID, time.Now().UTC()); err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
+	if err := seedChannel(ctx, store, email, posts, newID); err != nil {
+		return fmt.Errorf("seed the channel: %w", err)
+	}
 	total := messages / conversations * conversations
-	fmt.Fprintf(out, "DynamoDB store on %s: an account with %d messages in %d conversations (seeded in %s)\n\n",
-		endpoint, total, conversations, time.Since(seeded).Round(time.Millisecond))
+	fmt.Fprintf(out, "DynamoDB store on %s: an account with %d messages in %d conversations and a channel of %d posts (seeded in %s)\n\n",
+		endpoint, total, conversations, posts, time.Since(seeded).Round(time.Millisecond))
 
 	counter.Reset()
 	start := time.Now()
@@ -112,8 +117,8 @@ func run(ctx context.Context, out io.Writer, endpoint string, conversations, mes
 	if err != nil {
 		return fmt.Errorf("delete: %w", err)
 	}
-	fmt.Fprintf(out, "- delete: %s, %d requests (%s); erased %d messages, %d conversations, %d contacts\n",
-		time.Since(start).Round(time.Millisecond), counter.Total(), requests(counter.Counts()), report.Messages, report.Conversations, report.Contacts)
+	fmt.Fprintf(out, "- delete: %s, %d requests (%s); erased %d messages, %d conversations, %d contacts, %d channels, %d posts\n",
+		time.Since(start).Round(time.Millisecond), counter.Total(), requests(counter.Counts()), report.Messages, report.Conversations, report.Contacts, report.Channels, report.Posts)
 
 	mem := memory.New()
 	memArchive := &sizedArchive{}
@@ -128,6 +133,23 @@ func run(ctx context.Context, out io.Writer, endpoint string, conversations, mes
 	}
 	fmt.Fprintf(out, "\nMemory store: export of an account with %d messages in 10 conversations: %s, %s\n",
 		exportMessages/10*10, time.Since(start).Round(time.Millisecond), megabytes(memArchive.size()))
+	return nil
+}
+
+// seedChannel creates a channel owned by email with posts posts, straight
+// through the store.
+func seedChannel(ctx context.Context, store core.Store, email string, posts int, newID func() string) error {
+	at := time.Now().UTC()
+	channel := core.Channel{ID: "bench-channel", Owner: email, Title: "Bench", CreatedAt: at}
+	if err := store.CreateChannel(ctx, channel, core.Publisher{Channel: channel.ID, Email: email, Name: "Host", AddedAt: at}); err != nil {
+		return err
+	}
+	for i := range posts {
+		p := core.Post{ID: newID(), Channel: channel.ID, Author: email, Text: fmt.Sprintf("post %d", i), Date: at}
+		if _, _, err := store.AddPost(ctx, p, nil); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

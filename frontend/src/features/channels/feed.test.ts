@@ -57,6 +57,15 @@ describe('applySnapshot', () => {
     expect(view.hasEarlier).toBe(true);
   });
 
+  it('shows nothing of a deleted channel, and no older snapshot brings it back', () => {
+    let view = applySnapshot(emptyFeedView, snapshot(3, range(1, 3)));
+    view = applySnapshot(view, { ...snapshot(5, []), title: '', deleted: true });
+    expect(view).toEqual({ title: '', posts: [], seq: 5, missed: false, hasEarlier: false, deleted: true });
+    view = applySnapshot(view, snapshot(3, range(1, 3)));
+    expect(view.deleted).toBe(true);
+    expect(view.posts).toEqual([]);
+  });
+
   it('ignores an older snapshot from a stale cache', () => {
     let view = applySnapshot(emptyFeedView, snapshot(5, range(1, 5)));
     view = applySnapshot(view, snapshot(4, range(1, 4)));
@@ -68,6 +77,8 @@ describe('parseSnapshot', () => {
   it('accepts a snapshot and refuses anything else', () => {
     expect(parseSnapshot(snapshot(1, range(1, 2)))).toEqual(snapshot(1, range(1, 2)));
     expect(parseSnapshot({ ...snapshot(1, []), posts: [{ id: 1 }] })).toBeUndefined();
+    expect(parseSnapshot({ ...snapshot(2, []), deleted: true })).toEqual({ ...snapshot(2, []), deleted: true });
+    expect(parseSnapshot({ ...snapshot(2, []), deleted: 'yes' })).toBeUndefined();
     expect(parseSnapshot({ channel: 'x' })).toBeUndefined();
     expect(parseSnapshot(null)).toBeUndefined();
   });

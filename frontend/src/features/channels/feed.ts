@@ -15,6 +15,8 @@ export interface FeedSnapshot {
   /** The newest post older than every post here; empty when the snapshot starts at the channel's first post. */
   previous: string;
   posts: FeedPost[];
+  /** True once the channel was deleted with its owner's account: no title, no posts. */
+  deleted?: boolean;
 }
 
 /** FEED_POLL_MS is how often a viewer polls: core.PollInterval. */
@@ -37,11 +39,14 @@ export function parseSnapshot(value: unknown): FeedSnapshot | undefined {
     typeof s.seq !== 'number' ||
     typeof s.previous !== 'string' ||
     !Array.isArray(s.posts) ||
-    !s.posts.every(isPost)
+    !s.posts.every(isPost) ||
+    (s.deleted !== undefined && typeof s.deleted !== 'boolean')
   ) {
     return undefined;
   }
-  return { channel: s.channel, title: s.title, updated: s.updated, seq: s.seq, previous: s.previous, posts: s.posts };
+  const snapshot: FeedSnapshot = { channel: s.channel, title: s.title, updated: s.updated, seq: s.seq, previous: s.previous, posts: s.posts };
+  if (s.deleted === true) snapshot.deleted = true;
+  return snapshot;
 }
 
 /** FeedView is what a viewer shows: every post seen so far, in order, and whether some were skipped. */
@@ -54,9 +59,11 @@ export interface FeedView {
   missed: boolean;
   /** True when the channel has older posts than the first one shown. */
   hasEarlier: boolean;
+  /** True once the channel was deleted: nothing of it is shown any more. */
+  deleted: boolean;
 }
 
-export const emptyFeedView: FeedView = { title: '', posts: [], seq: -1, missed: false, hasEarlier: false };
+export const emptyFeedView: FeedView = { title: '', posts: [], seq: -1, missed: false, hasEarlier: false, deleted: false };
 
 /**
  * applySnapshot merges a snapshot into what the viewer shows. Posts keep their order (IDs sort by time)
@@ -66,6 +73,7 @@ export const emptyFeedView: FeedView = { title: '', posts: [], seq: -1, missed: 
  */
 export function applySnapshot(view: FeedView, snapshot: FeedSnapshot): FeedView {
   if (snapshot.seq < view.seq) return view;
+  if (snapshot.deleted) return { ...emptyFeedView, seq: snapshot.seq, deleted: true };
   const covered = [...snapshot.posts].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const shown = view.posts;
   const newest = shown.length > 0 ? shown[shown.length - 1]!.id : '';
@@ -80,5 +88,6 @@ export function applySnapshot(view: FeedView, snapshot: FeedSnapshot): FeedView 
     seq: snapshot.seq,
     missed: view.missed || fellBehind,
     hasEarlier: older.length > 0 ? view.hasEarlier : previous !== '',
+    deleted: false,
   };
 }

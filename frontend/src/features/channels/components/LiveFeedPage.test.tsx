@@ -57,6 +57,17 @@ describe('LiveFeedPage', () => {
     expect(messages()).toEqual(['post 1', 'post 2', 'post 20', 'post 21']);
   });
 
+  it('says when the channel was deleted, and shows none of its posts', async () => {
+    const feed = new FakeFeed();
+    feed.set(2, [post(1), post(2)]);
+    render(<LiveFeedPage channel="finals" feed={{ fetchFn: feed.fetch, intervalMs: 20 }} />);
+    await waitFor(() => expect(messages()).toEqual(['post 1', 'post 2']));
+    feed.snapshot = { channel: 'finals', title: '', updated: '2026-03-04T20:00:00.000Z', seq: 3, previous: '', posts: [], deleted: true };
+    expect(await screen.findByText('This channel was deleted.')).toBeInTheDocument();
+    expect(messages()).toEqual([]);
+    expect(screen.queryByText('No posts yet.')).not.toBeInTheDocument();
+  });
+
   it('waits for a channel that does not exist yet', async () => {
     const feed = new FakeFeed();
     render(<LiveFeedPage channel="finals" feed={{ fetchFn: feed.fetch, intervalMs: 20 }} />);

@@ -82,7 +82,12 @@ export default function LiveFeedPage({ channel, feed }: LiveFeedPageProps) {
         </p>
       )}
       {view.hasEarlier && <p className="feed-note">Earlier posts are not shown.</p>}
-      {status === 'live' && count === 0 && <p className="feed-note">No posts yet.</p>}
+      {view.deleted && (
+        <p className="feed-note" role="status">
+          This channel was deleted.
+        </p>
+      )}
+      {status === 'live' && count === 0 && !view.deleted && <p className="feed-note">No posts yet.</p>}
       <FeedPosts posts={view.posts} />
       <div ref={end} />
     </main>
