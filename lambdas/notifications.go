@@ -57,9 +57,10 @@ const (
 
 // LocalNotifications is what the local server adds to its service to notify
 // as AWS's notify Lambda does, with keys made for this process: the push
-// key route answers with its public half, and every message stored goes to
-// a queue whose workers notify it, so that a send never waits for a push
-// service. Close the queue on shutdown.
+// key route answers with its public half, and every message stored, and
+// every conversation an ack leaves read, goes to a queue whose workers
+// notify it, so that a send or an ack never waits for a push service. Close
+// the queue on shutdown.
 func LocalNotifications(store core.Store, keys webpush.Keys, subject string, logger *slog.Logger) ([]core.Option, *webpush.Queue) {
 	notifier := NewNotifier(store, NewPushSender(keys, subject), logger, nil)
 	queue := webpush.NewQueue(LocalNotificationQueueSize, localNotificationWorkers,
@@ -72,8 +73,20 @@ func LocalNotifications(store core.Store, keys webpush.Keys, subject string, log
 			logger.Info("notified", "message_id", m.ID, "skipped", report.Skipped,
 				"delivered", report.Delivered, "gone", report.Gone, "failed", report.Failed)
 		},
-		func(m core.Message) { logger.Warn("notification queue full", "message_id", m.ID) })
-	options := []core.Option{core.WithPushKey(keys.Public), core.WithLoopbackPushEndpoints(), core.WithSentMessages(queue.Add)}
+		func(ctx context.Context, r core.ConversationRead) {
+			report, err := notifier.NotifyRead(ctx, r)
+			if err != nil {
+				logger.Error("notify read failed", "error", err.Error())
+				return
+			}
+			logger.Info("notified read", "skipped", report.Skipped,
+				"delivered", report.Delivered, "gone", report.Gone, "failed", report.Failed)
+		},
+		func(what string) { logger.Warn("notification queue full", "message_id", what) })
+	options := []core.Option{
+		core.WithPushKey(keys.Public), core.WithLoopbackPushEndpoints(),
+		core.WithSentMessages(queue.Add), core.WithReadConversations(queue.AddRead),
+	}
 	return options, queue
 }
 
