@@ -104,7 +104,7 @@ func readPushKey(ctx context.Context, awsConfig aws.Config, name string) (core.O
 }
 
 // StartNotify is the whole of the notify Lambda, which the table stream's
-// records of new messages invoke: PARLEY_VAPID_PUBLIC_KEY_PARAMETER and
+// records of new messages and of contacts left read invoke: PARLEY_VAPID_PUBLIC_KEY_PARAMETER and
 // PARLEY_VAPID_PRIVATE_KEY_PARAMETER name the SSM parameters of the key
 // pair, read once at cold start (the private one is in no log, no
 // environment and no Terraform state); PARLEY_VAPID_SUBJECT is the contact
@@ -143,5 +143,5 @@ func newNotifyHandler(ctx context.Context, config Config, logger *slog.Logger) (
 		return nil, err
 	}
 	notifier := NewNotifier(store, NewPushSender(keys, subject), logger, NewMetrics("notify"))
-	return webpush.NewStreamHandler(notifier, dynamodb.MessageOfStreamImage, logger), nil
+	return webpush.NewStreamHandler(notifier, dynamodb.MessageOfStreamImage, dynamodb.ConversationReadOfStreamImages, logger), nil
 }
