@@ -3,9 +3,9 @@
 // have the right sizes, and the server stores it); a push delivered to the service worker through the DevTools
 // protocol (ServiceWorker.deliverPushMessage) shows one notification per conversation, the latest replacing the
 // one before (its tag), and a read push (read on another device) closes it; what a click runs opens that
-// conversation in Ben's open tab. A test cannot click a system
-// notification, nor give the service worker the user activation a click gives (clients.openWindow and focus need
-// it), so the test calls the click's function in the real worker: the open tab is told, and opens the conversation.
+// conversation in Ben's open tab. A test cannot click a system notification, nor give the service worker the user
+// activation a click gives (clients.openWindow and focus need it), so the test calls the click's function in the
+// real worker: the open tab is told, and opens the conversation.
 // Signing out removes the device's subscription.
 // Run through scripts/test-e2e.sh, which builds and starts everything.
 import { after, before, describe, it } from 'node:test';
