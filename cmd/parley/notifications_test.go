@@ -105,6 +105,20 @@ func (s *localServer) subscribe(t *testing.T, token string, sub *webpushtest.Sub
 	}, wantStatus, nil)
 }
 
+// newPushService starts a push service that checks the server's VAPID key,
+// which token's GET /push-key answers with.
+func (s *localServer) newPushService(t *testing.T, token string) *webpushtest.Service {
+	t.Helper()
+	var key struct {
+		PublicKey string `json:"publicKey"`
+	}
+	s.mustJSON(t, http.MethodGet, "/push-key", token, nil, http.StatusOK, &key)
+	require.Len(t, key.PublicKey, 87, "an uncompressed P-256 point, base64url")
+	pushService := webpushtest.New(key.PublicKey)
+	t.Cleanup(pushService.Close)
+	return pushService
+}
+
 func waitForPushes(t *testing.T, service *webpushtest.Service, sub *webpushtest.Subscription, n int) []pushPayload {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), notifyWait)
@@ -127,13 +141,7 @@ func TestLocalServerNotificationsEndToEnd(t *testing.T) {
 	logs := newNotifiedLogs()
 	s := startServerLogging(t, Config{}, logs)
 	alice, bob := s.signIn(t, "alice@example.com"), s.signIn(t, "bob@example.com")
-	var key struct {
-		PublicKey string `json:"publicKey"`
-	}
-	s.mustJSON(t, http.MethodGet, "/push-key", bob, nil, http.StatusOK, &key)
-	require.Len(t, key.PublicKey, 87, "an uncompressed P-256 point, base64url")
-	pushService := webpushtest.New(key.PublicKey)
-	t.Cleanup(pushService.Close)
+	pushService := s.newPushService(t, bob)
 	phone, err := pushService.Subscribe()
 	require.NoError(t, err)
 	laptop, err := pushService.Subscribe()
@@ -261,12 +269,7 @@ func TestLocalServerReadingClearsTheNotificationOnEveryDevice(t *testing.T) {
 	logs := newNotifiedLogs()
 	s := startServerLogging(t, Config{}, logs)
 	alice, bob := s.signIn(t, "alice@example.com"), s.signIn(t, "bob@example.com")
-	var key struct {
-		PublicKey string `json:"publicKey"`
-	}
-	s.mustJSON(t, http.MethodGet, "/push-key", bob, nil, http.StatusOK, &key)
-	pushService := webpushtest.New(key.PublicKey)
-	t.Cleanup(pushService.Close)
+	pushService := s.newPushService(t, bob)
 	phone, err := pushService.Subscribe()
 	require.NoError(t, err)
 	laptop, err := pushService.Subscribe()
