@@ -59,6 +59,9 @@ type NotificationType string
 const (
 	NotifyMessage NotificationType = "message"
 	NotifyRequest NotificationType = "request"
+	// NotifyRead tells a device to close the notification of a conversation
+	// its owner has read elsewhere; it shows nothing.
+	NotifyRead NotificationType = "read"
 )
 
 // Notification is what a device is told of a message it has not shown.
@@ -134,6 +137,32 @@ func WithLoopbackPushEndpoints() Option {
 // server). sent must not block.
 func WithSentMessages(sent func(Message)) Option {
 	return func(s *Service) { s.sentMessages = sent }
+}
+
+// ConversationRead is a member having read their conversation with With:
+// the notification of it, on any device of Member's, is no news any more.
+type ConversationRead struct {
+	Member string
+	With   string
+}
+
+// WithReadConversations hands read every conversation an ack leaves read
+// (ClearsNotification), for clearing its notification where no stream does
+// it (the local server). read must not block.
+func WithReadConversations(read func(ConversationRead)) Option {
+	return func(s *Service) { s.readConversations = read }
+}
+
+// ClearsNotification reports whether the ack whose result is r, by the
+// member of its Contact, may have left a notification of the conversation
+// with with to clear on their devices: it moved the read watermark (a
+// Contact is returned only then), nothing of with's is left unread, and the
+// newest message is with's, so the read watermark has just passed it, and
+// it was unread. An ack over the member's own messages only, with nothing
+// unread, clears nothing.
+func (r AckResult) ClearsNotification(with string) bool {
+	c := r.Contact
+	return r.Moved && c != nil && c.Unread == 0 && c.LastMessage != nil && c.LastMessage.Sender == with
 }
 
 // PushKey returns the deployment's VAPID public key. EUNAVAILABLE when the
@@ -315,6 +344,27 @@ func (n *Notifier) notify(ctx context.Context, m Message) (NotifyReport, error) 
 		base.Name = m.Sender
 	}
 	return n.send(ctx, subscriptions, base, m.Preview().Text), nil
+}
+
+// NotifyRead tells each subscribed device of r.Member to close the
+// notification of the conversation with r.With, which they read on some
+// device: a notification of type NotifyRead, which shows nothing. A
+// subscription the push service says is gone is removed.
+func (n *Notifier) NotifyRead(ctx context.Context, r ConversationRead) (NotifyReport, error) {
+	ctx, cancel := context.WithTimeout(ctx, NotifyDeadline)
+	defer cancel()
+	subscriptions, err := n.store.PushSubscriptions(ctx, r.Member, n.now())
+	report := NotifyReport{Skipped: err == nil && len(subscriptions) == 0}
+	if err == nil && len(subscriptions) > 0 {
+		report = n.send(ctx, subscriptions, Notification{Type: NotifyRead, With: r.With, Tag: NotificationTag(r.With)}, "")
+	}
+	if n.observe != nil {
+		n.observe(report)
+	}
+	if err != nil {
+		return report, fmt.Errorf("clear notifications of %s for %s: %w", r.With, r.Member, err)
+	}
+	return report, nil
 }
 
 // send sends base to every subscription in parallel, with the text where

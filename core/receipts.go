@@ -207,6 +207,9 @@ func (s *Service) Ack(ctx context.Context, caller Caller, in AckInput, except st
 			deliveries = append(deliveries, delivery{to: caller.Email, event: ContactEvent{Contact: *result.Contact}, except: except})
 		}
 		s.push(ctx, deliveries...)
+		if s.readConversations != nil && result.ClearsNotification(other) {
+			s.readConversations(ConversationRead{Member: caller.Email, With: other})
+		}
 	}
 	return result.Watermarks, nil
 }

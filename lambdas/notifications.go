@@ -57,9 +57,10 @@ const (
 
 // LocalNotifications is what the local server adds to its service to notify
 // as AWS's notify Lambda does, with keys made for this process: the push
-// key route answers with its public half, and every message stored goes to
-// a queue whose workers notify it, so that a send never waits for a push
-// service. Close the queue on shutdown.
+// key route answers with its public half, and every message stored, and
+// every conversation an ack leaves read, goes to a queue whose workers
+// notify it, so that a send or an ack never waits for a push service. Close
+// the queue on shutdown.
 func LocalNotifications(store core.Store, keys webpush.Keys, subject string, logger *slog.Logger) ([]core.Option, *webpush.Queue) {
 	notifier := NewNotifier(store, NewPushSender(keys, subject), logger, nil)
 	queue := webpush.NewQueue(LocalNotificationQueueSize, localNotificationWorkers,
@@ -72,8 +73,20 @@ func LocalNotifications(store core.Store, keys webpush.Keys, subject string, log
 			logger.Info("notified", "message_id", m.ID, "skipped", report.Skipped,
 				"delivered", report.Delivered, "gone", report.Gone, "failed", report.Failed)
 		},
-		func(m core.Message) { logger.Warn("notification queue full", "message_id", m.ID) })
-	options := []core.Option{core.WithPushKey(keys.Public), core.WithLoopbackPushEndpoints(), core.WithSentMessages(queue.Add)}
+		func(ctx context.Context, r core.ConversationRead) {
+			report, err := notifier.NotifyRead(ctx, r)
+			if err != nil {
+				logger.Error("notify read failed", "error", err.Error())
+				return
+			}
+			logger.Info("notified read", "skipped", report.Skipped,
+				"delivered", report.Delivered, "gone", report.Gone, "failed", report.Failed)
+		},
+		func(what string) { logger.Warn("notification queue full", "message_id", what) })
+	options := []core.Option{
+		core.WithPushKey(keys.Public), core.WithLoopbackPushEndpoints(),
+		core.WithSentMessages(queue.Add), core.WithReadConversations(queue.AddRead),
+	}
 	return options, queue
 }
 
@@ -91,7 +104,7 @@ func readPushKey(ctx context.Context, awsConfig aws.Config, name string) (core.O
 }
 
 // StartNotify is the whole of the notify Lambda, which the table stream's
-// records of new messages invoke: PARLEY_VAPID_PUBLIC_KEY_PARAMETER and
+// records of new messages and of contacts left read invoke: PARLEY_VAPID_PUBLIC_KEY_PARAMETER and
 // PARLEY_VAPID_PRIVATE_KEY_PARAMETER name the SSM parameters of the key
 // pair, read once at cold start (the private one is in no log, no
 // environment and no Terraform state); PARLEY_VAPID_SUBJECT is the contact
@@ -130,5 +143,5 @@ func newNotifyHandler(ctx context.Context, config Config, logger *slog.Logger) (
 		return nil, err
 	}
 	notifier := NewNotifier(store, NewPushSender(keys, subject), logger, NewMetrics("notify"))
-	return webpush.NewStreamHandler(notifier, dynamodb.MessageOfStreamImage, logger), nil
+	return webpush.NewStreamHandler(notifier, dynamodb.MessageOfStreamImage, dynamodb.ConversationReadOfStreamImages, logger), nil
 }

@@ -26,9 +26,11 @@ resource "aws_dynamodb_table" "chat" {
     kms_key_arn = var.table_kms_key_arn
   }
 
-  # New images of changed items feed the feed Lambda (feeds.tf).
+  # New images of changed items feed the feed Lambda (feeds.tf); old images
+  # too, so that the notify Lambda's filter sees a contact's unread count
+  # fall to 0 (notifications.tf).
   stream_enabled   = true
-  stream_view_type = "NEW_IMAGE"
+  stream_view_type = "NEW_AND_OLD_IMAGES"
 
   ttl {
     attribute_name = "expiresAt"

@@ -101,7 +101,7 @@ func TestStateFeedPipeline(t *testing.T) {
 
 	t.Run("TheTableStreamsNewImages", func(t *testing.T) {
 		assert.Equal(t, true, table.Values["stream_enabled"])
-		assert.Equal(t, "NEW_IMAGE", table.str("stream_view_type"))
+		assert.Equal(t, "NEW_AND_OLD_IMAGES", table.str("stream_view_type"), "old images too, for the notify Lambda's read filter")
 		assert.NotEmpty(t, table.str("stream_arn"))
 	})
 

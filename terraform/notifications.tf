@@ -1,7 +1,9 @@
 # Web Push notifications (docs/architecture.md, "Notifications"): every
 # message written to the table goes down its stream to the notify Lambda,
 # which tells the recipient's subscribed devices through their push services
-# when no tab of theirs is visible. add-message never waits for it.
+# when no tab of theirs is visible; every conversation an ack leaves read
+# does too, and its reader's devices close its notification. Neither
+# add-message nor ack waits for it.
 #
 # The VAPID key pair is no Terraform resource, so the private key is never in
 # Terraform state: scripts/vapid-keys.sh (run by the CI deploy before
@@ -26,6 +28,19 @@ locals {
   # Only new messages reach the notify Lambda: INSERTs of message items
   # (sk MSG#...); an idempotency marker, a contact, a receipt never do.
   notify_stream_filter = jsonencode({ eventName = ["INSERT"], dynamodb = { Keys = { sk = { S = [{ prefix = "MSG#" }] } } } })
+  # And conversations read: a contact item (sk CONTACT#...) whose unread
+  # count fell from above 0 to 0, which clears the conversation's
+  # notification on each device of its owner; an ack that moves nothing
+  # writes nothing, and one that leaves the count at 0 or above it never
+  # matches.
+  notify_read_stream_filter = jsonencode({
+    eventName = ["MODIFY"]
+    dynamodb = {
+      Keys     = { sk = { S = [{ prefix = "CONTACT#" }] } }
+      OldImage = { unread = { N = [{ "anything-but" = ["0"] }] } }
+      NewImage = { unread = { N = ["0"] } }
+    }
+  })
 
   vapid_public_key_statement = {
     sid       = "PushKey"
@@ -90,6 +105,9 @@ resource "aws_lambda_event_source_mapping" "notify" {
   filter_criteria {
     filter {
       pattern = local.notify_stream_filter
+    }
+    filter {
+      pattern = local.notify_read_stream_filter
     }
   }
 

@@ -151,3 +151,20 @@ func MessageOfStreamImage(image map[string]string) (core.Message, bool) {
 	}
 	return m, true
 }
+
+// ConversationReadOfStreamImages returns the conversation a contact item's
+// change left read, from the old and new images a table stream record
+// carries (string and number attributes as strings): its owner read their
+// conversation with its email when its unread count fell from above 0 to 0.
+// False for any other change. The notify Lambda's stream filter
+// (terraform/notifications.tf) lets only these through; this says it again.
+func ConversationReadOfStreamImages(old, new map[string]string) (core.ConversationRead, bool) {
+	if !strings.HasPrefix(new[attrPK], userPrefix) || !strings.HasPrefix(new[attrSK], contactPrefix) {
+		return core.ConversationRead{}, false
+	}
+	wasUnread := old[attrUnread] != "" && old[attrUnread] != "0"
+	if !wasUnread || new[attrUnread] != "0" || new["owner"] == "" || new["email"] == "" {
+		return core.ConversationRead{}, false
+	}
+	return core.ConversationRead{Member: new["owner"], With: new["email"]}, true
+}

@@ -75,3 +75,24 @@ func TestMessageOfStreamImage(t *testing.T) {
 		})
 	}
 }
+
+func TestConversationReadOfStreamImages(t *testing.T) {
+	contact := func(unread string) map[string]string {
+		return map[string]string{"pk": "USER#bob@example.com", "sk": "CONTACT#alice@example.com", "owner": "bob@example.com", "email": "alice@example.com", "unread": unread}
+	}
+	r, ok := dynamostore.ConversationReadOfStreamImages(contact("3"), contact("0"))
+	require.True(t, ok)
+	assert.Equal(t, core.ConversationRead{Member: "bob@example.com", With: "alice@example.com"}, r)
+
+	for name, images := range map[string][2]map[string]string{
+		"NothingWasUnread":    {contact("0"), contact("0")},
+		"StillUnread":         {contact("3"), contact("1")},
+		"ANewContact":         {{}, contact("0")},
+		"AMessageNotAContact": {contact("1"), {"pk": "CONV#a#b", "sk": "MSG#01", "unread": "0"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, ok := dynamostore.ConversationReadOfStreamImages(images[0], images[1])
+			assert.False(t, ok)
+		})
+	}
+}

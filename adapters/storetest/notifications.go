@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -271,6 +272,7 @@ type notifyFixture struct {
 	service   *core.Service
 	mu        sync.Mutex
 	sent      []core.Message
+	read      []core.ConversationRead
 }
 
 func newNotifyFixture(t *testing.T, newStore NewStore) *notifyFixture {
@@ -280,8 +282,33 @@ func newNotifyFixture(t *testing.T, newStore NewStore) *notifyFixture {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.sent = append(f.sent, m)
+	}), core.WithReadConversations(func(r core.ConversationRead) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.read = append(f.read, r)
 	}))
 	return f
+}
+
+// ack acknowledges, as reader, the messages from with up to upTo as read,
+// and notifies what the service handed over as read (as the local server's
+// worker, or the function on the stream, does after the ack): how many
+// reads it handed over.
+func (f *notifyFixture) ack(t *testing.T, reader, with, upTo string) int {
+	t.Helper()
+	f.mu.Lock()
+	before := len(f.read)
+	f.mu.Unlock()
+	_, err := f.service.Ack(context.Background(), f.Caller(t, reader), core.AckInput{With: with, UpTo: upTo, Read: true}, "")
+	require.NoError(t, err)
+	f.mu.Lock()
+	read := slices.Clone(f.read[before:])
+	f.mu.Unlock()
+	for _, r := range read {
+		_, err := f.notifier.NotifyRead(context.Background(), r)
+		require.NoError(t, err)
+	}
+	return len(read)
 }
 
 // send sends text from sender to recipient and notifies it, as the local
@@ -317,6 +344,41 @@ func testNotify(t *testing.T, newStore NewStore) {
 		}
 		assert.Equal(t, []core.Notification{want}, f.WebPusher.To(phone.Endpoint))
 		assert.Equal(t, []core.Notification{want}, f.WebPusher.To(laptop.Endpoint))
+	})
+
+	t.Run("ReadingClearsTheNotificationOnEveryDeviceOfTheReader", func(t *testing.T) {
+		t.Parallel()
+		f := newNotifyFixture(t, newStore)
+		alice, bob := f.Email("alice"), f.Email("bob")
+		f.MustAddContact(t, alice, bob)
+		f.MustAddContact(t, bob, alice)
+		phone, laptop, alices := f.MustSubscribe(t, bob), f.MustSubscribe(t, bob), f.MustSubscribe(t, alice)
+		f.send(t, alice, bob, "one")
+		f.send(t, alice, bob, "two")
+		last := f.sent[len(f.sent)-1]
+		assert.Equal(t, 1, f.ack(t, bob, alice, last.ID))
+		read := core.Notification{Type: core.NotifyRead, With: alice, Tag: "conv:" + alice}
+		for _, device := range []core.AddPushSubscriptionInput{phone, laptop} {
+			sent := f.WebPusher.To(device.Endpoint)
+			require.Len(t, sent, 3)
+			assert.Equal(t, read, sent[2])
+		}
+		assert.Empty(t, f.WebPusher.To(alices.Endpoint), "the sender has nothing to clear")
+		assert.Zero(t, f.ack(t, bob, alice, last.ID), "an ack that moves nothing clears nothing")
+	})
+
+	t.Run("ReadingWithNothingUnreadClearsNothing", func(t *testing.T) {
+		t.Parallel()
+		f := newNotifyFixture(t, newStore)
+		alice, bob := f.Email("alice"), f.Email("bob")
+		f.MustAddContact(t, alice, bob)
+		f.MustAddContact(t, bob, alice)
+		phone := f.MustSubscribe(t, bob)
+		f.send(t, alice, bob, "one")
+		assert.Equal(t, 1, f.ack(t, bob, alice, f.sent[0].ID))
+		f.send(t, bob, alice, "my own reply")
+		assert.Zero(t, f.ack(t, bob, alice, f.sent[1].ID), "the watermark moved over bob's own message only")
+		assert.Len(t, f.WebPusher.To(phone.Endpoint), 2, "a message, a read")
 	})
 
 	t.Run("TheSecondMessageCarriesTheUnreadCountUnderTheSameTag", func(t *testing.T) {

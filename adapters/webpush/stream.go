@@ -10,51 +10,69 @@ import (
 )
 
 // StreamHandler is the notify Lambda: it receives batches of the table
-// stream's records of new messages (the event source mapping's filter lets
-// nothing else through) and notifies each message's recipient.
+// stream's records of new messages and of contacts whose unread count fell
+// to 0 (the event source mapping's filters let nothing else through), and
+// notifies each message's recipient, or clears the read conversation's
+// notification on each device of its reader.
 type StreamHandler struct {
 	notifier *core.Notifier
 	// messageOf reads the message of a record's new image (the store's item
 	// design), false for any other item.
 	messageOf func(image map[string]string) (core.Message, bool)
-	logger    *slog.Logger
+	// readOf reads the conversation a contact's change left read from the
+	// record's old and new images, false for any other change.
+	readOf func(old, new map[string]string) (core.ConversationRead, bool)
+	logger *slog.Logger
 }
 
 // NewStreamHandler returns the handler that notifies through notifier.
-func NewStreamHandler(notifier *core.Notifier, messageOf func(map[string]string) (core.Message, bool), logger *slog.Logger) *StreamHandler {
-	return &StreamHandler{notifier: notifier, messageOf: messageOf, logger: logger}
+func NewStreamHandler(notifier *core.Notifier, messageOf func(map[string]string) (core.Message, bool), readOf func(old, new map[string]string) (core.ConversationRead, bool), logger *slog.Logger) *StreamHandler {
+	return &StreamHandler{notifier: notifier, messageOf: messageOf, readOf: readOf, logger: logger}
 }
 
-// Handle notifies the recipient of each message of event, in order. The
-// first message whose reads failed reports its record as failed and ends the
-// batch, so Lambda retries from there; a push service's failure does not (it
-// was retried already, and the message is stored and shown in the app).
+// Handle notifies the recipient of each message of event, and the reader of
+// each conversation read, in order. The first record whose reads failed
+// reports itself as failed and ends the batch, so Lambda retries from there;
+// a push service's failure does not (it was retried already, and the
+// message is stored and shown in the app).
 func (h *StreamHandler) Handle(ctx context.Context, event events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	var response events.DynamoDBEventResponse
 	for _, record := range event.Records {
-		m, ok := h.messageOf(stringsOf(record.Change.NewImage))
-		if !ok {
-			h.logger.WarnContext(ctx, "stream record is not a new message", "event_id", record.EventID)
+		newImage := stringsOf(record.Change.NewImage)
+		var report core.NotifyReport
+		var err error
+		var what []any
+		if m, ok := h.messageOf(newImage); ok {
+			what = []any{"message_id", m.ID}
+			report, err = h.notifier.Notify(ctx, m)
+		} else if r, ok := h.readOf(stringsOf(record.Change.OldImage), newImage); ok {
+			what = []any{"read", true}
+			report, err = h.notifier.NotifyRead(ctx, r)
+		} else {
+			h.logger.WarnContext(ctx, "stream record is neither a new message nor a read", "event_id", record.EventID)
 			continue
 		}
-		report, err := h.notifier.Notify(ctx, m)
 		if err != nil {
-			h.logger.ErrorContext(ctx, "notify failed", "message_id", m.ID, "error", err.Error())
+			h.logger.ErrorContext(ctx, "notify failed", append(what, "error", err.Error())...)
 			response.BatchItemFailures = append(response.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: record.Change.SequenceNumber})
 			return response, nil
 		}
-		h.logger.InfoContext(ctx, "notified", "message_id", m.ID, "skipped", report.Skipped,
-			"delivered", report.Delivered, "gone", report.Gone, "failed", report.Failed)
+		h.logger.InfoContext(ctx, "notified", append(what, "skipped", report.Skipped,
+			"delivered", report.Delivered, "gone", report.Gone, "failed", report.Failed)...)
 	}
 	return response, nil
 }
 
-// stringsOf is the string attributes of an image.
+// stringsOf is the string and number attributes of an image, each as its
+// string.
 func stringsOf(image map[string]events.DynamoDBAttributeValue) map[string]string {
 	out := make(map[string]string, len(image))
 	for name, v := range image {
-		if v.DataType() == events.DataTypeString {
+		switch v.DataType() {
+		case events.DataTypeString:
 			out[name] = v.String()
+		case events.DataTypeNumber:
+			out[name] = v.Number()
 		}
 	}
 	return out

@@ -49,21 +49,28 @@ func TestStreamHandler(t *testing.T) {
 	toBob, toCarol, again := f.MustSend(t, alice, bob, "one"), f.MustSend(t, alice, carol, "two"), f.MustSend(t, alice, bob, "three")
 	pusher := storetest.NewRecordingWebPusher()
 	notifier := core.NewNotifier(failingStore{Store: store, failFor: carol}, pusher, f.Now, nil)
-	handler := webpush.NewStreamHandler(notifier, dynamodb.MessageOfStreamImage, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	handler := webpush.NewStreamHandler(notifier, dynamodb.MessageOfStreamImage, dynamodb.ConversationReadOfStreamImages, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 
 	record := func(seq string, m core.Message) events.DynamoDBEventRecord {
 		return events.DynamoDBEventRecord{EventName: "INSERT", Change: events.DynamoDBStreamRecord{SequenceNumber: seq, NewImage: image(m)}}
 	}
-	notAMessage := events.DynamoDBEventRecord{Change: events.DynamoDBStreamRecord{SequenceNumber: "0", NewImage: map[string]events.DynamoDBAttributeValue{
-		"pk": events.NewStringAttribute("USER#" + bob), "sk": events.NewStringAttribute("CONTACT#" + alice),
-	}}}
+	contact := func(unread string) map[string]events.DynamoDBAttributeValue {
+		return map[string]events.DynamoDBAttributeValue{
+			"pk": events.NewStringAttribute("USER#" + bob), "sk": events.NewStringAttribute("CONTACT#" + alice),
+			"owner": events.NewStringAttribute(bob), "email": events.NewStringAttribute(alice), "unread": events.NewNumberAttribute(unread),
+		}
+	}
+	contactChange := func(seq, before, after string) events.DynamoDBEventRecord {
+		return events.DynamoDBEventRecord{EventName: "MODIFY", Change: events.DynamoDBStreamRecord{SequenceNumber: seq, OldImage: contact(before), NewImage: contact(after)}}
+	}
 	response, err := handler.Handle(context.Background(), events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
-		notAMessage, record("1", toBob), record("2", toCarol), record("3", again),
+		contactChange("0", "0", "0"), record("1", toBob), contactChange("1a", "2", "0"), record("2", toCarol), record("3", again),
 	}})
 	require.NoError(t, err)
 	assert.Equal(t, []events.DynamoDBBatchItemFailure{{ItemIdentifier: "2"}}, response.BatchItemFailures,
 		"the batch stops at the message whose reads failed, to be retried from there")
-	require.Len(t, pusher.To(bobs.Endpoint), 1)
+	require.Len(t, pusher.To(bobs.Endpoint), 2, "the message, then the read; nothing for a contact that had nothing unread")
 	assert.Equal(t, "one", pusher.To(bobs.Endpoint)[0].Text)
+	assert.Equal(t, core.Notification{Type: core.NotifyRead, With: alice, Tag: "conv:" + alice}, pusher.To(bobs.Endpoint)[1])
 	assert.Empty(t, pusher.To(carols.Endpoint))
 }

@@ -48,6 +48,15 @@ const TTL = 24 * time.Hour
 // Urgency is the Urgency header of every notification: a person wrote.
 const Urgency = webpushgo.UrgencyHigh
 
+// ReadTTL and ReadUrgency are a read notification's (core.NotifyRead): it
+// only clears one already shown, so it may wait for a phone's next wake-up
+// and is dropped when an hour late. It has the Topic of the conversation's
+// notifications, so a push service still holding one replaces it with this.
+const (
+	ReadTTL     = time.Hour
+	ReadUrgency = webpushgo.UrgencyLow
+)
+
 // maxAttempts bounds the requests of one notification, the first included.
 const maxAttempts = 3
 
@@ -81,8 +90,18 @@ type payload struct {
 	Tag    string `json:"tag"`
 }
 
+// readPayload is a read notification's JSON: which notification to close.
+type readPayload struct {
+	Type string `json:"type"`
+	With string `json:"with"`
+	Tag  string `json:"tag"`
+}
+
 // Encode returns the JSON payload of n.
 func Encode(n core.Notification) ([]byte, error) {
+	if n.Type == core.NotifyRead {
+		return json.Marshal(readPayload{Type: string(n.Type), With: n.With, Tag: n.Tag})
+	}
 	return json.Marshal(payload{Type: string(n.Type), With: n.With, Name: n.Name, Text: n.Text, Unread: n.Unread, Tag: n.Tag})
 }
 
@@ -106,6 +125,9 @@ func (s *Sender) SendNotification(ctx context.Context, sub core.PushSubscription
 	options := &webpushgo.Options{
 		HTTPClient: s.http, Subscriber: s.subject, VAPIDPublicKey: s.keys.Public, VAPIDPrivateKey: s.keys.Private,
 		TTL: int(TTL.Seconds()), Urgency: Urgency, Topic: topic(n.Tag),
+	}
+	if n.Type == core.NotifyRead {
+		options.TTL, options.Urgency = int(ReadTTL.Seconds()), ReadUrgency
 	}
 	backoff := firstBackoff
 	for attempt := 1; ; attempt++ {

@@ -105,6 +105,20 @@ func (s *localServer) subscribe(t *testing.T, token string, sub *webpushtest.Sub
 	}, wantStatus, nil)
 }
 
+// newPushService starts a push service that checks the server's VAPID key,
+// which token's GET /push-key answers with.
+func (s *localServer) newPushService(t *testing.T, token string) *webpushtest.Service {
+	t.Helper()
+	var key struct {
+		PublicKey string `json:"publicKey"`
+	}
+	s.mustJSON(t, http.MethodGet, "/push-key", token, nil, http.StatusOK, &key)
+	require.Len(t, key.PublicKey, 87, "an uncompressed P-256 point, base64url")
+	pushService := webpushtest.New(key.PublicKey)
+	t.Cleanup(pushService.Close)
+	return pushService
+}
+
 func waitForPushes(t *testing.T, service *webpushtest.Service, sub *webpushtest.Subscription, n int) []pushPayload {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), notifyWait)
@@ -127,13 +141,7 @@ func TestLocalServerNotificationsEndToEnd(t *testing.T) {
 	logs := newNotifiedLogs()
 	s := startServerLogging(t, Config{}, logs)
 	alice, bob := s.signIn(t, "alice@example.com"), s.signIn(t, "bob@example.com")
-	var key struct {
-		PublicKey string `json:"publicKey"`
-	}
-	s.mustJSON(t, http.MethodGet, "/push-key", bob, nil, http.StatusOK, &key)
-	require.Len(t, key.PublicKey, 87, "an uncompressed P-256 point, base64url")
-	pushService := webpushtest.New(key.PublicKey)
-	t.Cleanup(pushService.Close)
+	pushService := s.newPushService(t, bob)
 	phone, err := pushService.Subscribe()
 	require.NoError(t, err)
 	laptop, err := pushService.Subscribe()
@@ -255,4 +263,50 @@ func TestLocalServerRefusesBadPushSubscriptions(t *testing.T) {
 			assert.Contains(t, e.Message, tc.field)
 		})
 	}
+}
+
+func TestLocalServerReadingClearsTheNotificationOnEveryDevice(t *testing.T) {
+	logs := newNotifiedLogs()
+	s := startServerLogging(t, Config{}, logs)
+	alice, bob := s.signIn(t, "alice@example.com"), s.signIn(t, "bob@example.com")
+	pushService := s.newPushService(t, bob)
+	phone, err := pushService.Subscribe()
+	require.NoError(t, err)
+	laptop, err := pushService.Subscribe()
+	require.NoError(t, err)
+	alicesPhone, err := pushService.Subscribe()
+	require.NoError(t, err)
+	s.subscribe(t, bob, phone, true, http.StatusCreated)
+	s.subscribe(t, bob, laptop, false, http.StatusCreated)
+	s.subscribe(t, alice, alicesPhone, true, http.StatusCreated)
+	s.mustJSON(t, http.MethodPost, "/add-contact", alice, map[string]string{"email": "bob@example.com", "name": "Bob"}, http.StatusCreated, nil)
+	s.mustJSON(t, http.MethodPost, "/add-contact", bob, map[string]string{"email": "alice@example.com", "name": "Alice"}, http.StatusCreated, nil)
+	m, _ := s.send(t, alice, "bob@example.com", "read me anywhere", http.StatusCreated)
+	assert.Equal(t, notifiedReport{Delivered: 2}, logs.of(t, m.ID))
+
+	t.Run("AReadOnOneDeviceSendsAReadPushToEachOfTheReaders", func(t *testing.T) {
+		// Read on a device with no push subscription: only the ack says so.
+		s.mustJSON(t, http.MethodPost, "/ack", bob, map[string]any{"recipientNamespace": "alice@example.com", "upTo": m.ID, "read": true}, http.StatusOK, nil)
+		for _, device := range []*webpushtest.Subscription{phone, laptop} {
+			got := waitForPushes(t, pushService, device, 2)[1]
+			assert.Equal(t, pushPayload{Type: "read", With: "alice@example.com", Tag: "conv:alice@example.com"}, got)
+			push := pushService.Pushes(device)[1]
+			assert.Equal(t, "low", push.Urgency)
+			assert.Equal(t, "3600", push.TTL)
+			assert.Equal(t, pushService.Pushes(device)[0].Topic, push.Topic, "it replaces the conversation's undelivered notification")
+		}
+	})
+
+	t.Run("NoReadPushWhenNothingWasUnread", func(t *testing.T) {
+		reply, _ := s.send(t, bob, "alice@example.com", "my own", http.StatusCreated)
+		assert.Equal(t, notifiedReport{Delivered: 1}, logs.of(t, reply.ID), "alice is told")
+		s.mustJSON(t, http.MethodPost, "/ack", bob, map[string]any{"recipientNamespace": "alice@example.com", "upTo": reply.ID, "read": true}, http.StatusOK, nil)
+		// A message after the ack: its push comes after any the ack made.
+		next, _ := s.send(t, alice, "bob@example.com", "after", http.StatusCreated)
+		assert.Equal(t, notifiedReport{Delivered: 2}, logs.of(t, next.ID))
+		assert.Equal(t, "message", waitForPushes(t, pushService, phone, 3)[2].Type, "the ack over bob's own message sent nothing")
+	})
+
+	assert.Len(t, pushService.Pushes(alicesPhone), 1, "the other member's devices are not told of bob's read")
+	assert.Empty(t, pushService.Refused(), "every request was signed and encrypted right")
 }

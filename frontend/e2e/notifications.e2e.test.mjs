@@ -2,9 +2,10 @@
 // Chromium has no push service, so PushManager.subscribe is answered by the test with a subscription whose keys
 // have the right sizes, and the server stores it); a push delivered to the service worker through the DevTools
 // protocol (ServiceWorker.deliverPushMessage) shows one notification per conversation, the latest replacing the
-// one before (its tag); what a click runs opens that conversation in Ben's open tab. A test cannot click a system
-// notification, nor give the service worker the user activation a click gives (clients.openWindow and focus need
-// it), so the test calls the click's function in the real worker: the open tab is told, and opens the conversation.
+// one before (its tag), and a read push (read on another device) closes it; what a click runs opens that
+// conversation in Ben's open tab. A test cannot click a system notification, nor give the service worker the user
+// activation a click gives (clients.openWindow and focus need it), so the test calls the click's function in the
+// real worker: the open tab is told, and opens the conversation.
 // Signing out removes the device's subscription.
 // Run through scripts/test-e2e.sh, which builds and starts everything.
 import { after, before, describe, it } from 'node:test';
@@ -89,11 +90,14 @@ describe('Parley notifications', { timeout: 4 * 60_000 }, () => {
     assert.equal(await page.evaluate(() => window.__subscribedWith), key.publicKey, 'subscribed with the server’s VAPID key');
   });
 
-  it('a push delivered to the service worker shows one notification per conversation, the latest replacing it', { timeout: STEP }, async () => {
+  // deliver hands payload to the app's service worker as its push service would.
+  const deliver = (payload) => {
     const registration = registrations.find((r) => r.scopeURL === `${new URL(BASE_URL).origin}/` && !r.isDeleted);
     assert.ok(registration, `the app's service worker is registered (${JSON.stringify(registrations)})`);
-    const deliver = (payload) =>
-      cdp.send('ServiceWorker.deliverPushMessage', { origin: new URL(BASE_URL).origin, registrationId: registration.registrationId, data: JSON.stringify(payload) });
+    return cdp.send('ServiceWorker.deliverPushMessage', { origin: new URL(BASE_URL).origin, registrationId: registration.registrationId, data: JSON.stringify(payload) });
+  };
+
+  it('a push delivered to the service worker shows one notification per conversation, the latest replacing it', { timeout: STEP }, async () => {
     await deliver({ type: 'message', with: 'ana@example.com', name: 'Ana', text: 'Are you there?', unread: 1, tag: 'conv:ana@example.com' });
     await deliver({ type: 'message', with: 'ana@example.com', name: 'Ana', text: 'Ben?', unread: 2, tag: 'conv:ana@example.com' });
     await deliver({ type: 'request', with: 'cara@example.com', name: 'cara', unread: 1, tag: 'conv:cara@example.com' });
@@ -121,6 +125,17 @@ describe('Parley notifications', { timeout: 4 * 60_000 }, () => {
     await page.getByRole('heading', { level: 2, name: 'Ana' }).waitFor();
     const left = await page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => n.tag));
     assert.deepEqual(left, ['conv:cara@example.com']);
+  });
+
+  it('a read push (the conversation read on another device) closes its notification and shows none', { timeout: STEP }, async () => {
+    await deliver({ type: 'read', with: 'cara@example.com', tag: 'conv:cara@example.com' });
+    const left = await poll(() =>
+      page.evaluate(async () => {
+        const list = await (await navigator.serviceWorker.ready).getNotifications();
+        return list.length === 0 ? list : undefined;
+      }),
+    );
+    assert.deepEqual(left, []);
   });
 
   it('turning notifications off removes this device', { timeout: STEP }, async () => {

@@ -1,7 +1,9 @@
 // Web Push in Parley's service worker (imported by the one vite-plugin-pwa generates: vite.config.ts). The payload
 // is the contract's (README.md, "Notifications (Web Push)"): {type, with, name, text?, unread, tag}. One
 // notification per conversation: its tag replaces the one before. A click opens that conversation in a Parley tab
-// that is open (focused, told by a message) or in a new one (/?with=<email>).
+// that is open (focused, told by a message) or in a new one (/?with=<email>). A {type:"read", with, tag} push says
+// the conversation was read on some device: it closes that tag's notification here and shows nothing (Chrome
+// tolerates such a silent push now and then; README.md says more).
 /* eslint-env serviceworker */
 
 self.addEventListener('push', (event) => {
@@ -10,6 +12,10 @@ self.addEventListener('push', (event) => {
     data = event.data ? event.data.json() : {};
   } catch {
     data = {};
+  }
+  if (data.type === 'read') {
+    event.waitUntil(self.parleyCloseNotifications(data.tag));
+    return;
   }
   const name = typeof data.name === 'string' && data.name ? data.name : 'Someone';
   const unread = Number.isInteger(data.unread) ? data.unread : 1;
@@ -27,6 +33,12 @@ self.addEventListener('push', (event) => {
     }),
   );
 });
+
+/** parleyCloseNotifications closes this device's notifications with tag (a conversation's, "conv:<email>"). */
+self.parleyCloseNotifications = (tag) =>
+  typeof tag === 'string' && tag.startsWith('conv:')
+    ? self.registration.getNotifications({ tag }).then((shown) => shown.forEach((n) => n.close()))
+    : Promise.resolve();
 
 /**
  * openConversation opens the conversation with email in a Parley tab that is open (told by a message, then
