@@ -101,10 +101,14 @@ describe('Parley notifications', { timeout: 4 * 60_000 }, () => {
     await deliver({ type: 'message', with: 'ana@example.com', name: 'Ana', text: 'Are you there?', unread: 1, tag: 'conv:ana@example.com' });
     await deliver({ type: 'message', with: 'ana@example.com', name: 'Ana', text: 'Ben?', unread: 2, tag: 'conv:ana@example.com' });
     await deliver({ type: 'request', with: 'cara@example.com', name: 'cara', unread: 1, tag: 'conv:cara@example.com' });
+    // deliverPushMessage answers once the worker has the push, not once its
+    // notification is shown: wait until the last push of each conversation
+    // shows, then check that it is all there is.
     const shown = await poll(() =>
       page.evaluate(async () => {
         const list = await (await navigator.serviceWorker.ready).getNotifications();
-        return list.length === 2 ? list.map((n) => ({ title: n.title, body: n.body, tag: n.tag })) : undefined;
+        const settled = list.some((n) => n.body.startsWith('Ben?')) && list.some((n) => n.tag === 'conv:cara@example.com');
+        return settled ? list.map((n) => ({ title: n.title, body: n.body, tag: n.tag })) : undefined;
       }),
     );
     shown.sort((a, b) => a.tag.localeCompare(b.tag));
