@@ -3,38 +3,33 @@
 // Saves screenshots next to the chat scenario's. Needs BASE_URL (any server of frontend/dist).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { expectAccessible } from './axe.mjs';
 import { ARGS, BASE_URL, CHROMIUM, SHOTS } from './people.mjs';
 
 describe('Offline demo, responsive and themed', { timeout: 3 * 60_000 }, () => {
+  let browser;
   let context;
-  let userDataDir;
+  // The desktop page the first two steps share.
+  let desktop;
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    userDataDir = mkdtempSync(join(tmpdir(), 'parley-demo-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-      locale: 'en-GB',
-      viewport: { width: 1200, height: 760 },
-      timeout: 30_000,
-    });
+    // Pages made over the DevTools protocol, as in chat.e2e.test.mjs, not a persistent profile's startup window.
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 30_000 });
+    context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1200, height: 760 } });
     context.setDefaultTimeout(15_000);
+    desktop = await context.newPage();
   });
 
   after(async () => {
-    await context?.close().catch(() => {});
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
   });
 
   it('desktop, light: send to Ada, see her reply without a reload', { timeout: 60_000 }, async () => {
-    const page = context.pages()[0] ?? (await context.newPage());
+    const page = desktop;
     await page.emulateMedia({ colorScheme: 'light' });
     await page.goto(`${BASE_URL}/?demo`);
     await page.locator('.contact[data-email="ada@parley.dev"]').click();
@@ -57,7 +52,7 @@ describe('Offline demo, responsive and themed', { timeout: 3 * 60_000 }, () => {
   });
 
   it('desktop, dark, with the report dialog', { timeout: 60_000 }, async () => {
-    const page = context.pages()[0];
+    const page = desktop;
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.getByRole('button', { name: 'Report Ada Lovelace' }).click();
     await page.getByRole('dialog', { name: 'Report Ada Lovelace' }).waitFor();
