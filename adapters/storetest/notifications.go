@@ -16,54 +16,22 @@ import (
 	"github.com/parley-chat/parley/core"
 )
 
-// Notified is one notification a RecordingWebPusher sent.
-type Notified struct {
-	Subscription core.PushSubscription
-	Notification core.Notification
-}
-
-// RecordingWebPusher is a core.WebPusher that records what it sends, and
-// answers ErrSubscriptionGone for the endpoints marked gone.
+// RecordingWebPusher is a core.WebPusher that records the notifications it
+// sends, by endpoint, and answers ErrSubscriptionGone for the endpoints marked
+// gone.
 type RecordingWebPusher struct {
-	mu   sync.Mutex
-	sent []Notified
-	gone map[string]bool
+	recorder[core.Notification]
 }
 
 // NewRecordingWebPusher returns a web pusher that has sent nothing yet.
-func NewRecordingWebPusher() *RecordingWebPusher {
-	return &RecordingWebPusher{gone: map[string]bool{}}
-}
+func NewRecordingWebPusher() *RecordingWebPusher { return &RecordingWebPusher{} }
 
 // SendNotification implements core.WebPusher.
 func (p *RecordingWebPusher) SendNotification(_ context.Context, sub core.PushSubscription, n core.Notification) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.gone[sub.Endpoint] {
+	if !p.deliver(sub.Endpoint, n) {
 		return fmt.Errorf("send to %s: %w", sub.Endpoint, core.ErrSubscriptionGone)
 	}
-	p.sent = append(p.sent, Notified{Subscription: sub, Notification: n})
 	return nil
-}
-
-// MarkGone makes every later send to endpoint answer gone.
-func (p *RecordingWebPusher) MarkGone(endpoint string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.gone[endpoint] = true
-}
-
-// To returns the notifications sent to endpoint, in order.
-func (p *RecordingWebPusher) To(endpoint string) []core.Notification {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var sent []core.Notification
-	for _, n := range p.sent {
-		if n.Subscription.Endpoint == endpoint {
-			sent = append(sent, n.Notification)
-		}
-	}
-	return sent
 }
 
 // NewSubscriptionInput returns a subscription of a new device of the
@@ -92,6 +60,15 @@ func (f *Fixture) MustSubscribe(t *testing.T, user string) core.AddPushSubscript
 	require.NoError(t, err)
 	require.True(t, created)
 	return in
+}
+
+// mustEndpoints returns the endpoints of user's live subscriptions, in the
+// store's order.
+func (f *Fixture) mustEndpoints(t *testing.T, user string) []string {
+	t.Helper()
+	subscriptions, err := f.Store.PushSubscriptions(context.Background(), user, f.Now())
+	require.NoError(t, err)
+	return endpoints(subscriptions)
 }
 
 func endpoints(subscriptions []core.PushSubscription) []string {
@@ -152,9 +129,7 @@ func testPushSubscriptions(t *testing.T, newStore NewStore) {
 		require.NoError(t, f.Service.RemovePushSubscription(ctx, f.Caller(t, alice), phone.Endpoint))
 		require.NoError(t, f.Service.RemovePushSubscription(ctx, f.Caller(t, alice), phone.Endpoint), "removing it again is no error")
 		require.NoError(t, f.Service.RemovePushSubscription(ctx, f.Caller(t, f.Email("mallory")), laptop.Endpoint), "nobody else removes it")
-		subscriptions, err := f.Store.PushSubscriptions(ctx, alice, f.Now())
-		require.NoError(t, err)
-		assert.Equal(t, []string{laptop.Endpoint}, endpoints(subscriptions))
+		assert.Equal(t, []string{laptop.Endpoint}, f.mustEndpoints(t, alice))
 	})
 
 	t.Run("ExpiresWhenNotRefreshed", func(t *testing.T) {
@@ -166,9 +141,7 @@ func testPushSubscriptions(t *testing.T, newStore NewStore) {
 		_, err := f.Service.AddPushSubscription(ctx, f.Caller(t, alice), refreshed)
 		require.NoError(t, err)
 		f.Advance(2 * time.Hour)
-		subscriptions, err := f.Store.PushSubscriptions(ctx, alice, f.Now())
-		require.NoError(t, err)
-		assert.Equal(t, []string{refreshed.Endpoint}, endpoints(subscriptions))
+		assert.Equal(t, []string{refreshed.Endpoint}, f.mustEndpoints(t, alice))
 		created, err := f.Service.AddPushSubscription(ctx, f.Caller(t, alice), forgotten)
 		require.NoError(t, err)
 		assert.True(t, created, "an expired subscription stored again is a new one")
@@ -204,9 +177,7 @@ func testPushSubscriptions(t *testing.T, newStore NewStore) {
 				assert.Equal(t, tc.field, e.Field)
 			})
 		}
-		subscriptions, err := f.Store.PushSubscriptions(ctx, alice, f.Now())
-		require.NoError(t, err)
-		assert.Empty(t, subscriptions)
+		assert.Empty(t, f.mustEndpoints(t, alice))
 	})
 
 	t.Run("TheLocalServerAcceptsLoopbackPushServices", func(t *testing.T) {
@@ -257,9 +228,7 @@ func testVisibility(t *testing.T, newStore NewStore) {
 		tab := f.MustConnect(t, alice)
 		require.NoError(t, f.Service.Disconnect(ctx, tab.ID))
 		require.NoError(t, f.Service.SetVisibility(ctx, tab, true))
-		connections, err := f.Store.Connections(ctx, alice, f.Now())
-		require.NoError(t, err)
-		assert.Empty(t, connections)
+		assert.Empty(t, f.mustConnectionIDs(t, alice))
 	})
 }
 
@@ -334,8 +303,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 		t.Parallel()
 		f := newNotifyFixture(t, newStore)
 		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f.MustAddEachOther(t, alice, bob)
 		phone, laptop := f.MustSubscribe(t, bob), f.MustSubscribe(t, bob)
 		report := f.send(t, alice, bob, "hello Bob")
 		assert.Equal(t, core.NotifyReport{Delivered: 2}, report)
@@ -350,8 +318,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 		t.Parallel()
 		f := newNotifyFixture(t, newStore)
 		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f.MustAddEachOther(t, alice, bob)
 		phone, laptop, alices := f.MustSubscribe(t, bob), f.MustSubscribe(t, bob), f.MustSubscribe(t, alice)
 		f.send(t, alice, bob, "one")
 		f.send(t, alice, bob, "two")
@@ -371,8 +338,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 		t.Parallel()
 		f := newNotifyFixture(t, newStore)
 		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f.MustAddEachOther(t, alice, bob)
 		phone := f.MustSubscribe(t, bob)
 		f.send(t, alice, bob, "one")
 		assert.Equal(t, 1, f.ack(t, bob, alice, f.sent[0].ID))
@@ -385,8 +351,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 		t.Parallel()
 		f := newNotifyFixture(t, newStore)
 		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f.MustAddEachOther(t, alice, bob)
 		phone := f.MustSubscribe(t, bob)
 		f.send(t, alice, bob, "one")
 		f.send(t, alice, bob, "two")
@@ -436,8 +401,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 				t.Parallel()
 				f := newNotifyFixture(t, newStore)
 				alice, bob := f.Email("alice"), f.Email("bob")
-				f.MustAddContact(t, alice, bob)
-				f.MustAddContact(t, bob, alice)
+				f.MustAddEachOther(t, alice, bob)
 				phone := f.MustSubscribe(t, bob)
 				sent := f.MustSend(t, alice, bob, "sent before the block")
 				owner, blocked := tc.blocker(alice, bob)
@@ -471,8 +435,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 		t.Parallel()
 		f := newNotifyFixture(t, newStore)
 		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f.MustAddEachOther(t, alice, bob)
 		in := f.NewSubscriptionInput(t)
 		off := false
 		in.Previews = &off
@@ -509,9 +472,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 		phone, laptop := f.MustSubscribe(t, bob), f.MustSubscribe(t, bob)
 		f.WebPusher.MarkGone(phone.Endpoint)
 		assert.Equal(t, core.NotifyReport{Delivered: 1, Gone: 1}, f.send(t, alice, bob, "hi"))
-		subscriptions, err := f.Store.PushSubscriptions(ctx, bob, f.Now())
-		require.NoError(t, err)
-		assert.Equal(t, []string{laptop.Endpoint}, endpoints(subscriptions))
+		assert.Equal(t, []string{laptop.Endpoint}, f.mustEndpoints(t, bob))
 	})
 
 	t.Run("NoSubscriptionReadsNothingMore", func(t *testing.T) {
