@@ -244,8 +244,10 @@ type notifyFixture struct {
 	read      []core.ConversationRead
 }
 
-func newNotifyFixture(t *testing.T, newStore NewStore) *notifyFixture {
-	f := &notifyFixture{Fixture: NewFixture(t, newStore), WebPusher: NewRecordingWebPusher()}
+// newNotifyFixture returns a notify fixture and the addresses of alice and
+// bob, the two people of every notify case.
+func newNotifyFixture(t *testing.T, newStore NewStore) (f *notifyFixture, alice, bob string) {
+	f = &notifyFixture{Fixture: NewFixture(t, newStore), WebPusher: NewRecordingWebPusher()}
 	f.notifier = core.NewNotifier(f.Store, f.WebPusher, f.Now, nil)
 	f.service = core.NewService(f.Store, f.Now, f.StampID, core.WithSentMessages(func(m core.Message) {
 		f.mu.Lock()
@@ -256,7 +258,7 @@ func newNotifyFixture(t *testing.T, newStore NewStore) *notifyFixture {
 		defer f.mu.Unlock()
 		f.read = append(f.read, r)
 	}))
-	return f
+	return f, f.Email("alice"), f.Email("bob")
 }
 
 // ack acknowledges, as reader, the messages from with up to upTo as read,
@@ -301,8 +303,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 
 	t.Run("NoTabNotifiesEveryDevice", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
+		f, alice, bob := newNotifyFixture(t, newStore)
 		f.MustAddEachOther(t, alice, bob)
 		phone, laptop := f.MustSubscribe(t, bob), f.MustSubscribe(t, bob)
 		report := f.send(t, alice, bob, "hello Bob")
@@ -316,8 +317,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 
 	t.Run("ReadingClearsTheNotificationOnEveryDeviceOfTheReader", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
+		f, alice, bob := newNotifyFixture(t, newStore)
 		f.MustAddEachOther(t, alice, bob)
 		phone, laptop, alices := f.MustSubscribe(t, bob), f.MustSubscribe(t, bob), f.MustSubscribe(t, alice)
 		f.send(t, alice, bob, "one")
@@ -336,8 +336,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 
 	t.Run("ReadingWithNothingUnreadClearsNothing", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
+		f, alice, bob := newNotifyFixture(t, newStore)
 		f.MustAddEachOther(t, alice, bob)
 		phone := f.MustSubscribe(t, bob)
 		f.send(t, alice, bob, "one")
@@ -349,8 +348,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 
 	t.Run("TheSecondMessageCarriesTheUnreadCountUnderTheSameTag", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
+		f, alice, bob := newNotifyFixture(t, newStore)
 		f.MustAddEachOther(t, alice, bob)
 		phone := f.MustSubscribe(t, bob)
 		f.send(t, alice, bob, "one")
@@ -363,8 +361,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 
 	t.Run("AHiddenTabStillNotifies", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
+		f, alice, bob := newNotifyFixture(t, newStore)
 		f.MustAddContact(t, alice, bob)
 		phone := f.MustSubscribe(t, bob)
 		hidden, silent := f.MustConnect(t, bob), f.MustConnect(t, bob)
@@ -377,8 +374,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 
 	t.Run("AVisibleTabNotifiesNoDevice", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
+		f, alice, bob := newNotifyFixture(t, newStore)
 		f.MustAddContact(t, alice, bob)
 		phone := f.MustSubscribe(t, bob)
 		f.MustConnect(t, bob)
@@ -399,8 +395,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
-				f := newNotifyFixture(t, newStore)
-				alice, bob := f.Email("alice"), f.Email("bob")
+				f, alice, bob := newNotifyFixture(t, newStore)
 				f.MustAddEachOther(t, alice, bob)
 				phone := f.MustSubscribe(t, bob)
 				sent := f.MustSend(t, alice, bob, "sent before the block")
@@ -418,8 +413,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 
 	t.Run("AStrangersFirstMessageNotifiesAsARequest", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
+		f, alice, bob := newNotifyFixture(t, newStore)
 		f.MustAddContact(t, alice, bob)
 		phone := f.MustSubscribe(t, bob)
 		f.send(t, alice, bob, "hello stranger")
@@ -433,8 +427,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 
 	t.Run("PreviewsOffSendNoText", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
+		f, alice, bob := newNotifyFixture(t, newStore)
 		f.MustAddEachOther(t, alice, bob)
 		in := f.NewSubscriptionInput(t)
 		off := false
@@ -450,8 +443,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 
 	t.Run("ALongTextIsCutToItsStart", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
+		f, alice, bob := newNotifyFixture(t, newStore)
 		f.MustAddContact(t, alice, bob)
 		phone := f.MustSubscribe(t, bob)
 		long := ""
@@ -466,8 +458,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 
 	t.Run("AGoneSubscriptionIsRemoved", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
+		f, alice, bob := newNotifyFixture(t, newStore)
 		f.MustAddContact(t, alice, bob)
 		phone, laptop := f.MustSubscribe(t, bob), f.MustSubscribe(t, bob)
 		f.WebPusher.MarkGone(phone.Endpoint)
@@ -477,8 +468,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 
 	t.Run("NoSubscriptionReadsNothingMore", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
+		f, alice, bob := newNotifyFixture(t, newStore)
 		f.MustAddContact(t, alice, bob)
 		assert.Equal(t, core.NotifyReport{Skipped: true}, f.send(t, alice, bob, "hi"))
 	})
