@@ -276,20 +276,4 @@ resource "aws_cloudfront_response_headers_policy" "feeds" {
   }
 }
 
-# The feed Lambda's errors and throttles alarm in modules/functions, like every
-# function's; any record batch that ended in the dead-letter queue alarms here.
-resource "aws_cloudwatch_metric_alarm" "feed_dead_letters" {
-  alarm_name          = "${local.prefix}-feed-dead-letters"
-  alarm_description   = "Stream records the feed Lambda gave up on are in ${aws_sqs_queue.feed_dead_letters.name}: those channels' snapshots were not rebuilt (the next post to each rebuilds it)."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = aws_sqs_queue.feed_dead_letters.name }
-  statistic           = "Maximum"
-  period              = var.alarm_period_seconds
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-}
+# The feed Lambda's dead-letters alarm is in monitoring.tf.

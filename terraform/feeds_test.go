@@ -170,7 +170,7 @@ func TestStateFeedPipeline(t *testing.T) {
 			alarm := state.mustGetIn(t, functionsModule, "aws_cloudwatch_metric_alarm", "function", feedFunction+"-"+key)
 			assert.Equal(t, fn.str("function_name"), alarm.path("dimensions")["FunctionName"])
 		}
-		alarm := state.mustOne(t, "aws_cloudwatch_metric_alarm", "feed_dead_letters")
+		alarm := state.mustGet(t, "aws_cloudwatch_metric_alarm", "dead_letters", "feed")
 		assert.Equal(t, "ApproximateNumberOfMessagesVisible", alarm.str("metric_name"))
 		assert.Equal(t, queue.str("name"), alarm.path("dimensions")["QueueName"])
 		assert.NotEmpty(t, alarm.Values["alarm_actions"])

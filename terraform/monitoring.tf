@@ -38,12 +38,19 @@ resource "aws_cloudwatch_metric_alarm" "api_5xx" {
   ok_actions          = local.alarm_actions
 }
 
-# Pushes that failed (not gone: a closed tab is normal) over all pushes, from
-# the functions' own metrics. A failed push loses nothing (clients catch up
-# through REST) but realtime is degraded.
-resource "aws_cloudwatch_metric_alarm" "push_failure_rate" {
-  alarm_name          = "${local.prefix}-push-failure-rate"
-  alarm_description   = "More than ${var.alarm_push_failure_rate_percent}% of realtime pushes failed in ${var.alarm_period_seconds} s."
+# Each kind of push that failed (not gone: a closed tab, an unsubscribed
+# browser is normal) over all of its kind, from the functions' own metrics
+# (<Kind>Delivered, <Kind>Gone, <Kind>Failed). A failed realtime push loses
+# nothing (clients catch up through REST) but realtime is degraded; a failed
+# Web Push notification (after retries) is a notification nobody saw.
+resource "aws_cloudwatch_metric_alarm" "failure_rate" {
+  for_each = {
+    push         = { what = "realtime pushes", metrics = "Pushes", label = "Push failure rate (%)" }
+    notification = { what = "Web Push notifications", metrics = "Notifications", label = "Notification failure rate (%)" }
+  }
+
+  alarm_name          = "${local.prefix}-${each.key}-failure-rate"
+  alarm_description   = "More than ${var.alarm_push_failure_rate_percent}% of ${each.value.what} failed in ${var.alarm_period_seconds} s."
   evaluation_periods  = 1
   threshold           = var.alarm_push_failure_rate_percent
   comparison_operator = "GreaterThanThreshold"
@@ -54,12 +61,12 @@ resource "aws_cloudwatch_metric_alarm" "push_failure_rate" {
   metric_query {
     id          = "rate"
     expression  = "IF(delivered + gone + failed > 0, 100 * failed / (delivered + gone + failed), 0)"
-    label       = "Push failure rate (%)"
+    label       = each.value.label
     return_data = true
   }
 
   dynamic "metric_query" {
-    for_each = { delivered = "PushesDelivered", gone = "PushesGone", failed = "PushesFailed" }
+    for_each = { delivered = "${each.value.metrics}Delivered", gone = "${each.value.metrics}Gone", failed = "${each.value.metrics}Failed" }
 
     content {
       id = metric_query.key
@@ -73,6 +80,30 @@ resource "aws_cloudwatch_metric_alarm" "push_failure_rate" {
       }
     }
   }
+}
+
+# Stream records a stream function gave up on, in its dead-letter queue: the
+# feed Lambda's (feeds.tf) and the notify Lambda's (notifications.tf). Their
+# errors and throttles alarm in modules/functions, like every function's.
+resource "aws_cloudwatch_metric_alarm" "dead_letters" {
+  for_each = {
+    feed   = { queue = aws_sqs_queue.feed_dead_letters.name, lost = "those channels' snapshots were not rebuilt (the next post to each rebuilds it)" }
+    notify = { queue = aws_sqs_queue.notify_dead_letters.name, lost = "those messages notified nobody (they are stored and shown in the app)" }
+  }
+
+  alarm_name          = "${local.prefix}-${each.key}-dead-letters"
+  alarm_description   = "Stream records the ${each.key} Lambda gave up on are in ${each.value.queue}: ${each.value.lost}."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = each.value.queue }
+  statistic           = "Maximum"
+  period              = var.alarm_period_seconds
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
 }
 
 resource "aws_cloudwatch_dashboard" "main" {
@@ -147,7 +178,7 @@ resource "aws_cloudwatch_dashboard" "main" {
         properties = {
           title = "Alarms"
           alarms = concat(
-            [aws_cloudwatch_metric_alarm.api_5xx.arn, aws_cloudwatch_metric_alarm.push_failure_rate.arn],
+            [aws_cloudwatch_metric_alarm.api_5xx.arn, aws_cloudwatch_metric_alarm.failure_rate["push"].arn],
             [for name, _ in local.functions : module.functions.by_name[name].errors_alarm_arn],
           )
         }

@@ -1,7 +1,7 @@
 # Where resources moved when the copies became modules and for_each
-# (modules/functions, modules/private-origin-bucket, stages.tf): an existing
-# stack keeps every one of them, with nothing destroyed or created. Keep these
-# blocks until every deployed stack has applied them once.
+# (modules/functions, modules/private-origin-bucket, stages.tf, monitoring.tf):
+# an existing stack keeps every one of them, with nothing destroyed or
+# created. Keep these blocks until every deployed stack has applied them once.
 
 # Every route's function, role, policy, log group and alarms (lambdas.tf).
 
@@ -156,4 +156,26 @@ moved {
 moved {
   from = aws_apigatewayv2_stage.websocket
   to   = aws_apigatewayv2_stage.api_gateway["websocket"]
+}
+
+# The alarms on push failure rates and on dead letters (monitoring.tf).
+
+moved {
+  from = aws_cloudwatch_metric_alarm.push_failure_rate
+  to   = aws_cloudwatch_metric_alarm.failure_rate["push"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.notification_failure_rate
+  to   = aws_cloudwatch_metric_alarm.failure_rate["notification"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.feed_dead_letters
+  to   = aws_cloudwatch_metric_alarm.dead_letters["feed"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.notify_dead_letters
+  to   = aws_cloudwatch_metric_alarm.dead_letters["notify"]
 }

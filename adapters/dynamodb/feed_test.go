@@ -10,8 +10,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	dynamostore "github.com/parley-chat/parley/adapters/dynamodb"
-	"github.com/parley-chat/parley/adapters/dynamodb/dynamodbtest"
 	"github.com/parley-chat/parley/adapters/storetest"
 	"github.com/parley-chat/parley/core"
 )
@@ -20,9 +18,7 @@ import (
 // one snapshot, whatever the channel holds: one GetItem and one Query; and
 // proves local.feed_dynamodb_actions of terraform/feeds.tf is exactly that.
 func TestFeedSnapshotRequests(t *testing.T) {
-	counter := dynamodbtest.NewRequestCounter(nil)
-	client := dynamodbtest.NewClient(dynamodbtest.Endpoint(t), counter)
-	store := dynamostore.New(client, dynamodbtest.MustTable(t, client))
+	store, counter := newCountedStore(t)
 	f := storetest.NewFixture(t, func(*testing.T) core.Store { return store })
 	owner := f.Email("owner")
 	channel := f.ChannelID("bench")
@@ -36,20 +32,11 @@ func TestFeedSnapshotRequests(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, snapshot.Posts, 150)
 	assert.Equal(t, map[string]int{"GetItem": 1, "Query": 1}, counter.Counts())
-	assert.ElementsMatch(t, terraformFeedActions(t), slices.Compact(slices.Sorted(slices.Values(counter.Actions()))))
+	assert.ElementsMatch(t, terraformStrings(t, "feeds.tf", "feed_dynamodb_actions"), slices.Compact(slices.Sorted(slices.Values(counter.Actions()))))
 	// The feed role may read only channel items (feeds.tf: dynamodb:LeadingKeys CHAN#*).
 	keys := counter.LeadingKeys()
 	require.NotEmpty(t, keys)
 	for _, key := range keys {
 		assert.True(t, strings.HasPrefix(key, "CHAN#"), "the feed read the partition %s", key)
 	}
-}
-
-func terraformFeedActions(t *testing.T) []string {
-	t.Helper()
-	var actions []string
-	for _, action := range terraformLocal(t, "feeds.tf", "feed_dynamodb_actions").AsValueSlice() {
-		actions = append(actions, action.AsString())
-	}
-	return actions
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	dynamostore "github.com/parley-chat/parley/adapters/dynamodb"
-	"github.com/parley-chat/parley/adapters/dynamodb/dynamodbtest"
 	"github.com/parley-chat/parley/adapters/storetest"
 	"github.com/parley-chat/parley/core"
 )
@@ -20,13 +19,10 @@ import (
 // removal of the gone one; and proves local.notify_dynamodb_actions of
 // terraform/notifications.tf is exactly that.
 func TestNotifyRequests(t *testing.T) {
-	counter := dynamodbtest.NewRequestCounter(nil)
-	client := dynamodbtest.NewClient(dynamodbtest.Endpoint(t), counter)
-	store := dynamostore.New(client, dynamodbtest.MustTable(t, client))
+	store, counter := newCountedStore(t)
 	f := storetest.NewFixture(t, func(*testing.T) core.Store { return store })
 	alice, bob := f.Email("alice"), f.Email("bob")
-	f.MustAddContact(t, alice, bob)
-	f.MustAddContact(t, bob, alice)
+	f.MustAddEachOther(t, alice, bob)
 	f.MustConnect(t, bob)
 	phone, laptop := f.MustSubscribe(t, bob), f.MustSubscribe(t, bob)
 	message := f.MustSend(t, alice, bob, "hi")
@@ -40,11 +36,7 @@ func TestNotifyRequests(t *testing.T) {
 	assert.Equal(t, core.NotifyReport{Delivered: 1, Gone: 1}, report)
 	assert.Len(t, pusher.To(phone.Endpoint), 1)
 	assert.Equal(t, map[string]int{"Query": 2, "GetItem": 2, "BatchWriteItem": 1}, counter.Counts())
-	var granted []string
-	for _, action := range terraformLocal(t, "notifications.tf", "notify_dynamodb_actions").AsValueSlice() {
-		granted = append(granted, action.AsString())
-	}
-	assert.ElementsMatch(t, granted, slices.Compact(slices.Sorted(slices.Values(counter.Actions()))))
+	assert.ElementsMatch(t, terraformStrings(t, "notifications.tf", "notify_dynamodb_actions"), slices.Compact(slices.Sorted(slices.Values(counter.Actions()))))
 }
 
 func TestMessageOfStreamImage(t *testing.T) {

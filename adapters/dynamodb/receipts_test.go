@@ -42,8 +42,7 @@ func TestAckCostInALongConversation(t *testing.T) {
 	ctx := context.Background()
 	f := storetest.NewFixture(t, func(*testing.T) core.Store { return store })
 	alice, bob := f.Email("alice"), f.Email("bob")
-	f.MustAddContact(t, alice, bob)
-	f.MustAddContact(t, bob, alice)
+	f.MustAddEachOther(t, alice, bob)
 	ids := seedConversation(t, client, table, f, bob, alice, length)
 
 	ack := func(name, upTo string) {

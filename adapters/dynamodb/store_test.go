@@ -511,6 +511,25 @@ func terraformLocal(t *testing.T, file, name string) cty.Value {
 	return cty.NilVal
 }
 
+// terraformStrings returns the list of strings local.<name> of terraform/<file> is.
+func terraformStrings(t *testing.T, file, name string) []string {
+	t.Helper()
+	var out []string
+	for _, v := range terraformLocal(t, file, name).AsValueSlice() {
+		out = append(out, v.AsString())
+	}
+	return out
+}
+
+// newCountedStore returns a store on a table of its own on DynamoDB Local,
+// and the counter of its requests.
+func newCountedStore(t *testing.T) (*dynamostore.Store, *dynamodbtest.RequestCounter) {
+	t.Helper()
+	counter := dynamodbtest.NewRequestCounter(nil)
+	client := dynamodbtest.NewClient(dynamodbtest.Endpoint(t), counter)
+	return dynamostore.New(client, dynamodbtest.MustTable(t, client)), counter
+}
+
 // people are the two members of a conversation in TestRequestsPerRoute.
 type people struct{ alice, bob core.Caller }
 
@@ -553,9 +572,7 @@ func reportBob(_ *testing.T, f *storetest.Fixture, p people) error {
 // TestStoreBeyondTheContract checks what DynamoDB itself could break: pages
 // larger than the 1 MB a Query returns at most.
 func TestStoreBeyondTheContract(t *testing.T) {
-	counter := dynamodbtest.NewRequestCounter(nil)
-	client := dynamodbtest.NewClient(dynamodbtest.Endpoint(t), counter)
-	store := dynamostore.New(client, dynamodbtest.MustTable(t, client))
+	store, counter := newCountedStore(t)
 	newStore := func(*testing.T) core.Store { return store }
 	ctx := context.Background()
 

@@ -36,8 +36,7 @@ func testAccount(t *testing.T, newStore NewStore) {
 		return caller
 	}
 	chatting := func(t *testing.T, f *Fixture, a, b string) {
-		f.MustAddContact(t, a, b)
-		f.MustAddContact(t, b, a)
+		f.MustAddEachOther(t, a, b)
 		f.MustSend(t, a, b, "hello "+b)
 		f.MustSend(t, b, a, "hello "+a)
 	}
@@ -71,12 +70,8 @@ func testAccount(t *testing.T, newStore NewStore) {
 			_, _, err := f.Service.AddMessage(ctx, f.Caller(t, other), core.AddMessageInput{Recipient: alice, Text: "still there?"})
 			assert.Equal(t, core.ENOTFOUND, core.ErrorCode(err), "nothing more reaches it")
 		}
-		connections, err := f.Store.Connections(ctx, alice, f.Now())
-		require.NoError(t, err)
-		assert.Empty(t, connections)
-		devices, err := f.Store.PushSubscriptions(ctx, alice, f.Now())
-		require.NoError(t, err)
-		assert.Empty(t, devices, "its notification devices are forgotten")
+		assert.Empty(t, f.mustConnectionIDs(t, alice))
+		assert.Empty(t, f.mustEndpoints(t, alice), "its notification devices are forgotten")
 		assert.Equal(t, []string{tab.ID}, f.Pusher.Disconnected(), "its connection is closed")
 
 		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(f.Service.Authorize(ctx, caller)), "a token issued before is refused")
@@ -519,8 +514,7 @@ func testExport(t *testing.T, newStore NewStore) {
 		archive := &RecordingArchive{}
 		f.Service = core.NewService(f.Store, f.Now, f.StampID, core.WithPusher(f.Pusher), core.WithExports(archive.Exports()))
 		alice, bob, carol, dave := f.Email("alice"), f.Email("bob"), f.Email("carol"), f.Email("dave")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f.MustAddEachOther(t, alice, bob)
 		mine := f.MustSend(t, alice, bob, "one")
 		theirs := f.MustSend(t, bob, alice, "two")
 		unsent := f.MustSend(t, alice, bob, "oops")

@@ -32,16 +32,8 @@ func (f *Fixture) metered(t *testing.T, limit core.SendLimit) *core.Service {
 func (f *Fixture) mustFriends(t *testing.T) (alice, bob string) {
 	t.Helper()
 	alice, bob = f.Email("alice"), f.Email("bob")
-	f.MustAddContact(t, alice, bob)
-	f.MustAddContact(t, bob, alice)
+	f.MustAddEachOther(t, alice, bob)
 	return alice, bob
-}
-
-func mustConnections(t *testing.T, f *Fixture, user string) []core.Connection {
-	t.Helper()
-	connections, err := f.Store.Connections(context.Background(), user, f.Now())
-	require.NoError(t, err)
-	return connections
 }
 
 func mustLimit(t *testing.T, burst, perMinute int) core.SendLimit {
@@ -382,12 +374,10 @@ func testSendBudget(t *testing.T, newStore NewStore) {
 			_, _, err := f.Service.ConnectionCaller(ctx, c.ID)
 			assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err), "its frames are refused")
 		}
-		connections, err := f.Store.Connections(ctx, alice, f.Now())
-		require.NoError(t, err)
-		assert.Empty(t, connections)
+		assert.Empty(t, f.mustConnectionIDs(t, alice))
 		f.MustSend(t, bob, alice, "nothing reaches a suspended account's sockets")
 		assert.Len(t, f.Pusher.To(phone.ID), 1)
-		assert.Equal(t, []string{bobs.ID}, connectionIDs(mustConnections(t, f, bob)), "others keep theirs")
+		assert.Equal(t, []string{bobs.ID}, f.mustConnectionIDs(t, bob), "others keep theirs")
 	})
 
 	t.Run("ASuspendedAccountCannotSendTypeOrConnect", func(t *testing.T) {

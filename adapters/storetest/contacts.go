@@ -109,8 +109,7 @@ func testDirectory(t *testing.T, newStore NewStore) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
 		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f.MustAddEachOther(t, alice, bob)
 		before := f.MustSend(t, bob, alice, "before the report")
 		for range 3 {
 			contact, err := f.Service.ReportContact(ctx, f.Caller(t, alice), bob, "sends spam")
@@ -260,8 +259,7 @@ func testBlocking(t *testing.T, newStore NewStore) {
 			t.Parallel()
 			f := NewFixture(t, newStore)
 			alice, bob := f.Email("alice"), f.Email("bob")
-			f.MustAddContact(t, alice, bob)
-			f.MustAddContact(t, bob, alice)
+			f.MustAddEachOther(t, alice, bob)
 			other := map[string]string{"alice": bob, "bob": alice}[tc.blocker]
 			_, err := f.Service.BlockContact(ctx, f.Caller(t, f.Email(tc.blocker)), other)
 			require.NoError(t, err)

@@ -106,8 +106,7 @@ func testMessages(t *testing.T, newStore NewStore) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
 		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f.MustAddEachOther(t, alice, bob)
 		f.Advance(time.Hour)
 		long := strings.Repeat("ß", core.MaxPreviewRunes+10)
 		sent := f.MustSend(t, alice, bob, long)
@@ -144,8 +143,7 @@ func testMessages(t *testing.T, newStore NewStore) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
 		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f.MustAddEachOther(t, alice, bob)
 		for _, sender := range []string{alice, bob} {
 			recipient := map[string]string{alice: bob, bob: alice}[sender]
 			_, created, err := f.Service.AddMessage(ctx, f.Caller(t, sender), core.AddMessageInput{Recipient: recipient, Text: "hi", ClientID: "same"})
@@ -288,8 +286,7 @@ func testOrder(t *testing.T, newStore NewStore) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
 		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f.MustAddEachOther(t, alice, bob)
 		older := f.MustSend(t, bob, alice, "before it all")
 
 		// Alice's message is named first and held back before its write;
@@ -333,8 +330,7 @@ func testOrder(t *testing.T, newStore NewStore) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
 		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f.MustAddEachOther(t, alice, bob)
 		// Every reading of the clock is a later one, so two senders that
 		// read it in one order may well make their IDs in the other.
 		clock := func() time.Time { f.Advance(200 * time.Microsecond); return f.Now() }
@@ -400,8 +396,7 @@ func testUnsend(t *testing.T, newStore NewStore) {
 	chat := func(t *testing.T) (*Fixture, string, string) {
 		f := NewFixture(t, newStore)
 		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f.MustAddEachOther(t, alice, bob)
 		return f, alice, bob
 	}
 	unsend := func(t *testing.T, f *Fixture, sender, recipient, id string) (core.Message, error) {

@@ -19,8 +19,7 @@ func testReporting(t *testing.T, newStore NewStore) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
 		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f.MustAddEachOther(t, alice, bob)
 		var sent []core.Message
 		for i := range core.ReportEvidenceLength + 3 {
 			sent = append(sent, f.MustSend(t, bob, alice, fmt.Sprintf("spam %d", i)))

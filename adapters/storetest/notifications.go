@@ -16,54 +16,22 @@ import (
 	"github.com/parley-chat/parley/core"
 )
 
-// Notified is one notification a RecordingWebPusher sent.
-type Notified struct {
-	Subscription core.PushSubscription
-	Notification core.Notification
-}
-
-// RecordingWebPusher is a core.WebPusher that records what it sends, and
-// answers ErrSubscriptionGone for the endpoints marked gone.
+// RecordingWebPusher is a core.WebPusher that records the notifications it
+// sends, by endpoint, and answers ErrSubscriptionGone for the endpoints marked
+// gone.
 type RecordingWebPusher struct {
-	mu   sync.Mutex
-	sent []Notified
-	gone map[string]bool
+	recorder[core.Notification]
 }
 
 // NewRecordingWebPusher returns a web pusher that has sent nothing yet.
-func NewRecordingWebPusher() *RecordingWebPusher {
-	return &RecordingWebPusher{gone: map[string]bool{}}
-}
+func NewRecordingWebPusher() *RecordingWebPusher { return &RecordingWebPusher{} }
 
 // SendNotification implements core.WebPusher.
 func (p *RecordingWebPusher) SendNotification(_ context.Context, sub core.PushSubscription, n core.Notification) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.gone[sub.Endpoint] {
+	if !p.deliver(sub.Endpoint, n) {
 		return fmt.Errorf("send to %s: %w", sub.Endpoint, core.ErrSubscriptionGone)
 	}
-	p.sent = append(p.sent, Notified{Subscription: sub, Notification: n})
 	return nil
-}
-
-// MarkGone makes every later send to endpoint answer gone.
-func (p *RecordingWebPusher) MarkGone(endpoint string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.gone[endpoint] = true
-}
-
-// To returns the notifications sent to endpoint, in order.
-func (p *RecordingWebPusher) To(endpoint string) []core.Notification {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var sent []core.Notification
-	for _, n := range p.sent {
-		if n.Subscription.Endpoint == endpoint {
-			sent = append(sent, n.Notification)
-		}
-	}
-	return sent
 }
 
 // NewSubscriptionInput returns a subscription of a new device of the
@@ -92,6 +60,15 @@ func (f *Fixture) MustSubscribe(t *testing.T, user string) core.AddPushSubscript
 	require.NoError(t, err)
 	require.True(t, created)
 	return in
+}
+
+// mustEndpoints returns the endpoints of user's live subscriptions, in the
+// store's order.
+func (f *Fixture) mustEndpoints(t *testing.T, user string) []string {
+	t.Helper()
+	subscriptions, err := f.Store.PushSubscriptions(context.Background(), user, f.Now())
+	require.NoError(t, err)
+	return endpoints(subscriptions)
 }
 
 func endpoints(subscriptions []core.PushSubscription) []string {
@@ -152,9 +129,7 @@ func testPushSubscriptions(t *testing.T, newStore NewStore) {
 		require.NoError(t, f.Service.RemovePushSubscription(ctx, f.Caller(t, alice), phone.Endpoint))
 		require.NoError(t, f.Service.RemovePushSubscription(ctx, f.Caller(t, alice), phone.Endpoint), "removing it again is no error")
 		require.NoError(t, f.Service.RemovePushSubscription(ctx, f.Caller(t, f.Email("mallory")), laptop.Endpoint), "nobody else removes it")
-		subscriptions, err := f.Store.PushSubscriptions(ctx, alice, f.Now())
-		require.NoError(t, err)
-		assert.Equal(t, []string{laptop.Endpoint}, endpoints(subscriptions))
+		assert.Equal(t, []string{laptop.Endpoint}, f.mustEndpoints(t, alice))
 	})
 
 	t.Run("ExpiresWhenNotRefreshed", func(t *testing.T) {
@@ -166,9 +141,7 @@ func testPushSubscriptions(t *testing.T, newStore NewStore) {
 		_, err := f.Service.AddPushSubscription(ctx, f.Caller(t, alice), refreshed)
 		require.NoError(t, err)
 		f.Advance(2 * time.Hour)
-		subscriptions, err := f.Store.PushSubscriptions(ctx, alice, f.Now())
-		require.NoError(t, err)
-		assert.Equal(t, []string{refreshed.Endpoint}, endpoints(subscriptions))
+		assert.Equal(t, []string{refreshed.Endpoint}, f.mustEndpoints(t, alice))
 		created, err := f.Service.AddPushSubscription(ctx, f.Caller(t, alice), forgotten)
 		require.NoError(t, err)
 		assert.True(t, created, "an expired subscription stored again is a new one")
@@ -204,9 +177,7 @@ func testPushSubscriptions(t *testing.T, newStore NewStore) {
 				assert.Equal(t, tc.field, e.Field)
 			})
 		}
-		subscriptions, err := f.Store.PushSubscriptions(ctx, alice, f.Now())
-		require.NoError(t, err)
-		assert.Empty(t, subscriptions)
+		assert.Empty(t, f.mustEndpoints(t, alice))
 	})
 
 	t.Run("TheLocalServerAcceptsLoopbackPushServices", func(t *testing.T) {
@@ -257,9 +228,7 @@ func testVisibility(t *testing.T, newStore NewStore) {
 		tab := f.MustConnect(t, alice)
 		require.NoError(t, f.Service.Disconnect(ctx, tab.ID))
 		require.NoError(t, f.Service.SetVisibility(ctx, tab, true))
-		connections, err := f.Store.Connections(ctx, alice, f.Now())
-		require.NoError(t, err)
-		assert.Empty(t, connections)
+		assert.Empty(t, f.mustConnectionIDs(t, alice))
 	})
 }
 
@@ -275,8 +244,10 @@ type notifyFixture struct {
 	read      []core.ConversationRead
 }
 
-func newNotifyFixture(t *testing.T, newStore NewStore) *notifyFixture {
-	f := &notifyFixture{Fixture: NewFixture(t, newStore), WebPusher: NewRecordingWebPusher()}
+// newNotifyFixture returns a notify fixture and the addresses of alice and
+// bob, the two people of every notify case.
+func newNotifyFixture(t *testing.T, newStore NewStore) (f *notifyFixture, alice, bob string) {
+	f = &notifyFixture{Fixture: NewFixture(t, newStore), WebPusher: NewRecordingWebPusher()}
 	f.notifier = core.NewNotifier(f.Store, f.WebPusher, f.Now, nil)
 	f.service = core.NewService(f.Store, f.Now, f.StampID, core.WithSentMessages(func(m core.Message) {
 		f.mu.Lock()
@@ -287,7 +258,7 @@ func newNotifyFixture(t *testing.T, newStore NewStore) *notifyFixture {
 		defer f.mu.Unlock()
 		f.read = append(f.read, r)
 	}))
-	return f
+	return f, f.Email("alice"), f.Email("bob")
 }
 
 // ack acknowledges, as reader, the messages from with up to upTo as read,
@@ -332,10 +303,8 @@ func testNotify(t *testing.T, newStore NewStore) {
 
 	t.Run("NoTabNotifiesEveryDevice", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f, alice, bob := newNotifyFixture(t, newStore)
+		f.MustAddEachOther(t, alice, bob)
 		phone, laptop := f.MustSubscribe(t, bob), f.MustSubscribe(t, bob)
 		report := f.send(t, alice, bob, "hello Bob")
 		assert.Equal(t, core.NotifyReport{Delivered: 2}, report)
@@ -348,10 +317,8 @@ func testNotify(t *testing.T, newStore NewStore) {
 
 	t.Run("ReadingClearsTheNotificationOnEveryDeviceOfTheReader", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f, alice, bob := newNotifyFixture(t, newStore)
+		f.MustAddEachOther(t, alice, bob)
 		phone, laptop, alices := f.MustSubscribe(t, bob), f.MustSubscribe(t, bob), f.MustSubscribe(t, alice)
 		f.send(t, alice, bob, "one")
 		f.send(t, alice, bob, "two")
@@ -369,10 +336,8 @@ func testNotify(t *testing.T, newStore NewStore) {
 
 	t.Run("ReadingWithNothingUnreadClearsNothing", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f, alice, bob := newNotifyFixture(t, newStore)
+		f.MustAddEachOther(t, alice, bob)
 		phone := f.MustSubscribe(t, bob)
 		f.send(t, alice, bob, "one")
 		assert.Equal(t, 1, f.ack(t, bob, alice, f.sent[0].ID))
@@ -383,10 +348,8 @@ func testNotify(t *testing.T, newStore NewStore) {
 
 	t.Run("TheSecondMessageCarriesTheUnreadCountUnderTheSameTag", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f, alice, bob := newNotifyFixture(t, newStore)
+		f.MustAddEachOther(t, alice, bob)
 		phone := f.MustSubscribe(t, bob)
 		f.send(t, alice, bob, "one")
 		f.send(t, alice, bob, "two")
@@ -398,8 +361,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 
 	t.Run("AHiddenTabStillNotifies", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
+		f, alice, bob := newNotifyFixture(t, newStore)
 		f.MustAddContact(t, alice, bob)
 		phone := f.MustSubscribe(t, bob)
 		hidden, silent := f.MustConnect(t, bob), f.MustConnect(t, bob)
@@ -412,8 +374,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 
 	t.Run("AVisibleTabNotifiesNoDevice", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
+		f, alice, bob := newNotifyFixture(t, newStore)
 		f.MustAddContact(t, alice, bob)
 		phone := f.MustSubscribe(t, bob)
 		f.MustConnect(t, bob)
@@ -434,10 +395,8 @@ func testNotify(t *testing.T, newStore NewStore) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
-				f := newNotifyFixture(t, newStore)
-				alice, bob := f.Email("alice"), f.Email("bob")
-				f.MustAddContact(t, alice, bob)
-				f.MustAddContact(t, bob, alice)
+				f, alice, bob := newNotifyFixture(t, newStore)
+				f.MustAddEachOther(t, alice, bob)
 				phone := f.MustSubscribe(t, bob)
 				sent := f.MustSend(t, alice, bob, "sent before the block")
 				owner, blocked := tc.blocker(alice, bob)
@@ -454,8 +413,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 
 	t.Run("AStrangersFirstMessageNotifiesAsARequest", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
+		f, alice, bob := newNotifyFixture(t, newStore)
 		f.MustAddContact(t, alice, bob)
 		phone := f.MustSubscribe(t, bob)
 		f.send(t, alice, bob, "hello stranger")
@@ -469,10 +427,8 @@ func testNotify(t *testing.T, newStore NewStore) {
 
 	t.Run("PreviewsOffSendNoText", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f, alice, bob := newNotifyFixture(t, newStore)
+		f.MustAddEachOther(t, alice, bob)
 		in := f.NewSubscriptionInput(t)
 		off := false
 		in.Previews = &off
@@ -487,8 +443,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 
 	t.Run("ALongTextIsCutToItsStart", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
+		f, alice, bob := newNotifyFixture(t, newStore)
 		f.MustAddContact(t, alice, bob)
 		phone := f.MustSubscribe(t, bob)
 		long := ""
@@ -503,21 +458,17 @@ func testNotify(t *testing.T, newStore NewStore) {
 
 	t.Run("AGoneSubscriptionIsRemoved", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
+		f, alice, bob := newNotifyFixture(t, newStore)
 		f.MustAddContact(t, alice, bob)
 		phone, laptop := f.MustSubscribe(t, bob), f.MustSubscribe(t, bob)
 		f.WebPusher.MarkGone(phone.Endpoint)
 		assert.Equal(t, core.NotifyReport{Delivered: 1, Gone: 1}, f.send(t, alice, bob, "hi"))
-		subscriptions, err := f.Store.PushSubscriptions(ctx, bob, f.Now())
-		require.NoError(t, err)
-		assert.Equal(t, []string{laptop.Endpoint}, endpoints(subscriptions))
+		assert.Equal(t, []string{laptop.Endpoint}, f.mustEndpoints(t, bob))
 	})
 
 	t.Run("NoSubscriptionReadsNothingMore", func(t *testing.T) {
 		t.Parallel()
-		f := newNotifyFixture(t, newStore)
-		alice, bob := f.Email("alice"), f.Email("bob")
+		f, alice, bob := newNotifyFixture(t, newStore)
 		f.MustAddContact(t, alice, bob)
 		assert.Equal(t, core.NotifyReport{Skipped: true}, f.send(t, alice, bob, "hi"))
 	})

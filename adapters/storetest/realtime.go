@@ -14,34 +14,22 @@ import (
 	"github.com/parley-chat/parley/core"
 )
 
-// Pushed is one event a RecordingPusher delivered.
-type Pushed struct {
-	Connection core.Connection
-	Event      core.Event
-}
-
-// RecordingPusher is a core.Pusher that records what it delivers, and
-// answers ErrConnectionGone for the connections marked gone.
+// RecordingPusher is a core.Pusher that records the events it delivers, by
+// connection ID, and answers ErrConnectionGone for the connections marked gone
+// or closed.
 type RecordingPusher struct {
-	mu           sync.Mutex
-	pushed       []Pushed
-	gone         map[string]bool
-	disconnected []string
+	recorder[core.Event]
+	disconnected []string // guarded by recorder.mu
 }
 
 // NewRecordingPusher returns a pusher that has delivered nothing yet.
-func NewRecordingPusher() *RecordingPusher {
-	return &RecordingPusher{gone: map[string]bool{}}
-}
+func NewRecordingPusher() *RecordingPusher { return &RecordingPusher{} }
 
 // Push implements core.Pusher.
 func (p *RecordingPusher) Push(_ context.Context, c core.Connection, e core.Event) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.gone[c.ID] {
+	if !p.deliver(c.ID, e) {
 		return fmt.Errorf("push to %s: %w", c.ID, core.ErrConnectionGone)
 	}
-	p.pushed = append(p.pushed, Pushed{Connection: c, Event: e})
 	return nil
 }
 
@@ -51,7 +39,7 @@ func (p *RecordingPusher) Disconnect(_ context.Context, connectionID string) err
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.disconnected = append(p.disconnected, connectionID)
-	p.gone[connectionID] = true
+	p.markGoneLocked(connectionID)
 	return nil
 }
 
@@ -60,26 +48,6 @@ func (p *RecordingPusher) Disconnected() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return slices.Clone(p.disconnected)
-}
-
-// MarkGone makes every later push to the connection with id answer gone.
-func (p *RecordingPusher) MarkGone(id string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.gone[id] = true
-}
-
-// To returns the events delivered to the connection with id, in order.
-func (p *RecordingPusher) To(id string) []core.Event {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var events []core.Event
-	for _, pushed := range p.pushed {
-		if pushed.Connection.ID == id {
-			events = append(events, pushed.Event)
-		}
-	}
-	return events
 }
 
 // MustConnect registers a connection of user and returns it.
@@ -110,9 +78,7 @@ func testConnections(t *testing.T, newStore NewStore) {
 		f := NewFixture(t, newStore)
 		alice, bob := f.Email("alice"), f.Email("bob")
 		phone, laptop, bobs := f.MustConnect(t, alice), f.MustConnect(t, alice), f.MustConnect(t, bob)
-		connections, err := f.Store.Connections(ctx, alice, f.Now())
-		require.NoError(t, err)
-		assert.ElementsMatch(t, []string{phone.ID, laptop.ID}, connectionIDs(connections))
+		assert.ElementsMatch(t, []string{phone.ID, laptop.ID}, f.mustConnectionIDs(t, alice))
 
 		caller, c, err := f.Service.ConnectionCaller(ctx, bobs.ID)
 		require.NoError(t, err)
@@ -136,15 +102,10 @@ func testConnections(t *testing.T, newStore NewStore) {
 		assert.Equal(t, []string{opened[0].ID}, f.Pusher.Disconnected(), "only the oldest is closed")
 		assert.Equal(t, []core.Event{core.ClosingEvent{Code: core.CloseTooManyConnections, Reason: "too many connections"}}, f.Pusher.To(opened[0].ID),
 			"told why before it is closed")
-		connections, err := f.Store.Connections(ctx, alice, f.Now())
-		require.NoError(t, err)
-		want := connectionIDs(append(opened[1:], eleventh))
-		assert.Equal(t, want, connectionIDs(connections))
-		_, _, err = f.Service.ConnectionCaller(ctx, opened[0].ID)
+		assert.Equal(t, connectionIDs(append(opened[1:], eleventh)), f.mustConnectionIDs(t, alice))
+		_, _, err := f.Service.ConnectionCaller(ctx, opened[0].ID)
 		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err), "the closed connection is forgotten")
-		others, err := f.Store.Connections(ctx, bob, f.Now())
-		require.NoError(t, err)
-		assert.Equal(t, []string{bobs.ID}, connectionIDs(others), "another person's connections are theirs")
+		assert.Equal(t, []string{bobs.ID}, f.mustConnectionIDs(t, bob), "another person's connections are theirs")
 	})
 
 	t.Run("ConcurrentConnectsNeverPassTheCap", func(t *testing.T) {
@@ -173,9 +134,7 @@ func testConnections(t *testing.T, newStore NewStore) {
 			})
 		}
 		wg.Wait()
-		connections, err := f.Store.Connections(ctx, alice, f.Now())
-		require.NoError(t, err)
-		assert.Len(t, connections, min(connected, core.DefaultMaxConnections))
+		assert.Len(t, f.mustConnectionIDs(t, alice), min(connected, core.DefaultMaxConnections))
 		assert.Len(t, f.Pusher.Disconnected(), max(connected-core.DefaultMaxConnections, 0), "each one past the cap closed one")
 	})
 
@@ -236,10 +195,8 @@ func testConnections(t *testing.T, newStore NewStore) {
 		f.Advance(core.ConnectionLifetime - time.Minute)
 		fresh := f.MustConnect(t, alice)
 		f.Advance(2 * time.Minute)
-		connections, err := f.Store.Connections(ctx, alice, f.Now())
-		require.NoError(t, err)
-		assert.Equal(t, []string{fresh.ID}, connectionIDs(connections))
-		_, _, err = f.Service.ConnectionCaller(ctx, old.ID)
+		assert.Equal(t, []string{fresh.ID}, f.mustConnectionIDs(t, alice))
+		_, _, err := f.Service.ConnectionCaller(ctx, old.ID)
 		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err))
 	})
 
@@ -250,9 +207,7 @@ func testConnections(t *testing.T, newStore NewStore) {
 		phone, laptop := f.MustConnect(t, alice), f.MustConnect(t, alice)
 		require.NoError(t, f.Service.Disconnect(ctx, phone.ID))
 		require.NoError(t, f.Service.Disconnect(ctx, phone.ID), "a second disconnect is no error")
-		connections, err := f.Store.Connections(ctx, alice, f.Now())
-		require.NoError(t, err)
-		assert.Equal(t, []string{laptop.ID}, connectionIDs(connections))
+		assert.Equal(t, []string{laptop.ID}, f.mustConnectionIDs(t, alice))
 	})
 
 	t.Run("AMessageReachesEveryDeviceOfBothMembersOnce", func(t *testing.T) {
@@ -285,9 +240,7 @@ func testConnections(t *testing.T, newStore NewStore) {
 		f.Pusher.MarkGone(stale.ID)
 		f.Advance(core.ConnectGrace)
 		f.MustSend(t, alice, bob, "hi")
-		connections, err := f.Store.Connections(ctx, bob, f.Now())
-		require.NoError(t, err)
-		assert.Equal(t, []string{live.ID}, connectionIDs(connections))
+		assert.Equal(t, []string{live.ID}, f.mustConnectionIDs(t, bob))
 	})
 
 	t.Run("AConnectionStillOpeningIsNotForgotten", func(t *testing.T) {
@@ -300,17 +253,14 @@ func testConnections(t *testing.T, newStore NewStore) {
 		opening := f.MustConnect(t, bob)
 		f.Pusher.MarkGone(opening.ID)
 		f.MustSend(t, alice, bob, "hi")
-		connections, err := f.Store.Connections(ctx, bob, f.Now())
-		require.NoError(t, err)
-		assert.Equal(t, []string{opening.ID}, connectionIDs(connections))
+		assert.Equal(t, []string{opening.ID}, f.mustConnectionIDs(t, bob))
 	})
 
 	t.Run("NothingCrossesABlock", func(t *testing.T) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
 		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f.MustAddEachOther(t, alice, bob)
 		_, err := f.Service.BlockContact(ctx, f.Caller(t, bob), alice)
 		require.NoError(t, err)
 		alices, bobs := f.MustConnect(t, alice), f.MustConnect(t, bob)
@@ -344,8 +294,7 @@ func testConnections(t *testing.T, newStore NewStore) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
 		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f.MustAddEachOther(t, alice, bob)
 		sent := f.MustSend(t, bob, alice, "read me")
 		bobs, alicesPhone, alicesLaptop := f.MustConnect(t, bob), f.MustConnect(t, alice), f.MustConnect(t, alice)
 		_, err := f.Service.Ack(ctx, f.Caller(t, alice), core.AckInput{With: bob, UpTo: sent.ID, Read: true}, alicesPhone.ID)
@@ -362,6 +311,14 @@ func testConnections(t *testing.T, newStore NewStore) {
 		require.NoError(t, err)
 		assert.Len(t, f.Pusher.To(bobs.ID), 1, "an ack that moves nothing tells nobody")
 	})
+}
+
+// mustConnectionIDs returns the IDs of user's live connections, sorted.
+func (f *Fixture) mustConnectionIDs(t *testing.T, user string) []string {
+	t.Helper()
+	connections, err := f.Store.Connections(context.Background(), user, f.Now())
+	require.NoError(t, err)
+	return connectionIDs(connections)
 }
 
 func connectionIDs(connections []core.Connection) []string {

@@ -38,8 +38,7 @@ func testReceipts(t *testing.T, newStore NewStore) {
 	// messages to alice.
 	chat := func(t *testing.T, f *Fixture, n int) (alice, bob string, sent []core.Message) {
 		alice, bob = f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f.MustAddEachOther(t, alice, bob)
 		for i := range n {
 			sent = append(sent, f.MustSend(t, bob, alice, fmt.Sprintf("m%d", i)))
 		}
@@ -251,8 +250,7 @@ func testReceiptCosts(t *testing.T, newStore NewMeteredStore) {
 	t.Run("AnAckThatMovesNothingIsOneReadAndNoWrite", func(t *testing.T) {
 		f, meter := newFixture(t)
 		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f.MustAddEachOther(t, alice, bob)
 		var sent []core.Message
 		for i := range 3 * limit {
 			sent = append(sent, f.MustSend(t, bob, alice, fmt.Sprintf("m%d", i)))
@@ -276,8 +274,7 @@ func testReceiptCosts(t *testing.T, newStore NewMeteredStore) {
 	t.Run("AnAckInALongConversationReadsABoundedNumberOfItems", func(t *testing.T) {
 		f, meter := newFixture(t)
 		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f.MustAddEachOther(t, alice, bob)
 		var sent []core.Message
 		for i := range 4 * limit {
 			sent = append(sent, f.MustSend(t, bob, alice, fmt.Sprintf("m%d", i)))

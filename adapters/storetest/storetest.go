@@ -131,6 +131,13 @@ func (f *Fixture) MustAddContact(t *testing.T, owner, contact string) core.Conta
 	return added
 }
 
+// MustAddEachOther adds a and b to each other's contacts through the service.
+func (f *Fixture) MustAddEachOther(t *testing.T, a, b string) {
+	t.Helper()
+	f.MustAddContact(t, a, b)
+	f.MustAddContact(t, b, a)
+}
+
 // MustSend sends text from sender to recipient through the service and
 // returns the message as stored, without the status its sender sees.
 func (f *Fixture) MustSend(t *testing.T, sender, recipient, text string) core.Message {
@@ -227,8 +234,7 @@ func testRaces(t *testing.T, newStore NewStore) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
 		alice, bob := f.Email("alice"), f.Email("bob")
-		f.MustAddContact(t, alice, bob)
-		f.MustAddContact(t, bob, alice)
+		f.MustAddEachOther(t, alice, bob)
 
 		var mu sync.Mutex
 		accepted := map[string]bool{}
@@ -278,4 +284,57 @@ func upper(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// recorder is what the recording fakes share: what they delivered, by the
+// address it went to (a connection's ID, a subscription's endpoint), and the
+// addresses that answer gone. It is safe for concurrent use.
+type recorder[T any] struct {
+	mu        sync.Mutex
+	delivered []delivery[T]
+	gone      map[string]bool
+}
+
+type delivery[T any] struct {
+	to   string
+	what T
+}
+
+// deliver records what delivered to address, unless address is marked gone:
+// then it records nothing and answers false.
+func (r *recorder[T]) deliver(address string, what T) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.gone[address] {
+		return false
+	}
+	r.delivered = append(r.delivered, delivery[T]{to: address, what: what})
+	return true
+}
+
+// MarkGone makes every later delivery to address answer gone.
+func (r *recorder[T]) MarkGone(address string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.markGoneLocked(address)
+}
+
+func (r *recorder[T]) markGoneLocked(address string) {
+	if r.gone == nil {
+		r.gone = map[string]bool{}
+	}
+	r.gone[address] = true
+}
+
+// To returns what was delivered to address, in order.
+func (r *recorder[T]) To(address string) []T {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []T
+	for _, d := range r.delivered {
+		if d.to == address {
+			out = append(out, d.what)
+		}
+	}
+	return out
 }

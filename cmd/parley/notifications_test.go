@@ -105,6 +105,16 @@ func (s *localServer) subscribe(t *testing.T, token string, sub *webpushtest.Sub
 	}, wantStatus, nil)
 }
 
+// mustNewDevice is a new browser of pushService's whose subscription for
+// token's user is stored, with previews on or off.
+func (s *localServer) mustNewDevice(t *testing.T, pushService *webpushtest.Service, token string, previews bool) *webpushtest.Subscription {
+	t.Helper()
+	sub, err := pushService.Subscribe()
+	require.NoError(t, err)
+	s.subscribe(t, token, sub, previews, http.StatusCreated)
+	return sub
+}
+
 // newPushService starts a push service that checks the server's VAPID key,
 // which token's GET /push-key answers with.
 func (s *localServer) newPushService(t *testing.T, token string) *webpushtest.Service {
@@ -142,13 +152,9 @@ func TestLocalServerNotificationsEndToEnd(t *testing.T) {
 	s := startServerLogging(t, Config{}, logs)
 	alice, bob := s.signIn(t, "alice@example.com"), s.signIn(t, "bob@example.com")
 	pushService := s.newPushService(t, bob)
-	phone, err := pushService.Subscribe()
-	require.NoError(t, err)
-	laptop, err := pushService.Subscribe()
-	require.NoError(t, err)
-	s.subscribe(t, bob, phone, true, http.StatusCreated)
+	phone := s.mustNewDevice(t, pushService, bob, true)
 	s.subscribe(t, bob, phone, true, http.StatusOK)
-	s.subscribe(t, bob, laptop, false, http.StatusCreated)
+	laptop := s.mustNewDevice(t, pushService, bob, false)
 	s.mustJSON(t, http.MethodPost, "/add-contact", alice, map[string]string{"email": "bob@example.com", "name": "Bob"}, http.StatusCreated, nil)
 
 	t.Run("AStrangersFirstMessageIsARequest", func(t *testing.T) {
@@ -270,15 +276,8 @@ func TestLocalServerReadingClearsTheNotificationOnEveryDevice(t *testing.T) {
 	s := startServerLogging(t, Config{}, logs)
 	alice, bob := s.signIn(t, "alice@example.com"), s.signIn(t, "bob@example.com")
 	pushService := s.newPushService(t, bob)
-	phone, err := pushService.Subscribe()
-	require.NoError(t, err)
-	laptop, err := pushService.Subscribe()
-	require.NoError(t, err)
-	alicesPhone, err := pushService.Subscribe()
-	require.NoError(t, err)
-	s.subscribe(t, bob, phone, true, http.StatusCreated)
-	s.subscribe(t, bob, laptop, false, http.StatusCreated)
-	s.subscribe(t, alice, alicesPhone, true, http.StatusCreated)
+	phone, laptop := s.mustNewDevice(t, pushService, bob, true), s.mustNewDevice(t, pushService, bob, false)
+	alicesPhone := s.mustNewDevice(t, pushService, alice, true)
 	s.mustJSON(t, http.MethodPost, "/add-contact", alice, map[string]string{"email": "bob@example.com", "name": "Bob"}, http.StatusCreated, nil)
 	s.mustJSON(t, http.MethodPost, "/add-contact", bob, map[string]string{"email": "alice@example.com", "name": "Alice"}, http.StatusCreated, nil)
 	m, _ := s.send(t, alice, "bob@example.com", "read me anywhere", http.StatusCreated)

@@ -88,6 +88,31 @@ func ScratchTable(ctx context.Context, client *dynamodb.Client, prefix string) (
 	return name, drop, nil
 }
 
+// Scratch is what a bench on DynamoDB Local starts from: a client of the
+// endpoint whose requests Counter counts, and a table of its own.
+type Scratch struct {
+	Client  *dynamodb.Client
+	Counter *RequestCounter
+	Table   string
+	drop    func() error
+}
+
+// NewScratch connects to endpoint through a new RequestCounter and creates a
+// scratch table named prefix plus a random suffix (ScratchTable); Close
+// deletes the table.
+func NewScratch(ctx context.Context, endpoint, prefix string) (*Scratch, error) {
+	counter := NewRequestCounter(nil)
+	client := NewClient(endpoint, counter)
+	table, drop, err := ScratchTable(ctx, client, prefix)
+	if err != nil {
+		return nil, err
+	}
+	return &Scratch{Client: client, Counter: counter, Table: table, drop: drop}, nil
+}
+
+// Close deletes the scratch table.
+func (s *Scratch) Close() error { return s.drop() }
+
 // MustTable creates a table with a name unique to this call, as CreateTable
 // makes it, and deletes it when the test ends.
 func MustTable(tb testing.TB, client *dynamodb.Client) string {

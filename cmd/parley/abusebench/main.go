@@ -89,14 +89,13 @@ func (c *clock) advance(d time.Duration) {
 }
 
 func run(ctx context.Context, out io.Writer, endpoint string, messages int) error {
-	counter := dynamodbtest.NewRequestCounter(nil)
-	client := dynamodbtest.NewClient(endpoint, counter)
-	table, dropTable, err := dynamodbtest.ScratchTable(ctx, client, "parley-abuse-")
+	scratch, err := dynamodbtest.NewScratch(ctx, endpoint, "parley-abuse-")
 	if err != nil {
 		return err
 	}
-	defer func() { _ = dropTable() }()
-	store := dynamostore.New(client, table)
+	defer func() { _ = scratch.Close() }()
+	counter := scratch.Counter
+	store := dynamostore.New(scratch.Client, scratch.Table)
 	pusher := &countingPusher{}
 	now := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	unlimited, err := core.NewSendLimit(1_000_000, 1_000_000)

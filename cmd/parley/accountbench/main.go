@@ -77,14 +77,13 @@ func (a *sizedArchive) size() int64 {
 }
 
 func run(ctx context.Context, out io.Writer, endpoint string, conversations, messages, posts, exportMessages int) error {
-	counter := dynamodbtest.NewRequestCounter(nil)
-	client := dynamodbtest.NewClient(endpoint, counter)
-	table, dropTable, err := dynamodbtest.ScratchTable(ctx, client, "parley-accountbench-")
+	scratch, err := dynamodbtest.NewScratch(ctx, endpoint, "parley-accountbench-")
 	if err != nil {
 		return err
 	}
-	defer func() { _ = dropTable() }()
-	store := dynamostore.New(client, table)
+	defer func() { _ = scratch.Close() }()
+	counter := scratch.Counter
+	store := dynamostore.New(scratch.Client, scratch.Table)
 	var ids atomic.Int64
 	newID := func() string { return fmt.Sprintf("%020d", ids.Add(1)) }
 	archive := &sizedArchive{}

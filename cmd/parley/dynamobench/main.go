@@ -76,16 +76,15 @@ type result struct {
 }
 
 func run(ctx context.Context, out io.Writer, endpoint string, n int) error {
-	counter := dynamodbtest.NewRequestCounter(nil)
-	client := dynamodbtest.NewClient(endpoint, counter)
-	table, dropTable, err := dynamodbtest.ScratchTable(ctx, client, "parley-bench-")
+	scratch, err := dynamodbtest.NewScratch(ctx, endpoint, "parley-bench-")
 	if err != nil {
 		return err
 	}
-	defer func() { _ = dropTable() }()
+	defer func() { _ = scratch.Close() }()
+	counter := scratch.Counter
 
 	var capacity meter
-	store := dynamostore.New(client, table, dynamostore.WithCapacityRecorder(capacity.record))
+	store := dynamostore.New(scratch.Client, scratch.Table, dynamostore.WithCapacityRecorder(capacity.record))
 	var ids atomic.Int64
 	// Pushes go nowhere, but the registry lookups and the connection writes
 	// they make are the store's, as in AWS.
