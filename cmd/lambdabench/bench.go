@@ -16,9 +16,6 @@ type scenario struct {
 	name string
 	// binary is the built bootstrap's name: the route, or the floor.
 	binary string
-	// pushes gives the function the @connections endpoint, as Terraform
-	// gives it to the functions that push (pushes in locals.functions).
-	pushes bool
 	// event is the i-th call's event.
 	event func(i int) ([]byte, error)
 	// check sees the i-th call's status and body; nil accepts any 2xx.
@@ -115,7 +112,7 @@ func (b *bench) start(ctx context.Context, r *result, perProcess int) error {
 	}
 	b.proxy.take()
 	b.callbacks.take()
-	in, err := startInstance(filepath.Join(b.binaries, r.binary), b.env(r.binary, r.pushes), r.binary)
+	in, err := startInstance(filepath.Join(b.binaries, r.binary), b.env(r.binary, pushes(r.binary)), r.binary)
 	if err != nil {
 		return err
 	}
