@@ -20,13 +20,9 @@ import (
 	awsdynamodb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/parley-chat/parley/adapters/apigateway"
-	"github.com/parley-chat/parley/adapters/cognito"
 	"github.com/parley-chat/parley/adapters/dynamodb"
 	"github.com/parley-chat/parley/adapters/emf"
-	"github.com/parley-chat/parley/adapters/exportdoc"
-	"github.com/parley-chat/parley/adapters/oidc"
 	"github.com/parley-chat/parley/adapters/push"
-	"github.com/parley-chat/parley/adapters/s3"
 	"github.com/parley-chat/parley/adapters/ulid"
 	"github.com/parley-chat/parley/core"
 )
@@ -60,7 +56,34 @@ type Config struct {
 	// VAPIDPublicKeyParameter is the SSM parameter of the deployment's VAPID
 	// public key (PARLEY_VAPID_PUBLIC_KEY_PARAMETER); set only for push-key.
 	VAPIDPublicKeyParameter string
+	// Extras builds what only some routes use, as the route's main gives
+	// it (Start; package lambdas/extra); not read from the environment.
+	Extras Extras
 }
+
+// Extras are the builders of what only some routes use: package
+// lambdas/extra has them, and a route's main names those its route needs
+// (lambdas.Start("export", extra.Exports)). Package lambdas does not import
+// them, so that no other function's binary links their packages (S3, the
+// export document, Cognito, the OpenID keys, SSM), whose size and
+// initialisation every cold start of every route paid.
+type Extras struct {
+	// IdentityDirectory is the directory of the routes that delete users
+	// (Cognito's user pool userPoolID).
+	IdentityDirectory func(awsConfig aws.Config, userPoolID string) core.IdentityDirectory
+	// Exports are the exports of the routes that export, into bucket.
+	Exports func(awsConfig aws.Config, bucket string) (core.Exports, error)
+	// TokenVerifier is the verifier of the routes that verify tokens
+	// ($connect), on the issuer the environment names, whose keys it
+	// fetches; nil and no error when the environment names none.
+	TokenVerifier func(ctx context.Context) (apigateway.TokenVerifier, error)
+	// PushKey reads the deployment's VAPID public key from the SSM
+	// parameter, for push-key.
+	PushKey func(ctx context.Context, awsConfig aws.Config, parameter string) (core.Option, error)
+}
+
+// Extra gives a function one of Extras.
+type Extra func(*Extras)
 
 // ConfigFromEnv reads the configuration from the environment.
 func ConfigFromEnv() Config {
@@ -90,12 +113,12 @@ func NewDynamoDBStore(ctx context.Context, config Config) (*dynamodb.Store, erro
 	if err != nil {
 		return nil, err
 	}
-	return dynamoDBStoreFrom(awsConfig, config)
+	return DynamoDBStoreFrom(awsConfig, config)
 }
 
-// dynamoDBStoreFrom is the store on the configured table, with a client of
-// awsConfig, loaded once per cold start.
-func dynamoDBStoreFrom(awsConfig aws.Config, config Config) (*dynamodb.Store, error) {
+// DynamoDBStoreFrom is the store on the configured table, with a client of
+// awsConfig, loaded once per cold start (LoadAWSConfig).
+func DynamoDBStoreFrom(awsConfig aws.Config, config Config) (*dynamodb.Store, error) {
 	if config.TableName == "" {
 		return nil, fmt.Errorf("PARLEY_TABLE_NAME is not set")
 	}
@@ -157,12 +180,6 @@ func NewHandler(service *core.Service, config Config, logger *slog.Logger) *apig
 // service, verifying tokens with verifier.
 func NewWebSocketHandler(service *core.Service, verifier apigateway.TokenVerifier, config Config, logger *slog.Logger) *apigateway.WebSocketHandler {
 	return apigateway.NewWebSocketHandler(service, verifier, apigateway.Config{AllowedOrigin: config.AllowedOrigin}, logger)
-}
-
-// ExportsTo is what the service exports to: archive, the JSON document
-// (adapters/exportdoc), and no notification devices until a store keeps them.
-func ExportsTo(archive core.ExportArchive) core.Exports {
-	return core.Exports{Archive: archive, Render: exportdoc.New}
 }
 
 // PushOptions are the service options that make it push through pusher,
@@ -255,7 +272,7 @@ func NewFunction(ctx context.Context, route string, config Config, logger *slog.
 	if err != nil {
 		return nil, err
 	}
-	store, err := dynamoDBStoreFrom(awsConfig, config)
+	store, err := DynamoDBStoreFrom(awsConfig, config)
 	if err != nil {
 		return nil, err
 	}
@@ -288,27 +305,34 @@ func NewFunction(ctx context.Context, route string, config Config, logger *slog.
 		if config.UserPoolID == "" {
 			return nil, fmt.Errorf("route %s deletes users but PARLEY_USER_POOL_ID is not set", route)
 		}
-		directory := cognito.New(&http.Client{Timeout: 10 * time.Second}, awsConfig.Region, config.UserPoolID, "", awsConfig.Credentials)
-		options = append(options, core.WithIdentityDirectory(directory))
+		if config.Extras.IdentityDirectory == nil {
+			return nil, fmt.Errorf("route %s deletes users but its main gives no identity directory (extra.IdentityDirectory)", route)
+		}
+		options = append(options, core.WithIdentityDirectory(config.Extras.IdentityDirectory(awsConfig, config.UserPoolID)))
 	}
 	if needs.exports {
 		if config.ExportsBucket == "" {
 			return nil, fmt.Errorf("route %s exports but PARLEY_EXPORTS_BUCKET is not set", route)
 		}
-		// Uploads take longer than the @connections' deadline: the function's own timeout bounds them.
-		archive, err := s3.NewExports(&http.Client{}, s3.BucketURL(config.ExportsBucket, awsConfig.Region), awsConfig.Region, awsConfig.Credentials)
+		if config.Extras.Exports == nil {
+			return nil, fmt.Errorf("route %s exports but its main gives no exports (extra.Exports)", route)
+		}
+		exports, err := config.Extras.Exports(awsConfig, config.ExportsBucket)
 		if err != nil {
 			return nil, err
 		}
-		options = append(options, core.WithExports(ExportsTo(archive)))
+		options = append(options, core.WithExports(exports))
 	}
 	if !needs.rest {
-		if f.Verifier, err = webSocketVerifier(ctx, needs.verifiesTokens); err != nil {
+		if f.Verifier, err = webSocketVerifier(ctx, route, needs.verifiesTokens, config.Extras); err != nil {
 			return nil, err
 		}
 	}
 	if config.VAPIDPublicKeyParameter != "" {
-		pushKey, err := readPushKey(ctx, awsConfig, config.VAPIDPublicKeyParameter)
+		if config.Extras.PushKey == nil {
+			return nil, fmt.Errorf("route %s reads a push key but its main gives no reader (extra.PushKey)", route)
+		}
+		pushKey, err := config.Extras.PushKey(ctx, awsConfig, config.VAPIDPublicKeyParameter)
 		if err != nil {
 			return nil, err
 		}
@@ -328,9 +352,12 @@ var lambdaConfigOptions = []func(*awsconfig.LoadOptions) error{
 
 // Start is the whole of a REST route's Lambda: it wires the route once, at
 // cold start, and serves its events.
-func Start(route string) {
+func Start(route string, extras ...Extra) {
 	logger := NewLogger()
 	config := ConfigFromEnv()
+	for _, extra := range extras {
+		extra(&config.Extras)
+	}
 	f, err := NewFunction(context.Background(), route, config, logger)
 	if err == nil && (config.OIDCIssuer == "" || config.OIDCClientID == "") {
 		err = fmt.Errorf("PARLEY_OIDC_ISSUER and PARLEY_OIDC_CLIENT_ID must name the authorizer's issuer and audience")
@@ -345,9 +372,12 @@ func Start(route string) {
 
 // StartWebSocket is the whole of a WebSocket route's Lambda. $connect
 // verifies ID tokens itself against the configured issuer (PARLEY_OIDC_*).
-func StartWebSocket(route string) {
+func StartWebSocket(route string, extras ...Extra) {
 	logger := NewLogger()
 	config := ConfigFromEnv()
+	for _, extra := range extras {
+		extra(&config.Extras)
+	}
 	f, err := NewFunction(context.Background(), route, config, logger)
 	if err != nil {
 		logger.Error("cannot start", "route", route, "error", err.Error())
@@ -357,15 +387,22 @@ func StartWebSocket(route string) {
 }
 
 // webSocketVerifier is the token verifier of a WebSocket route: only a route
-// that verifies tokens ($connect) builds one on the configured issuer, which
-// fetches its keys at cold start; every other route gets refuseEveryToken and
+// that verifies tokens ($connect) builds one (extras.TokenVerifier) on the
+// configured issuer, which fetches its keys at cold start; every other
+// route, and one with no issuer configured, gets refuseEveryToken and
 // fetches nothing.
-func webSocketVerifier(ctx context.Context, verifiesTokens bool) (apigateway.TokenVerifier, error) {
-	issuer, ok := oidc.ConfigFromEnv()
-	if !ok || !verifiesTokens {
+func webSocketVerifier(ctx context.Context, route string, verifiesTokens bool, extras Extras) (apigateway.TokenVerifier, error) {
+	if !verifiesTokens {
 		return refuseEveryToken{}, nil
 	}
-	return oidc.NewVerifier(ctx, issuer, nil)
+	if extras.TokenVerifier == nil {
+		return nil, fmt.Errorf("route %s verifies tokens but its main gives no verifier (extra.TokenVerifier)", route)
+	}
+	verifier, err := extras.TokenVerifier(ctx)
+	if verifier == nil && err == nil {
+		return refuseEveryToken{}, nil
+	}
+	return verifier, err
 }
 
 // refuseEveryToken is the verifier of a function with no issuer configured,
@@ -382,4 +419,10 @@ func envOr(name, fallback string) string {
 		return value
 	}
 	return fallback
+}
+
+// LoadAWSConfig loads a Lambda's AWS configuration, as NewFunction does: a
+// static one for DynamoDB Local when an endpoint override is set.
+func LoadAWSConfig(ctx context.Context, config Config) (aws.Config, error) {
+	return loadAWSConfig(ctx, config, lambdaConfigOptions...)
 }

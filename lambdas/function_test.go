@@ -1,4 +1,4 @@
-package lambdas
+package lambdas_test
 
 import (
 	"context"
@@ -7,7 +7,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -20,6 +23,8 @@ import (
 	"github.com/parley-chat/parley/adapters/apigateway"
 	"github.com/parley-chat/parley/adapters/oidc"
 	"github.com/parley-chat/parley/adapters/push"
+	"github.com/parley-chat/parley/lambdas"
+	"github.com/parley-chat/parley/lambdas/extra"
 )
 
 // TestEachRouteBuildsOnlyWhatItUses builds every route's function as its
@@ -39,7 +44,7 @@ func TestEachRouteBuildsOnlyWhatItUses(t *testing.T) {
 	t.Setenv(oidc.EnvIssuer, issuer.URL)
 	t.Setenv(oidc.EnvClientID, "parley-spa")
 	t.Setenv(oidc.EnvJWKSURL, issuer.URL+"/jwks.json")
-	config := Config{
+	config := lambdas.Config{
 		TableName:            "parley-test",
 		DynamoDBEndpoint:     "http://127.0.0.1:1", // never asked: building sends nothing
 		WebSocketCallbackURL: "https://example.execute-api.eu-central-1.amazonaws.com/production",
@@ -48,6 +53,7 @@ func TestEachRouteBuildsOnlyWhatItUses(t *testing.T) {
 		UserPoolID:           "eu-central-1_pool",
 		ExportsBucket:        "parley-test-exports",
 	}
+	extra.All(&config.Extras)
 	type builds struct{ pusher, metrics, verifier bool }
 	want := map[string]builds{
 		"add-contact":     {pusher: true, metrics: true},
@@ -81,7 +87,7 @@ func TestEachRouteBuildsOnlyWhatItUses(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			t.Cleanup(cancel)
 			before := fetches.Load()
-			f, err := NewFunction(ctx, route, config, logger)
+			f, err := lambdas.NewFunction(ctx, route, config, logger)
 			require.NoError(t, err)
 			assert.NotNil(t, f.Service)
 			if want.pusher {
@@ -94,15 +100,77 @@ func TestEachRouteBuildsOnlyWhatItUses(t *testing.T) {
 			case want.verifier:
 				assert.IsType(t, &oidc.Verifier{}, f.Verifier)
 				assert.Greater(t, fetches.Load(), before, "the issuer's keys are fetched at cold start")
-			case needsOf(route).rest:
+			case lambdas.IsREST(route):
 				assert.Nil(t, f.Verifier, "API Gateway's authorizer verifies the tokens")
 				assert.Equal(t, before, fetches.Load(), "no request to the issuer")
 			default:
-				assert.Equal(t, refuseEveryToken{}, f.Verifier)
+				assert.Equal(t, lambdas.RefuseEveryToken{}, f.Verifier)
 				assert.Equal(t, before, fetches.Load(), "no request to the issuer")
 			}
 		})
 	}
+}
+
+// TestARouteStartsOnlyWithTheExtrasItNeeds: a route whose main does not give
+// the extra it needs (package lambdas/extra) refuses to start, saying which,
+// rather than start without it.
+func TestARouteStartsOnlyWithTheExtrasItNeeds(t *testing.T) {
+	t.Setenv(oidc.EnvIssuer, "https://issuer.example")
+	t.Setenv(oidc.EnvClientID, "parley-spa")
+	config := lambdas.Config{
+		TableName: "parley-test", DynamoDBEndpoint: "http://127.0.0.1:1",
+		WebSocketCallbackURL:    "https://example.execute-api.eu-central-1.amazonaws.com/production",
+		UserPoolID:              "eu-central-1_pool",
+		ExportsBucket:           "parley-test-exports",
+		VAPIDPublicKeyParameter: "/parley/vapid-public-key",
+	}
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	for route, extra := range map[string]string{
+		"export": "extra.Exports", "delete-account": "extra.IdentityDirectory", "ws-connect": "extra.TokenVerifier", "push-key": "extra.PushKey",
+	} {
+		t.Run(route, func(t *testing.T) {
+			_, err := lambdas.NewFunction(context.Background(), route, config, logger)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), extra)
+		})
+	}
+}
+
+// TestOnlyTheFunctionsThatUseThemLinkTheExtras proves from the build graph
+// that a function's binary links the packages of the extras (S3, the export
+// document, Cognito, the OpenID keys, SSM, Web Push, the feeds) only when its
+// main names one (package lambdas/extra, or lambdas/extra/stream for the
+// stream's functions): the other routes do not pay for their size and
+// initialisation at each cold start.
+func TestOnlyTheFunctionsThatUseThemLinkTheExtras(t *testing.T) {
+	if testing.Short() {
+		t.Skip("lists the build graph of every function")
+	}
+	const parley = "github.com/parley-chat/parley/"
+	extras := []string{"adapters/s3", "adapters/exportdoc", "adapters/cognito", "adapters/oidc", "adapters/ssm", "adapters/webpush", "adapters/feed", "lambdas/extra", "lambdas/extra/stream"}
+	entries, err := os.ReadDir(".")
+	require.NoError(t, err)
+	var plain []string
+	for _, entry := range entries {
+		source, err := os.ReadFile(filepath.Join(entry.Name(), "main.go"))
+		if err != nil {
+			continue
+		}
+		out, err := exec.Command("go", "list", "-deps", "./"+entry.Name()).CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		deps := strings.Fields(string(out))
+		if strings.Contains(string(source), parley+"lambdas/extra") {
+			assert.True(t, slices.ContainsFunc(deps, func(dep string) bool { return strings.HasPrefix(dep, parley+"lambdas/extra") }), entry.Name())
+			continue
+		}
+		plain = append(plain, entry.Name())
+		for _, pkg := range extras {
+			assert.False(t, slices.Contains(deps, parley+pkg), "%s links %s, which it does not use", entry.Name(), pkg)
+		}
+	}
+	assert.Contains(t, plain, "add-message")
+	functions := len(apigateway.Routes) + len(apigateway.WebSocketRoutes) + 2 // and feed and notify
+	assert.Len(t, plain, functions-6, "every function but export, delete-account, ws-connect, push-key, feed and notify")
 }
 
 // TestRoutesThatPushAreTheFunctionsTerraformLetsPush: the route tables and

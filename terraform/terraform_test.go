@@ -56,7 +56,8 @@ func TestLocalsLambdasMatchGoRoutesAndLambdaFolders(t *testing.T) {
 	require.NoError(t, err, "lambdas/ must hold one folder per route")
 	var folders []string
 	for _, e := range entries {
-		if e.IsDir() {
+		// lambdas/extra is the package of what only some functions build.
+		if e.IsDir() && e.Name() != "extra" {
 			folders = append(folders, e.Name())
 			assert.FileExists(t, filepath.Join("..", "lambdas", e.Name(), "main.go"), "lambdas/%s has no main.go", e.Name())
 		}

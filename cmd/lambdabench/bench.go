@@ -16,9 +16,6 @@ type scenario struct {
 	name string
 	// binary is the built bootstrap's name: the route, or the floor.
 	binary string
-	// pushes gives the function the @connections endpoint, as Terraform
-	// gives it to the functions that push (pushes in locals.functions).
-	pushes bool
 	// event is the i-th call's event.
 	event func(i int) ([]byte, error)
 	// check sees the i-th call's status and body; nil accepts any 2xx.
@@ -31,12 +28,16 @@ type scenario struct {
 type result struct {
 	scenario
 	cold, warm []time.Duration
-	peakRSS    int64
-	calls      int
-	requests   int
-	rounds     int
-	read       float64
-	write      float64
+	// toFirstRequest is, per cold start, the time from process start to
+	// the first DynamoDB request: what the process builds and does before
+	// its route's first call, apart from the calls themselves.
+	toFirstRequest []time.Duration
+	peakRSS        int64
+	calls          int
+	requests       int
+	rounds         int
+	read           float64
+	write          float64
 	// awsWrite is what DynamoDB bills for the same writes: DynamoDB Local
 	// rounds a transaction's total size up to 1 KB, DynamoDB charges 2 write
 	// units per item per KB.
@@ -115,7 +116,7 @@ func (b *bench) start(ctx context.Context, r *result, perProcess int) error {
 	}
 	b.proxy.take()
 	b.callbacks.take()
-	in, err := startInstance(filepath.Join(b.binaries, r.binary), b.env(r.binary, r.pushes), r.binary)
+	in, err := startInstance(filepath.Join(b.binaries, r.binary), b.env(r.binary, pushes(r.binary)), r.binary)
 	if err != nil {
 		return err
 	}
@@ -125,7 +126,15 @@ func (b *bench) start(ctx context.Context, r *result, perProcess int) error {
 	}
 	// The cold call ends when its response arrives; from process start.
 	r.cold = append(r.cold, in.lastDone.Sub(in.started))
-	b.proxy.take()
+	if log := b.proxy.take(); len(log) > 0 {
+		first := log[0].start
+		for _, q := range log[1:] {
+			if q.start.Before(first) {
+				first = q.start
+			}
+		}
+		r.toFirstRequest = append(r.toFirstRequest, first.Sub(in.started))
+	}
 	b.callbacks.take()
 	in.output.logged()
 	for range perProcess {
@@ -209,6 +218,20 @@ func report(out io.Writer, results []*result, o options, perProcess int) {
 			ratioOf(r.warmPercentile(50), transactFloor.warmPercentile(50)), ms(transactFloor.warmPercentile(50)),
 			ms(r.warmPercentile(99)), ratioOf(r.warmPercentile(99), putFloor.warmPercentile(99)), ms(putFloor.warmPercentile(99)),
 			ratioOf(r.warmPercentile(99), transactFloor.warmPercentile(99)), ms(transactFloor.warmPercentile(99)))
+	}
+	fmt.Fprintln(out)
+	fmt.Fprintln(out, "Cold starts, process start -> first DynamoDB request (median): what a function builds and does before its first")
+	fmt.Fprintln(out, "call reaches DynamoDB (runtime, package initialisation, configuration, clients, the handler up to its first request),")
+	fmt.Fprintln(out, "apart from the calls themselves; init also holds the first use of each of the route's calls (connections, code):")
+	for _, r := range results {
+		if len(r.toFirstRequest) == 0 || (r.floor && !r.sdkFloor) {
+			continue
+		}
+		ratio := ""
+		if sdkFloor != nil && !r.floor && len(sdkFloor.toFirstRequest) > 0 {
+			ratio = fmt.Sprintf(" = %.2fx the SDK floor's", ratioOf(percentile(r.toFirstRequest, 50), percentile(sdkFloor.toFirstRequest, 50)))
+		}
+		fmt.Fprintf(out, "  %s: %s%s\n", r.name, ms(percentile(r.toFirstRequest, 50)), ratio)
 	}
 	fmt.Fprintln(out, `
 init is the median cold start minus the warm p50; "init / SDK floor" divides it by the init of the floor that

@@ -138,9 +138,10 @@ func (e environment) of(name string, pushes bool) []string {
 		"PARLEY_TABLE_NAME=" + e.table, "PARLEY_DYNAMODB_ENDPOINT=" + e.dynamoDB,
 		"PARLEY_ALLOWED_ORIGIN=https://chat.bench.example",
 		"PARLEY_OIDC_ISSUER=" + e.issuer, "PARLEY_OIDC_CLIENT_ID=" + clientID,
-		// The bench measures cost, not the send budget: one sender sends
-		// hundreds of messages.
+		// The bench measures cost, not the budgets: one sender sends
+		// hundreds of messages, one reader hundreds of acks and frames.
 		"PARLEY_SEND_BURST=100000000", "PARLEY_SEND_PER_MINUTE=100000000",
+		"PARLEY_FRAME_BURST=100000000", "PARLEY_FRAMES_PER_MINUTE=100000000",
 	}
 	if pushes {
 		env = append(env, "PARLEY_WS_CALLBACK_URL="+e.callbacks+"/production")

@@ -53,7 +53,15 @@ func truncate(b []byte, n int) string {
 }
 
 func newDynamoProxy(upstream string) *dynamoProxy {
-	return &dynamoProxy{upstream: strings.TrimSuffix(upstream, "/"), client: &http.Client{Timeout: 30 * time.Second}}
+	// The proxy keeps as many connections to DynamoDB Local open as the
+	// functions do to it: with http.DefaultTransport's two idle connections
+	// per host, every call making three requests at once (add-message's
+	// transaction and connection Queries) opened a new connection to
+	// DynamoDB Local on its critical path and closed one after it, which
+	// no function does to DynamoDB itself.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 64
+	return &dynamoProxy{upstream: strings.TrimSuffix(upstream, "/"), client: &http.Client{Transport: transport, Timeout: 30 * time.Second}}
 }
 
 // take returns the requests recorded since the last take.

@@ -43,6 +43,7 @@ import (
 	"github.com/parley-chat/parley/adapters/push"
 	"github.com/parley-chat/parley/core"
 	"github.com/parley-chat/parley/lambdas"
+	"github.com/parley-chat/parley/lambdas/extra"
 )
 
 func main() {
@@ -256,7 +257,7 @@ func exportAccount(ctx context.Context, m *core.Moderator, args []string, out *o
 	if err != nil {
 		return err
 	}
-	service := lambdas.NewService(store, core.WithExports(lambdas.ExportsTo(fileArchive{path: *path})))
+	service := lambdas.NewService(store, core.WithExports(extra.ExportsTo(fileArchive{path: *path})))
 	if _, err := service.Export(ctx, caller); err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/parley-chat/parley/adapters/storetest"
 	"github.com/parley-chat/parley/core"
 	"github.com/parley-chat/parley/lambdas"
+	"github.com/parley-chat/parley/lambdas/extra"
 )
 
 // TestExportOfAHundredThousandMessages: POST /export of an account with
@@ -37,7 +38,7 @@ func TestExportOfAHundredThousandMessages(t *testing.T) {
 	}
 	exports := newLocalExports("http://127.0.0.1:8080")
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	service, _, _, err := newLocalService(store, logger, core.WithExports(lambdas.ExportsTo(exports)))
+	service, _, _, err := newLocalService(store, logger, core.WithExports(extra.ExportsTo(exports)))
 	require.NoError(t, err)
 	handler := lambdas.NewHandler(service, lambdas.Config{AllowedOrigin: "http://127.0.0.1:8080"}, logger)
 

@@ -27,6 +27,8 @@ import (
 	"github.com/parley-chat/parley/cmd/parley/internal/devoidc"
 	"github.com/parley-chat/parley/core"
 	"github.com/parley-chat/parley/lambdas"
+	"github.com/parley-chat/parley/lambdas/extra"
+	"github.com/parley-chat/parley/lambdas/extra/stream"
 )
 
 const (
@@ -80,10 +82,10 @@ func Run(ctx context.Context, config Config, logger *slog.Logger, ready chan<- s
 	if err != nil {
 		return err
 	}
-	notifications, notifyQueue := lambdas.LocalNotifications(store, vapidKeys, "mailto:parley@localhost", logger)
+	notifications, notifyQueue := stream.LocalNotifications(store, vapidKeys, "mailto:parley@localhost", logger)
 	defer notifyQueue.Close()
 	exports := newLocalExports(config.PublicURL)
-	options := append(notifications, core.WithExports(lambdas.ExportsTo(exports)))
+	options := append(notifications, core.WithExports(extra.ExportsTo(exports)))
 	service, connections, snapshots, err := newLocalService(store, logger, options...)
 	if err != nil {
 		return err

@@ -1,6 +1,9 @@
 // Command delete-account is the Lambda of POST /delete-account.
 package main
 
-import "github.com/parley-chat/parley/lambdas"
+import (
+	"github.com/parley-chat/parley/lambdas"
+	"github.com/parley-chat/parley/lambdas/extra"
+)
 
-func main() { lambdas.Start("delete-account") }
+func main() { lambdas.Start("delete-account", extra.IdentityDirectory) }

@@ -2,6 +2,6 @@
 // publishes each touched channel's snapshot to S3 for CloudFront.
 package main
 
-import "github.com/parley-chat/parley/lambdas"
+import "github.com/parley-chat/parley/lambdas/extra/stream"
 
-func main() { lambdas.StartFeed() }
+func main() { stream.StartFeed() }

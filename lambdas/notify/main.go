@@ -2,6 +2,6 @@
 // it notifies each recipient's subscribed devices with Web Push.
 package main
 
-import "github.com/parley-chat/parley/lambdas"
+import "github.com/parley-chat/parley/lambdas/extra/stream"
 
-func main() { lambdas.StartNotify() }
+func main() { stream.StartNotify() }

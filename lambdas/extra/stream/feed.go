@@ -1,4 +1,8 @@
-package lambdas
+// Package stream is the two functions the table's stream invokes, feed and
+// notify (and the local server's stand-in for notify): apart from the routes'
+// package lambdas and their extras, so that no route links S3, the feeds or
+// Web Push.
+package stream
 
 import (
 	"context"
@@ -15,6 +19,7 @@ import (
 	"github.com/parley-chat/parley/adapters/feed"
 	"github.com/parley-chat/parley/adapters/s3"
 	"github.com/parley-chat/parley/core"
+	"github.com/parley-chat/parley/lambdas"
 )
 
 // snapshotWriteTimeout bounds one request to S3.
@@ -38,8 +43,8 @@ func NewFeedStreamHandler(ctx context.Context, store core.Store, bucketURL strin
 	if err != nil {
 		return nil, err
 	}
-	logger, metrics := NewLogger(), NewMetrics("feed")
-	handler := feed.NewStreamHandler(NewService(store), writer, dynamodb.ChannelOfPostKey, logger)
+	logger, metrics := lambdas.NewLogger(), lambdas.NewMetrics("feed")
+	handler := feed.NewStreamHandler(lambdas.NewService(store), writer, dynamodb.ChannelOfPostKey, logger)
 	handler.Observe = func(written int) {
 		if err := metrics.Count(map[string]int{emf.FeedSnapshotsWritten: written}); err != nil {
 			logger.Warn("metrics not written", "error", err.Error())
@@ -52,22 +57,30 @@ func NewFeedStreamHandler(ctx context.Context, store core.Store, bucketURL strin
 // records invoke: PARLEY_FEEDS_BUCKET names the bucket CloudFront serves
 // /feeds/* from.
 func StartFeed() {
-	logger := NewLogger()
-	config := ConfigFromEnv()
+	logger := lambdas.NewLogger()
+	config := lambdas.ConfigFromEnv()
 	ctx := context.Background()
 	bucket := os.Getenv("PARLEY_FEEDS_BUCKET")
-	store, err := NewDynamoDBStore(ctx, config)
+	store, err := lambdas.NewDynamoDBStore(ctx, config)
 	var handler *feed.StreamHandler
 	switch {
 	case err != nil:
 	case bucket == "":
 		err = fmt.Errorf("PARLEY_FEEDS_BUCKET is not set")
 	default:
-		handler, err = NewFeedStreamHandler(ctx, store, s3.BucketURL(bucket, envOr("AWS_REGION", "us-east-1")))
+		handler, err = NewFeedStreamHandler(ctx, store, s3.BucketURL(bucket, regionOr("us-east-1")))
 	}
 	if err != nil {
 		logger.Error("cannot start", "function", "feed", "error", err.Error())
 		os.Exit(1)
 	}
 	lambda.Start(handler.Handle)
+}
+
+// regionOr is the function's region (AWS_REGION), or fallback.
+func regionOr(fallback string) string {
+	if region := os.Getenv("AWS_REGION"); region != "" {
+		return region
+	}
+	return fallback
 }

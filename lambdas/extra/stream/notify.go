@@ -1,0 +1,114 @@
+package stream
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/parley-chat/parley/adapters/dynamodb"
+	"github.com/parley-chat/parley/adapters/ssm"
+	"github.com/parley-chat/parley/adapters/webpush"
+	"github.com/parley-chat/parley/core"
+	"github.com/parley-chat/parley/lambdas"
+)
+
+// pushServiceTimeout bounds one request to a push service.
+const pushServiceTimeout = 5 * time.Second
+
+// parameterTimeout bounds the read of a VAPID key at cold start.
+const parameterTimeout = 5 * time.Second
+
+// NewPushSender returns the Web Push sender of keys, signing as subject.
+func NewPushSender(keys webpush.Keys, subject string) *webpush.Sender {
+	return webpush.New(&http.Client{Timeout: pushServiceTimeout}, keys, subject)
+}
+
+// LocalNotificationQueueSize bounds the messages the local server holds for
+// notifying; workers is how many it notifies at once.
+const (
+	LocalNotificationQueueSize = 1024
+	localNotificationWorkers   = 4
+)
+
+// LocalNotifications is what the local server adds to its service to notify
+// as AWS's notify Lambda does, with keys made for this process: the push
+// key route answers with its public half, and every message stored, and
+// every conversation an ack leaves read, goes to a queue whose workers
+// notify it, so that a send or an ack never waits for a push service. Close
+// the queue on shutdown.
+func LocalNotifications(store core.Store, keys webpush.Keys, subject string, logger *slog.Logger) ([]core.Option, *webpush.Queue) {
+	notifier := lambdas.NewNotifier(store, NewPushSender(keys, subject), logger, nil)
+	queue := webpush.NewQueue(LocalNotificationQueueSize, localNotificationWorkers,
+		func(ctx context.Context, m core.Message) {
+			report, err := notifier.Notify(ctx, m)
+			if err != nil {
+				logger.Error("notify failed", "message_id", m.ID, "error", err.Error())
+				return
+			}
+			logger.Info("notified", "message_id", m.ID, "skipped", report.Skipped,
+				"delivered", report.Delivered, "gone", report.Gone, "failed", report.Failed)
+		},
+		func(ctx context.Context, r core.ConversationRead) {
+			report, err := notifier.NotifyRead(ctx, r)
+			if err != nil {
+				logger.Error("notify read failed", "error", err.Error())
+				return
+			}
+			logger.Info("notified read", "skipped", report.Skipped,
+				"delivered", report.Delivered, "gone", report.Gone, "failed", report.Failed)
+		},
+		func(what string) { logger.Warn("notification queue full", "message_id", what) })
+	options := []core.Option{
+		core.WithPushKey(keys.Public), core.WithLoopbackPushEndpoints(),
+		core.WithSentMessages(queue.Add), core.WithReadConversations(queue.AddRead),
+	}
+	return options, queue
+}
+
+// StartNotify is the whole of the notify Lambda, which the table stream's
+// records of new messages and of contacts left read invoke: PARLEY_VAPID_PUBLIC_KEY_PARAMETER and
+// PARLEY_VAPID_PRIVATE_KEY_PARAMETER name the SSM parameters of the key
+// pair, read once at cold start (the private one is in no log, no
+// environment and no Terraform state); PARLEY_VAPID_SUBJECT is the contact
+// the push services are given.
+func StartNotify() {
+	logger := lambdas.NewLogger()
+	handler, err := newNotifyHandler(context.Background(), lambdas.ConfigFromEnv(), logger)
+	if err != nil {
+		logger.Error("cannot start", "function", "notify", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(handler.Handle)
+}
+
+func newNotifyHandler(ctx context.Context, config lambdas.Config, logger *slog.Logger) (*webpush.StreamHandler, error) {
+	awsConfig, err := lambdas.LoadAWSConfig(ctx, config)
+	if err != nil {
+		return nil, err
+	}
+	store, err := lambdas.DynamoDBStoreFrom(awsConfig, config)
+	if err != nil {
+		return nil, err
+	}
+	publicName, privateName, subject := os.Getenv("PARLEY_VAPID_PUBLIC_KEY_PARAMETER"), os.Getenv("PARLEY_VAPID_PRIVATE_KEY_PARAMETER"), os.Getenv("PARLEY_VAPID_SUBJECT")
+	if publicName == "" || privateName == "" || subject == "" {
+		return nil, fmt.Errorf("PARLEY_VAPID_PUBLIC_KEY_PARAMETER, PARLEY_VAPID_PRIVATE_KEY_PARAMETER and PARLEY_VAPID_SUBJECT must be set")
+	}
+	readCtx, cancel := context.WithTimeout(ctx, parameterTimeout)
+	defer cancel()
+	client := ssm.New(&http.Client{Timeout: parameterTimeout}, awsConfig.Region, awsConfig.Credentials, "")
+	var keys webpush.Keys
+	if keys.Public, err = client.Parameter(readCtx, publicName); err != nil {
+		return nil, err
+	}
+	if keys.Private, err = client.Parameter(readCtx, privateName); err != nil {
+		return nil, err
+	}
+	notifier := lambdas.NewNotifier(store, NewPushSender(keys, subject), logger, lambdas.NewMetrics("notify"))
+	return webpush.NewStreamHandler(notifier, dynamodb.MessageOfStreamImage, dynamodb.ConversationReadOfStreamImages, logger), nil
+}
