@@ -2,10 +2,13 @@ package s3_test
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -122,18 +125,117 @@ func TestWriteSnapshot(t *testing.T) {
 		body, _ := read(t, "finals")
 		assert.Equal(t, `{"channel":"finals","seq":5}`, body)
 	})
+}
 
-	t.Run("RacingWritersLeaveTheNewest", func(t *testing.T) {
-		const writers = 12
-		var wg sync.WaitGroup
-		for seq := range writers {
-			wg.Go(func() {
-				_, err := w.WriteSnapshot(ctx, core.Snapshot{Channel: "race", Seq: int64(seq)})
-				assert.NoError(t, err)
-			})
+// TestRacingWritersLeaveTheNewest holds the writer's read-then-conditional-write
+// to its promise under a forced interleaving: every writer reads the same
+// state first, so all but one lose their first PUT and must read again. It runs
+// against atomicBucket, not moto_server: moto checks If-Match and then stores
+// the object without a lock, so two of its threads can both pass the check, and
+// on moto an older snapshot could replace a newer one whatever the writer did.
+// S3 decides a conditional write atomically, as atomicBucket does.
+func TestRacingWritersLeaveTheNewest(t *testing.T) {
+	// As many writers as a writer has attempts: each lost round is another
+	// writer's success, so no writer can lose every round.
+	const writers = 8
+	bucket := newAtomicBucket(t, writers)
+	creds := credentials.NewStaticCredentialsProvider("test", "test", "")
+	w, err := s3.New(&http.Client{Timeout: 10 * time.Second}, bucket.url+"/feeds-bucket", "us-east-1", creds, encode)
+	require.NoError(t, err)
+
+	var wg sync.WaitGroup
+	for seq := range writers {
+		wg.Go(func() {
+			_, err := w.WriteSnapshot(context.Background(), core.Snapshot{Channel: "race", Seq: int64(seq)})
+			assert.NoError(t, err)
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, fmt.Sprintf(`{"channel":"race","seq":%d}`, writers-1), bucket.body("/feeds-bucket/feeds/race.json"))
+	assert.GreaterOrEqual(t, bucket.refused(), writers-1, "every writer but one lost its first conditional PUT")
+}
+
+// atomicBucket is S3's conditional PUT on 127.0.0.1: HEAD answers an object's
+// ETag and X-Amz-Meta-Seq; a PUT with If-Match or If-None-Match: * is decided
+// and stored under one lock, or refused with 412. Its first firstReads HEADs
+// read the object, then wait for one another before they answer, so every
+// writer starts from the same state.
+type atomicBucket struct {
+	url         string
+	mu          sync.Mutex
+	objects     map[string]storedObject
+	preconFails int
+	firstReads  sync.WaitGroup
+	heads       int
+	waitFor     int
+}
+
+type storedObject struct {
+	body []byte
+	etag string
+	seq  string
+}
+
+func newAtomicBucket(t *testing.T, firstReads int) *atomicBucket {
+	b := &atomicBucket{objects: map[string]storedObject{}, waitFor: firstReads}
+	b.firstReads.Add(firstReads)
+	server := httptest.NewServer(http.HandlerFunc(b.serve))
+	t.Cleanup(server.Close)
+	b.url = server.URL
+	return b
+}
+
+func (b *atomicBucket) serve(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodHead:
+		b.mu.Lock()
+		b.heads++
+		first := b.heads <= b.waitFor
+		object, found := b.objects[r.URL.Path]
+		b.mu.Unlock()
+		if first {
+			// Answer what was read only once every first reader has read.
+			b.firstReads.Done()
+			b.firstReads.Wait()
 		}
-		wg.Wait()
-		body, _ := read(t, "race")
-		assert.Equal(t, fmt.Sprintf(`{"channel":"race","seq":%d}`, writers-1), body)
-	})
+		if !found {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		w.Header().Set("ETag", object.etag)
+		w.Header().Set("X-Amz-Meta-Seq", object.seq)
+	case http.MethodPut:
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		current, found := b.objects[r.URL.Path]
+		ifMatch, ifNoneMatch := r.Header.Get("If-Match"), r.Header.Get("If-None-Match")
+		if (ifNoneMatch == "*" && found) || (ifMatch != "" && (!found || ifMatch != current.etag)) {
+			b.preconFails++
+			w.WriteHeader(http.StatusPreconditionFailed)
+			return
+		}
+		sum := md5.Sum(body)
+		etag := `"` + hex.EncodeToString(sum[:]) + `"`
+		b.objects[r.URL.Path] = storedObject{body: body, etag: etag, seq: r.Header.Get("X-Amz-Meta-Seq")}
+		w.Header().Set("ETag", etag)
+	default:
+		w.WriteHeader(http.StatusMethodNotAllowed)
+	}
+}
+
+func (b *atomicBucket) body(path string) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(b.objects[path].body)
+}
+
+func (b *atomicBucket) refused() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.preconFails
 }
