@@ -7,8 +7,11 @@ package ssm
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -53,4 +56,32 @@ func (c *Client) Parameter(ctx context.Context, name string) (string, error) {
 		return "", fmt.Errorf("parameter %s: no value in the answer", name)
 	}
 	return out.Parameter.Value, nil
+}
+
+// Parameters returns the values of the parameters names, in their order:
+// one GetParameter each, all at once.
+func (c *Client) Parameters(ctx context.Context, names ...string) ([]string, error) {
+	values := make([]string, len(names))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Go(func() { values[i], errs[i] = c.Parameter(ctx, name) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return values, nil
+}
+
+// ColdStartTimeout bounds the reads of a function's parameters at cold start.
+const ColdStartTimeout = 5 * time.Second
+
+// ReadAtColdStart returns the values of the parameters names in region, in
+// their order (Parameters), read under ColdStartTimeout: what a function
+// reads once, at cold start, signing as credentials.
+func ReadAtColdStart(ctx context.Context, region string, credentials aws.CredentialsProvider, names ...string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, ColdStartTimeout)
+	defer cancel()
+	return New(&http.Client{Timeout: ColdStartTimeout}, region, credentials, "").Parameters(ctx, names...)
 }

@@ -43,3 +43,29 @@ func TestParameter(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ParameterNotFound")
 }
+
+func TestParameters(t *testing.T) {
+	values := map[string]string{"/parley/test/vapid/public-key": "public", "/parley/test/vapid/private-key": "private"}
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in struct{ Name string }
+		_ = json.NewDecoder(r.Body).Decode(&in)
+		value, ok := values[in.Name]
+		if !ok {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"__type":"ParameterNotFound"}`))
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"Parameter": map[string]string{"Name": in.Name, "Value": value}})
+	}))
+	defer server.Close()
+	client := ssm.New(server.Client(), "eu-west-1", credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""), server.URL)
+
+	got, err := client.Parameters(context.Background(), "/parley/test/vapid/public-key", "/parley/test/vapid/private-key")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"public", "private"}, got, "in the order asked")
+
+	_, err = client.Parameters(context.Background(), "/parley/test/vapid/public-key", "/parley/test/vapid/none")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "/parley/test/vapid/none")
+	assert.Contains(t, err.Error(), "ParameterNotFound")
+}

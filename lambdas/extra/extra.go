@@ -27,9 +27,6 @@ import (
 	"github.com/parley-chat/parley/lambdas"
 )
 
-// parameterTimeout bounds the read of a VAPID key at cold start.
-const parameterTimeout = 5 * time.Second
-
 // All gives a function every extra: for a caller that builds any route
 // (the tests).
 func All(e *lambdas.Extras) {
@@ -84,12 +81,9 @@ func PushKey(e *lambdas.Extras) {
 }
 
 func readPushKey(ctx context.Context, awsConfig aws.Config, name string) (core.Option, error) {
-	ctx, cancel := context.WithTimeout(ctx, parameterTimeout)
-	defer cancel()
-	client := ssm.New(&http.Client{Timeout: parameterTimeout}, awsConfig.Region, awsConfig.Credentials, "")
-	key, err := client.Parameter(ctx, name)
+	key, err := ssm.ReadAtColdStart(ctx, awsConfig.Region, awsConfig.Credentials, name)
 	if err != nil {
 		return nil, fmt.Errorf("VAPID public key: %w", err)
 	}
-	return core.WithPushKey(key), nil
+	return core.WithPushKey(key[0]), nil
 }

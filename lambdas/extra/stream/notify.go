@@ -20,9 +20,6 @@ import (
 // pushServiceTimeout bounds one request to a push service.
 const pushServiceTimeout = 5 * time.Second
 
-// parameterTimeout bounds the read of a VAPID key at cold start.
-const parameterTimeout = 5 * time.Second
-
 // NewPushSender returns the Web Push sender of keys, signing as subject.
 func NewPushSender(keys webpush.Keys, subject string) *webpush.Sender {
 	return webpush.New(&http.Client{Timeout: pushServiceTimeout}, keys, subject)
@@ -99,16 +96,12 @@ func newNotifyHandler(ctx context.Context, config lambdas.Config, logger *slog.L
 	if publicName == "" || privateName == "" || subject == "" {
 		return nil, fmt.Errorf("PARLEY_VAPID_PUBLIC_KEY_PARAMETER, PARLEY_VAPID_PRIVATE_KEY_PARAMETER and PARLEY_VAPID_SUBJECT must be set")
 	}
-	readCtx, cancel := context.WithTimeout(ctx, parameterTimeout)
-	defer cancel()
-	client := ssm.New(&http.Client{Timeout: parameterTimeout}, awsConfig.Region, awsConfig.Credentials, "")
-	var keys webpush.Keys
-	if keys.Public, err = client.Parameter(readCtx, publicName); err != nil {
+	// Both halves at once: one round trip of the cold start, not two.
+	pair, err := ssm.ReadAtColdStart(ctx, awsConfig.Region, awsConfig.Credentials, publicName, privateName)
+	if err != nil {
 		return nil, err
 	}
-	if keys.Private, err = client.Parameter(readCtx, privateName); err != nil {
-		return nil, err
-	}
+	keys := webpush.Keys{Public: pair[0], Private: pair[1]}
 	notifier := lambdas.NewNotifier(store, NewPushSender(keys, subject), logger, lambdas.NewMetrics("notify"))
 	return webpush.NewStreamHandler(notifier, dynamodb.MessageOfStreamImage, dynamodb.ConversationReadOfStreamImages, logger), nil
 }
