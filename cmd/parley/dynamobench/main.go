@@ -88,14 +88,19 @@ func run(ctx context.Context, out io.Writer, endpoint string, n int) error {
 	var ids atomic.Int64
 	// Pushes go nowhere, but the registry lookups and the connection writes
 	// they make are the store's, as in AWS.
-	// Sends are metered as in AWS (one UpdateItem of the sender's budget), with
-	// a budget that never runs out: the bench measures cost, not the limit.
+	// Sends and acks are metered as in AWS (one UpdateItem of the person's
+	// budget), with budgets that never run out: the bench measures cost, not
+	// the limits.
 	limit, err := core.NewSendLimit(1_000_000, 1_000_000)
 	if err != nil {
 		return err
 	}
+	frameLimit, err := core.NewFrameLimit(1_000_000, 1_000_000)
+	if err != nil {
+		return err
+	}
 	service := core.NewService(store, time.Now, func(time.Time) string { return fmt.Sprintf("%020d", ids.Add(1)) },
-		core.WithPusher(discardPusher{}), core.WithSendBudget(store, limit))
+		core.WithPusher(discardPusher{}), core.WithSendBudget(store, limit), core.WithFrameLimit(frameLimit))
 
 	// The first pass, on other people, warms DynamoDB Local's JVM up; only
 	// the second is measured.
