@@ -365,8 +365,9 @@ type DeleteMessageInput struct {
 
 // DeleteMessage unsends the caller's message in.ID of their conversation
 // with in.With: its text is erased for both members, the message stays in
-// place marked Deleted, and every connection of both is told, with the
-// contacts it changed. Unsending it again answers the same.
+// place marked Deleted, every connection of both is told, with the contacts
+// it changed, and the message goes to WithUnsentMessages, for the
+// recipient's notification to lose it. Unsending it again answers the same.
 func (s *Service) DeleteMessage(ctx context.Context, caller Caller, in DeleteMessageInput) (Message, error) {
 	other, err := s.otherMember(caller, in.With)
 	if err != nil {
@@ -390,6 +391,9 @@ func (s *Service) DeleteMessage(ctx context.Context, caller Caller, in DeleteMes
 			deliveries = append(deliveries, delivery{to: c.Owner, event: ContactEvent{Contact: c}})
 		}
 		s.pushLookedUp(ctx, lookup, deliveries...)
+		if s.unsentMessages != nil {
+			s.unsentMessages(unsent.Message)
+		}
 	}
 	return unsent.Message, nil
 }

@@ -62,6 +62,11 @@ const (
 	// NotifyRead tells a device to close the notification of a conversation
 	// its owner has read elsewhere; it shows nothing.
 	NotifyRead NotificationType = "read"
+	// NotifyUnsent tells a device to replace, quietly, the notification of a
+	// conversation in which a message its owner had not read was unsent: it
+	// carries the unread count and the text of the newest message left, never
+	// the unsent one's.
+	NotifyUnsent NotificationType = "unsent"
 )
 
 // Notification is what a device is told of a message it has not shown.
@@ -151,6 +156,13 @@ type ConversationRead struct {
 // it (the local server). read must not block.
 func WithReadConversations(read func(ConversationRead)) Option {
 	return func(s *Service) { s.readConversations = read }
+}
+
+// WithUnsentMessages hands unsent every message the service erased
+// (DeleteMessage), for correcting the notification that may still show it
+// where no stream does it (the local server). unsent must not block.
+func WithUnsentMessages(unsent func(Message)) Option {
+	return func(s *Service) { s.unsentMessages = unsent }
 }
 
 // ClearsNotification reports whether the ack whose result is r, by the
@@ -318,32 +330,108 @@ func (n *Notifier) notify(ctx context.Context, m Message) (NotifyReport, error) 
 		return NotifyReport{Skipped: err == nil}, err
 	}
 	var connections []Connection
-	var theirs, mine lookedUpContact
 	var connectionsErr error
 	var wg sync.WaitGroup
 	wg.Go(func() { connections, connectionsErr = n.store.Connections(ctx, m.Recipient, now) })
+	members, err := n.membersOf(ctx, m)
+	wg.Wait()
+	if err == nil && connectionsErr != nil && ErrorCode(connectionsErr) != ENOTFOUND {
+		err = fmt.Errorf("notify %s of %s: %w", m.Recipient, m.ID, connectionsErr)
+	}
+	if err != nil {
+		return NotifyReport{}, err
+	}
+	if members.blockedOrGone() || anyVisible(connections) {
+		return NotifyReport{Skipped: true}, nil
+	}
+	base := members.notification(NotifyMessage)
+	if members.recipient.Request {
+		base.Type = NotifyRequest
+	}
+	return n.send(ctx, subscriptions, base, m.Preview().Text), nil
+}
+
+// NotifyUnsent corrects the notification of m's conversation on each
+// subscribed device of m's recipient now that m, which may be the one it
+// shows, is unsent: while something of the sender's is left unread, one of
+// type NotifyUnsent, with the unread count and the newest message's text
+// when that is the sender's and not erased; when nothing is, or either
+// member blocked the other, one of type NotifyRead, which closes it. A tab
+// in view changes nothing: a phone may still show the text. A subscription
+// the push service says is gone is removed.
+func (n *Notifier) NotifyUnsent(ctx context.Context, m Message) (NotifyReport, error) {
+	ctx, cancel := context.WithTimeout(ctx, NotifyDeadline)
+	defer cancel()
+	report, err := n.notifyUnsent(ctx, m)
+	if n.observe != nil {
+		n.observe(report)
+	}
+	return report, err
+}
+
+func (n *Notifier) notifyUnsent(ctx context.Context, m Message) (NotifyReport, error) {
+	subscriptions, err := n.store.PushSubscriptions(ctx, m.Recipient, n.now())
+	if err != nil || len(subscriptions) == 0 {
+		return NotifyReport{Skipped: err == nil}, err
+	}
+	members, err := n.membersOf(ctx, m)
+	if err != nil {
+		return NotifyReport{}, err
+	}
+	if members.blockedOrGone() || members.recipient.Unread == 0 {
+		return n.send(ctx, subscriptions, Notification{Type: NotifyRead, With: m.Sender, Tag: NotificationTag(m.Sender)}, ""), nil
+	}
+	text := ""
+	if newest := members.recipient.LastMessage; newest != nil && newest.Sender == m.Sender && !newest.Deleted {
+		text = newest.Text
+	}
+	return n.send(ctx, subscriptions, members.notification(NotifyUnsent), text), nil
+}
+
+// conversationMembers are the two contacts of a message's conversation,
+// as its notifications read them.
+type conversationMembers struct {
+	sender string
+	// recipient is the recipient's contact for the sender; recipientGone
+	// says it does not exist.
+	recipient     Contact
+	recipientGone bool
+	// senderBlocked says the sender blocked the recipient.
+	senderBlocked bool
+}
+
+// membersOf reads the contacts of m's members for each other, both at once.
+func (n *Notifier) membersOf(ctx context.Context, m Message) (conversationMembers, error) {
+	var theirs, mine lookedUpContact
+	var wg sync.WaitGroup
 	wg.Go(func() { theirs.contact, theirs.err = n.store.Contact(ctx, m.Recipient, m.Sender) })
 	wg.Go(func() { mine.contact, mine.err = n.store.Contact(ctx, m.Sender, m.Recipient) })
 	wg.Wait()
-	for _, err := range []error{connectionsErr, theirs.err, mine.err} {
+	for _, err := range []error{theirs.err, mine.err} {
 		if err != nil && ErrorCode(err) != ENOTFOUND {
-			return NotifyReport{}, fmt.Errorf("notify %s of %s: %w", m.Recipient, m.ID, err)
+			return conversationMembers{}, fmt.Errorf("notify %s of %s: %w", m.Recipient, m.ID, err)
 		}
 	}
-	if theirs.err != nil || theirs.contact.Blocked || (mine.err == nil && mine.contact.Blocked) || anyVisible(connections) {
-		return NotifyReport{Skipped: true}, nil
+	return conversationMembers{
+		sender: m.Sender, recipient: theirs.contact, recipientGone: theirs.err != nil,
+		senderBlocked: mine.err == nil && mine.contact.Blocked,
+	}, nil
+}
+
+// blockedOrGone reports whether the recipient has no contact for the
+// sender, or either blocked the other: nothing of theirs is notified.
+func (c conversationMembers) blockedOrGone() bool {
+	return c.recipientGone || c.recipient.Blocked || c.senderBlocked
+}
+
+// notification is a notification of type t of the conversation, as the
+// recipient sees it: the name they gave the sender, their unread count.
+func (c conversationMembers) notification(t NotificationType) Notification {
+	name := c.recipient.Name
+	if name == "" {
+		name = c.sender
 	}
-	base := Notification{
-		Type: NotifyMessage, With: m.Sender, Name: theirs.contact.Name,
-		Unread: theirs.contact.Unread, Tag: NotificationTag(m.Sender),
-	}
-	if theirs.contact.Request {
-		base.Type = NotifyRequest
-	}
-	if base.Name == "" {
-		base.Name = m.Sender
-	}
-	return n.send(ctx, subscriptions, base, m.Preview().Text), nil
+	return Notification{Type: t, With: c.sender, Name: name, Unread: c.recipient.Unread, Tag: NotificationTag(c.sender)}
 }
 
 // NotifyRead tells each subscribed device of r.Member to close the

@@ -24,12 +24,13 @@ type Service struct {
 	maxConnections int
 	// recountLimit bounds the messages an ack reads to recount Unread.
 	recountLimit int
-	// pushKey, loopbackPushEndpoints, sentMessages and readConversations
-	// are notifications' (notifications.go).
+	// pushKey, loopbackPushEndpoints, sentMessages, readConversations and
+	// unsentMessages are notifications' (notifications.go).
 	pushKey               string
 	loopbackPushEndpoints bool
 	sentMessages          func(Message)
 	readConversations     func(ConversationRead)
+	unsentMessages        func(Message)
 	// identities, when set, is where DeleteAccount deletes the user (account.go).
 	identities IdentityDirectory
 	// exports, when set, is where Export writes (account.go).

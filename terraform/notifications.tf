@@ -41,6 +41,17 @@ locals {
       NewImage = { unread = { N = ["0"] } }
     }
   })
+  # And messages unsent: a message item modified to deleted (its text
+  # erased), after which the notification that may still show it is
+  # corrected on each device of its recipient. Nothing else modifies a
+  # message item, and unsending one again writes nothing.
+  notify_unsent_stream_filter = jsonencode({
+    eventName = ["MODIFY"]
+    dynamodb = {
+      Keys     = { sk = { S = [{ prefix = "MSG#" }] } }
+      NewImage = { deleted = { BOOL = [true] } }
+    }
+  })
 
   vapid_public_key_statement = {
     sid       = "PushKey"
@@ -108,6 +119,9 @@ resource "aws_lambda_event_source_mapping" "notify" {
     }
     filter {
       pattern = local.notify_read_stream_filter
+    }
+    filter {
+      pattern = local.notify_unsent_stream_filter
     }
   }
 

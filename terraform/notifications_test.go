@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestStateNotifyStreamFilters: the notify Lambda wakes for new messages and
-// for contacts whose unread count fell to 0 (a conversation read), nothing
-// else of the table's stream.
+// TestStateNotifyStreamFilters: the notify Lambda wakes for new messages,
+// for messages unsent and for contacts whose unread count fell to 0 (a
+// conversation read), nothing else of the table's stream.
 func TestStateNotifyStreamFilters(t *testing.T) {
 	state := mustState(t)
 	mapping := state.mustOne(t, "aws_lambda_event_source_mapping", "notify")
@@ -28,6 +28,10 @@ func TestStateNotifyStreamFilters(t *testing.T) {
 			"Keys":     map[string]any{"sk": map[string]any{"S": []any{map[string]any{"prefix": "CONTACT#"}}}},
 			"OldImage": map[string]any{"unread": map[string]any{"N": []any{map[string]any{"anything-but": []any{"0"}}}}},
 			"NewImage": map[string]any{"unread": map[string]any{"N": []any{"0"}}},
+		}},
+		{"eventName": []any{"MODIFY"}, "dynamodb": map[string]any{
+			"Keys":     map[string]any{"sk": map[string]any{"S": []any{map[string]any{"prefix": "MSG#"}}}},
+			"NewImage": map[string]any{"deleted": map[string]any{"BOOL": []any{true}}},
 		}},
 	}, patterns)
 }

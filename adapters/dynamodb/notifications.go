@@ -136,15 +136,16 @@ func (s *Store) SetConnectionVisible(ctx context.Context, c core.Connection, vis
 const attrVisible = "visible"
 
 // MessageOfStreamImage returns the message of a message item's new image as
-// a table stream record carries it (its string attributes), and false for
-// any other item.
+// a table stream record carries it (its string attributes, and a boolean's
+// as "true"), erased (Deleted) when it was unsent, and false for any other
+// item.
 func MessageOfStreamImage(image map[string]string) (core.Message, bool) {
 	if !strings.HasPrefix(image[attrSK], messagePrefix) || !strings.HasPrefix(image[attrPK], convPrefix) {
 		return core.Message{}, false
 	}
 	m, err := embeddedMessage{
 		ID: image["id"], Sender: image["sender"], Recipient: image["recipient"], Text: image["text"],
-		Date: image["date"], ClientID: image["clientId"],
+		Date: image["date"], ClientID: image["clientId"], Deleted: image[attrDeleted] == "true",
 	}.toDomain()
 	if err != nil || m.Sender == "" || m.Recipient == "" {
 		return core.Message{}, false

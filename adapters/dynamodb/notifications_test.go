@@ -50,6 +50,14 @@ func TestMessageOfStreamImage(t *testing.T) {
 	assert.Equal(t, "alice@example.com", m.Sender)
 	assert.Equal(t, "bob@example.com", m.Recipient)
 	assert.Equal(t, "hi", m.Text)
+	assert.False(t, m.Deleted)
+
+	image["deleted"], image["text"] = "true", ""
+	unsent, ok := dynamostore.MessageOfStreamImage(image)
+	require.True(t, ok)
+	assert.True(t, unsent.Deleted, "an unsent message's image says it is erased")
+	assert.Empty(t, unsent.Text)
+	image["deleted"], image["text"] = "false", "hi"
 
 	for name, edit := range map[string]func(map[string]string){
 		"AnIdempotencyMarker": func(i map[string]string) { i["sk"] = "CLIENT#alice@example.com#c1" },

@@ -83,6 +83,7 @@ func testNotifications(t *testing.T, newStore NewStore) {
 	t.Run("Subscriptions", func(t *testing.T) { t.Parallel(); testPushSubscriptions(t, newStore) })
 	t.Run("Visibility", func(t *testing.T) { t.Parallel(); testVisibility(t, newStore) })
 	t.Run("Notify", func(t *testing.T) { t.Parallel(); testNotify(t, newStore) })
+	t.Run("NotifyUnsent", func(t *testing.T) { t.Parallel(); testNotifyUnsent(t, newStore) })
 }
 
 func testPushSubscriptions(t *testing.T, newStore NewStore) {
@@ -242,6 +243,7 @@ type notifyFixture struct {
 	mu        sync.Mutex
 	sent      []core.Message
 	read      []core.ConversationRead
+	unsent    []core.Message
 }
 
 // newNotifyFixture returns a notify fixture and the addresses of alice and
@@ -257,6 +259,10 @@ func newNotifyFixture(t *testing.T, newStore NewStore) (f *notifyFixture, alice,
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.read = append(f.read, r)
+	}), core.WithUnsentMessages(func(m core.Message) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.unsent = append(f.unsent, m)
 	}))
 	return f, f.Email("alice"), f.Email("bob")
 }
@@ -296,6 +302,141 @@ func (f *notifyFixture) send(t *testing.T, sender, recipient, text string) core.
 	report, err := f.notifier.Notify(context.Background(), m)
 	require.NoError(t, err)
 	return report
+}
+
+// unsend unsends, as sender, message m, and notifies what the service
+// handed over as unsent (as the local server's worker, or the function on
+// the stream, does after the unsend): how many it handed over.
+func (f *notifyFixture) unsend(t *testing.T, m core.Message) int {
+	t.Helper()
+	f.mu.Lock()
+	before := len(f.unsent)
+	f.mu.Unlock()
+	_, err := f.service.DeleteMessage(context.Background(), f.Caller(t, m.Sender), core.DeleteMessageInput{With: m.Recipient, ID: m.ID})
+	require.NoError(t, err)
+	f.mu.Lock()
+	unsent := slices.Clone(f.unsent[before:])
+	f.mu.Unlock()
+	for _, u := range unsent {
+		assert.True(t, u.Deleted, "the service hands over the message erased")
+		assert.Empty(t, u.Text)
+		_, err := f.notifier.NotifyUnsent(context.Background(), u)
+		require.NoError(t, err)
+	}
+	return len(unsent)
+}
+
+// testNotifyUnsent holds notifications to an unsend: no device keeps
+// showing a message its sender unsent.
+func testNotifyUnsent(t *testing.T, newStore NewStore) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		// sent are the texts alice sends bob, unsent the index of the one she
+		// unsends after before, which bob does first.
+		sent   []string
+		unsent int
+		before func(t *testing.T, f *notifyFixture, alice, bob string, sent []core.Message)
+		// want is what bob's device is told of the unsend; Name and With are
+		// alice's, Tag her conversation's.
+		want core.Notification
+	}{
+		{
+			name: "TheNewestUnreadLeavesTheCountAndNoText", sent: []string{"one", "two"}, unsent: 1,
+			want: core.Notification{Type: core.NotifyUnsent, Unread: 1},
+		},
+		{
+			name: "AnOlderUnreadLeavesTheNewestText", sent: []string{"one", "two"}, unsent: 0,
+			want: core.Notification{Type: core.NotifyUnsent, Unread: 1, Text: "two"},
+		},
+		{
+			name: "TheOnlyUnreadClosesIt", sent: []string{"one"}, unsent: 0,
+			want: core.Notification{Type: core.NotifyRead},
+		},
+		{
+			name: "OneReadAlreadyClosesIt", sent: []string{"one", "two"}, unsent: 1,
+			before: func(t *testing.T, f *notifyFixture, alice, bob string, sent []core.Message) {
+				f.ack(t, bob, alice, sent[1].ID)
+			},
+			want: core.Notification{Type: core.NotifyRead},
+		},
+		{
+			name: "AcrossABlockClosesIt", sent: []string{"one", "two"}, unsent: 0,
+			before: func(t *testing.T, f *notifyFixture, alice, bob string, _ []core.Message) {
+				_, err := f.Service.BlockContact(ctx, f.Caller(t, bob), alice)
+				require.NoError(t, err)
+			},
+			want: core.Notification{Type: core.NotifyRead},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f, alice, bob := newNotifyFixture(t, newStore)
+			f.MustAddEachOther(t, alice, bob)
+			phone := f.MustSubscribe(t, bob)
+			var sent []core.Message
+			for _, text := range tc.sent {
+				f.send(t, alice, bob, text)
+				sent = append(sent, f.sent[len(f.sent)-1])
+			}
+			if tc.before != nil {
+				tc.before(t, f, alice, bob, sent)
+			}
+			before := len(f.WebPusher.To(phone.Endpoint))
+			assert.Equal(t, 1, f.unsend(t, sent[tc.unsent]))
+			want := tc.want
+			want.With, want.Tag = alice, "conv:"+alice
+			if want.Type == core.NotifyUnsent {
+				want.Name = "Name of " + alice
+			}
+			assert.Equal(t, []core.Notification{want}, f.WebPusher.To(phone.Endpoint)[before:])
+			assert.Zero(t, f.unsend(t, sent[tc.unsent]), "unsending it again hands nothing over")
+		})
+	}
+
+	t.Run("PreviewsOffSendNoText", func(t *testing.T) {
+		t.Parallel()
+		f, alice, bob := newNotifyFixture(t, newStore)
+		f.MustAddEachOther(t, alice, bob)
+		in := f.NewSubscriptionInput(t)
+		off := false
+		in.Previews = &off
+		_, err := f.Service.AddPushSubscription(ctx, f.Caller(t, bob), in)
+		require.NoError(t, err)
+		f.send(t, alice, bob, "one")
+		first := f.sent[len(f.sent)-1]
+		f.send(t, alice, bob, "two")
+		f.unsend(t, first)
+		sent := f.WebPusher.To(in.Endpoint)
+		require.Len(t, sent, 3)
+		assert.Equal(t, core.NotifyUnsent, sent[2].Type)
+		assert.Empty(t, sent[2].Text)
+	})
+
+	t.Run("AVisibleTabStillCorrectsTheOtherDevices", func(t *testing.T) {
+		t.Parallel()
+		f, alice, bob := newNotifyFixture(t, newStore)
+		f.MustAddEachOther(t, alice, bob)
+		phone := f.MustSubscribe(t, bob)
+		f.send(t, alice, bob, "one")
+		first := f.sent[len(f.sent)-1]
+		f.send(t, alice, bob, "two")
+		require.NoError(t, f.Service.SetVisibility(ctx, f.MustConnect(t, bob), true))
+		f.unsend(t, first)
+		sent := f.WebPusher.To(phone.Endpoint)
+		require.Len(t, sent, 3)
+		assert.Equal(t, core.Notification{Type: core.NotifyUnsent, With: alice, Name: "Name of " + alice, Text: "two", Unread: 1, Tag: "conv:" + alice}, sent[2])
+	})
+
+	t.Run("NoSubscriptionSkips", func(t *testing.T) {
+		t.Parallel()
+		f, alice, bob := newNotifyFixture(t, newStore)
+		f.MustAddEachOther(t, alice, bob)
+		m := f.MustSend(t, alice, bob, "one")
+		report, err := f.notifier.NotifyUnsent(ctx, m.Erased())
+		require.NoError(t, err)
+		assert.Equal(t, core.NotifyReport{Skipped: true}, report)
+	})
 }
 
 func testNotify(t *testing.T, newStore NewStore) {

@@ -3,6 +3,7 @@ package webpush
 import (
 	"context"
 	"log/slog"
+	"strconv"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -10,10 +11,12 @@ import (
 )
 
 // StreamHandler is the notify Lambda: it receives batches of the table
-// stream's records of new messages and of contacts whose unread count fell
-// to 0 (the event source mapping's filters let nothing else through), and
-// notifies each message's recipient, or clears the read conversation's
-// notification on each device of its reader.
+// stream's records of new messages, of messages unsent and of contacts whose
+// unread count fell to 0 (the event source mapping's filters let nothing
+// else through), and notifies each new message's recipient, corrects the
+// notification an unsent message may still show on its recipient's devices,
+// or clears the read conversation's notification on each device of its
+// reader.
 type StreamHandler struct {
 	notifier *core.Notifier
 	// messageOf reads the message of a record's new image (the store's item
@@ -38,33 +41,47 @@ func NewStreamHandler(notifier *core.Notifier, messageOf func(map[string]string)
 func (h *StreamHandler) Handle(ctx context.Context, event events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	var response events.DynamoDBEventResponse
 	for _, record := range event.Records {
-		newImage := stringsOf(record.Change.NewImage)
-		var report core.NotifyReport
-		var err error
-		var what []any
-		if m, ok := h.messageOf(newImage); ok {
-			what = []any{"message_id", m.ID}
-			report, err = h.notifier.Notify(ctx, m)
-		} else if r, ok := h.readOf(stringsOf(record.Change.OldImage), newImage); ok {
-			what = []any{"read", true}
-			report, err = h.notifier.NotifyRead(ctx, r)
-		} else {
-			h.logger.WarnContext(ctx, "stream record is neither a new message nor a read", "event_id", record.EventID)
-			continue
-		}
-		if err != nil {
+		what, report, err := h.notifyRecord(ctx, record)
+		switch {
+		case what == nil:
+			h.logger.WarnContext(ctx, "stream record is neither a new message, an unsent one nor a read", "event_id", record.EventID)
+		case err != nil:
 			h.logger.ErrorContext(ctx, "notify failed", append(what, "error", err.Error())...)
 			response.BatchItemFailures = append(response.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: record.Change.SequenceNumber})
 			return response, nil
+		default:
+			h.logger.InfoContext(ctx, "notified", append(what, "skipped", report.Skipped,
+				"delivered", report.Delivered, "gone", report.Gone, "failed", report.Failed)...)
 		}
-		h.logger.InfoContext(ctx, "notified", append(what, "skipped", report.Skipped,
-			"delivered", report.Delivered, "gone", report.Gone, "failed", report.Failed)...)
 	}
 	return response, nil
 }
 
-// stringsOf is the string and number attributes of an image, each as its
-// string.
+// notifyRecord notifies what record says: a message inserted, a message
+// erased (unsent), or a contact left read. what names it for the log, nil
+// when the record is none of them.
+func (h *StreamHandler) notifyRecord(ctx context.Context, record events.DynamoDBEventRecord) (what []any, _ core.NotifyReport, _ error) {
+	newImage := stringsOf(record.Change.NewImage)
+	if m, ok := h.messageOf(newImage); ok {
+		switch {
+		case record.EventName == "INSERT" && !m.Deleted:
+			report, err := h.notifier.Notify(ctx, m)
+			return []any{"message_id", m.ID}, report, err
+		case record.EventName == "MODIFY" && m.Deleted:
+			report, err := h.notifier.NotifyUnsent(ctx, m)
+			return []any{"unsent_id", m.ID}, report, err
+		}
+		return nil, core.NotifyReport{}, nil
+	}
+	if r, ok := h.readOf(stringsOf(record.Change.OldImage), newImage); ok {
+		report, err := h.notifier.NotifyRead(ctx, r)
+		return []any{"read", true}, report, err
+	}
+	return nil, core.NotifyReport{}, nil
+}
+
+// stringsOf is the string, number and boolean attributes of an image, each
+// as its string ("true", "false" for a boolean).
 func stringsOf(image map[string]events.DynamoDBAttributeValue) map[string]string {
 	out := make(map[string]string, len(image))
 	for name, v := range image {
@@ -73,6 +90,8 @@ func stringsOf(image map[string]events.DynamoDBAttributeValue) map[string]string
 			out[name] = v.String()
 		case events.DataTypeNumber:
 			out[name] = v.Number()
+		case events.DataTypeBoolean:
+			out[name] = strconv.FormatBool(v.Boolean())
 		}
 	}
 	return out

@@ -74,3 +74,30 @@ func TestStreamHandler(t *testing.T) {
 	assert.Equal(t, core.Notification{Type: core.NotifyRead, With: alice, Tag: "conv:" + alice}, pusher.To(bobs.Endpoint)[1])
 	assert.Empty(t, pusher.To(carols.Endpoint))
 }
+
+func TestStreamHandlerCorrectsTheNotificationOfAnUnsentMessage(t *testing.T) {
+	store := memory.New()
+	f := storetest.NewFixture(t, func(*testing.T) core.Store { return store })
+	alice, bob := f.Email("alice"), f.Email("bob")
+	f.MustAddEachOther(t, alice, bob)
+	phone := f.MustSubscribe(t, bob)
+	one := f.MustSend(t, alice, bob, "one")
+	f.MustSend(t, alice, bob, "two")
+	_, err := f.Service.DeleteMessage(context.Background(), f.Caller(t, alice), core.DeleteMessageInput{With: bob, ID: one.ID})
+	require.NoError(t, err)
+	pusher := storetest.NewRecordingWebPusher()
+	handler := webpush.NewStreamHandler(core.NewNotifier(store, pusher, f.Now, nil), dynamodb.MessageOfStreamImage, dynamodb.ConversationReadOfStreamImages, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+
+	erased := image(one.Erased())
+	erased["deleted"] = events.NewBooleanAttribute(true)
+	response, err := handler.Handle(context.Background(), events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
+		{EventName: "MODIFY", Change: events.DynamoDBStreamRecord{SequenceNumber: "1", OldImage: image(one), NewImage: image(one)}},
+		{EventName: "INSERT", Change: events.DynamoDBStreamRecord{SequenceNumber: "2", NewImage: erased}},
+		{EventName: "MODIFY", Change: events.DynamoDBStreamRecord{SequenceNumber: "3", OldImage: image(one), NewImage: erased}},
+	}})
+	require.NoError(t, err)
+	assert.Empty(t, response.BatchItemFailures)
+	assert.Equal(t, []core.Notification{{
+		Type: core.NotifyUnsent, With: alice, Name: "Name of " + alice, Text: "two", Unread: 1, Tag: "conv:" + alice,
+	}}, pusher.To(phone.Endpoint), "only the message's erasing is told, and with the text left")
+}

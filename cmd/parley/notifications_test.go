@@ -49,6 +49,8 @@ func (l *notifiedLogs) Handle(_ context.Context, r slog.Record) error {
 		switch a.Key {
 		case "message_id":
 			id = a.Value.String()
+		case "unsent_id":
+			id = "unsent:" + a.Value.String()
 		case "skipped":
 			report.Skipped = a.Value.Bool()
 		case "delivered":
@@ -307,5 +309,35 @@ func TestLocalServerReadingClearsTheNotificationOnEveryDevice(t *testing.T) {
 	})
 
 	assert.Len(t, pushService.Pushes(alicesPhone), 1, "the other member's devices are not told of bob's read")
+	assert.Empty(t, pushService.Refused(), "every request was signed and encrypted right")
+}
+
+// TestLocalServerUnsendCorrectsTheNotification: a message unsent leaves no
+// device showing its text.
+func TestLocalServerUnsendCorrectsTheNotification(t *testing.T) {
+	logs := newNotifiedLogs()
+	s := startServerLogging(t, Config{}, logs)
+	alice, bob := s.signIn(t, "alice@example.com"), s.signIn(t, "bob@example.com")
+	pushService := s.newPushService(t, bob)
+	phone := s.mustNewDevice(t, pushService, bob, true)
+	s.mustJSON(t, http.MethodPost, "/add-contact", alice, map[string]string{"email": "bob@example.com", "name": "Bob"}, http.StatusCreated, nil)
+	s.mustJSON(t, http.MethodPost, "/add-contact", bob, map[string]string{"email": "alice@example.com", "name": "Alice"}, http.StatusCreated, nil)
+	first, _ := s.send(t, alice, "bob@example.com", "first", http.StatusCreated)
+	secret, _ := s.send(t, alice, "bob@example.com", "the secret", http.StatusCreated)
+	assert.Equal(t, "the secret", *waitForPushes(t, pushService, phone, 2)[1].Text)
+	unsend := func(id string) {
+		s.mustJSON(t, http.MethodPost, "/delete-message", alice, map[string]string{"recipientNamespace": "bob@example.com", "id": id}, http.StatusOK, nil)
+		assert.Equal(t, notifiedReport{Delivered: 1}, logs.of(t, "unsent:"+id))
+	}
+
+	unsend(secret.ID)
+	got := waitForPushes(t, pushService, phone, 3)[2]
+	assert.Equal(t, pushPayload{Type: "unsent", With: "alice@example.com", Name: "Alice", Unread: 1, Tag: "conv:alice@example.com"}, got,
+		"the count of what is left, and no text: the newest message is the one unsent")
+	assert.Equal(t, pushService.Pushes(phone)[0].Topic, pushService.Pushes(phone)[2].Topic, "it replaces an undelivered notification of the conversation")
+
+	unsend(first.ID)
+	got = waitForPushes(t, pushService, phone, 4)[3]
+	assert.Equal(t, pushPayload{Type: "read", With: "alice@example.com", Tag: "conv:alice@example.com"}, got, "nothing is left unread: it closes")
 	assert.Empty(t, pushService.Refused(), "every request was signed and encrypted right")
 }

@@ -2,7 +2,8 @@
 // Chromium has no push service, so PushManager.subscribe is answered by the test with a subscription whose keys
 // have the right sizes, and the server stores it); a push delivered to the service worker through the DevTools
 // protocol (ServiceWorker.deliverPushMessage) shows one notification per conversation, the latest replacing the
-// one before (its tag), and a read push (read on another device) closes it; what a click runs opens that
+// one before (its tag), an unsent push replaces it quietly without the unsent text, and a read push (read on
+// another device) closes it; what a click runs opens that
 // conversation in Ben's open tab. A test cannot click a system notification, nor give the service worker the user
 // activation a click gives (clients.openWindow and focus need it), so the test calls the click's function in the
 // real worker: the open tab is told, and opens the conversation.
@@ -129,6 +130,21 @@ describe('Parley notifications', { timeout: 4 * 60_000 }, () => {
     await page.getByRole('heading', { level: 2, name: 'Ana' }).waitFor();
     const left = await page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => n.tag));
     assert.deepEqual(left, ['conv:cara@example.com']);
+  });
+
+  it('an unsent push replaces the notification quietly, without the text its sender unsent', { timeout: STEP }, async () => {
+    const caras = () =>
+      page.evaluate(async () =>
+        (await (await navigator.serviceWorker.ready).getNotifications({ tag: 'conv:cara@example.com' })).map((n) => ({ body: n.body, silent: n.silent })),
+      );
+    await deliver({ type: 'message', with: 'cara@example.com', name: 'cara', text: 'my secret', unread: 2, tag: 'conv:cara@example.com' });
+    await poll(async () => ((await caras()).some((n) => n.body.startsWith('my secret')) ? true : undefined));
+    await deliver({ type: 'unsent', with: 'cara@example.com', name: 'cara', unread: 1, tag: 'conv:cara@example.com' });
+    const shown = await poll(async () => {
+      const list = await caras();
+      return list.some((n) => n.body.startsWith('my secret')) ? undefined : list;
+    });
+    assert.deepEqual(shown, [{ body: 'New message', silent: true }]);
   });
 
   it('a read push (the conversation read on another device) closes its notification and shows none', { timeout: STEP }, async () => {

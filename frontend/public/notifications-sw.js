@@ -3,7 +3,8 @@
 // notification per conversation: its tag replaces the one before. A click opens that conversation in a Parley tab
 // that is open (focused, told by a message) or in a new one (/?with=<email>). A {type:"read", with, tag} push says
 // the conversation was read on some device: it closes that tag's notification here and shows nothing (Chrome
-// tolerates such a silent push now and then; README.md says more).
+// tolerates such a silent push now and then; README.md says more). An {type:"unsent", ...} push (as a message's,
+// text being the newest message left) replaces it quietly after the sender unsent a message it may have shown.
 /* eslint-env serviceworker */
 
 self.addEventListener('push', (event) => {
@@ -26,7 +27,9 @@ self.addEventListener('push', (event) => {
     self.registration.showNotification(title, {
       body,
       tag: typeof data.tag === 'string' ? data.tag : 'parley',
-      renotify: true,
+      // An unsend corrects what is shown; it is no news to sound or vibrate for.
+      renotify: data.type !== 'unsent',
+      silent: data.type === 'unsent',
       icon: '/icons/icon-192.png',
       badge: '/icons/icon-192.png',
       data: { with: typeof data.with === 'string' ? data.with : '' },

@@ -34,35 +34,38 @@ const (
 
 // LocalNotifications is what the local server adds to its service to notify
 // as AWS's notify Lambda does, with keys made for this process: the push
-// key route answers with its public half, and every message stored, and
-// every conversation an ack leaves read, goes to a queue whose workers
-// notify it, so that a send or an ack never waits for a push service. Close
-// the queue on shutdown.
+// key route answers with its public half, and every message stored, every
+// conversation an ack leaves read and every message unsent goes to a queue
+// whose workers notify it, so that a send, an ack or an unsend never waits
+// for a push service. Close the queue on shutdown.
 func LocalNotifications(store core.Store, keys webpush.Keys, subject string, logger *slog.Logger) ([]core.Option, *webpush.Queue) {
 	notifier := lambdas.NewNotifier(store, NewPushSender(keys, subject), logger, nil)
 	queue := webpush.NewQueue(LocalNotificationQueueSize, localNotificationWorkers,
-		func(ctx context.Context, m core.Message) {
-			report, err := notifier.Notify(ctx, m)
+		func(what string) { logger.Warn("notification queue full", "dropped", what) })
+	// notifyInBackground hands the notifying of what to the queue, and
+	// logs what became of it as the notify Lambda does.
+	notifyInBackground := func(notify func(context.Context) (core.NotifyReport, error), what ...any) {
+		queue.Add(fmt.Sprintf("%v", what), func(ctx context.Context) {
+			report, err := notify(ctx)
 			if err != nil {
-				logger.Error("notify failed", "message_id", m.ID, "error", err.Error())
+				logger.Error("notify failed", append(what, "error", err.Error())...)
 				return
 			}
-			logger.Info("notified", "message_id", m.ID, "skipped", report.Skipped,
-				"delivered", report.Delivered, "gone", report.Gone, "failed", report.Failed)
-		},
-		func(ctx context.Context, r core.ConversationRead) {
-			report, err := notifier.NotifyRead(ctx, r)
-			if err != nil {
-				logger.Error("notify read failed", "error", err.Error())
-				return
-			}
-			logger.Info("notified read", "skipped", report.Skipped,
-				"delivered", report.Delivered, "gone", report.Gone, "failed", report.Failed)
-		},
-		func(what string) { logger.Warn("notification queue full", "message_id", what) })
+			logger.Info("notified", append(what, "skipped", report.Skipped,
+				"delivered", report.Delivered, "gone", report.Gone, "failed", report.Failed)...)
+		})
+	}
 	options := []core.Option{
 		core.WithPushKey(keys.Public), core.WithLoopbackPushEndpoints(),
-		core.WithSentMessages(queue.Add), core.WithReadConversations(queue.AddRead),
+		core.WithSentMessages(func(m core.Message) {
+			notifyInBackground(func(ctx context.Context) (core.NotifyReport, error) { return notifier.Notify(ctx, m) }, "message_id", m.ID)
+		}),
+		core.WithReadConversations(func(r core.ConversationRead) {
+			notifyInBackground(func(ctx context.Context) (core.NotifyReport, error) { return notifier.NotifyRead(ctx, r) }, "read", true)
+		}),
+		core.WithUnsentMessages(func(m core.Message) {
+			notifyInBackground(func(ctx context.Context) (core.NotifyReport, error) { return notifier.NotifyUnsent(ctx, m) }, "unsent_id", m.ID)
+		}),
 	}
 	return options, queue
 }
