@@ -118,12 +118,14 @@ func (l SendLimit) Tolerance() time.Duration {
 // SendBudget keeps each person's send budget, and the suspensions that stop a
 // person sending at all. Implementations are safe for concurrent use.
 type SendBudget interface {
-	// Spend takes one send from sender's bucket under limit at now, as
-	// SendLimit.Take computes it, in one atomic step, so that any number of
-	// concurrent spends never take more than the bucket holds. ESUSPENDED
-	// when the sender is suspended; ETHROTTLED with RetryAfter (how long until
-	// the bucket holds a send) when it is empty. Neither takes anything.
-	Spend(ctx context.Context, sender string, limit SendLimit, now time.Time) error
+	// Spend takes charge's send from charge.Sender's bucket under
+	// charge.Limit at charge.Now, as SendLimit.Take computes it, in one atomic
+	// step, so that any number of concurrent spends never take more than the
+	// bucket holds. ErrAccountDeleted when the sender's tombstone refuses
+	// charge (Charge.RefusedBy); ESUSPENDED when the sender is suspended;
+	// ETHROTTLED with RetryAfter (how long until the bucket holds a send) when
+	// it is empty. None takes anything.
+	Spend(ctx context.Context, charge Charge) error
 
 	// Refund gives back one send to sender's bucket, as SendLimit.Give
 	// computes it: a spend that turned out to store nothing new.
@@ -151,18 +153,22 @@ func WithFrameLimit(limit SendLimit) Option {
 // SpendFrame spends one frame of the caller's frame budget: what every
 // client frame that is not a send costs (an ack, a ping, a frame that could
 // not be read). ETHROTTLED with RetryAfter over budget, ESUSPENDED for a
-// suspended caller; nothing is metered without a budget.
+// suspended caller, ErrAccountDeleted for a token issued before the
+// caller's account was deleted: the spend's write checks it, so a route
+// that spends a frame need not ask Authorize. Nothing is metered without a
+// budget.
 func (s *Service) SpendFrame(ctx context.Context, caller Caller) error {
 	return s.spendFrom(ctx, caller, s.frameLimit, "frame budget")
 }
 
-// spendFrom spends one from the caller's budget under limit, budget naming
-// it in the error.
+// spendFrom spends one from the caller's budget under limit, checked against
+// their token; budget names it in the error.
 func (s *Service) spendFrom(ctx context.Context, caller Caller, limit SendLimit, budget string) error {
 	if s.budget == nil {
 		return nil
 	}
-	if err := s.budget.Spend(ctx, caller.Email, limit, s.now().UTC()); err != nil {
+	charge := Charge{Sender: caller.Email, Limit: limit, Now: s.now().UTC(), IssuedAt: caller.IssuedAt}
+	if err := s.budget.Spend(ctx, charge); err != nil {
 		return fmt.Errorf("%s of %s: %w", budget, caller.Email, err)
 	}
 	return nil
@@ -220,7 +226,7 @@ func (s *Service) chargeRefused(ctx context.Context, charge *Charge, err error) 
 		return
 	}
 	// Over budget by now, the refusal is still the answer.
-	_ = s.budget.Spend(ctx, charge.Sender, charge.Limit, charge.Now)
+	_ = s.budget.Spend(ctx, *charge)
 }
 
 // spendSend spends one send of sender's budget and then calls send, which
@@ -234,7 +240,7 @@ func (s *Service) spendSend(ctx context.Context, sender string, send func() (cre
 		return err
 	}
 	now := s.now().UTC()
-	if err := s.budget.Spend(ctx, sender, s.sendLimit, now); err != nil {
+	if err := s.budget.Spend(ctx, Charge{Sender: sender, Limit: s.sendLimit, Now: now}); err != nil {
 		return fmt.Errorf("send budget of %s: %w", sender, err)
 	}
 	created, err := send()

@@ -469,7 +469,9 @@ func (s *Service) Typing(ctx context.Context, caller Caller, from Connection, to
 	var theirs, mine lookedUpContact
 	var wg sync.WaitGroup
 	if s.budget != nil {
-		wg.Go(func() { spent = s.budget.Spend(ctx, caller.Email, s.sendLimit, s.now().UTC()) })
+		wg.Go(func() {
+			spent = s.budget.Spend(ctx, Charge{Sender: caller.Email, Limit: s.sendLimit, Now: s.now().UTC(), IssuedAt: caller.IssuedAt})
+		})
 	}
 	wg.Go(func() { theirs.contact, theirs.err = s.store.Contact(ctx, other, caller.Email) })
 	wg.Go(func() { mine.contact, mine.err = s.store.Contact(ctx, caller.Email, other) })

@@ -26,8 +26,8 @@ type Route struct {
 	// builds the client of the exports bucket.
 	Exports bool
 	// ChecksTokenItself says that the route's use case refuses a token issued
-	// for a deleted account itself: in the write that spends its send
-	// (core.Charge), or, for delete-account, by resuming the deletion. Every
+	// for a deleted account itself: in the write that spends its send or its
+	// frame (core.Charge), or, for delete-account, by resuming the deletion. Every
 	// other route asks core.Service.Authorize, one read: before its work on a
 	// route that writes, beside it on a GET, which answers only once both
 	// are done.
@@ -45,7 +45,7 @@ var Routes = []Route{
 	{Name: "report-contact", Method: "POST", serve: func(h *Handler) routeFunc { return h.reportContact }},
 	{Name: "add-message", Method: "POST", Pushes: true, SendsMessage: true, ChecksTokenItself: true, serve: func(h *Handler) routeFunc { return h.addMessage }},
 	{Name: "get-messages", Method: "GET", serve: func(h *Handler) routeFunc { return h.getMessages }},
-	{Name: "ack", Method: "POST", Pushes: true, serve: func(h *Handler) routeFunc { return h.ack }},
+	{Name: "ack", Method: "POST", Pushes: true, ChecksTokenItself: true, serve: func(h *Handler) routeFunc { return h.ack }},
 	{Name: "create-channel", Method: "POST", serve: func(h *Handler) routeFunc { return h.createChannel }},
 	{Name: "add-publisher", Method: "POST", serve: func(h *Handler) routeFunc { return h.addPublisher }},
 	{Name: "post-to-channel", Method: "POST", ChecksTokenItself: true, serve: func(h *Handler) routeFunc { return h.postToChannel }},

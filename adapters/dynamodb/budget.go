@@ -100,7 +100,7 @@ func (h *bucketHint) set(sender string, fullAt time.Time) {
 }
 
 // Spend implements core.SendBudget with one conditional UpdateItem of the
-// sender's account item, which also checks the suspension. DynamoDB's update
+// sender's account item, which also checks the suspension and the tombstone. DynamoDB's update
 // expressions cannot take a maximum, so the bucket's two cases are two
 // writes: a bucket that has refilled (fullAt not after now) is set to
 // now+interval, a bucket still refilling moves one interval later, each under
@@ -109,8 +109,8 @@ func (h *bucketHint) set(sender string, fullAt time.Time) {
 // one send per interval); when the condition fails, the old item it returns
 // tells which case holds, so a wrong guess costs one UpdateItem more and a
 // refused send (over budget, suspended) never more than one.
-func (s *Store) Spend(ctx context.Context, sender string, limit core.SendLimit, now time.Time) error {
-	charge := core.Charge{Sender: sender, Limit: limit, Now: now}
+func (s *Store) Spend(ctx context.Context, charge core.Charge) error {
+	sender, limit := charge.Sender, charge.Limit
 	refilling := s.guessRefilling(charge)
 	for range 4 {
 		update := s.chargeUpdate(charge, refilling)

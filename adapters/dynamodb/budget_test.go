@@ -55,12 +55,12 @@ func TestSendBudgetRequestsPerSend(t *testing.T) {
 			now := start
 			if tc.wantCode != "" {
 				for range limit.Burst {
-					require.NoError(t, stores[0].Spend(ctx, sender, limit, now))
+					require.NoError(t, stores[0].Spend(ctx, core.Charge{Sender: sender, Limit: limit, Now: now}))
 				}
 			}
 			counter.Reset()
 			for i := range tc.sends {
-				err := stores[i%tc.processes].Spend(ctx, sender, limit, now)
+				err := stores[i%tc.processes].Spend(ctx, core.Charge{Sender: sender, Limit: limit, Now: now})
 				require.Equal(t, tc.wantCode, core.ErrorCode(err), "send %d: %v", i, err)
 				now = now.Add(tc.every)
 			}

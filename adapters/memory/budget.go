@@ -8,14 +8,14 @@ import (
 )
 
 // Spend implements core.SendBudget.
-func (s *Store) Spend(_ context.Context, sender string, limit core.SendLimit, now time.Time) error {
+func (s *Store) Spend(_ context.Context, charge core.Charge) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	next, err := s.take(core.Charge{Sender: sender, Limit: limit, Now: now})
+	next, err := s.take(charge)
 	if err != nil {
 		return err
 	}
-	s.budgets[limit.BucketOf(sender)] = next
+	s.budgets[charge.Limit.BucketOf(charge.Sender)] = next
 	return nil
 }
 

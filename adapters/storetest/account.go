@@ -79,6 +79,8 @@ func testAccount(t *testing.T, newStore NewStore) {
 		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err), "in the write that spends the send too")
 		_, err = f.Service.Connect(ctx, caller, "conn-"+f.NewID())
 		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err))
+		_, err = f.Service.Ack(ctx, caller, core.AckInput{With: bob, UpTo: f.NewID(), Read: true}, "")
+		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err), "an ack, in the write that spends its frame")
 	})
 
 	t.Run("DeletingErasesTheChannelsItOwnsAndTheirSnapshotSaysSo", func(t *testing.T) {
@@ -200,6 +202,10 @@ func testAccount(t *testing.T, newStore NewStore) {
 		}
 		assert.False(t, f.mustContact(t, bob, alice).Deleted, "the other side hears from the newcomer")
 		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(f.Service.Authorize(ctx, old)), "the old token stays refused")
+		_, err = f.Service.Ack(ctx, old, core.AckInput{With: bob, UpTo: f.NewID(), Read: true}, "")
+		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err), "by an ack too, in the write that spends its frame")
+		_, err = f.Service.Ack(ctx, newcomer, core.AckInput{With: bob, UpTo: f.NewID(), Read: true}, "")
+		assert.Equal(t, core.ENOTFOUND, core.ErrorCode(err), "the newcomer's ack spends its frame and looks the message up")
 	})
 
 	t.Run("AHalfDoneDeletionKeepsTheAccountUnusableAndIsFinishedByTheNext", func(t *testing.T) {

@@ -53,32 +53,32 @@ func testSendBudget(t *testing.T, newStore NewStore) {
 		f := NewFixture(t, newStore)
 		budget, alice, limit := budgetOf(t, f), f.Email("alice"), mustLimit(t, 3, 60)
 		for i := range 3 {
-			require.NoError(t, budget.Spend(ctx, alice, limit, f.Now()), "send %d of the burst", i+1)
+			require.NoError(t, budget.Spend(ctx, core.Charge{Sender: alice, Limit: limit, Now: f.Now()}), "send %d of the burst", i+1)
 		}
-		err := budget.Spend(ctx, alice, limit, f.Now())
+		err := budget.Spend(ctx, core.Charge{Sender: alice, Limit: limit, Now: f.Now()})
 		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(err))
 		assert.Equal(t, time.Second, core.RetryAfter(err), "one send comes back after one interval")
 
 		f.Advance(400 * time.Millisecond)
-		err = budget.Spend(ctx, alice, limit, f.Now())
+		err = budget.Spend(ctx, core.Charge{Sender: alice, Limit: limit, Now: f.Now()})
 		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(err))
 		assert.Equal(t, 600*time.Millisecond, core.RetryAfter(err), "a refused send takes nothing")
 
 		f.Advance(600 * time.Millisecond)
-		require.NoError(t, budget.Spend(ctx, alice, limit, f.Now()))
-		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(budget.Spend(ctx, alice, limit, f.Now())))
+		require.NoError(t, budget.Spend(ctx, core.Charge{Sender: alice, Limit: limit, Now: f.Now()}))
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(budget.Spend(ctx, core.Charge{Sender: alice, Limit: limit, Now: f.Now()})))
 	})
 
 	t.Run("AnIdleBucketRefillsToTheBurstOnly", func(t *testing.T) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
 		budget, alice, limit := budgetOf(t, f), f.Email("alice"), mustLimit(t, 4, 120)
-		require.NoError(t, budget.Spend(ctx, alice, limit, f.Now()))
+		require.NoError(t, budget.Spend(ctx, core.Charge{Sender: alice, Limit: limit, Now: f.Now()}))
 		f.Advance(time.Hour)
 		for i := range 4 {
-			require.NoError(t, budget.Spend(ctx, alice, limit, f.Now()), "send %d", i+1)
+			require.NoError(t, budget.Spend(ctx, core.Charge{Sender: alice, Limit: limit, Now: f.Now()}), "send %d", i+1)
 		}
-		err := budget.Spend(ctx, alice, limit, f.Now())
+		err := budget.Spend(ctx, core.Charge{Sender: alice, Limit: limit, Now: f.Now()})
 		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(err))
 		assert.Equal(t, 500*time.Millisecond, core.RetryAfter(err))
 	})
@@ -87,9 +87,9 @@ func testSendBudget(t *testing.T, newStore NewStore) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
 		budget, limit := budgetOf(t, f), mustLimit(t, 1, 1)
-		require.NoError(t, budget.Spend(ctx, f.Email("alice"), limit, f.Now()))
-		require.NoError(t, budget.Spend(ctx, f.Email("bob"), limit, f.Now()))
-		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(budget.Spend(ctx, f.Email("alice"), limit, f.Now())))
+		require.NoError(t, budget.Spend(ctx, core.Charge{Sender: f.Email("alice"), Limit: limit, Now: f.Now()}))
+		require.NoError(t, budget.Spend(ctx, core.Charge{Sender: f.Email("bob"), Limit: limit, Now: f.Now()}))
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(budget.Spend(ctx, core.Charge{Sender: f.Email("alice"), Limit: limit, Now: f.Now()})))
 	})
 
 	t.Run("RefundGivesOneSendBackAndNeverMoreThanTheBurst", func(t *testing.T) {
@@ -97,18 +97,18 @@ func testSendBudget(t *testing.T, newStore NewStore) {
 		f := NewFixture(t, newStore)
 		budget, alice, limit := budgetOf(t, f), f.Email("alice"), mustLimit(t, 2, 60)
 		require.NoError(t, budget.Refund(ctx, alice, limit, f.Now()), "refunding a bucket never spent")
-		require.NoError(t, budget.Spend(ctx, alice, limit, f.Now()))
-		require.NoError(t, budget.Spend(ctx, alice, limit, f.Now()))
+		require.NoError(t, budget.Spend(ctx, core.Charge{Sender: alice, Limit: limit, Now: f.Now()}))
+		require.NoError(t, budget.Spend(ctx, core.Charge{Sender: alice, Limit: limit, Now: f.Now()}))
 		require.NoError(t, budget.Refund(ctx, alice, limit, f.Now()))
-		require.NoError(t, budget.Spend(ctx, alice, limit, f.Now()))
-		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(budget.Spend(ctx, alice, limit, f.Now())))
+		require.NoError(t, budget.Spend(ctx, core.Charge{Sender: alice, Limit: limit, Now: f.Now()}))
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(budget.Spend(ctx, core.Charge{Sender: alice, Limit: limit, Now: f.Now()})))
 
 		f.Advance(time.Hour)
 		require.NoError(t, budget.Refund(ctx, alice, limit, f.Now()))
 		require.NoError(t, budget.Refund(ctx, alice, limit, f.Now()))
-		require.NoError(t, budget.Spend(ctx, alice, limit, f.Now()))
-		require.NoError(t, budget.Spend(ctx, alice, limit, f.Now()))
-		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(budget.Spend(ctx, alice, limit, f.Now())), "a full bucket holds the burst, refunds or not")
+		require.NoError(t, budget.Spend(ctx, core.Charge{Sender: alice, Limit: limit, Now: f.Now()}))
+		require.NoError(t, budget.Spend(ctx, core.Charge{Sender: alice, Limit: limit, Now: f.Now()}))
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(budget.Spend(ctx, core.Charge{Sender: alice, Limit: limit, Now: f.Now()})), "a full bucket holds the burst, refunds or not")
 	})
 
 	t.Run("ConcurrentSendersOfOneAccountNeverExceedTheBudget", func(t *testing.T) {
@@ -116,7 +116,9 @@ func testSendBudget(t *testing.T, newStore NewStore) {
 		f := NewFixture(t, newStore)
 		budget, alice, limit := budgetOf(t, f), f.Email("alice"), mustLimit(t, 10, 60)
 		const senders = 25
-		spend := func() string { return core.ErrorCode(budget.Spend(ctx, alice, limit, f.Now())) }
+		spend := func() string {
+			return core.ErrorCode(budget.Spend(ctx, core.Charge{Sender: alice, Limit: limit, Now: f.Now()}))
+		}
 		assert.Equal(t, map[string]int{"": 10, core.ETHROTTLED: senders*4 - 10}, concurrently(senders, 4, spend))
 
 		// Half a bucket later, concurrent senders share exactly what came back.
@@ -137,16 +139,16 @@ func testSendBudget(t *testing.T, newStore NewStore) {
 		got, err := budget.Suspension(ctx, alice)
 		require.NoError(t, err)
 		assert.Equal(t, suspension, got)
-		assert.Equal(t, core.ESUSPENDED, core.ErrorCode(budget.Spend(ctx, alice, limit, f.Now())))
+		assert.Equal(t, core.ESUSPENDED, core.ErrorCode(budget.Spend(ctx, core.Charge{Sender: alice, Limit: limit, Now: f.Now()})))
 
 		require.NoError(t, budget.Reinstate(ctx, alice))
 		_, err = budget.Suspension(ctx, alice)
 		assert.Equal(t, core.ENOTFOUND, core.ErrorCode(err))
-		require.NoError(t, budget.Spend(ctx, alice, limit, f.Now()), "the refused spends took nothing")
-		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(budget.Spend(ctx, alice, limit, f.Now())))
+		require.NoError(t, budget.Spend(ctx, core.Charge{Sender: alice, Limit: limit, Now: f.Now()}), "the refused spends took nothing")
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(budget.Spend(ctx, core.Charge{Sender: alice, Limit: limit, Now: f.Now()})))
 
 		require.NoError(t, budget.Suspend(ctx, suspension))
-		assert.Equal(t, core.ESUSPENDED, core.ErrorCode(budget.Spend(ctx, alice, limit, f.Now())), "suspension wins over an empty bucket")
+		assert.Equal(t, core.ESUSPENDED, core.ErrorCode(budget.Spend(ctx, core.Charge{Sender: alice, Limit: limit, Now: f.Now()})), "suspension wins over an empty bucket")
 	})
 
 	t.Run("MessagesSpendTheBudgetAndARetryCostsNothing", func(t *testing.T) {
@@ -250,15 +252,15 @@ func testSendBudget(t *testing.T, newStore NewStore) {
 		frames, err := core.NewFrameLimit(2, 60)
 		require.NoError(t, err)
 		for i := range 2 {
-			require.NoError(t, budget.Spend(ctx, alice, frames, f.Now()), "frame %d of the burst", i+1)
+			require.NoError(t, budget.Spend(ctx, core.Charge{Sender: alice, Limit: frames, Now: f.Now()}), "frame %d of the burst", i+1)
 		}
-		err = budget.Spend(ctx, alice, frames, f.Now())
+		err = budget.Spend(ctx, core.Charge{Sender: alice, Limit: frames, Now: f.Now()})
 		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(err))
 		assert.Equal(t, time.Second, core.RetryAfter(err))
-		require.NoError(t, budget.Spend(ctx, alice, sends, f.Now()), "frames spend no send")
-		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(budget.Spend(ctx, alice, sends, f.Now())))
+		require.NoError(t, budget.Spend(ctx, core.Charge{Sender: alice, Limit: sends, Now: f.Now()}), "frames spend no send")
+		assert.Equal(t, core.ETHROTTLED, core.ErrorCode(budget.Spend(ctx, core.Charge{Sender: alice, Limit: sends, Now: f.Now()})))
 		f.Advance(time.Second)
-		require.NoError(t, budget.Spend(ctx, alice, frames, f.Now()), "and sends no frame")
+		require.NoError(t, budget.Spend(ctx, core.Charge{Sender: alice, Limit: frames, Now: f.Now()}), "and sends no frame")
 	})
 
 	t.Run("EveryAckSpendsAFrameNeverASend", func(t *testing.T) {

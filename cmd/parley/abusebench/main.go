@@ -193,7 +193,7 @@ func frames(ctx context.Context, out io.Writer, budget core.SendBudget, now *clo
 	for s := range seconds {
 		accepted := 0
 		for range perSecond {
-			err := budget.Spend(ctx, "eve@example.com", limit, now.Now())
+			err := budget.Spend(ctx, core.Charge{Sender: "eve@example.com", Limit: limit, Now: now.Now()})
 			switch core.ErrorCode(err) {
 			case "":
 				accepted++
