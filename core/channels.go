@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -214,15 +215,12 @@ type AddPublisherInput struct {
 }
 
 // AddPublisher lets the person at in.Email post to the caller's channel
-// under in.Name; adding them again renames them. Only the owner may.
+// under in.Name; adding them again renames them. Only the owner may. The
+// send it spends (which also refuses a suspended caller and a token issued
+// before the caller's account was deleted) and the read of the channel go
+// at once; the publisher is written only when both let it.
 func (s *Service) AddPublisher(ctx context.Context, caller Caller, in AddPublisherInput) (Publisher, error) {
 	if err := checkChannelID(in.Channel); err != nil {
-		return Publisher{}, err
-	}
-	if err := s.spendOne(ctx, caller); err != nil {
-		return Publisher{}, err
-	}
-	if _, err := s.ownedChannel(ctx, caller, in.Channel); err != nil {
 		return Publisher{}, err
 	}
 	email, err := NormalizeEmail(in.Email)
@@ -232,6 +230,17 @@ func (s *Service) AddPublisher(ctx context.Context, caller Caller, in AddPublish
 	name, err := normalizeName("name", in.Name)
 	if err != nil {
 		return Publisher{}, err
+	}
+	var spent, owned error
+	var wg sync.WaitGroup
+	wg.Go(func() { spent = s.spendOne(ctx, caller) })
+	wg.Go(func() { _, owned = s.ownedChannel(ctx, caller, in.Channel) })
+	wg.Wait()
+	if spent != nil {
+		return Publisher{}, spent
+	}
+	if owned != nil {
+		return Publisher{}, owned
 	}
 	p, err := s.store.PutPublisher(ctx, Publisher{Channel: in.Channel, Email: email, Name: name, AddedAt: s.now().UTC()})
 	if err != nil {

@@ -27,7 +27,8 @@ type Route struct {
 	Exports bool
 	// ChecksTokenItself says that the route's use case refuses a token issued
 	// for a deleted account itself: in the write that spends its send or its
-	// frame (core.Charge), or, for delete-account, by resuming the deletion. Every
+	// frame (core.Charge: add-message, post-to-channel, ack, create-channel and
+	// add-publisher), or, for delete-account, by resuming the deletion. Every
 	// other route asks core.Service.Authorize, one read: before its work on a
 	// route that writes, beside it on a GET, which answers only once both
 	// are done.
@@ -46,8 +47,8 @@ var Routes = []Route{
 	{Name: "add-message", Method: "POST", Pushes: true, SendsMessage: true, ChecksTokenItself: true, serve: func(h *Handler) routeFunc { return h.addMessage }},
 	{Name: "get-messages", Method: "GET", serve: func(h *Handler) routeFunc { return h.getMessages }},
 	{Name: "ack", Method: "POST", Pushes: true, ChecksTokenItself: true, serve: func(h *Handler) routeFunc { return h.ack }},
-	{Name: "create-channel", Method: "POST", serve: func(h *Handler) routeFunc { return h.createChannel }},
-	{Name: "add-publisher", Method: "POST", serve: func(h *Handler) routeFunc { return h.addPublisher }},
+	{Name: "create-channel", Method: "POST", ChecksTokenItself: true, serve: func(h *Handler) routeFunc { return h.createChannel }},
+	{Name: "add-publisher", Method: "POST", ChecksTokenItself: true, serve: func(h *Handler) routeFunc { return h.addPublisher }},
 	{Name: "post-to-channel", Method: "POST", ChecksTokenItself: true, serve: func(h *Handler) routeFunc { return h.postToChannel }},
 	{Name: "delete-post", Method: "POST", serve: func(h *Handler) routeFunc { return h.deletePost }},
 	{Name: "push-key", Method: "GET", serve: func(h *Handler) routeFunc { return h.pushKey }},

@@ -81,6 +81,10 @@ func testAccount(t *testing.T, newStore NewStore) {
 		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err))
 		_, err = f.Service.Ack(ctx, caller, core.AckInput{With: bob, UpTo: f.NewID(), Read: true}, "")
 		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err), "an ack, in the write that spends its frame")
+		_, err = f.Service.CreateChannel(ctx, caller, core.CreateChannelInput{Channel: "back-" + f.NewID()[:8], Title: "Back"})
+		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err), "a channel, in the write that spends its send")
+		_, err = f.Service.AddPublisher(ctx, caller, core.AddPublisherInput{Channel: "any-channel", Email: bob, Name: "Bob"})
+		assert.Equal(t, core.EUNAUTHORIZED, core.ErrorCode(err), "a publisher, in the write that spends its send")
 	})
 
 	t.Run("DeletingErasesTheChannelsItOwnsAndTheirSnapshotSaysSo", func(t *testing.T) {
