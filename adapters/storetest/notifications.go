@@ -52,10 +52,24 @@ func (f *Fixture) NewSubscriptionInput(t *testing.T) core.AddPushSubscriptionInp
 	}
 }
 
+// mustSubscribeWithoutPreviews stores a new device of user's that turned
+// previews off, and returns it.
+func (f *Fixture) mustSubscribeWithoutPreviews(t *testing.T, user string) core.AddPushSubscriptionInput {
+	t.Helper()
+	in := f.NewSubscriptionInput(t)
+	off := false
+	in.Previews = &off
+	return f.mustStoreSubscription(t, user, in)
+}
+
 // MustSubscribe stores a new device's subscription of user's and returns it.
 func (f *Fixture) MustSubscribe(t *testing.T, user string) core.AddPushSubscriptionInput {
 	t.Helper()
-	in := f.NewSubscriptionInput(t)
+	return f.mustStoreSubscription(t, user, f.NewSubscriptionInput(t))
+}
+
+func (f *Fixture) mustStoreSubscription(t *testing.T, user string, in core.AddPushSubscriptionInput) core.AddPushSubscriptionInput {
+	t.Helper()
 	created, err := f.Service.AddPushSubscription(context.Background(), f.Caller(t, user), in)
 	require.NoError(t, err)
 	require.True(t, created)
@@ -398,11 +412,7 @@ func testNotifyUnsent(t *testing.T, newStore NewStore) {
 		t.Parallel()
 		f, alice, bob := newNotifyFixture(t, newStore)
 		f.MustAddEachOther(t, alice, bob)
-		in := f.NewSubscriptionInput(t)
-		off := false
-		in.Previews = &off
-		_, err := f.Service.AddPushSubscription(ctx, f.Caller(t, bob), in)
-		require.NoError(t, err)
+		in := f.mustSubscribeWithoutPreviews(t, bob)
 		f.send(t, alice, bob, "one")
 		first := f.sent[len(f.sent)-1]
 		f.send(t, alice, bob, "two")
@@ -570,11 +580,7 @@ func testNotify(t *testing.T, newStore NewStore) {
 		t.Parallel()
 		f, alice, bob := newNotifyFixture(t, newStore)
 		f.MustAddEachOther(t, alice, bob)
-		in := f.NewSubscriptionInput(t)
-		off := false
-		in.Previews = &off
-		_, err := f.Service.AddPushSubscription(ctx, f.Caller(t, bob), in)
-		require.NoError(t, err)
+		in := f.mustSubscribeWithoutPreviews(t, bob)
 		f.send(t, alice, bob, "a secret")
 		sent := f.WebPusher.To(in.Endpoint)
 		require.Len(t, sent, 1)

@@ -145,6 +145,14 @@ func waitForPushes(t *testing.T, service *webpushtest.Service, sub *webpushtest.
 	return payloads
 }
 
+// mustAddAliceAndBob makes alice@example.com and bob@example.com, signed in
+// as alice and bob, contacts of each other, named Alice and Bob.
+func (s *localServer) mustAddAliceAndBob(t *testing.T, alice, bob string) {
+	t.Helper()
+	s.mustJSON(t, http.MethodPost, "/add-contact", alice, map[string]string{"email": "bob@example.com", "name": "Bob"}, http.StatusCreated, nil)
+	s.mustJSON(t, http.MethodPost, "/add-contact", bob, map[string]string{"email": "alice@example.com", "name": "Alice"}, http.StatusCreated, nil)
+}
+
 // TestLocalServerNotificationsEndToEnd is Web Push through the local server,
 // as make run sends it: real requests to a push service of the test's, which
 // checks their VAPID signature and decrypts them with the keys of the
@@ -280,8 +288,7 @@ func TestLocalServerReadingClearsTheNotificationOnEveryDevice(t *testing.T) {
 	pushService := s.newPushService(t, bob)
 	phone, laptop := s.mustNewDevice(t, pushService, bob, true), s.mustNewDevice(t, pushService, bob, false)
 	alicesPhone := s.mustNewDevice(t, pushService, alice, true)
-	s.mustJSON(t, http.MethodPost, "/add-contact", alice, map[string]string{"email": "bob@example.com", "name": "Bob"}, http.StatusCreated, nil)
-	s.mustJSON(t, http.MethodPost, "/add-contact", bob, map[string]string{"email": "alice@example.com", "name": "Alice"}, http.StatusCreated, nil)
+	s.mustAddAliceAndBob(t, alice, bob)
 	m, _ := s.send(t, alice, "bob@example.com", "read me anywhere", http.StatusCreated)
 	assert.Equal(t, notifiedReport{Delivered: 2}, logs.of(t, m.ID))
 
@@ -320,8 +327,7 @@ func TestLocalServerUnsendCorrectsTheNotification(t *testing.T) {
 	alice, bob := s.signIn(t, "alice@example.com"), s.signIn(t, "bob@example.com")
 	pushService := s.newPushService(t, bob)
 	phone := s.mustNewDevice(t, pushService, bob, true)
-	s.mustJSON(t, http.MethodPost, "/add-contact", alice, map[string]string{"email": "bob@example.com", "name": "Bob"}, http.StatusCreated, nil)
-	s.mustJSON(t, http.MethodPost, "/add-contact", bob, map[string]string{"email": "alice@example.com", "name": "Alice"}, http.StatusCreated, nil)
+	s.mustAddAliceAndBob(t, alice, bob)
 	first, _ := s.send(t, alice, "bob@example.com", "first", http.StatusCreated)
 	secret, _ := s.send(t, alice, "bob@example.com", "the secret", http.StatusCreated)
 	assert.Equal(t, "the secret", *waitForPushes(t, pushService, phone, 2)[1].Text)
