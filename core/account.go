@@ -266,7 +266,7 @@ func (s *Service) closeConnections(ctx context.Context, email string) error {
 				return fmt.Errorf("close connection %s: %w", c.ID, err)
 			}
 		}
-		if err := s.store.RemoveConnection(ctx, c); err != nil {
+		if err := s.forgetConnection(ctx, c); err != nil {
 			return fmt.Errorf("forget connection %s: %w", c.ID, err)
 		}
 	}

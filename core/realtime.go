@@ -1,6 +1,7 @@
 package core
 
 import (
+	"container/list"
 	"context"
 	"errors"
 	"fmt"
@@ -350,7 +351,7 @@ func (s *Service) pushOne(ctx context.Context, c Connection, e Event) PushReport
 		return PushReport{Failed: 1}
 	case errors.Is(err, ErrConnectionGone):
 		// Forgetting it may fail too; it then expires on its own.
-		_ = s.store.RemoveConnection(ctx, c)
+		_ = s.forgetConnection(ctx, c)
 		return PushReport{Gone: 1}
 	default:
 		return PushReport{Failed: 1}
@@ -390,12 +391,16 @@ func (s *Service) ConnectUntil(ctx context.Context, caller Caller, connectionID 
 	if err != nil {
 		return Connection{}, err
 	}
+	for _, gone := range evicted {
+		s.knownConnections.forget(gone.ID)
+	}
 	closeConnections(ctx, s.pusher, s.pushDeadline, evicted, CloseTooManyConnections, "too many connections")
 	return c, nil
 }
 
 // Disconnect forgets the connection with connectionID, whoever held it.
 func (s *Service) Disconnect(ctx context.Context, connectionID string) error {
+	s.knownConnections.forget(connectionID)
 	c, err := s.store.Connection(ctx, connectionID, s.now())
 	switch {
 	case ErrorCode(err) == ENOTFOUND:
@@ -403,7 +408,7 @@ func (s *Service) Disconnect(ctx context.Context, connectionID string) error {
 	case err != nil:
 		return err
 	}
-	return s.store.RemoveConnection(ctx, c)
+	return s.forgetConnection(ctx, c)
 }
 
 // CloseExpired is the close code of a connection whose token expired (or
@@ -420,14 +425,27 @@ func (s *Service) CloseUnknownConnection(ctx context.Context, connectionID strin
 // ConnectionCaller returns the caller who holds the connection with
 // connectionID. ENOTFOUND (as EUNAUTHORIZED) when it is unknown or expired.
 func (s *Service) ConnectionCaller(ctx context.Context, connectionID string) (Caller, Connection, error) {
-	c, err := s.store.Connection(ctx, connectionID, s.now())
+	now := s.now()
+	if c, ok := s.knownConnections.get(connectionID, now); ok {
+		return Caller{Email: c.User}, c, nil
+	}
+	c, err := s.store.Connection(ctx, connectionID, now)
 	switch {
 	case ErrorCode(err) == ENOTFOUND:
+		s.knownConnections.forget(connectionID)
 		return Caller{}, Connection{}, Errorf(EUNAUTHORIZED, "This connection is not signed in; connect again.")
 	case err != nil:
 		return Caller{}, Connection{}, err
 	}
+	s.knownConnections.remember(c)
 	return Caller{Email: c.User}, c, nil
+}
+
+// forgetConnection forgets c in the store, and in what this process
+// remembers.
+func (s *Service) forgetConnection(ctx context.Context, c Connection) error {
+	s.knownConnections.forget(c.ID)
+	return s.store.RemoveConnection(ctx, c)
 }
 
 // Ping answers the connection's ping with a pong, on that connection only.
@@ -534,4 +552,81 @@ func (RefusalEvent) isEvent() {}
 // Refuse tells connection c that what it sent was refused with err.
 func (s *Service) Refuse(ctx context.Context, c Connection, err error) PushReport {
 	return s.reply(ctx, c, RefusalEvent{Err: err})
+}
+
+// DefaultKnownConnections is how many connections a process that serves
+// frames remembers (WithKnownConnections): a few hundred bytes each.
+const DefaultKnownConnections = 4096
+
+// WithKnownConnections makes ConnectionCaller remember up to size
+// connections it has read, until they expire: whose a connection is and
+// when it expires never change, so a frame from a connection this process
+// has seen waits for no read of it. The connections this service forgets
+// (a disconnect, a close, one gone or evicted) it forgets here too; those
+// another process forgets are closed by then, and send no more frames.
+func WithKnownConnections(size int) Option {
+	return func(s *Service) { s.knownConnections = newKnownConnections(size) }
+}
+
+// knownConnections is a bounded set of connections by ID; when full, the
+// one remembered first goes. A nil *knownConnections remembers nothing.
+type knownConnections struct {
+	mu   sync.Mutex
+	byID map[string]*list.Element // of Connection, in the order remembered
+	fifo *list.List
+	size int
+}
+
+func newKnownConnections(size int) *knownConnections {
+	return &knownConnections{byID: make(map[string]*list.Element, size), fifo: list.New(), size: size}
+}
+
+// get returns the connection with id if it is remembered and has not
+// expired at now.
+func (k *knownConnections) get(id string, now time.Time) (Connection, bool) {
+	if k == nil {
+		return Connection{}, false
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	e, ok := k.byID[id]
+	if !ok {
+		return Connection{}, false
+	}
+	c := e.Value.(Connection)
+	return c, c.ExpiresAt.After(now)
+}
+
+// remember keeps c, forgetting the connection remembered first when full.
+func (k *knownConnections) remember(c Connection) {
+	if k == nil || k.size <= 0 {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if e, ok := k.byID[c.ID]; ok {
+		e.Value = c
+		return
+	}
+	if k.fifo.Len() >= k.size {
+		first := k.fifo.Front()
+		delete(k.byID, first.Value.(Connection).ID)
+		k.fifo.Remove(first)
+	}
+	k.byID[c.ID] = k.fifo.PushBack(c)
+}
+
+// forget drops the connections with ids.
+func (k *knownConnections) forget(ids ...string) {
+	if k == nil {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, id := range ids {
+		if e, ok := k.byID[id]; ok {
+			k.fifo.Remove(e)
+			delete(k.byID, id)
+		}
+	}
 }

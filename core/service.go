@@ -31,6 +31,9 @@ type Service struct {
 	sentMessages          func(Message)
 	readConversations     func(ConversationRead)
 	unsentMessages        func(Message)
+	// knownConnections, when set, remembers connections ConnectionCaller
+	// read (realtime.go).
+	knownConnections *knownConnections
 	// identities, when set, is where DeleteAccount deletes the user (account.go).
 	identities IdentityDirectory
 	// exports, when set, is where Export writes (account.go).

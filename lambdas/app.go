@@ -183,7 +183,8 @@ func NewWebSocketHandler(service *core.Service, verifier apigateway.TokenVerifie
 }
 
 // PushOptions are the service options that make it push through pusher,
-// logging every failure and the count of every write's pushes.
+// logging every failure and the count of every write's pushes, and remember
+// the connections whose frames it serves (core.WithKnownConnections).
 func PushOptions(pusher core.Pusher, logger *slog.Logger) []core.Option {
 	return pushOptions(pusher, logger, nil)
 }
@@ -191,6 +192,7 @@ func PushOptions(pusher core.Pusher, logger *slog.Logger) []core.Option {
 func pushOptions(pusher core.Pusher, logger *slog.Logger, metrics *emf.Writer) []core.Option {
 	return []core.Option{
 		core.WithPusher(loggingPusher{next: pusher, logger: logger}),
+		core.WithKnownConnections(core.DefaultKnownConnections),
 		core.WithPushObserver(func(r core.PushReport) {
 			logger.Info("pushed", "delivered", r.Delivered, "gone", r.Gone, "failed", r.Failed)
 			countPushes(metrics, logger, r)

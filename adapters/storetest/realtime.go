@@ -86,6 +86,41 @@ func testConnections(t *testing.T, newStore NewStore) {
 		assert.Equal(t, bobs.ID, c.ID)
 	})
 
+	t.Run("AKnownConnectionIsServedWithoutAReadUntilItEndsOrIsForgotten", func(t *testing.T) {
+		t.Parallel()
+		f := NewFixture(t, newStore)
+		f.Service = core.NewService(f.Store, f.Now, f.StampID, core.WithPusher(f.Pusher), core.WithKnownConnections(2))
+		alice, bob := f.Email("alice"), f.Email("bob")
+		tab := f.MustConnect(t, alice)
+		caller := func(id string) string {
+			t.Helper()
+			caller, c, err := f.Service.ConnectionCaller(ctx, id)
+			if err != nil {
+				return core.ErrorCode(err)
+			}
+			assert.Equal(t, id, c.ID)
+			return caller.Email
+		}
+		require.Equal(t, alice, caller(tab.ID))
+		// Gone from the store behind this service's back (another process):
+		// the service still knows whose it is.
+		require.NoError(t, f.Store.RemoveConnection(ctx, tab))
+		assert.Equal(t, alice, caller(tab.ID), "remembered: no read")
+
+		again := f.MustConnect(t, alice)
+		require.Equal(t, alice, caller(again.ID))
+		require.NoError(t, f.Service.Disconnect(ctx, again.ID))
+		assert.Equal(t, core.EUNAUTHORIZED, caller(again.ID), "a disconnect forgets it here too")
+
+		bobs, others := f.MustConnect(t, bob), f.MustConnect(t, bob)
+		require.Equal(t, bob, caller(bobs.ID))
+		require.Equal(t, bob, caller(others.ID))
+		assert.Equal(t, core.EUNAUTHORIZED, caller(tab.ID), "two are remembered: the first goes, and is read again")
+
+		f.Advance(core.ConnectionLifetime)
+		assert.Equal(t, core.EUNAUTHORIZED, caller(bobs.ID), "an expired connection is refused, remembered or not")
+	})
+
 	t.Run("TheEleventhConnectionClosesTheOldest", func(t *testing.T) {
 		t.Parallel()
 		f := NewFixture(t, newStore)
