@@ -314,9 +314,15 @@ func NewNotifier(store Store, pusher WebPusher, now func() time.Time, observe fu
 // one. A subscription the push service says is gone is removed; any other
 // failure is counted, and returned only when nothing could be read.
 func (n *Notifier) Notify(ctx context.Context, m Message) (NotifyReport, error) {
+	return n.observed(ctx, func(ctx context.Context) (NotifyReport, error) { return n.notify(ctx, m) })
+}
+
+// observed runs notify within NotifyDeadline, and tells the observer what
+// became of it.
+func (n *Notifier) observed(ctx context.Context, notify func(context.Context) (NotifyReport, error)) (NotifyReport, error) {
 	ctx, cancel := context.WithTimeout(ctx, NotifyDeadline)
 	defer cancel()
-	report, err := n.notify(ctx, m)
+	report, err := notify(ctx)
 	if n.observe != nil {
 		n.observe(report)
 	}
@@ -360,13 +366,7 @@ func (n *Notifier) notify(ctx context.Context, m Message) (NotifyReport, error) 
 // in view changes nothing: a phone may still show the text. A subscription
 // the push service says is gone is removed.
 func (n *Notifier) NotifyUnsent(ctx context.Context, m Message) (NotifyReport, error) {
-	ctx, cancel := context.WithTimeout(ctx, NotifyDeadline)
-	defer cancel()
-	report, err := n.notifyUnsent(ctx, m)
-	if n.observe != nil {
-		n.observe(report)
-	}
-	return report, err
+	return n.observed(ctx, func(ctx context.Context) (NotifyReport, error) { return n.notifyUnsent(ctx, m) })
 }
 
 func (n *Notifier) notifyUnsent(ctx context.Context, m Message) (NotifyReport, error) {
@@ -379,7 +379,7 @@ func (n *Notifier) notifyUnsent(ctx context.Context, m Message) (NotifyReport, e
 		return NotifyReport{}, err
 	}
 	if members.blockedOrGone() || members.recipient.Unread == 0 {
-		return n.send(ctx, subscriptions, Notification{Type: NotifyRead, With: m.Sender, Tag: NotificationTag(m.Sender)}, ""), nil
+		return n.send(ctx, subscriptions, readNotification(m.Sender), ""), nil
 	}
 	text := ""
 	if newest := members.recipient.LastMessage; newest != nil && newest.Sender == m.Sender && !newest.Deleted {
@@ -439,20 +439,22 @@ func (c conversationMembers) notification(t NotificationType) Notification {
 // device: a notification of type NotifyRead, which shows nothing. A
 // subscription the push service says is gone is removed.
 func (n *Notifier) NotifyRead(ctx context.Context, r ConversationRead) (NotifyReport, error) {
-	ctx, cancel := context.WithTimeout(ctx, NotifyDeadline)
-	defer cancel()
-	subscriptions, err := n.store.PushSubscriptions(ctx, r.Member, n.now())
-	report := NotifyReport{Skipped: err == nil && len(subscriptions) == 0}
-	if err == nil && len(subscriptions) > 0 {
-		report = n.send(ctx, subscriptions, Notification{Type: NotifyRead, With: r.With, Tag: NotificationTag(r.With)}, "")
-	}
-	if n.observe != nil {
-		n.observe(report)
-	}
-	if err != nil {
-		return report, fmt.Errorf("clear notifications of %s for %s: %w", r.With, r.Member, err)
-	}
-	return report, nil
+	return n.observed(ctx, func(ctx context.Context) (NotifyReport, error) {
+		subscriptions, err := n.store.PushSubscriptions(ctx, r.Member, n.now())
+		switch {
+		case err != nil:
+			return NotifyReport{}, fmt.Errorf("clear notifications of %s for %s: %w", r.With, r.Member, err)
+		case len(subscriptions) == 0:
+			return NotifyReport{Skipped: true}, nil
+		}
+		return n.send(ctx, subscriptions, readNotification(r.With), ""), nil
+	})
+}
+
+// readNotification is the notification that closes the one of the
+// conversation with with (NotifyRead).
+func readNotification(with string) Notification {
+	return Notification{Type: NotifyRead, With: with, Tag: NotificationTag(with)}
 }
 
 // send sends base to every subscription in parallel, with the text where

@@ -408,7 +408,7 @@ func (s *Service) Disconnect(ctx context.Context, connectionID string) error {
 	case err != nil:
 		return err
 	}
-	return s.forgetConnection(ctx, c)
+	return s.store.RemoveConnection(ctx, c)
 }
 
 // CloseExpired is the close code of a connection whose token expired (or
@@ -486,16 +486,12 @@ func (s *Service) Typing(ctx context.Context, caller Caller, from Connection, to
 	var spent error
 	var theirs, mine lookedUpContact
 	var wg sync.WaitGroup
-	if s.budget != nil {
-		wg.Go(func() {
-			spent = s.budget.Spend(ctx, Charge{Sender: caller.Email, Limit: s.sendLimit, Now: s.now().UTC(), IssuedAt: caller.IssuedAt})
-		})
-	}
+	wg.Go(func() { spent = s.spendFrom(ctx, caller, s.sendLimit, "send budget") })
 	wg.Go(func() { theirs.contact, theirs.err = s.store.Contact(ctx, other, caller.Email) })
 	wg.Go(func() { mine.contact, mine.err = s.store.Contact(ctx, caller.Email, other) })
 	wg.Wait()
 	if spent != nil {
-		return PushReport{}, fmt.Errorf("send budget of %s: %w", caller.Email, spent)
+		return PushReport{}, spent
 	}
 	if deliver, err := mayType(other, theirs, mine); !deliver || err != nil {
 		return PushReport{}, err

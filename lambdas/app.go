@@ -356,10 +356,7 @@ var lambdaConfigOptions = []func(*awsconfig.LoadOptions) error{
 // cold start, and serves its events.
 func Start(route string, extras ...Extra) {
 	logger := NewLogger()
-	config := ConfigFromEnv()
-	for _, extra := range extras {
-		extra(&config.Extras)
-	}
+	config := configWith(extras)
 	f, err := NewFunction(context.Background(), route, config, logger)
 	if err == nil && (config.OIDCIssuer == "" || config.OIDCClientID == "") {
 		err = fmt.Errorf("PARLEY_OIDC_ISSUER and PARLEY_OIDC_CLIENT_ID must name the authorizer's issuer and audience")
@@ -376,16 +373,23 @@ func Start(route string, extras ...Extra) {
 // verifies ID tokens itself against the configured issuer (PARLEY_OIDC_*).
 func StartWebSocket(route string, extras ...Extra) {
 	logger := NewLogger()
-	config := ConfigFromEnv()
-	for _, extra := range extras {
-		extra(&config.Extras)
-	}
+	config := configWith(extras)
 	f, err := NewFunction(context.Background(), route, config, logger)
 	if err != nil {
 		logger.Error("cannot start", "route", route, "error", err.Error())
 		os.Exit(1)
 	}
 	lambda.Start(NewWebSocketHandler(f.Service, f.Verifier, config, logger).WebSocketRoute(route))
+}
+
+// configWith is the configuration from the environment, with the extras
+// a function's main gives.
+func configWith(extras []Extra) Config {
+	config := ConfigFromEnv()
+	for _, extra := range extras {
+		extra(&config.Extras)
+	}
+	return config
 }
 
 // webSocketVerifier is the token verifier of a WebSocket route: only a route

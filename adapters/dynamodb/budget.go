@@ -100,15 +100,16 @@ func (h *bucketHint) set(sender string, fullAt time.Time) {
 }
 
 // Spend implements core.SendBudget with one conditional UpdateItem of the
-// sender's account item, which also checks the suspension and the tombstone. DynamoDB's update
-// expressions cannot take a maximum, so the bucket's two cases are two
-// writes: a bucket that has refilled (fullAt not after now) is set to
-// now+interval, a bucket still refilling moves one interval later, each under
-// the condition that it is in that case and has a send left. Spend tries the
-// case its hint names, the refilled one without a hint (any sender slower than
-// one send per interval); when the condition fails, the old item it returns
-// tells which case holds, so a wrong guess costs one UpdateItem more and a
-// refused send (over budget, suspended) never more than one.
+// sender's account item, which also checks the suspension and the
+// tombstone. DynamoDB's update expressions cannot take a maximum, so the
+// bucket's two cases are two writes: a bucket that has refilled (fullAt not
+// after now) is set to now+interval, a bucket still refilling moves one
+// interval later, each under the condition that it is in that case and has
+// a send left. Spend tries the case its hint names, the refilled one without
+// a hint (any sender slower than one send per interval); when the condition
+// fails, the old item it returns tells which case holds, so a wrong guess
+// costs one UpdateItem more and a refused send (over budget, suspended)
+// never more than one.
 func (s *Store) Spend(ctx context.Context, charge core.Charge) error {
 	sender, limit := charge.Sender, charge.Limit
 	refilling := s.guessRefilling(charge)

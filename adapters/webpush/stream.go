@@ -42,19 +42,29 @@ func (h *StreamHandler) Handle(ctx context.Context, event events.DynamoDBEvent) 
 	var response events.DynamoDBEventResponse
 	for _, record := range event.Records {
 		what, report, err := h.notifyRecord(ctx, record)
-		switch {
-		case what == nil:
+		if what == nil {
 			h.logger.WarnContext(ctx, "stream record is neither a new message, an unsent one nor a read", "event_id", record.EventID)
-		case err != nil:
-			h.logger.ErrorContext(ctx, "notify failed", append(what, "error", err.Error())...)
+			continue
+		}
+		LogNotified(ctx, h.logger, what, report, err)
+		if err != nil {
 			response.BatchItemFailures = append(response.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: record.Change.SequenceNumber})
 			return response, nil
-		default:
-			h.logger.InfoContext(ctx, "notified", append(what, "skipped", report.Skipped,
-				"delivered", report.Delivered, "gone", report.Gone, "failed", report.Failed)...)
 		}
 	}
 	return response, nil
+}
+
+// LogNotified logs what became of the notifying of what (attributes that
+// name it: a message's ID, a read): "notified" with its report, or "notify
+// failed" with err. The notify Lambda and the local server's queue log alike.
+func LogNotified(ctx context.Context, logger *slog.Logger, what []any, report core.NotifyReport, err error) {
+	if err != nil {
+		logger.ErrorContext(ctx, "notify failed", append(what, "error", err.Error())...)
+		return
+	}
+	logger.InfoContext(ctx, "notified", append(what, "skipped", report.Skipped,
+		"delivered", report.Delivered, "gone", report.Gone, "failed", report.Failed)...)
 }
 
 // notifyRecord notifies what record says: a message inserted, a message

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/parley-chat/parley/adapters/dynamodb"
 	"github.com/parley-chat/parley/adapters/emf"
@@ -33,12 +33,9 @@ func EncodeSnapshotObject(snapshot core.Snapshot) (s3.Object, error) {
 }
 
 // NewFeedStreamHandler returns the feed Lambda's handler: snapshots built
-// from store, written to the bucket at bucketURL.
-func NewFeedStreamHandler(ctx context.Context, store core.Store, bucketURL string) (*feed.StreamHandler, error) {
-	awsConfig, err := awsconfig.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
-	}
+// from store, written with awsConfig's credentials to the bucket at
+// bucketURL.
+func NewFeedStreamHandler(awsConfig aws.Config, store core.Store, bucketURL string) (*feed.StreamHandler, error) {
 	writer, err := s3.New(&http.Client{Timeout: snapshotWriteTimeout}, bucketURL, awsConfig.Region, awsConfig.Credentials, EncodeSnapshotObject)
 	if err != nil {
 		return nil, err
@@ -58,18 +55,7 @@ func NewFeedStreamHandler(ctx context.Context, store core.Store, bucketURL strin
 // /feeds/* from.
 func StartFeed() {
 	logger := lambdas.NewLogger()
-	config := lambdas.ConfigFromEnv()
-	ctx := context.Background()
-	bucket := os.Getenv("PARLEY_FEEDS_BUCKET")
-	store, err := lambdas.NewDynamoDBStore(ctx, config)
-	var handler *feed.StreamHandler
-	switch {
-	case err != nil:
-	case bucket == "":
-		err = fmt.Errorf("PARLEY_FEEDS_BUCKET is not set")
-	default:
-		handler, err = NewFeedStreamHandler(ctx, store, s3.BucketURL(bucket, regionOr("us-east-1")))
-	}
+	handler, err := newFeedHandler(context.Background(), lambdas.ConfigFromEnv())
 	if err != nil {
 		logger.Error("cannot start", "function", "feed", "error", err.Error())
 		os.Exit(1)
@@ -77,10 +63,20 @@ func StartFeed() {
 	lambda.Start(handler.Handle)
 }
 
-// regionOr is the function's region (AWS_REGION), or fallback.
-func regionOr(fallback string) string {
-	if region := os.Getenv("AWS_REGION"); region != "" {
-		return region
+// newFeedHandler builds the feed Lambda's handler on one load of the AWS
+// configuration, for the table and the bucket alike.
+func newFeedHandler(ctx context.Context, config lambdas.Config) (*feed.StreamHandler, error) {
+	bucket := os.Getenv("PARLEY_FEEDS_BUCKET")
+	if bucket == "" {
+		return nil, fmt.Errorf("PARLEY_FEEDS_BUCKET is not set")
 	}
-	return fallback
+	awsConfig, err := lambdas.LoadAWSConfig(ctx, config)
+	if err != nil {
+		return nil, err
+	}
+	store, err := lambdas.DynamoDBStoreFrom(awsConfig, config)
+	if err != nil {
+		return nil, err
+	}
+	return NewFeedStreamHandler(awsConfig, store, s3.BucketURL(bucket, awsConfig.Region))
 }

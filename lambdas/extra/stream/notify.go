@@ -47,12 +47,7 @@ func LocalNotifications(store core.Store, keys webpush.Keys, subject string, log
 	notifyInBackground := func(notify func(context.Context) (core.NotifyReport, error), what ...any) {
 		queue.Add(fmt.Sprintf("%v", what), func(ctx context.Context) {
 			report, err := notify(ctx)
-			if err != nil {
-				logger.Error("notify failed", append(what, "error", err.Error())...)
-				return
-			}
-			logger.Info("notified", append(what, "skipped", report.Skipped,
-				"delivered", report.Delivered, "gone", report.Gone, "failed", report.Failed)...)
+			webpush.LogNotified(ctx, logger, what, report, err)
 		})
 	}
 	options := []core.Option{
@@ -71,7 +66,8 @@ func LocalNotifications(store core.Store, keys webpush.Keys, subject string, log
 }
 
 // StartNotify is the whole of the notify Lambda, which the table stream's
-// records of new messages and of contacts left read invoke: PARLEY_VAPID_PUBLIC_KEY_PARAMETER and
+// records of new messages, of messages unsent and of contacts left read
+// invoke: PARLEY_VAPID_PUBLIC_KEY_PARAMETER and
 // PARLEY_VAPID_PRIVATE_KEY_PARAMETER name the SSM parameters of the key
 // pair, read once at cold start (the private one is in no log, no
 // environment and no Terraform state); PARLEY_VAPID_SUBJECT is the contact
