@@ -113,12 +113,12 @@ func NewDynamoDBStore(ctx context.Context, config Config) (*dynamodb.Store, erro
 	if err != nil {
 		return nil, err
 	}
-	return DynamoDBStoreFrom(awsConfig, config)
+	return dynamoDBStoreFrom(awsConfig, config)
 }
 
-// DynamoDBStoreFrom is the store on the configured table, with a client of
-// awsConfig, loaded once per cold start (LoadAWSConfig).
-func DynamoDBStoreFrom(awsConfig aws.Config, config Config) (*dynamodb.Store, error) {
+// dynamoDBStoreFrom is the store on the configured table, with a client of
+// awsConfig, loaded once per cold start (LoadStore).
+func dynamoDBStoreFrom(awsConfig aws.Config, config Config) (*dynamodb.Store, error) {
 	if config.TableName == "" {
 		return nil, fmt.Errorf("PARLEY_TABLE_NAME is not set")
 	}
@@ -270,11 +270,7 @@ func NewFunction(ctx context.Context, route string, config Config, logger *slog.
 	if !needs.found {
 		return nil, fmt.Errorf("no route %q in the route tables", route)
 	}
-	awsConfig, err := loadAWSConfig(ctx, config, lambdaConfigOptions...)
-	if err != nil {
-		return nil, err
-	}
-	store, err := DynamoDBStoreFrom(awsConfig, config)
+	store, awsConfig, err := LoadStore(ctx, config)
 	if err != nil {
 		return nil, err
 	}
@@ -427,8 +423,15 @@ func envOr(name, fallback string) string {
 	return fallback
 }
 
-// LoadAWSConfig loads a Lambda's AWS configuration, as NewFunction does: a
-// static one for DynamoDB Local when an endpoint override is set.
-func LoadAWSConfig(ctx context.Context, config Config) (aws.Config, error) {
-	return loadAWSConfig(ctx, config, lambdaConfigOptions...)
+// LoadStore loads a Lambda's AWS configuration, once per cold start (a
+// static one for DynamoDB Local when an endpoint override is set), and
+// returns the store on the configured table with it, and the configuration
+// for whatever else the function calls.
+func LoadStore(ctx context.Context, config Config) (*dynamodb.Store, aws.Config, error) {
+	awsConfig, err := loadAWSConfig(ctx, config, lambdaConfigOptions...)
+	if err != nil {
+		return nil, aws.Config{}, err
+	}
+	store, err := dynamoDBStoreFrom(awsConfig, config)
+	return store, awsConfig, err
 }

@@ -70,11 +70,7 @@ func newFeedHandler(ctx context.Context, config lambdas.Config) (*feed.StreamHan
 	if bucket == "" {
 		return nil, fmt.Errorf("PARLEY_FEEDS_BUCKET is not set")
 	}
-	awsConfig, err := lambdas.LoadAWSConfig(ctx, config)
-	if err != nil {
-		return nil, err
-	}
-	store, err := lambdas.DynamoDBStoreFrom(awsConfig, config)
+	store, awsConfig, err := lambdas.LoadStore(ctx, config)
 	if err != nil {
 		return nil, err
 	}

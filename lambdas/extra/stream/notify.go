@@ -83,11 +83,7 @@ func StartNotify() {
 }
 
 func newNotifyHandler(ctx context.Context, config lambdas.Config, logger *slog.Logger) (*webpush.StreamHandler, error) {
-	awsConfig, err := lambdas.LoadAWSConfig(ctx, config)
-	if err != nil {
-		return nil, err
-	}
-	store, err := lambdas.DynamoDBStoreFrom(awsConfig, config)
+	store, awsConfig, err := lambdas.LoadStore(ctx, config)
 	if err != nil {
 		return nil, err
 	}
